@@ -1,0 +1,37 @@
+/**
+ * Errors that tell the user what to do next. Anything thrown at the user is a
+ * UserError: a message that names the field, host or file, and a hint with the fix.
+ * Exit codes follow the CLI contract: 1 a node failed, 2 invalid input.
+ */
+export class UserError extends Error {
+	constructor(
+		message: string,
+		readonly hint?: string,
+		readonly exitCode: number = 2,
+	) {
+		super(message);
+		this.name = 'UserError';
+	}
+}
+
+/** A profile that fails validation: one line per problem, each naming its field. */
+export class ProfileError extends UserError {
+	constructor(
+		readonly problems: ReadonlyArray<{field: string; message: string}>,
+		source: string,
+	) {
+		super(
+			`${source}: invalid profile\n${problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`,
+			'fix the fields above and run again; nothing was written',
+			2,
+		);
+		this.name = 'ProfileError';
+	}
+}
+
+export function formatError(error: unknown): string {
+	if (error instanceof UserError) {
+		return error.hint ? `error: ${error.message}\nhint: ${error.hint}` : `error: ${error.message}`;
+	}
+	return `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}

@@ -1,0 +1,51 @@
+import type {Profile, ProfileNode, StepName} from '../profile/schema.js';
+
+/**
+ * The plan: the desired content of every file on every node, computed by pure
+ * functions from a profile, the kept PKI material and the binaries. No I/O here.
+ */
+export const SERVICES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** The step that starts each service. */
+export const SERVICE_STEP: Record<ServiceName, StepName> = {
+	'kube-apiserver': 'apiserver',
+	'kube-controller-manager': 'controller-manager',
+	'kube-scheduler': 'scheduler',
+};
+
+export interface PlannedFile {
+	/** Absolute path on the node. */
+	path: string;
+	/** e.g. 0o600 for keys and secrets, 0o644, 0o755 for binaries. */
+	mode: number;
+	/** The step that writes it: binaries, certificates, configs, apiserver (unit), ... */
+	step: StepName;
+	/** In-memory content (certs, configs, units) ... */
+	content?: Buffer;
+	/** ... or a local file streamed from disk (binaries). Exactly one is set. */
+	localPath?: string;
+	/** sha256 hex of the content. */
+	sha256: string;
+	size: number;
+	/** Keys, the encryption config: never printed, diffs masked. */
+	secret: boolean;
+	/** Services that must restart when this file changes. */
+	services: ServiceName[];
+}
+
+export interface NodePlan {
+	node: ProfileNode;
+	/** Directories to create (0755, or 0700 for the cert dir) before files are placed. */
+	directories: Array<{path: string; mode: number}>;
+	files: PlannedFile[];
+}
+
+export interface Plan {
+	profile: Profile;
+	/** Full release, e.g. v1.37.2, read from the binaries. */
+	kubernetesRelease: string;
+	nodes: NodePlan[];
+	/** The admin kubeconfig (O system:masters) written locally, never to nodes. */
+	adminKubeconfig: string;
+}

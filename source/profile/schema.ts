@@ -1,0 +1,211 @@
+import {isIP} from 'node:net';
+import {Address4} from 'ip-address';
+import {z} from 'zod';
+
+/**
+ * The profile: one zod schema is both the TypeScript type and the validator, so a
+ * profile file, a stored profile and the wizard's answers are checked by the same rules
+ * and every message names the field (e.g. `nodes[1].ip`) and what would be right.
+ */
+
+/** Minors this tool renders flags for; see ../../shared/reference/k8s-versions.md. */
+export const SUPPORTED_VERSIONS = ['1.31', '1.32', '1.33', '1.34', '1.35', '1.36', '1.37'] as const;
+export type KubernetesMinor = (typeof SUPPORTED_VERSIONS)[number];
+
+export const STEP_NAMES = [
+	'connect',
+	'preflight',
+	'binaries',
+	'certificates',
+	'configs',
+	'apiserver',
+	'controller-manager',
+	'scheduler',
+	'verify',
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+const nodeName = z
+	.string()
+	.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower-case letters, digits and "-", e.g. master1');
+
+const ipv4 = z.string().refine((v) => isIP(v) === 4, {message: 'must be an IPv4 address, e.g. 192.168.31.44'});
+
+const cidr = z.string().refine((v) => isCidr(v), {message: 'must be an IPv4 network in CIDR form, e.g. 10.254.0.0/16'});
+
+const sshOverrides = z.strictObject({
+	host: z.string().min(1).optional().describe('address or ~/.ssh/config alias to connect to (default: the node ip)'),
+	user: z.string().min(1).optional(),
+	port: z.number().int().min(1).max(65535).optional(),
+	identityFile: z.string().min(1).optional(),
+});
+
+const nodeSchema = z.strictObject({
+	name: nodeName,
+	ip: ipv4,
+	ssh: sshOverrides.optional(),
+});
+
+const base64Key = z.string().refine((v) => isAesKey(v), {
+	message: 'must be base64 of 16, 24 or 32 random bytes (e.g. `head -c 32 /dev/urandom | base64`), or omitted to generate one',
+});
+
+const path = z.string().min(1);
+
+export const ProfileSchema = z
+	.strictObject({
+		name: z
+			.string()
+			.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be letters, digits, ".", "_" or "-" (it names the state directory)'),
+		kubernetesVersion: z.enum(SUPPORTED_VERSIONS, {
+			message: `must be one of ${SUPPORTED_VERSIONS.join(', ')} (a minor version, as a string)`,
+		}),
+		binaries: path.describe('a directory holding kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, or a kubernetes-server-linux-*.tar.gz'),
+		nodes: z.array(nodeSchema).min(1, 'must list at least one master node'),
+		ssh: z
+			.strictObject({
+				user: z.string().min(1).default('root'),
+				port: z.number().int().min(1).max(65535).default(22),
+				identityFile: z.string().min(1).optional(),
+			})
+			.prefault({}),
+		network: z
+			.strictObject({
+				serviceCidr: cidr.default('10.254.0.0/16'),
+				podCidr: cidr.default('172.30.0.0/16'),
+				nodePortRange: z
+					.string()
+					.default('30000-32767')
+					.refine((v) => parsePortRange(v) !== undefined, {message: 'must be "LOW-HIGH" with 1 <= LOW < HIGH <= 65535, e.g. 30000-32767'}),
+				clusterDomain: z
+					.string()
+					.regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'must be a DNS domain without a trailing dot, e.g. cluster.local')
+					.default('cluster.local'),
+			})
+			.prefault({}),
+		etcd: z.strictObject({
+			endpoints: z
+				.array(
+					z.url({protocol: /^https$/, message: 'must be an https URL, e.g. https://192.168.31.44:2379'}),
+				)
+				.min(1, 'must list at least one etcd endpoint (https://IP:2379)'),
+			caFile: path.optional().describe('CA that signed etcd serving certs (default: the cluster CA)'),
+			certFile: path.optional().describe('etcd client cert (default: the apiserver cert, as in the guide)'),
+			keyFile: path.optional(),
+		}),
+		pki: z
+			.strictObject({
+				caCert: path.optional(),
+				caKey: path.optional(),
+				caValidityDays: z.number().int().min(1).max(36500).default(3650),
+				certValidityDays: z.number().int().min(1).max(36500).default(365),
+			})
+			.prefault({}),
+		apiserver: z
+			.strictObject({
+				extraSans: z.array(z.string().min(1)).default([]),
+				extraArgs: z.record(z.string().regex(/^[a-z0-9-]+$/), z.string()).default({}),
+			})
+			.prefault({}),
+		controllerManager: z
+			.strictObject({extraArgs: z.record(z.string().regex(/^[a-z0-9-]+$/), z.string()).default({})})
+			.prefault({}),
+		scheduler: z
+			.strictObject({extraArgs: z.record(z.string().regex(/^[a-z0-9-]+$/), z.string()).default({})})
+			.prefault({}),
+		encryption: z.strictObject({key: base64Key.optional()}).prefault({}),
+		paths: z
+			.strictObject({
+				binDir: path.default('/opt/k8s/bin'),
+				certDir: path.default('/etc/kubernetes/cert'),
+				configDir: path.default('/etc/kubernetes'),
+				unitDir: path.default('/etc/systemd/system'),
+				dataDir: path.default('/data/k8s/k8s'),
+			})
+			.prefault({}),
+	})
+	.superRefine((p, ctx) => {
+		const seenNames = new Map<string, number>();
+		const seenIps = new Map<string, number>();
+		p.nodes.forEach((n, i) => {
+			const nameAt = seenNames.get(n.name);
+			if (nameAt !== undefined) {
+				ctx.addIssue({code: 'custom', path: ['nodes', i, 'name'], message: `duplicates nodes[${nameAt}].name "${n.name}"; every node needs its own name`});
+			} else seenNames.set(n.name, i);
+			const ipAt = seenIps.get(n.ip);
+			if (ipAt !== undefined) {
+				ctx.addIssue({code: 'custom', path: ['nodes', i, 'ip'], message: `duplicates nodes[${ipAt}].ip ${n.ip}; every node needs its own address`});
+			} else seenIps.set(n.ip, i);
+			for (const [field, range] of [
+				['serviceCidr', p.network.serviceCidr],
+				['podCidr', p.network.podCidr],
+			] as const) {
+				if (isCidr(range) && cidrContains(range, n.ip)) {
+					ctx.addIssue({code: 'custom', path: ['nodes', i, 'ip'], message: `${n.ip} lies inside network.${field} ${range}; node addresses must be outside the service and pod networks`});
+				}
+			}
+		});
+		const {serviceCidr, podCidr} = p.network;
+		if (isCidr(serviceCidr) && isCidr(podCidr) && cidrsOverlap(serviceCidr, podCidr)) {
+			ctx.addIssue({code: 'custom', path: ['network', 'podCidr'], message: `${podCidr} overlaps network.serviceCidr ${serviceCidr}; choose disjoint ranges (guide: 10.254.0.0/16 and 172.30.0.0/16)`});
+		}
+		if (p.pki.caCert !== undefined && p.pki.caKey === undefined) {
+			ctx.addIssue({code: 'custom', path: ['pki', 'caKey'], message: 'is required when pki.caCert is given (the CA key signs the new certificates); omit both to create a new CA'});
+		}
+		if (p.pki.caKey !== undefined && p.pki.caCert === undefined) {
+			ctx.addIssue({code: 'custom', path: ['pki', 'caCert'], message: 'is required when pki.caKey is given; omit both to create a new CA'});
+		}
+		if ((p.etcd.certFile === undefined) !== (p.etcd.keyFile === undefined)) {
+			ctx.addIssue({code: 'custom', path: ['etcd', p.etcd.certFile === undefined ? 'certFile' : 'keyFile'], message: 'etcd.certFile and etcd.keyFile go together; give both or neither'});
+		}
+		if (p.pki.certValidityDays > p.pki.caValidityDays) {
+			ctx.addIssue({code: 'custom', path: ['pki', 'certValidityDays'], message: `must not exceed pki.caValidityDays (${p.pki.caValidityDays})`});
+		}
+	});
+
+/** What a profile file holds (defaults optional). */
+export type ProfileInput = z.input<typeof ProfileSchema>;
+/** A validated profile with every default filled in. */
+export type Profile = z.output<typeof ProfileSchema>;
+export type ProfileNode = Profile['nodes'][number];
+
+export function isCidr(value: string): boolean {
+	if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(value)) return false;
+	try {
+		const a = new Address4(value);
+		// The address must be the network address itself (10.254.0.0/16, not 10.254.1.2/16).
+		return a.isCorrect();
+	} catch {
+		return false;
+	}
+}
+
+export function cidrContains(range: string, ip: string): boolean {
+	return new Address4(ip).isInSubnet(new Address4(range));
+}
+
+export function cidrsOverlap(a: string, b: string): boolean {
+	const x = new Address4(a);
+	const y = new Address4(b);
+	// CIDR blocks either nest or are disjoint.
+	return x.isInSubnet(y) || y.isInSubnet(x);
+}
+
+/** The first usable address of a network: the `kubernetes` Service's ClusterIP. */
+export function firstHostIp(range: string): string {
+	return Address4.fromBigInt(new Address4(range).startAddress().bigInt() + 1n).address;
+}
+
+export function parsePortRange(value: string): {low: number; high: number} | undefined {
+	const m = /^(\d{1,5})-(\d{1,5})$/.exec(value);
+	if (!m) return undefined;
+	const low = Number(m[1]);
+	const high = Number(m[2]);
+	if (low < 1 || high > 65535 || low >= high) return undefined;
+	return {low, high};
+}
+
+export function isAesKey(value: string): boolean {
+	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) return false;
+	return [16, 24, 32].includes(Buffer.from(value, 'base64').length);
+}

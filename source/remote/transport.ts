@@ -1,0 +1,51 @@
+import type {Readable} from 'node:stream';
+
+/**
+ * One kept connection to one node. The runner, the planner's diff and the status probes
+ * talk to nodes only through this, so unit tests can use a recorded fake and the
+ * integration tests a real sshd.
+ */
+export interface ExecResult {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+export interface ExecOptions {
+	/** Run through sudo when the login user is not root (default true). */
+	sudo?: boolean;
+	stdin?: string | Buffer;
+	timeoutMs?: number;
+}
+
+export interface UploadSource {
+	/** A local file streamed from disk (binaries), or content held in memory (configs, certs). */
+	localPath?: string;
+	content?: Buffer;
+}
+
+export interface UploadOptions {
+	mode: number;
+	/** Owner, default root:root. */
+	owner?: string;
+	onProgress?: (sentBytes: number, totalBytes: number) => void;
+}
+
+export interface Transport {
+	readonly node: string;
+	/** The login user; sudo is used for it when it is not root. */
+	readonly user: string;
+	exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+	/** sha256 (hex) of each remote path, undefined where the file does not exist. */
+	sha256(paths: readonly string[]): Promise<Map<string, string | undefined>>;
+	/** Read a remote file (small text files: for diffs and status). Undefined if absent. */
+	readFile(path: string): Promise<Buffer | undefined>;
+	/**
+	 * Upload to a temporary name in the target's directory, set mode and owner, then
+	 * rename into place: the target is never half-written.
+	 */
+	upload(source: UploadSource, targetPath: string, options: UploadOptions): Promise<void>;
+	/** A TCP connection from the node to host:port, for HTTPS probes through the node (optional). */
+	forward?(host: string, port: number): Promise<Readable & NodeJS.WritableStream>;
+	close(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import type {StepName} from '../profile/schema.js';
+
+/**
+ * The one stream the runner emits and every reporter (ink grid, plain lines, NDJSON)
+ * renders. The runner knows nothing about ink; reporters know nothing about SSH.
+ * Events are plain JSON values so `--json` can print them as they are.
+ */
+export type RunEvent =
+	| {type: 'run-started'; at: number; nodes: string[]; steps: StepName[]; dryRun: boolean}
+	| {type: 'step-started'; at: number; node: string; step: StepName}
+	| {
+			type: 'step-progress';
+			at: number;
+			node: string;
+			step: StepName;
+			message?: string;
+			/** Bytes sent so far and in all, for uploads. */
+			bytes?: number;
+			totalBytes?: number;
+	  }
+	| {type: 'log'; at: number; node: string; step?: StepName; line: string}
+	/** Nothing to do: everything this step manages was already as planned. */
+	| {type: 'step-unchanged'; at: number; node: string; step: StepName; durationMs: number}
+	/** Work done; `changed` lists remote paths written or services restarted. */
+	| {type: 'step-done'; at: number; node: string; step: StepName; durationMs: number; changed: string[]}
+	| {type: 'step-skipped'; at: number; node: string; step: StepName; reason: string}
+	| {
+			type: 'step-failed';
+			at: number;
+			node: string;
+			step: StepName;
+			durationMs: number;
+			cause: string;
+			hint?: string;
+			/** stderr tail, or the last lines of a service's journal. */
+			detail?: string;
+	  }
+	/** Dry run: what a step would change on a node, without changing it. */
+	| {type: 'plan-change'; at: number; node: string; step: StepName; change: PlannedChange}
+	| {type: 'run-finished'; at: number; ok: boolean; durationMs: number; failedNodes: string[]};
+
+export type PlannedChange =
+	| {kind: 'create' | 'update'; path: string; mode: string; diff?: string; sha256Before?: string; sha256After: string}
+	| {kind: 'restart'; service: string; reason: string};
+
+export type EventSink = (event: RunEvent) => void;
