@@ -1,0 +1,135 @@
+import type {Profile} from '../profile/schema.js';
+import type {Transport} from '../remote/transport.js';
+
+/**
+ * Preflight: read-only facts gathered from a node in one command, then judged by a pure
+ * function. A problem found here stops the run before anything is written on any node.
+ */
+export interface PreflightFacts {
+	systemd: boolean;
+	arch: string;
+	epochSeconds: number;
+	/** KiB free where the binaries go. */
+	availableKib: number;
+	/** Listening TCP ports and the process names holding them. */
+	listeners: Array<{port: number; process: string}>;
+	/** etcd endpoint → reachable from the node. */
+	etcd: Map<string, boolean>;
+}
+
+export interface PreflightExpectations {
+	arch: string;
+	binariesBytes: number;
+	localEpochSeconds: number;
+	maxClockSkewSeconds: number;
+}
+
+export interface PreflightProblem {
+	check: string;
+	message: string;
+	hint: string;
+}
+
+const OWN_PORTS: Array<{port: number; owner: string}> = [
+	{port: 6443, owner: 'kube-apiserver'},
+	{port: 10257, owner: 'kube-controller-manager'},
+	{port: 10259, owner: 'kube-scheduler'},
+];
+
+export function preflightScript(profile: Profile): string {
+	const probes = profile.etcd.endpoints.map((url) => {
+		const {hostname, port} = new URL(url);
+		const p = port || '2379';
+		// curl exit 6/7/28 = cannot resolve/connect/timeout; any TLS error means the port answered.
+		return `if command -v curl >/dev/null; then curl -s -o /dev/null --connect-timeout 3 https://${hostname}:${p}/ ; r=$?; case $r in 6|7|28) echo "etcd ${url} no";; *) echo "etcd ${url} yes";; esac; else if timeout 3 bash -c '</dev/tcp/${hostname}/${p}' 2>/dev/null; then echo "etcd ${url} yes"; else echo "etcd ${url} no"; fi; fi`;
+	});
+	return [
+		`if [ -d /run/systemd/system ]; then echo "systemd yes"; else echo "systemd no"; fi`,
+		`echo "arch $(uname -m)"`,
+		`echo "epoch $(date +%s)"`,
+		`d='${profile.paths.binDir}'; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; echo "avail $(df -Pk "$d" | awk 'NR==2 {print $4}')"`,
+		`ss -Hltnp 2>/dev/null | awk '{print "listen", $4, $NF}'`,
+		...probes,
+	].join('\n');
+}
+
+export function parsePreflight(stdout: string): PreflightFacts {
+	const facts: PreflightFacts = {systemd: false, arch: '', epochSeconds: 0, availableKib: 0, listeners: [], etcd: new Map()};
+	for (const line of stdout.split('\n')) {
+		const [key, a = '', b = ''] = line.trim().split(/\s+/);
+		if (key === 'systemd') facts.systemd = a === 'yes';
+		else if (key === 'arch') facts.arch = a;
+		else if (key === 'epoch') facts.epochSeconds = Number(a);
+		else if (key === 'avail') facts.availableKib = Number(a);
+		else if (key === 'listen') {
+			const port = Number(a.slice(a.lastIndexOf(':') + 1));
+			const process = /users:\(\("([^"]+)"/.exec(b)?.[1] ?? 'unknown';
+			if (Number.isInteger(port)) facts.listeners.push({port, process});
+		} else if (key === 'etcd') facts.etcd.set(a, b === 'yes');
+	}
+	return facts;
+}
+
+export function judgePreflight(node: string, facts: PreflightFacts, expect: PreflightExpectations): PreflightProblem[] {
+	const problems: PreflightProblem[] = [];
+	if (!facts.systemd) {
+		problems.push({check: 'systemd', message: `${node} does not run systemd`, hint: 'the control plane runs as systemd services; use a node booted with systemd'});
+	}
+	if (facts.arch !== expect.arch) {
+		problems.push({
+			check: 'architecture',
+			message: `${node} is ${facts.arch || 'of unknown architecture'} but the binaries are built for ${expect.arch}`,
+			hint: `point "binaries" at a kubernetes-server tarball for ${facts.arch}`,
+		});
+	}
+	const skew = Math.abs(facts.epochSeconds - expect.localEpochSeconds);
+	if (skew > expect.maxClockSkewSeconds) {
+		problems.push({
+			check: 'clock',
+			message: `${node}'s clock is ${skew}s off this machine's`,
+			hint: 'certificates and leader election need synchronised clocks: enable NTP (systemd-timesyncd or chrony) on the node',
+		});
+	}
+	const neededKib = Math.ceil(expect.binariesBytes / 1024) * 2; // the temporary copy and the file it replaces
+	if (facts.availableKib < neededKib) {
+		problems.push({
+			check: 'disk',
+			message: `${node} has ${Math.floor(facts.availableKib / 1024)} MiB free for the binaries, needs ${Math.ceil(neededKib / 1024)} MiB`,
+			hint: 'free space on the filesystem that holds paths.binDir',
+		});
+	}
+	for (const {port, owner} of OWN_PORTS) {
+		const holder = facts.listeners.find((l) => l.port === port);
+		// ss truncates process names to 15 characters (kube-controller).
+		if (holder && !owner.startsWith(holder.process)) {
+			problems.push({
+				check: 'ports',
+				message: `${node}: port ${port} is held by "${holder.process}", not ${owner}`,
+				hint: `stop that program on ${node} (ss -ltnp 'sport = :${port}') or move it to another port`,
+			});
+		}
+	}
+	for (const [url, reachable] of facts.etcd) {
+		if (!reachable) {
+			problems.push({
+				check: 'etcd',
+				message: `${node} cannot reach etcd at ${url}`,
+				hint: 'start etcd there, or fix etcd.endpoints / the firewall between the node and etcd',
+			});
+		}
+	}
+	return problems;
+}
+
+export async function gatherPreflight(transport: Transport, profile: Profile): Promise<PreflightFacts> {
+	const result = await transport.exec(preflightScript(profile), {timeoutMs: 20_000});
+	return parsePreflight(result.stdout);
+}
+
+/** uname -m of the machine an ELF binary is built for, read from its header. */
+export function elfArch(header: Buffer): string {
+	if (header.length < 20 || header.readUInt32BE(0) !== 0x7f454c46) return 'not-an-elf-binary';
+	const machine = header.readUInt16LE(18);
+	const names: Record<number, string> = {62: 'x86_64', 183: 'aarch64', 40: 'armv7l', 21: 'ppc64le', 22: 's390x', 243: 'riscv64'};
+	return names[machine] ?? `elf-machine-${machine}`;
+}

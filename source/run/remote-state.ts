@@ -1,0 +1,38 @@
+import type {NodePlan, ServiceName} from '../plan/types.js';
+import {SERVICES} from '../plan/types.js';
+import type {Transport} from '../remote/transport.js';
+import type {RemoteState} from './changes.js';
+
+/** Where each service's applied input digest is kept on the node. */
+export const APPLIED_DIR = '/var/lib/k8s-master-setup/applied';
+
+export function appliedMarkerPath(service: ServiceName): string {
+	return `${APPLIED_DIR}/${service}`;
+}
+
+/** Reads everything the change computation needs in two remote commands. */
+export async function readRemoteState(transport: Transport, plan: NodePlan): Promise<RemoteState> {
+	const hashes = await transport.sha256(plan.files.map((f) => f.path));
+	const script = SERVICES.map(
+		(s) =>
+			`printf '%s %s %s %s\\n' ${s} "$(systemctl is-active ${s} 2>/dev/null || true)" "$(systemctl is-enabled ${s} 2>/dev/null || echo missing)" "$(cat ${appliedMarkerPath(s)} 2>/dev/null || echo none)"`,
+	).join('\n');
+	const result = await transport.exec(script);
+	if (result.code !== 0) throw new Error(`reading service state failed: ${result.stderr.trim()}`);
+	return {hashes, ...parseServiceState(result.stdout)};
+}
+
+export function parseServiceState(stdout: string): Omit<RemoteState, 'hashes'> {
+	const appliedDigests = new Map<ServiceName, string | undefined>();
+	const active = new Map<ServiceName, boolean>();
+	const enabled = new Map<ServiceName, boolean>();
+	for (const line of stdout.split('\n')) {
+		const [name, activeState, enabledState, digest] = line.trim().split(/\s+/);
+		if (!name || !(SERVICES as readonly string[]).includes(name)) continue;
+		const service = name as ServiceName;
+		active.set(service, activeState === 'active');
+		enabled.set(service, enabledState === 'enabled');
+		appliedDigests.set(service, digest && /^[0-9a-f]{64}$/.test(digest) ? digest : undefined);
+	}
+	return {appliedDigests, active, enabled};
+}

@@ -1,0 +1,114 @@
+import {createHash} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import type {ExecOptions, ExecResult, Transport, UploadOptions, UploadSource} from '../../source/remote/transport.js';
+import type {ServiceName} from '../../source/plan/types.js';
+
+/**
+ * An in-memory node for runner tests: a file system, three systemd services and a log of
+ * every command. It answers the runner's few remote commands the way a real node would;
+ * the real transport is exercised against sshd in test/integration and on the lab.
+ */
+export class FakeNode {
+	files = new Map<string, {content: Buffer; mode: number}>();
+	active = new Map<ServiceName, boolean>();
+	enabled = new Map<ServiceName, boolean>();
+	restarts: Array<{service: string; at: number}> = [];
+	commands: string[] = [];
+	uploads: string[] = [];
+	/** Facts the preflight script reports. */
+	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as string[], etcdReachable: true};
+	/** Services that fail to start (the journal tail is returned). */
+	broken = new Map<ServiceName, string>();
+	/** Make the next upload of a path drop the connection once. */
+	dropOnUpload = new Set<string>();
+	/** Called on every restart, before the service is up again. */
+	onRestart?: (service: ServiceName) => void;
+
+	constructor(readonly name: string) {}
+
+	transport(): Transport {
+		return new FakeTransport(this);
+	}
+}
+
+class FakeTransport implements Transport {
+	readonly user = 'root';
+	constructor(private readonly fake: FakeNode) {}
+	get node(): string {
+		return this.fake.name;
+	}
+
+	async exec(command: string, _options?: ExecOptions): Promise<ExecResult> {
+		const f = this.fake;
+		f.commands.push(command);
+		const ok = (stdout = ''): ExecResult => ({code: 0, stdout, stderr: ''});
+		if (command.includes('echo "systemd')) {
+			const lines = [
+				`systemd ${f.facts.systemd ? 'yes' : 'no'}`,
+				`arch ${f.facts.arch}`,
+				`epoch ${Math.round(Date.now() / 1000)}`,
+				`avail ${f.facts.availKib}`,
+				...f.facts.listeners.map((l) => `listen ${l}`),
+			];
+			for (const m of command.matchAll(/echo "etcd (\S+) yes"/g)) lines.push(`etcd ${m[1]} ${f.facts.etcdReachable ? 'yes' : 'no'}`);
+			return ok([...new Set(lines)].join('\n'));
+		}
+		if (command.startsWith("printf '%s %s %s %s")) {
+			const out = (['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map((s) => {
+				const marker = f.files.get(`/var/lib/k8s-master-setup/applied/${s}`)?.content.toString().trim() ?? 'none';
+				return `${s} ${f.active.get(s) ? 'active' : 'inactive'} ${f.enabled.get(s) ? 'enabled' : 'disabled'} ${marker}`;
+			});
+			return ok(out.join('\n'));
+		}
+		const restart = /^systemctl restart (\S+)/.exec(command);
+		if (restart) {
+			const s = restart[1] as ServiceName;
+			f.onRestart?.(s);
+			f.restarts.push({service: s, at: Date.now()});
+			f.active.set(s, !f.broken.has(s));
+			return ok();
+		}
+		const enable = /^systemctl enable (\S+)/.exec(command);
+		if (enable) {
+			f.enabled.set(enable[1] as ServiceName, true);
+			return ok();
+		}
+		const show = /^systemctl show (\S+)/.exec(command);
+		if (show) {
+			const s = show[1] as ServiceName;
+			return ok(f.broken.has(s) ? 'ActiveState=failed\nSubState=failed\nNRestarts=3' : 'ActiveState=active\nSubState=running\nNRestarts=0');
+		}
+		const journal = /^journalctl -u (\S+)/.exec(command);
+		if (journal) return ok(f.broken.get(journal[1] as ServiceName) ?? '');
+		const marker = /printf '%s\\n' ([0-9a-f]{64}) > (\S+)\.tmp/.exec(command);
+		if (marker) {
+			f.files.set(marker[2] as string, {content: Buffer.from(`${marker[1]}\n`), mode: 0o644});
+			return ok();
+		}
+		if (command.startsWith('systemctl daemon-reload') || command.startsWith('mkdir -p')) return ok();
+		return {code: 127, stdout: '', stderr: `fake node: unknown command: ${command}`};
+	}
+
+	async sha256(paths: readonly string[]): Promise<Map<string, string | undefined>> {
+		return new Map(paths.map((p) => {
+			const file = this.fake.files.get(p);
+			return [p, file ? createHash('sha256').update(file.content).digest('hex') : undefined];
+		}));
+	}
+
+	async readFile(path: string): Promise<Buffer | undefined> {
+		return this.fake.files.get(path)?.content;
+	}
+
+	async upload(source: UploadSource, targetPath: string, options: UploadOptions): Promise<void> {
+		if (this.fake.dropOnUpload.delete(targetPath)) {
+			throw Object.assign(new Error('read ECONNRESET'), {code: 'ECONNRESET'});
+		}
+		const content = source.content ?? readFileSync(source.localPath as string);
+		options.onProgress?.(content.length, content.length);
+		this.fake.uploads.push(targetPath);
+		this.fake.files.set(targetPath, {content, mode: options.mode});
+	}
+
+	async close(): Promise<void> {}
+}

@@ -1,0 +1,242 @@
+import {createHash} from 'node:crypto';
+import {describe, expect, it} from 'vitest';
+import type {Plan, PlannedFile, ServiceName} from '../../source/plan/types.js';
+import {ProfileSchema, type StepName} from '../../source/profile/schema.js';
+import type {RunEvent} from '../../source/run/events.js';
+import {runPlan, type RunnerOptions} from '../../source/run/runner.js';
+import type {HealthProbe} from '../../source/run/services.js';
+import {FakeNode} from './fake-node.js';
+
+const profile = ProfileSchema.parse({
+	name: 'test',
+	kubernetesVersion: '1.37',
+	binaries: '/tmp/bin',
+	nodes: [
+		{name: 'm1', ip: '198.18.0.11'},
+		{name: 'm2', ip: '198.18.0.12'},
+		{name: 'm3', ip: '198.18.0.13'},
+	],
+	etcd: {endpoints: ['https://198.18.0.11:2379']},
+});
+
+function file(path: string, step: StepName, services: ServiceName[], text: string, secret = false): PlannedFile {
+	const content = Buffer.from(text);
+	return {path, mode: secret ? 0o600 : 0o644, step, content, sha256: createHash('sha256').update(content).digest('hex'), size: content.length, secret, services};
+}
+
+function makePlan(apiserverFlag = '--v=2'): Plan {
+	return {
+		profile,
+		kubernetesRelease: 'v1.37.2',
+		adminKubeconfig: '',
+		nodes: profile.nodes.map((node) => ({
+			node,
+			directories: [{path: '/etc/kubernetes/cert', mode: 0o700}],
+			files: [
+				file('/opt/k8s/bin/kube-apiserver', 'binaries', ['kube-apiserver'], '\x7fELF apiserver'),
+				file('/opt/k8s/bin/kube-scheduler', 'binaries', ['kube-scheduler'], '\x7fELF scheduler'),
+				file('/etc/kubernetes/cert/kubernetes-key.pem', 'certificates', ['kube-apiserver'], 'KEY', true),
+				file('/etc/kubernetes/kube-scheduler.yaml', 'configs', ['kube-scheduler'], 'kind: KubeSchedulerConfiguration\n'),
+				file('/etc/systemd/system/kube-apiserver.service', 'apiserver', ['kube-apiserver'], `ExecStart=/opt/k8s/bin/kube-apiserver ${apiserverFlag} --bind-address=${node.ip}\n`),
+				file('/etc/systemd/system/kube-controller-manager.service', 'controller-manager', ['kube-controller-manager'], 'ExecStart=kcm\n'),
+				file('/etc/systemd/system/kube-scheduler.service', 'scheduler', ['kube-scheduler'], 'ExecStart=ks\n'),
+			],
+		})),
+	};
+}
+
+/** Health as the fake nodes' service state says, with a log of checks in order. */
+function fakeHealth(nodes: Map<string, FakeNode>, log: string[] = []): HealthProbe {
+	return {
+		async serviceHealthy(node, service) {
+			const ok = nodes.get(node.name)?.active.get(service) === true;
+			log.push(`healthy? ${node.name} ${service} ${ok}`);
+			return {ok, detail: ok ? 'ok' : 'connection refused'};
+		},
+		async leaseHolders() {
+			return {'kube-controller-manager': 'm2_1234-abcd', 'kube-scheduler': 'm1_5678'};
+		},
+	};
+}
+
+async function run(nodes: Map<string, FakeNode>, extra: Partial<RunnerOptions> = {}, plan = makePlan()) {
+	const events: RunEvent[] = [];
+	const result = await runPlan({
+		plan,
+		connect: async (n) => (nodes.get(n.name) as FakeNode).transport(),
+		health: fakeHealth(nodes),
+		emit: (e) => events.push(e),
+		binaries: {arch: 'x86_64', totalBytes: 1000},
+		healthTimeoutMs: 3000,
+		healthPollMs: 5,
+		...extra,
+	});
+	return {events, result};
+}
+
+function lab(): Map<string, FakeNode> {
+	return new Map(profile.nodes.map((n) => [n.name, new FakeNode(n.name)]));
+}
+
+const of = (events: RunEvent[], type: RunEvent['type']) => events.filter((e) => e.type === type);
+
+describe('runner', () => {
+	it('installs every file and starts every service on a fresh node, then verifies', async () => {
+		const nodes = lab();
+		const {events, result} = await run(nodes);
+		expect(result.ok).toBe(true);
+		for (const node of nodes.values()) {
+			expect(node.uploads).toHaveLength(7);
+			expect(node.restarts.map((r) => r.service).sort()).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
+			expect(node.files.get('/etc/kubernetes/cert/kubernetes-key.pem')?.mode).toBe(0o600);
+		}
+		const last = events.at(-1);
+		expect(last).toMatchObject({type: 'run-finished', ok: true, failedNodes: []});
+		// Per node, steps happen in the documented order.
+		const m1Steps = events.filter((e) => e.type === 'step-started' && e.node === 'm1').map((e) => (e as {step: string}).step);
+		expect(m1Steps).toEqual(['connect', 'preflight', 'binaries', 'certificates', 'configs', 'apiserver', 'controller-manager', 'scheduler', 'verify']);
+	});
+
+	it('changes nothing and restarts nothing on a re-run', async () => {
+		const nodes = lab();
+		await run(nodes);
+		for (const n of nodes.values()) {
+			n.uploads = [];
+			n.restarts = [];
+		}
+		const {events, result} = await run(nodes);
+		expect(result.ok).toBe(true);
+		for (const n of nodes.values()) {
+			expect(n.uploads).toEqual([]);
+			expect(n.restarts).toEqual([]);
+		}
+		const unchanged = of(events, 'step-unchanged');
+		expect(unchanged).toHaveLength(3 * 6);
+		expect(of(events, 'step-done').every((e) => (e as {changed: string[]}).changed.length === 0)).toBe(true);
+	});
+
+	it('restarts only the apiservers, one node at a time, each healthy before the next', async () => {
+		const nodes = lab();
+		await run(nodes);
+		for (const n of nodes.values()) n.restarts = [];
+		// An apiserver is "down" from its restart until the runner has seen it healthy.
+		const down = new Set<string>();
+		const downAtRestart: number[] = [];
+		for (const n of nodes.values()) {
+			n.onRestart = (service) => {
+				if (service !== 'kube-apiserver') return;
+				downAtRestart.push(down.size);
+				down.add(n.name);
+			};
+		}
+		const health = fakeHealth(nodes);
+		const watched: HealthProbe = {
+			...health,
+			async serviceHealthy(node, service) {
+				const h = await health.serviceHealthy(node, service);
+				if (h.ok && service === 'kube-apiserver') down.delete(node.name);
+				return h;
+			},
+		};
+		const {result} = await run(nodes, {health: watched}, makePlan('--v=4'));
+		expect(result.ok).toBe(true);
+		const restarted = [...nodes.values()].flatMap((n) => n.restarts.map((r) => `${n.name} ${r.service}`));
+		expect(restarted.sort()).toEqual(['m1 kube-apiserver', 'm2 kube-apiserver', 'm3 kube-apiserver']);
+		// Never two apiservers down at once: each restart found every other one healthy.
+		expect(downAtRestart).toEqual([0, 0, 0]);
+	});
+
+	it('stops every node before any change when one node fails preflight', async () => {
+		const nodes = lab();
+		(nodes.get('m2') as FakeNode).facts.listeners = ['0.0.0.0:6443 users:(("nginx",pid=1,fd=3))'];
+		const {events, result} = await run(nodes);
+		expect(result.ok).toBe(false);
+		expect(result.failedNodes).toEqual(['m2']);
+		for (const n of nodes.values()) expect(n.uploads).toEqual([]);
+		const failed = of(events, 'step-failed')[0] as Extract<RunEvent, {type: 'step-failed'}>;
+		expect(failed).toMatchObject({node: 'm2', step: 'preflight'});
+		expect(failed.cause).toContain('port 6443 is held by "nginx"');
+		expect(failed.hint).toContain("ss -ltnp 'sport = :6443'");
+		const skipped = of(events, 'step-skipped').filter((e) => e.node === 'm1');
+		expect(skipped.map((e) => (e as {reason: string}).reason)).toContain('stopped before any change: m2 failed preflight');
+	});
+
+	it('names the wrong architecture and unreachable etcd in preflight', async () => {
+		const nodes = lab();
+		const m3 = nodes.get('m3') as FakeNode;
+		m3.facts.arch = 'aarch64';
+		m3.facts.etcdReachable = false;
+		const {events} = await run(nodes);
+		const failed = of(events, 'step-failed')[0] as Extract<RunEvent, {type: 'step-failed'}>;
+		expect(failed.cause).toContain('m3 is aarch64 but the binaries are built for x86_64');
+		expect(failed.cause).toContain('cannot reach etcd at https://198.18.0.11:2379');
+	});
+
+	it('fails a node whose service exits, with its journal, while the others finish', async () => {
+		const nodes = lab();
+		(nodes.get('m2') as FakeNode).broken.set('kube-apiserver', 'E1128 flag provided but not defined: -insecure-port');
+		const {events, result} = await run(nodes);
+		expect(result.failedNodes).toEqual(['m2']);
+		const failed = of(events, 'step-failed')[0] as Extract<RunEvent, {type: 'step-failed'}>;
+		expect(failed).toMatchObject({node: 'm2', step: 'apiserver'});
+		expect(failed.detail).toContain('insecure-port');
+		expect(of(events, 'step-skipped').filter((e) => e.node === 'm2').map((e) => (e as {step: string}).step)).toEqual(['controller-manager', 'scheduler', 'verify']);
+		expect((nodes.get('m1') as FakeNode).restarts).toHaveLength(3);
+	});
+
+	it('reconnects and retries when the connection drops mid-upload', async () => {
+		const nodes = lab();
+		(nodes.get('m1') as FakeNode).dropOnUpload.add('/opt/k8s/bin/kube-apiserver');
+		const {events, result} = await run(nodes);
+		expect(result.ok).toBe(true);
+		expect(of(events, 'log').some((e) => (e as {line: string}).line.includes('reconnecting'))).toBe(true);
+		expect((nodes.get('m1') as FakeNode).files.has('/opt/k8s/bin/kube-apiserver')).toBe(true);
+	});
+
+	it('restarts a service whose files are in place but whose last start never finished', async () => {
+		const nodes = lab();
+		await run(nodes);
+		const m1 = nodes.get('m1') as FakeNode;
+		m1.files.delete('/var/lib/k8s-master-setup/applied/kube-scheduler'); // killed before the marker
+		m1.restarts = [];
+		const {result} = await run(nodes);
+		expect(result.ok).toBe(true);
+		expect(m1.restarts.map((r) => r.service)).toEqual(['kube-scheduler']);
+	});
+
+	it('dry run reports diffs for text, hashes only for secrets, and writes nothing', async () => {
+		const nodes = lab();
+		await run(nodes);
+		for (const n of nodes.values()) n.uploads = [];
+		const plan = makePlan('--v=4');
+		plan.nodes.forEach((np) => {
+			const key = np.files.find((f) => f.secret) as PlannedFile;
+			key.content = Buffer.from('NEWKEY');
+			key.sha256 = createHash('sha256').update(key.content).digest('hex');
+		});
+		const {events} = await run(nodes, {dryRun: true}, plan);
+		for (const n of nodes.values()) expect(n.uploads).toEqual([]);
+		const changes = of(events, 'plan-change').filter((e) => e.node === 'm1') as Array<Extract<RunEvent, {type: 'plan-change'}>>;
+		const unit = changes.find((c) => c.change.kind === 'update' && c.change.path.endsWith('kube-apiserver.service'));
+		expect(unit?.change.kind === 'update' && unit.change.diff).toContain('+ExecStart=/opt/k8s/bin/kube-apiserver --v=4');
+		const key = changes.find((c) => c.change.kind === 'update' && c.change.path.endsWith('-key.pem'));
+		expect(key?.change).not.toHaveProperty('diff');
+		expect(JSON.stringify(events)).not.toContain('NEWKEY');
+		expect(changes.some((c) => c.change.kind === 'restart' && c.change.service === 'kube-apiserver')).toBe(true);
+	});
+
+	it('--only configs writes only the configs step', async () => {
+		const nodes = lab();
+		const {events} = await run(nodes, {only: ['configs']});
+		for (const n of nodes.values()) expect(n.uploads).toEqual(['/etc/kubernetes/kube-scheduler.yaml']);
+		expect(of(events, 'step-skipped').filter((e) => e.node === 'm1').map((e) => (e as {step: string}).step)).toEqual([
+			'preflight',
+			'binaries',
+			'certificates',
+			'apiserver',
+			'controller-manager',
+			'scheduler',
+			'verify',
+		]);
+	});
+});
