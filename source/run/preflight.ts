@@ -8,6 +8,8 @@ import type {Transport} from '../remote/transport.js';
 export interface PreflightFacts {
 	systemd: boolean;
 	arch: string;
+	/** Lease holder identities start with it. */
+	hostname: string;
 	epochSeconds: number;
 	/** KiB free where the binaries go. */
 	availableKib: number;
@@ -46,6 +48,7 @@ export function preflightScript(profile: Profile): string {
 	return [
 		`if [ -d /run/systemd/system ]; then echo "systemd yes"; else echo "systemd no"; fi`,
 		`echo "arch $(uname -m)"`,
+		`echo "hostname $(hostname)"`,
 		`echo "epoch $(date +%s)"`,
 		`d='${profile.paths.binDir}'; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; echo "avail $(df -Pk "$d" | awk 'NR==2 {print $4}')"`,
 		`ss -Hltnp 2>/dev/null | awk '{print "listen", $4, $NF}'`,
@@ -54,11 +57,12 @@ export function preflightScript(profile: Profile): string {
 }
 
 export function parsePreflight(stdout: string): PreflightFacts {
-	const facts: PreflightFacts = {systemd: false, arch: '', epochSeconds: 0, availableKib: 0, listeners: [], etcd: new Map()};
+	const facts: PreflightFacts = {systemd: false, arch: '', hostname: '', epochSeconds: 0, availableKib: 0, listeners: [], etcd: new Map()};
 	for (const line of stdout.split('\n')) {
 		const [key, a = '', b = ''] = line.trim().split(/\s+/);
 		if (key === 'systemd') facts.systemd = a === 'yes';
 		else if (key === 'arch') facts.arch = a;
+		else if (key === 'hostname') facts.hostname = a;
 		else if (key === 'epoch') facts.epochSeconds = Number(a);
 		else if (key === 'avail') facts.availableKib = Number(a);
 		else if (key === 'listen') {

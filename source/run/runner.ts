@@ -8,6 +8,7 @@ import {gatherPreflight, judgePreflight} from './preflight.js';
 import {readRemoteState} from './remote-state.js';
 import {restartAndWait, sleep, systemctl, writeAppliedMarker, type HealthProbe} from './services.js';
 import {describeFailure, isTransient, StepError} from './step-error.js';
+import {mapHolderToNode, type LeaseNode} from '../status/lease.js';
 
 /**
  * Runs a plan on every node: connect and preflight everywhere first (nothing is written
@@ -64,6 +65,8 @@ interface NodeRun {
 	remote?: RemoteState;
 	changes?: NodeChanges;
 	failedStep?: StepName;
+	/** From preflight; Lease holder identities are `<hostname>_<uuid>`. */
+	hostname?: string;
 	directoriesReady: boolean;
 	changed: string[];
 }
@@ -90,6 +93,7 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 		await step(run, 'preflight', async () => {
 			const t = need(run.transport);
 			const facts = await gatherPreflight(t, plan.profile);
+			run.hostname = facts.hostname || undefined;
 			const problems = judgePreflight(run.plan.node.name, facts, {
 				arch: options.binaries.arch,
 				binariesBytes: options.binaries.totalBytes,
@@ -148,8 +152,9 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 	}
 
 	// Phase 4: verify health and leader election.
+	const leaseNodes = runs.map((r) => ({name: r.plan.node.name, hostname: r.hostname ?? null}));
 	await mapLimit(runs, limit, async (run) => {
-		await step(run, 'verify', () => verifyNode(options, run));
+		await step(run, 'verify', () => verifyNode(options, run, leaseNodes));
 	});
 	return finish(options, runs, started);
 }
@@ -273,18 +278,20 @@ async function startService(options: RunnerOptions, run: NodeRun, service: Servi
 	return {changed: [...written, `restarted ${service}`]};
 }
 
-async function verifyNode(options: RunnerOptions, run: NodeRun): Promise<Outcome> {
+async function verifyNode(options: RunnerOptions, run: NodeRun, leaseNodes: LeaseNode[]): Promise<Outcome> {
 	const node = run.plan.node;
 	for (const service of SERVICES) {
 		const h = await options.health.serviceHealthy(node, service);
 		if (!h.ok) throw new StepError(`${service} on ${node.name} is not healthy: ${h.detail}`, `run \`k8s-master-setup status\` and look at journalctl -u ${service} on ${node.ip}`);
 	}
 	// Leader election: each Lease must be held by one of the profile's nodes.
-	const names = options.plan.nodes.map((n) => n.node.name);
 	const deadline = Date.now() + (options.leaseTimeoutMs ?? 90_000);
 	for (;;) {
 		const holders = await options.health.leaseHolders().catch(() => ({}) as Record<string, string | undefined>);
-		const missing = (['kube-controller-manager', 'kube-scheduler'] as const).filter((l) => !names.includes(holderNode(holders[l]) ?? ''));
+		const missing = (['kube-controller-manager', 'kube-scheduler'] as const).filter((l) => {
+			const identity = holders[l];
+			return !identity || mapHolderToNode(identity, leaseNodes) === null;
+		});
 		if (missing.length === 0) return 'unchanged';
 		if (Date.now() > deadline) {
 			throw new StepError(`no master holds the ${missing.join(' and ')} Lease`, 'check the controller-manager/scheduler journals for leader-election errors (RBAC, kubeconfig, clock)');
@@ -292,13 +299,6 @@ async function verifyNode(options: RunnerOptions, run: NodeRun): Promise<Outcome
 		options.emit({type: 'step-progress', at: Date.now(), node: node.name, step: 'verify', message: `waiting for a ${missing.join(' and ')} Lease holder`});
 		await sleep(2000);
 	}
-}
-
-/** holderIdentity is `<hostname>_<uuid>`; the lab and the guide name hosts as their nodes. */
-export function holderNode(identity: string | undefined): string | undefined {
-	if (!identity) return undefined;
-	const i = identity.lastIndexOf('_');
-	return i > 0 ? identity.slice(0, i) : identity;
 }
 
 async function reportDryRun(options: RunnerOptions, run: NodeRun): Promise<void> {

@@ -1,4 +1,5 @@
 import {UserError} from '../errors.js';
+import {isTransientSshError} from '../remote/ssh-errors.js';
 
 /** A step failure with what the user sees in the grid's details and the plain line. */
 export class StepError extends Error {
@@ -24,6 +25,7 @@ export function describeFailure(error: unknown): {cause: string; hint?: string; 
  * could not be opened. Authentication, host keys and command failures are not.
  */
 export function isTransient(error: unknown): boolean {
+	if (isTransientSshError(error)) return true;
 	if (error instanceof StepError || error instanceof UserError) return false;
 	const text = `${(error as {code?: string})?.code ?? ''} ${error instanceof Error ? error.message : String(error)}`;
 	return /ECONNRESET|EPIPE|ETIMEDOUT|Not connected|No response from server|Channel open failure|keepalive|socket hang up|connection lost|Connection closed/i.test(

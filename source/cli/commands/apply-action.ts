@@ -1,0 +1,161 @@
+import {open} from 'node:fs/promises';
+import {createInterface} from 'node:readline/promises';
+import {UserError} from '../../errors.js';
+import {prepare} from '../../plan/prepare.js';
+import type {Plan} from '../../plan/types.js';
+import type {EventSink, RunEvent} from '../../run/events.js';
+import {createHttpsHealth} from '../../run/https-health.js';
+import {elfArch} from '../../run/preflight.js';
+import {runPlan, type RunnerOptions} from '../../run/runner.js';
+import {connectNode} from '../shared/connect.js';
+import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
+import type {ApplyOptions} from './apply.js';
+import {loadProfileFromOptions} from './render-action.js';
+
+/**
+ * `apply`: profile → plan → runner, with the grid on a terminal, plain lines without
+ * one, NDJSON with --json. Returns the exit code: 0 done, 1 a node failed.
+ */
+export async function runApply(options: ApplyOptions): Promise<number> {
+	const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !options.json;
+	if (!options.yes && !options.dryRun && !interactive) {
+		throw new UserError('apply needs --yes when it cannot ask (no terminal, or --json)', 'add --yes, or --dry-run to see what would change');
+	}
+	const profile = await loadProfileFromOptions(options);
+	const {plan, stateDir, pki} = await prepare({
+		profile,
+		...(options.stateDir ? {stateDir: options.stateDir} : {}),
+		onPkiChange: (c) => process.stderr.write(`${c.action} ${c.item}${c.reason ? `: ${c.reason}` : ''}\n`),
+	});
+	const kubeconfigPath = await writeAdminKubeconfig(stateDir, plan.adminKubeconfig);
+	if (!options.yes && !options.dryRun && !(await confirm(plan))) {
+		process.stderr.write('nothing was changed\n');
+		return 0;
+	}
+
+	const health = createHttpsHealth(profile, {caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key});
+	const controller = new AbortController();
+	const runnerOptions = {
+		plan,
+		connect: (node) => connectNode(profile, node, options),
+		health,
+		binaries: await binariesFacts(plan),
+		dryRun: options.dryRun,
+		only: options.only,
+		skip: options.skip,
+		concurrency: options.concurrency,
+		signal: controller.signal,
+	} satisfies Omit<RunnerOptions, 'emit'>;
+
+	try {
+		if (interactive && !options.dryRun) return await applyWithGrid(runnerOptions, controller, profile.name, kubeconfigPath);
+		const emit = options.json ? await jsonSink() : await plainSink();
+		const stop = () => {
+			if (controller.signal.aborted) process.exit(130);
+			process.stderr.write('stopping: in-flight steps finish, nothing new starts (Ctrl-C again to quit at once)\n');
+			controller.abort();
+		};
+		process.on('SIGINT', stop);
+		process.on('SIGTERM', stop);
+		const result = await runPlan({...runnerOptions, emit});
+		if (!options.json && !options.dryRun && result.ok) {
+			process.stdout.write(`\nadmin kubeconfig: ${kubeconfigPath}\nnext: kubectl --kubeconfig ${kubeconfigPath} get --raw '/readyz?verbose'\n      k8s-master-setup status ${profileFlag(options)}\n`);
+		}
+		if (!result.ok && !options.json) {
+			process.stderr.write(`\n${controller.signal.aborted ? 'stopped' : `failed on ${result.failedNodes.join(', ')}`}; fix the cause above and run the same command again to resume\n`);
+		}
+		return result.ok ? 0 : 1;
+	} finally {
+		health.close();
+	}
+}
+
+async function applyWithGrid(options: Omit<RunnerOptions, 'emit'>, controller: AbortController, profileName: string, kubeconfigPath: string): Promise<number> {
+	const {runApplyUi} = await import('../../ui/app-apply.js');
+	const {showFinished} = await import('../../ui/finished.js');
+	const listeners = new Set<EventSink>();
+	const emit: EventSink = (e) => {
+		for (const l of listeners) l(e);
+	};
+	let failed = new Set<string>();
+	const first = runPlan({...options, emit}).then((r) => {
+		failed = new Set(r.failedNodes);
+	});
+	// `r` on a failed node runs the plan again for that node alone, into the same grid.
+	const retry = async (node: string) => {
+		const single: Plan = {...options.plan, nodes: options.plan.nodes.filter((n) => n.node.name === node)};
+		const r = await runPlan({
+			...options,
+			plan: single,
+			emit: (e: RunEvent) => {
+				if (e.type === 'run-started') return;
+				if (e.type === 'run-finished') {
+					if (e.ok) failed.delete(node);
+					emit({...e, ok: failed.size === 0, failedNodes: [...failed]});
+					return;
+				}
+				emit(e);
+			},
+		});
+		return r;
+	};
+	const result = await runApplyUi({
+		events: (sink) => {
+			listeners.add(sink);
+			return () => listeners.delete(sink);
+		},
+		onRetry: (node) => void retry(node),
+		onQuit: async () => {
+			controller.abort();
+			await first;
+		},
+		profileName,
+	});
+	await first;
+	await showFinished({profileName, kubeconfigPath, ok: failed.size === 0 && !controller.signal.aborted, failedNodes: [...failed]});
+	void result;
+	return failed.size === 0 && !controller.signal.aborted ? 0 : 1;
+}
+
+async function confirm(plan: Plan): Promise<boolean> {
+	const rl = createInterface({input: process.stdin, output: process.stderr});
+	try {
+		const nodes = plan.nodes.map((n) => `${n.node.name} (${n.node.ip})`).join(', ');
+		const answer = await rl.question(`Apply Kubernetes ${plan.kubernetesRelease} control plane to ${nodes}? [y/N] `);
+		return /^y(es)?$/i.test(answer.trim());
+	} finally {
+		rl.close();
+	}
+}
+
+/** Architecture (from the ELF header) and total size of the binaries, for preflight. */
+async function binariesFacts(plan: Plan): Promise<{arch: string; totalBytes: number}> {
+	const binaries = plan.nodes[0]?.files.filter((f) => f.step === 'binaries') ?? [];
+	const first = binaries.find((f) => f.localPath);
+	let arch = 'unknown';
+	if (first?.localPath) {
+		const handle = await open(first.localPath, 'r');
+		try {
+			const header = Buffer.alloc(20);
+			await handle.read(header, 0, 20, 0);
+			arch = elfArch(header);
+		} finally {
+			await handle.close();
+		}
+	}
+	return {arch, totalBytes: binaries.reduce((n, f) => n + f.size, 0)};
+}
+
+async function plainSink(): Promise<EventSink> {
+	const {createPlainReporter} = await import('../../ui/plain-reporter.js');
+	return createPlainReporter((s) => process.stdout.write(s));
+}
+
+async function jsonSink(): Promise<EventSink> {
+	const {createJsonReporter} = await import('../../ui/json-reporter.js');
+	return createJsonReporter((s) => process.stdout.write(s));
+}
+
+function profileFlag(options: ApplyOptions): string {
+	return options.profileFile ? `--profile-file ${options.profileFile}` : `--profile ${options.profile}`;
+}

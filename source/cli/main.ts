@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import {Command, CommanderError} from 'commander';
+import {formatError, UserError} from '../errors.js';
+import {registerApplyCommand} from './commands/apply.js';
+import {registerRenderCommand} from './commands/render.js';
+
+/**
+ * The CLI entry. Each command lives in ./commands/<name>.ts and registers itself here; its
+ * heavy modules (ink, ssh2, ...) are imported inside its action, so `render` and `--help`
+ * load only what they use. Exit codes: 0 ok, 1 a node or step failed, 2 invalid input.
+ */
+export function buildProgram(): Command {
+	const program = new Command()
+		.name('k8s-master-setup')
+		.description('Install a highly available Kubernetes control plane (kube-apiserver, kube-controller-manager, kube-scheduler under systemd) onto master nodes over SSH.')
+		.showHelpAfterError()
+		.exitOverride();
+	registerApplyCommand(program);
+	registerRenderCommand(program);
+	return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+	try {
+		await buildProgram().parseAsync(argv);
+		// Commands report a node failure (1) through process.exitCode.
+		return typeof process.exitCode === 'number' ? process.exitCode : 0;
+	} catch (error) {
+		if (error instanceof CommanderError) {
+			// Help and version exit 0; a usage error (commander printed it) is invalid input.
+			return error.exitCode === 0 ? 0 : 2;
+		}
+		process.stderr.write(`${formatError(error)}\n`);
+		return error instanceof UserError ? error.exitCode : 1;
+	}
+}
+
+process.exitCode = await main(process.argv);

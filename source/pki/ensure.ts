@@ -1,0 +1,127 @@
+import {X509Certificate, randomBytes} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import {UserError} from '../errors.js';
+import type {Profile} from '../profile/schema.js';
+import type {StateDir} from '../state/state-dir.js';
+import {certificateSpecs, componentStem} from './cert-specs.js';
+import {reasonToReissue} from './inspect.js';
+import {generateEcKeyPair, publicKeyPemOf} from './keys.js';
+import type {CertKeyPair, Pki, PkiChange} from './types.js';
+import {createCaCertificate, issueCertificate} from './x509.js';
+
+/**
+ * Load the PKI from the state directory, creating what is missing and re-issuing only
+ * what no longer fits (see reasonToReissue). Nothing is replaced silently: every creation
+ * and re-issue is returned as a change, and a replaced file is first copied to backup/.
+ * Call only with a validated profile (load.ts has checked the files it names).
+ */
+export function ensurePki(profile: Profile, state: StateDir, now = new Date()): {pki: Pki; changes: PkiChange[]} {
+	const changes: PkiChange[] = [];
+	const ca = ensureCa(profile, state, changes, now);
+	const issued = new Map<string, CertKeyPair>();
+	for (const {item, stem, spec} of certificateSpecs(profile)) {
+		const cert = state.read(`${stem}.pem`);
+		const key = state.read(`${stem}-key.pem`);
+		if (cert !== undefined && key !== undefined) {
+			const reason = reasonToReissue({cert, key}, spec, ca.cert, now);
+			if (reason === undefined) {
+				issued.set(stem, {cert, key});
+				continue;
+			}
+			const backup = state.backup(`${stem}.pem`, now);
+			state.backup(`${stem}-key.pem`, now);
+			issued.set(stem, issue(state, stem, spec, ca, now));
+			changes.push({item, action: 'reissued', reason, ...(backup ? {backup} : {})});
+		} else {
+			if (cert !== undefined || key !== undefined) state.backup(`${stem}${cert === undefined ? '-key' : ''}.pem`, now);
+			issued.set(stem, issue(state, stem, spec, ca, now));
+			changes.push({item, action: 'created'});
+		}
+	}
+	const pick = (stem: string): CertKeyPair => issued.get(stem)!;
+	const perNode = (component: 'kube-controller-manager' | 'kube-scheduler') =>
+		Object.fromEntries(profile.nodes.map((n) => [n.name, pick(componentStem(n.name, component))]));
+	return {
+		pki: {
+			ca,
+			caFromProfile: profile.pki.caCert !== undefined,
+			apiserver: pick('kubernetes'),
+			proxyClient: pick('proxy-client'),
+			admin: pick('admin'),
+			controllerManager: perNode('kube-controller-manager'),
+			scheduler: perNode('kube-scheduler'),
+			serviceAccount: ensureServiceAccountKey(state, changes),
+			encryptionKey: ensureEncryptionKey(profile, state, changes),
+			etcd: {
+				...(profile.etcd.caFile ? {ca: readFileSync(profile.etcd.caFile, 'utf8')} : {}),
+				...(profile.etcd.certFile ? {cert: readFileSync(profile.etcd.certFile, 'utf8')} : {}),
+				...(profile.etcd.keyFile ? {key: readFileSync(profile.etcd.keyFile, 'utf8')} : {}),
+			},
+		},
+		changes,
+	};
+}
+
+function issue(state: StateDir, stem: string, spec: Parameters<typeof issueCertificate>[0], ca: CertKeyPair, now: Date): CertKeyPair {
+	const keys = generateEcKeyPair();
+	const cert = issueCertificate(spec, keys.publicKey, {certPem: ca.cert, keyPem: ca.key}, now);
+	// Key first: a cert without its key would be unusable after a crash in between.
+	state.write(`${stem}-key.pem`, keys.privateKey);
+	state.write(`${stem}.pem`, cert);
+	return {cert, key: keys.privateKey};
+}
+
+function ensureCa(profile: Profile, state: StateDir, changes: PkiChange[], now: Date): CertKeyPair {
+	if (profile.pki.caCert !== undefined && profile.pki.caKey !== undefined) {
+		return {cert: readFileSync(profile.pki.caCert, 'utf8'), key: readFileSync(profile.pki.caKey, 'utf8')};
+	}
+	const cert = state.read('ca.pem');
+	const key = state.read('ca-key.pem');
+	if (cert !== undefined && key !== undefined) {
+		const notAfter = new Date(new X509Certificate(cert).validTo);
+		if (notAfter <= now) {
+			throw new UserError(
+				`the CA in ${state.file('ca.pem')} expired on ${notAfter.toISOString()}`,
+				'a CA is never replaced automatically (every certificate and kubeconfig of the cluster depends on it); move the state directory aside to start a new cluster PKI, or give pki.caCert and pki.caKey',
+			);
+		}
+		return {cert, key};
+	}
+	if (cert !== undefined || key !== undefined) {
+		throw new UserError(
+			`${state.file(cert === undefined ? 'ca-key.pem' : 'ca.pem')} exists without its ${cert === undefined ? 'certificate ca.pem' : 'key ca-key.pem'}`,
+			'restore the missing file, or move the state directory aside to create a new CA (the existing one is not replaced silently)',
+		);
+	}
+	const keys = generateEcKeyPair();
+	const created = createCaCertificate('kubernetes-ca', keys.privateKey, profile.pki.caValidityDays, now);
+	state.write('ca-key.pem', keys.privateKey);
+	state.write('ca.pem', created);
+	changes.push({item: 'CA', action: 'created'});
+	return {cert: created, key: keys.privateKey};
+}
+
+function ensureServiceAccountKey(state: StateDir, changes: PkiChange[]): Pki['serviceAccount'] {
+	const existing = state.read('sa.key');
+	if (existing !== undefined) {
+		const publicKey = publicKeyPemOf(existing);
+		if (state.read('sa.pub') !== publicKey) state.write('sa.pub', publicKey);
+		return {privateKey: existing, publicKey};
+	}
+	const keys = generateEcKeyPair();
+	state.write('sa.key', keys.privateKey);
+	state.write('sa.pub', keys.publicKey);
+	changes.push({item: 'service-account key pair', action: 'created'});
+	return keys;
+}
+
+/** The profile's key when given; otherwise one generated once and kept (the guide re-created it on every run). */
+function ensureEncryptionKey(profile: Profile, state: StateDir, changes: PkiChange[]): string {
+	if (profile.encryption.key !== undefined) return profile.encryption.key;
+	const existing = state.read('encryption-key')?.trim();
+	if (existing) return existing;
+	const key = randomBytes(32).toString('base64');
+	state.write('encryption-key', `${key}\n`);
+	changes.push({item: 'encryption key', action: 'created'});
+	return key;
+}

@@ -1,0 +1,42 @@
+/** PEM certificate and its PEM private key. */
+export interface CertKeyPair {
+	cert: string;
+	/** Secret: never printed. */
+	key: string;
+}
+
+/**
+ * Everything the plan needs from the local PKI state, as PEM text. Loaded (or created)
+ * by ensurePki; buildPlan only reads it.
+ */
+export interface Pki {
+	/** The cluster CA. Its key goes to the nodes too: the controller-manager signs kubelet CSRs with it, as in the guide. */
+	ca: CertKeyPair;
+	/** True when the CA is the user's (profile pki.caCert/caKey), false when this tool created it. */
+	caFromProfile: boolean;
+	/** kube-apiserver serving cert, also its etcd and kubelet client cert (as in the guide). */
+	apiserver: CertKeyPair;
+	/** Front-proxy client cert (CN aggregator) for the aggregation layer. */
+	proxyClient: CertKeyPair;
+	/** The user's admin identity (O system:masters), local only. */
+	admin: CertKeyPair;
+	/** Per node name: client cert for the apiserver and serving cert on 10257. */
+	controllerManager: Record<string, CertKeyPair>;
+	/** Per node name: client cert for the apiserver and serving cert on 10259. */
+	scheduler: Record<string, CertKeyPair>;
+	/** Signs and verifies service-account tokens; separate from the CA. */
+	serviceAccount: {privateKey: string; publicKey: string};
+	/** base64 of 16/24/32 bytes (aescbc). Secret. */
+	encryptionKey: string;
+	/** Contents of profile etcd.caFile / certFile / keyFile, when given. */
+	etcd: {ca?: string; cert?: string; key?: string};
+}
+
+export interface PkiChange {
+	/** e.g. "CA", "apiserver certificate", "master2 kube-scheduler certificate" */
+	item: string;
+	action: 'created' | 'reissued';
+	reason?: string;
+	/** State-relative path of the kept copy of what was replaced. */
+	backup?: string;
+}

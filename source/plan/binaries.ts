@@ -1,0 +1,160 @@
+import {execFile, spawnSync} from 'node:child_process';
+import {createHash} from 'node:crypto';
+import {createReadStream, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, accessSync, constants} from 'node:fs';
+import {join} from 'node:path';
+import {promisify} from 'node:util';
+import {UserError} from '../errors.js';
+import type {Profile} from '../profile/schema.js';
+import {writeFileAtomic} from '../state/state-dir.js';
+
+/**
+ * Finds the four binaries (a directory, or a kubernetes-server-linux-*.tar.gz extracted
+ * once into the state directory's cache), reads the release from `kube-apiserver --version`
+ * and hashes every file. Version and sha256 are cached by (path, size, mtime, inode) in
+ * <state>/binaries/index.json: hashing ~400 MB of binaries on every render would cost
+ * seconds, and a changed file always changes its mtime or size.
+ */
+export const BINARY_NAMES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'] as const;
+export type BinaryName = (typeof BINARY_NAMES)[number];
+
+export interface BinaryFile {
+	localPath: string;
+	sha256: string;
+	size: number;
+}
+
+export interface Binaries {
+	/** Full release, e.g. v1.37.2. */
+	release: string;
+	files: Record<BinaryName, BinaryFile>;
+}
+
+interface IndexEntry {
+	sha256: string;
+	version?: string;
+}
+
+const run = promisify(execFile);
+const TARBALL = /\.(tar\.gz|tgz)$/;
+
+export async function locateBinaries(profile: Profile, stateDirPath: string): Promise<Binaries> {
+	const cacheDir = join(stateDirPath, 'binaries');
+	const indexPath = join(cacheDir, 'index.json');
+	const index = readIndex(indexPath);
+	const dir = binaryDirectory(profile.binaries, cacheDir);
+	const files = {} as Record<BinaryName, BinaryFile>;
+	const versions = new Map<BinaryName, string>();
+	let changed = false;
+	await Promise.all(
+		BINARY_NAMES.map(async (name) => {
+			const path = join(dir, name);
+			const stat = statOrThrow(path, profile.binaries, name);
+			const key = `${realpathSync(path)}|${stat.size}|${stat.mtimeMs}|${stat.ino}`;
+			let entry = index[key];
+			if (!entry) {
+				entry = {sha256: await sha256File(path)};
+				changed = true;
+			}
+			if (name !== 'kubectl' && !entry.version) {
+				entry.version = await readVersion(path, profile.binaries);
+				changed = true;
+			}
+			index[key] = entry;
+			files[name] = {localPath: path, sha256: entry.sha256, size: stat.size};
+			if (entry.version) versions.set(name, entry.version);
+		}),
+	);
+	for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const) {
+		const version = versions.get(name) ?? '';
+		const minor = /^v(\d+\.\d+)\./.exec(version)?.[1];
+		if (minor !== profile.kubernetesVersion) {
+			throw new UserError(
+				`binaries: ${name} in ${dir} is ${version || 'of unknown version'}, but kubernetesVersion is "${profile.kubernetesVersion}"`,
+				`point binaries at a v${profile.kubernetesVersion}.x kubernetes-server tarball or directory, or set kubernetesVersion: "${minor ?? '1.N'}"`,
+			);
+		}
+	}
+	if (changed) writeFileAtomic(indexPath, `${JSON.stringify(index, null, 1)}\n`, 0o600, {dirMode: 0o700});
+	return {release: versions.get('kube-apiserver')!, files};
+}
+
+/** The directory holding the four binaries: the profile's directory, or the extracted tarball. */
+function binaryDirectory(source: string, cacheDir: string): string {
+	let stat;
+	try {
+		stat = statSync(source);
+	} catch {
+		throw new UserError(`binaries: ${source} does not exist`, 'give a directory with kube-apiserver, kube-controller-manager, kube-scheduler and kubectl, or a kubernetes-server-linux-amd64.tar.gz');
+	}
+	if (stat.isDirectory()) {
+		// An unpacked release keeps them in kubernetes/server/bin.
+		const nested = join(source, 'kubernetes', 'server', 'bin');
+		return !existsSync(join(source, 'kube-apiserver')) && existsSync(join(nested, 'kube-apiserver')) ? nested : source;
+	}
+	if (!TARBALL.test(source)) throw new UserError(`binaries: ${source} is neither a directory nor a .tar.gz`, 'give the directory of the binaries or a kubernetes-server-linux-*.tar.gz');
+	return extractTarball(source, stat, cacheDir);
+}
+
+function extractTarball(tarball: string, stat: {size: number; mtimeMs: number}, cacheDir: string): string {
+	const key = createHash('sha256').update(`${realpathSync(tarball)}|${stat.size}|${stat.mtimeMs}`).digest('hex').slice(0, 16);
+	const target = join(cacheDir, key);
+	if (existsSync(join(target, 'kube-apiserver'))) return target;
+	const temp = `${target}.tmp-${process.pid}`;
+	mkdirSync(temp, {recursive: true, mode: 0o700});
+	try {
+		// Synchronous on purpose: nothing else can proceed without the binaries.
+		const members = BINARY_NAMES.map((n) => `kubernetes/server/bin/${n}`);
+		const {status, stderr} = spawnTar(['-xzf', tarball, '-C', temp, '--strip-components=3', ...members]);
+		if (status !== 0) {
+			throw new UserError(`binaries: cannot extract ${tarball}: ${stderr.trim().split('\n').pop() ?? ''}`, 'give an official kubernetes-server-linux-*.tar.gz (it holds kubernetes/server/bin/kube-apiserver, ...)');
+		}
+		renameSync(temp, target);
+	} finally {
+		rmSync(temp, {recursive: true, force: true});
+	}
+	return target;
+}
+
+function spawnTar(args: string[]): {status: number | null; stderr: string} {
+	const result = spawnSync('tar', args, {encoding: 'utf8'});
+	return {status: result.status, stderr: result.stderr ?? String(result.error ?? '')};
+}
+
+function statOrThrow(path: string, source: string, name: string) {
+	try {
+		const stat = statSync(path);
+		accessSync(path, constants.X_OK);
+		return stat;
+	} catch {
+		throw new UserError(`binaries: ${name} is missing or not executable in ${source}`, 'the directory or tarball must hold kube-apiserver, kube-controller-manager, kube-scheduler and kubectl');
+	}
+}
+
+async function readVersion(path: string, source: string): Promise<string> {
+	try {
+		const {stdout} = await run(path, ['--version'], {timeout: 20_000});
+		const match = /v\d+\.\d+\.\d+\S*/.exec(stdout);
+		if (match) return match[0];
+	} catch {
+		// reported below
+	}
+	throw new UserError(`binaries: "${path} --version" did not print a Kubernetes version`, `check that ${source} holds Linux binaries for this machine's architecture`);
+}
+
+function sha256File(path: string): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const hash = createHash('sha256');
+		createReadStream(path, {highWaterMark: 1 << 20})
+			.on('data', (chunk) => hash.update(chunk))
+			.on('error', reject)
+			.on('end', () => resolve(hash.digest('hex')));
+	});
+}
+
+function readIndex(path: string): Record<string, IndexEntry> {
+	try {
+		return JSON.parse(readFileSync(path, 'utf8')) as Record<string, IndexEntry>;
+	} catch {
+		return {};
+	}
+}

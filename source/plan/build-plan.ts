@@ -1,0 +1,106 @@
+import {createHash} from 'node:crypto';
+import type {Profile, ProfileNode, StepName} from '../profile/schema.js';
+import type {Pki} from '../pki/types.js';
+import {renderAuditPolicy, renderEncryptionConfig, renderSchedulerConfig} from '../render/config-files.js';
+import {apiserverUrl, renderKubeconfig} from '../render/kubeconfig.js';
+import {targetPaths, type TargetPaths} from '../render/paths.js';
+import {renderApiserverUnit, renderControllerManagerUnit, renderSchedulerUnit} from '../render/systemd-unit.js';
+import type {Binaries} from './binaries.js';
+import type {NodePlan, Plan, PlannedFile, ServiceName} from './types.js';
+
+const APISERVER: ServiceName = 'kube-apiserver';
+const CONTROLLER_MANAGER: ServiceName = 'kube-controller-manager';
+const SCHEDULER: ServiceName = 'kube-scheduler';
+const ALL: ServiceName[] = [APISERVER, CONTROLLER_MANAGER, SCHEDULER];
+
+/**
+ * The whole desired state: every file on every node, with mode, the step that writes it,
+ * its sha256 and which services restart when it changes. Pure: the PKI and the binaries'
+ * hashes are read by the caller (preparePlan).
+ */
+export function buildPlan(profile: Profile, pki: Pki, binaries: Binaries): Plan {
+	const paths = targetPaths(profile);
+	return {
+		profile,
+		kubernetesRelease: binaries.release,
+		nodes: profile.nodes.map((node) => buildNodePlan(profile, node, pki, binaries, paths)),
+		adminKubeconfig: renderKubeconfig({
+			server: apiserverUrl(profile.nodes[0]!.ip),
+			caCert: pki.ca.cert,
+			user: 'admin',
+			clientCert: pki.admin.cert,
+			clientKey: pki.admin.key,
+		}),
+	};
+}
+
+function buildNodePlan(profile: Profile, node: ProfileNode, pki: Pki, binaries: Binaries, paths: TargetPaths): NodePlan {
+	const files: PlannedFile[] = [];
+	const binary = (path: string, name: keyof Binaries['files'], services: ServiceName[]) => {
+		const {localPath, sha256, size} = binaries.files[name];
+		files.push({path, mode: 0o755, step: 'binaries', localPath, sha256, size, secret: false, services});
+	};
+	const add = (path: string, content: string, step: StepName, services: ServiceName[], secret = false) =>
+		files.push(contentFile(path, content, secret ? 0o600 : 0o644, step, secret, services));
+
+	binary(paths.bin.apiserver, 'kube-apiserver', [APISERVER]);
+	binary(paths.bin.controllerManager, 'kube-controller-manager', [CONTROLLER_MANAGER]);
+	binary(paths.bin.scheduler, 'kube-scheduler', [SCHEDULER]);
+	binary(paths.bin.kubectl, 'kubectl', []);
+
+	const c = paths.cert;
+	const controllerManager = pki.controllerManager[node.name]!;
+	const scheduler = pki.scheduler[node.name]!;
+	add(c.ca, pki.ca.cert, 'certificates', ALL);
+	// The controller-manager signs kubelet CSRs with the CA (--cluster-signing-key-file), as in the guide.
+	add(c.caKey, pki.ca.key, 'certificates', [CONTROLLER_MANAGER], true);
+	add(c.apiserver, pki.apiserver.cert, 'certificates', [APISERVER]);
+	add(c.apiserverKey, pki.apiserver.key, 'certificates', [APISERVER], true);
+	add(c.proxyClient, pki.proxyClient.cert, 'certificates', [APISERVER]);
+	add(c.proxyClientKey, pki.proxyClient.key, 'certificates', [APISERVER], true);
+	add(c.controllerManager, controllerManager.cert, 'certificates', [CONTROLLER_MANAGER]);
+	add(c.controllerManagerKey, controllerManager.key, 'certificates', [CONTROLLER_MANAGER], true);
+	add(c.scheduler, scheduler.cert, 'certificates', [SCHEDULER]);
+	add(c.schedulerKey, scheduler.key, 'certificates', [SCHEDULER], true);
+	add(c.serviceAccountPub, pki.serviceAccount.publicKey, 'certificates', [APISERVER]);
+	add(c.serviceAccountKey, pki.serviceAccount.privateKey, 'certificates', [APISERVER, CONTROLLER_MANAGER], true);
+	if (pki.etcd.ca !== undefined) add(c.etcdCa, pki.etcd.ca, 'certificates', [APISERVER]);
+	if (pki.etcd.cert !== undefined) add(c.etcdClient, pki.etcd.cert, 'certificates', [APISERVER]);
+	if (pki.etcd.key !== undefined) add(c.etcdClientKey, pki.etcd.key, 'certificates', [APISERVER], true);
+
+	add(paths.encryptionConfig, renderEncryptionConfig(pki.encryptionKey), 'configs', [APISERVER], true);
+	add(paths.auditPolicy, renderAuditPolicy(), 'configs', [APISERVER]);
+	// Each node's components talk to that node's own apiserver, as in the guide.
+	const server = apiserverUrl(node.ip);
+	const kubeconfig = (user: string, pair: {cert: string; key: string}) =>
+		renderKubeconfig({server, caCert: pki.ca.cert, user, clientCert: pair.cert, clientKey: pair.key});
+	add(paths.controllerManagerKubeconfig, kubeconfig('system:kube-controller-manager', controllerManager), 'configs', [CONTROLLER_MANAGER], true);
+	add(paths.schedulerKubeconfig, kubeconfig('system:kube-scheduler', scheduler), 'configs', [SCHEDULER], true);
+	add(paths.schedulerConfig, renderSchedulerConfig(paths), 'configs', [SCHEDULER]);
+
+	add(paths.unit.apiserver, renderApiserverUnit(profile, node, paths), 'apiserver', [APISERVER]);
+	add(paths.unit.controllerManager, renderControllerManagerUnit(profile, node, paths), 'controller-manager', [CONTROLLER_MANAGER]);
+	add(paths.unit.scheduler, renderSchedulerUnit(profile, node, paths), 'scheduler', [SCHEDULER]);
+
+	return {
+		node,
+		directories: [
+			{path: paths.binDir, mode: 0o755},
+			// Keys live here: only root may list it.
+			{path: paths.certDir, mode: 0o700},
+			{path: paths.configDir, mode: 0o755},
+			{path: paths.unitDir, mode: 0o755},
+			// The audit log records request metadata: root only.
+			{path: paths.workDir.apiserver, mode: 0o700},
+			// systemd fails a unit whose WorkingDirectory is missing (status=200/CHDIR).
+			{path: paths.workDir.controllerManager, mode: 0o755},
+			{path: paths.workDir.scheduler, mode: 0o755},
+		],
+		files,
+	};
+}
+
+function contentFile(path: string, text: string, mode: number, step: StepName, secret: boolean, services: ServiceName[]): PlannedFile {
+	const content = Buffer.from(text);
+	return {path, mode, step, content, sha256: createHash('sha256').update(content).digest('hex'), size: content.length, secret, services};
+}

@@ -1,0 +1,124 @@
+import type {Client, ClientChannel} from 'ssh2';
+import {connectionLost, SshError, translateSudoFailure} from './ssh-errors.js';
+import {wrapWithSudo} from './sudo-command.js';
+
+/**
+ * One command on a kept connection, with its output as bytes (readFile needs them
+ * raw). With `sudo`, runs the prompt/marker exchange of sudo-command.ts.
+ */
+export interface RawExecResult {
+	code: number;
+	stdout: Buffer;
+	stderr: Buffer;
+}
+
+export interface RawExecOptions {
+	node: string;
+	user: string;
+	sudo: boolean;
+	sudoPassword?: string;
+	stdin?: string | Buffer;
+	timeoutMs?: number;
+	/** Resolves when the connection closes: a command cannot outlive it. */
+	closed?: Promise<void>;
+}
+
+function openExec(client: Client, node: string, command: string): Promise<ClientChannel> {
+	return new Promise((resolve, reject) => {
+		try {
+			client.exec(command, (error, channel) => (error ? reject(connectionLost(node, error.message)) : resolve(channel)));
+		} catch (error) {
+			reject(connectionLost(node, (error as Error).message));
+		}
+	});
+}
+
+export async function execRaw(client: Client, command: string, options: RawExecOptions): Promise<RawExecResult> {
+	const sudo = options.sudo ? wrapWithSudo(command, options.sudoPassword !== undefined) : undefined;
+	const channel = await openExec(client, options.node, sudo ? sudo.command : command);
+
+	return new Promise<RawExecResult>((resolve, reject) => {
+		const stdoutChunks: Buffer[] = [];
+		let stderrText = '';
+		let pendingStdout = Buffer.alloc(0);
+		let authorised = sudo === undefined;
+		let promptsSeen = 0;
+		let exitCode: number | undefined;
+		let settled = false;
+
+		const finish = (result: RawExecResult | Error) => {
+			if (settled) return;
+			settled = true;
+			if (timer) clearTimeout(timer);
+			if (result instanceof Error) {
+				channel.close();
+				reject(result);
+			} else {
+				resolve(result);
+			}
+		};
+		const sendStdin = () => {
+			if (options.stdin !== undefined) channel.write(options.stdin);
+			channel.end();
+		};
+
+		const timer =
+			options.timeoutMs === undefined
+				? undefined
+				: setTimeout(() => {
+						finish(new SshError(options.node, 'timeout', `command did not finish within ${Math.round(options.timeoutMs! / 1000)}s: ${command.slice(0, 120)}`));
+					}, options.timeoutMs);
+
+		channel.on('data', (chunk: Buffer) => {
+			if (authorised) {
+				stdoutChunks.push(chunk);
+				return;
+			}
+			// Before the marker: sudo has not let the command run yet; look for the marker line.
+			pendingStdout = Buffer.concat([pendingStdout, chunk]);
+			const marker = Buffer.from(`${sudo!.successMarker}\n`);
+			const at = pendingStdout.indexOf(marker);
+			if (at >= 0) {
+				authorised = true;
+				stdoutChunks.push(pendingStdout.subarray(at + marker.length));
+				pendingStdout = Buffer.alloc(0);
+				sendStdin();
+			}
+		});
+		channel.stderr.on('data', (chunk: Buffer) => {
+			stderrText += chunk.toString('utf8');
+			if (!sudo || authorised || !stderrText.includes(sudo.prompt)) return;
+			const prompts = stderrText.split(sudo.prompt).length - 1;
+			if (prompts > promptsSeen) {
+				promptsSeen = prompts;
+				if (promptsSeen > 1) {
+					// sudo asks again: the password was wrong. Do not feed it a second time.
+					finish(translateSudoFailure(options.node, options.user, 'Sorry, try again.', true)!);
+					return;
+				}
+				channel.write(`${options.sudoPassword ?? ''}\n`);
+			}
+		});
+		channel.on('exit', (code: number | null, signal?: string) => {
+			exitCode = code ?? (signal ? 128 : 255);
+		});
+		channel.on('close', () => {
+			const stderr = sudo ? stderrText.split(sudo.prompt).join('') : stderrText;
+			if (exitCode === undefined) {
+				finish(connectionLost(options.node, `while running: ${command.slice(0, 120)}`));
+				return;
+			}
+			if (!authorised) {
+				// sudo itself failed (the marker never came): say why in the user's terms.
+				finish(
+					translateSudoFailure(options.node, options.user, stderr, options.sudoPassword !== undefined) ??
+						new SshError(options.node, 'remote-command', `sudo failed (exit ${exitCode}): ${stderr.trim().slice(-500)}`),
+				);
+				return;
+			}
+			finish({code: exitCode, stdout: Buffer.concat(stdoutChunks), stderr: Buffer.from(stderr)});
+		});
+		options.closed?.then(() => finish(connectionLost(options.node, `while running: ${command.slice(0, 120)}`)));
+		if (authorised) sendStdin();
+	});
+}

@@ -1,0 +1,323 @@
+import type {Duplex, Readable} from 'node:stream';
+import {Client, type SFTPWrapper} from 'ssh2';
+import {prepareHostKeyCheck, type HostKeyPolicy} from './host-key-check.js';
+import {planAuth} from './ssh-auth.js';
+import {loadSshConfig, resolveSshHost, type ResolvedSshHost, type SshConfigSource} from './ssh-config.js';
+import {connectionLost, SshError, translateConnectError} from './ssh-errors.js';
+import {execRaw} from './ssh-exec.js';
+import {uploadAtomically} from './ssh-upload.js';
+import {shellQuote} from './shell-quote.js';
+import {openTcp} from './tcp-connect.js';
+import type {ExecOptions, ExecResult, Transport, UploadOptions, UploadSource} from './transport.js';
+
+/**
+ * The Transport over one kept ssh2 connection per node (plus one per ProxyJump hop).
+ *
+ * From a profile node:
+ *   connectSsh(
+ *     {node: n.name, host: n.ssh?.host ?? n.ip, user: n.ssh?.user ?? profile.ssh.user,
+ *      port: n.ssh?.port ?? profile.ssh.port, identityFile: n.ssh?.identityFile ?? profile.ssh.identityFile},
+ *     {hostKeys: {acceptNewHostKeys: flags.acceptNewHostKeys, confirmHostKey: wizardPrompt},
+ *      sudoPassword: process.env.K8S_MASTER_SETUP_SUDO_PASSWORD})
+ * Explicit user/port/identityFile act like `ssh` command-line options and win over
+ * ~/.ssh/config; leave them undefined to let the config decide.
+ */
+export interface SshTarget {
+	/** Node name, for messages. */
+	node: string;
+	/** Address or ~/.ssh/config alias. */
+	host: string;
+	user?: string;
+	port?: number;
+	identityFile?: string;
+	/** `[user@]host[:port][,…]`, overriding ProxyJump from ~/.ssh/config. */
+	proxyJump?: string;
+}
+
+export interface SshConnectOptions {
+	hostKeys: HostKeyPolicy;
+	/** For sudo when the login user is not root. Sent on stdin only when sudo asks. */
+	sudoPassword?: string;
+	sshConfig?: SshConfigSource;
+	/** Default process.env.SSH_AUTH_SOCK; false: do not use an agent. */
+	agentSocket?: string | false;
+	/** Passphrase for encrypted identity files. */
+	passphrase?: string;
+	/** TCP connect, and SSH handshake without a host key prompt (default 20 s). */
+	readyTimeoutMs?: number;
+	/** Keepalive every N ms (default 15 s); the connection counts as dead after 4 unanswered. */
+	keepaliveIntervalMs?: number;
+}
+
+const DEFAULT_READY_TIMEOUT = 20_000;
+/** With an interactive host key prompt the handshake waits for a human. */
+const PROMPT_READY_TIMEOUT = 10 * 60_000;
+
+export async function connectSsh(target: SshTarget, options: SshConnectOptions): Promise<Transport> {
+	const config = loadSshConfig(options.sshConfig);
+	const resolved = resolveSshHost(
+		{host: target.host, user: target.user, port: target.port, identityFile: target.identityFile, proxyJump: target.proxyJump},
+		config,
+		options.sshConfig,
+	);
+	const clients: Client[] = [];
+	try {
+		let via: {client: Client; name: string} | undefined;
+		for (const hop of resolved.proxyJumps) {
+			// Each bastion is resolved through the config too (its User, Port, IdentityFile).
+			const hopResolved = resolveSshHost({host: hop.host, user: hop.user, port: hop.port}, config, options.sshConfig);
+			const client = await connectClient(target.node, hopResolved, options, via);
+			clients.push(client);
+			via = {client, name: `${hopResolved.user}@${hopResolved.hostName}:${hopResolved.port}`};
+		}
+		const client = await connectClient(target.node, resolved, options, via);
+		clients.push(client);
+		return new SshTransport(target.node, resolved.user, client, clients, options.sudoPassword);
+	} catch (error) {
+		for (const client of clients.reverse()) client.end();
+		throw error;
+	}
+}
+
+async function connectClient(
+	node: string,
+	host: ResolvedSshHost,
+	options: SshConnectOptions,
+	via: {client: Client; name: string} | undefined,
+): Promise<Client> {
+	const auth = planAuth({
+		user: host.user,
+		identityFiles: host.identityFiles,
+		identityFilesConfigured: host.identityFilesConfigured,
+		agentSocket: options.agentSocket,
+		passphrase: options.passphrase,
+	});
+	const attempt = {node, host: host.hostName, port: host.port, user: host.user, ...(via ? {via: via.name} : {})};
+	const explain = (error: unknown) =>
+		translateConnectError(error, {
+			...attempt,
+			methodsTried: auth.methodsTried,
+			identityFiles: auth.identityFiles,
+			identityProblems: auth.identityProblems,
+		});
+	const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT;
+
+	const hostKeys = await prepareHostKeyCheck(node, host.hostName, host.port, options.hostKeys, host.hostKeyAlias);
+	let sock: Duplex;
+	try {
+		sock = via ? await forwardOut(via.client, host.hostName, host.port) : await openTcp(host.hostName, host.port, timeoutMs);
+	} catch (error) {
+		throw explain(error);
+	}
+
+	const client = new Client();
+	return new Promise<Client>((resolve, reject) => {
+		let ready = false;
+		client.once('ready', () => {
+			ready = true;
+			resolve(client);
+		});
+		client.on('error', (error) => {
+			if (!ready) reject(hostKeys.refusal() ?? explain(error));
+			// After ready, errors surface through the failing exec/SFTP call ('close' follows).
+		});
+		client.once('close', () => {
+			if (!ready) reject(hostKeys.refusal() ?? explain(new Error('connection closed during the handshake')));
+		});
+		client.connect({
+			sock,
+			username: host.user,
+			authHandler: auth.handler,
+			hostVerifier: hostKeys.hostVerifier,
+			algorithms: {serverHostKey: hostKeys.serverHostKey as never},
+			readyTimeout: options.hostKeys.confirmHostKey ? PROMPT_READY_TIMEOUT : timeoutMs,
+			keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+			keepaliveCountMax: 4,
+		});
+	});
+}
+
+function forwardOut(client: Client, host: string, port: number): Promise<Duplex> {
+	return new Promise((resolve, reject) => {
+		client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
+			if (error) {
+				// The bastion could not open the TCP connection: say so like a refused connect.
+				reject(Object.assign(new Error(`the bastion could not connect to ${host}:${port}: ${error.message}`), {code: 'ECONNREFUSED'}));
+			} else {
+				resolve(channel);
+			}
+		});
+	});
+}
+
+class SshTransport implements Transport {
+	#closed = false;
+	#lost: string | undefined;
+	#sftp: Promise<SFTPWrapper> | undefined;
+	readonly #closedEvent: Promise<void>;
+
+	constructor(
+		readonly node: string,
+		readonly user: string,
+		private readonly client: Client,
+		/** Every hop, bastions first; closed last-to-first. */
+		private readonly clients: Client[],
+		private readonly sudoPassword: string | undefined,
+	) {
+		let markClosed = () => {};
+		this.#closedEvent = new Promise((resolve) => (markClosed = resolve));
+		client.on('close', () => {
+			markClosed();
+			this.#lost ??= this.#closed ? 'closed by us' : 'closed by the server or the network';
+			this.#sftp = undefined;
+		});
+		client.on('error', (error) => {
+			this.#lost ??= error.message;
+		});
+	}
+
+	#ensureUp(): void {
+		if (this.#lost !== undefined || this.#closed) {
+			throw connectionLost(this.node, this.#lost ?? 'closed');
+		}
+	}
+
+	async #execRaw(command: string, options: ExecOptions = {}) {
+		this.#ensureUp();
+		const sudo = (options.sudo ?? true) && this.user !== 'root';
+		return execRaw(this.client, command, {
+			node: this.node,
+			user: this.user,
+			sudo,
+			closed: this.#closedEvent,
+			...(this.sudoPassword !== undefined ? {sudoPassword: this.sudoPassword} : {}),
+			...(options.stdin !== undefined ? {stdin: options.stdin} : {}),
+			...(options.timeoutMs !== undefined ? {timeoutMs: options.timeoutMs} : {}),
+		});
+	}
+
+	async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+		const result = await this.#execRaw(command, options);
+		return {code: result.code, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8')};
+	}
+
+	/** Runs as root; a non-zero exit becomes an error with the stderr tail. */
+	async #mustRun(command: string): Promise<Buffer> {
+		const result = await this.#execRaw(command);
+		if (result.code !== 0) {
+			const stderr = result.stderr.toString('utf8').trim();
+			throw new SshError(this.node, 'remote-command', `command failed (exit ${result.code}): ${command.slice(0, 200)}${stderr ? `\n${stderr.slice(-1000)}` : ''}`);
+		}
+		return result.stdout;
+	}
+
+	async sha256(paths: readonly string[]): Promise<Map<string, string | undefined>> {
+		const hashes = new Map<string, string | undefined>();
+		if (paths.length === 0) return hashes;
+		// One line per path, in order ("-" when absent): no parsing of sha256sum's escaped file names.
+		const stdout = await this.#mustRun(
+			`for p in ${paths.map((p) => shellQuote(p)).join(' ')}; do if [ -f "$p" ]; then sha256sum < "$p" | cut -c1-64 || echo -; else echo -; fi; done`,
+		);
+		const lines = stdout.toString('utf8').split('\n');
+		for (const [index, path] of paths.entries()) {
+			const line = lines[index]?.trim();
+			hashes.set(path, line && /^[0-9a-f]{64}$/.test(line) ? line : undefined);
+		}
+		return hashes;
+	}
+
+	async readFile(path: string): Promise<Buffer | undefined> {
+		const q = shellQuote(path);
+		const result = await this.#execRaw(`if [ -f ${q} ]; then exec cat -- ${q}; else exit 3; fi`);
+		if (result.code === 3) return undefined;
+		if (result.code !== 0) {
+			throw new SshError(this.node, 'remote-command', `cannot read ${path} (exit ${result.code}): ${result.stderr.toString('utf8').trim().slice(-500)}`);
+		}
+		return result.stdout;
+	}
+
+	async upload(source: UploadSource, targetPath: string, options: UploadOptions): Promise<void> {
+		this.#ensureUp();
+		await uploadAtomically(
+			{
+				node: this.node,
+				user: this.user,
+				sftp: () => this.#openSftp(),
+				run: async (command) => {
+					await this.#mustRun(command);
+				},
+				stagingDir: () => this.#stagingDir(),
+				alive: () => this.#lost === undefined && !this.#closed,
+				closed: this.#closedEvent,
+			},
+			source,
+			targetPath,
+			options,
+		);
+	}
+
+	#staging: Promise<string> | undefined;
+
+	#stagingDir(): Promise<string> {
+		// As the login user, not root: SFTP (running as that user) must be able to write there.
+		this.#staging ??= this.exec('mktemp -d /tmp/k8s-master-setup.XXXXXXXX', {sudo: false}).then((result) => {
+			const dir = result.stdout.trim();
+			if (result.code !== 0 || !dir.startsWith('/tmp/')) {
+				this.#staging = undefined;
+				throw new SshError(this.node, 'remote-command', `cannot make a staging directory in /tmp as ${this.user}: ${result.stderr.trim()}`);
+			}
+			return dir;
+		});
+		return this.#staging;
+	}
+
+	#openSftp(): Promise<SFTPWrapper> {
+		this.#ensureUp();
+		// One SFTP session per connection, opened on first use and shared by all uploads.
+		this.#sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
+			this.client.sftp((error, sftp) => {
+				if (error) {
+					this.#sftp = undefined;
+					reject(connectionLost(this.node, `cannot open SFTP: ${error.message}`));
+					return;
+				}
+				sftp.on('close', () => {
+					this.#sftp = undefined;
+				});
+				resolve(sftp);
+			});
+		});
+		return this.#sftp;
+	}
+
+	forward(host: string, port: number): Promise<Readable & NodeJS.WritableStream> {
+		this.#ensureUp();
+		return forwardOut(this.client, host, port);
+	}
+
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		if (this.#staging && this.#lost === undefined) {
+			const dir = await this.#staging.catch(() => undefined);
+			if (dir) await this.exec(`rm -rf -- ${shellQuote(dir)}`, {sudo: false}).catch(() => undefined);
+		}
+		this.#closed = true;
+		for (const client of [...this.clients].reverse()) {
+			await new Promise<void>((resolve) => {
+				if ((client as unknown as {_sock?: {destroyed?: boolean}})._sock?.destroyed) {
+					resolve();
+					return;
+				}
+				const timer = setTimeout(() => {
+					client.destroy();
+					resolve();
+				}, 5000);
+				client.once('close', () => {
+					clearTimeout(timer);
+					resolve();
+				});
+				client.end();
+			});
+		}
+	}
+}

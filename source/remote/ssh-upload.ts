@@ -1,0 +1,174 @@
+import {randomBytes} from 'node:crypto';
+import {stat} from 'node:fs/promises';
+import {posix} from 'node:path';
+import type {SFTPWrapper} from 'ssh2';
+import {connectionLost, SshError} from './ssh-errors.js';
+import {shellQuote} from './shell-quote.js';
+import type {UploadOptions, UploadSource} from './transport.js';
+
+/**
+ * Atomic upload: the file is written under a temporary name in the target's own
+ * directory, then chmod/chown and `mv -f` (rename(2), atomic on one filesystem). A
+ * connection or process dying mid-upload leaves the target as it was, plus a temp
+ * file that the next upload of the same target removes.
+ *
+ * Non-root logins: the SFTP session runs as the login user, who usually cannot create
+ * files in /opt/k8s/bin or /etc/kubernetes. Instead of staging in /tmp (a second full
+ * copy of every binary, and maybe another filesystem, which would lose the atomic
+ * rename), sudo pre-creates the temp file in the target directory, empty, mode 0600
+ * and owned by the login user; SFTP then only opens an existing file it owns. sudo
+ * sets the final mode/owner and renames. Root logins take the same path minus chown.
+ * When the login user cannot even reach the target directory (a 0700 root-only
+ * directory), SFTP writes into the user's own staging directory instead (mktemp -d,
+ * 0700) and sudo copies that into the temp file in the target directory: one extra
+ * copy on the node, and the final step is still the atomic rename.
+ */
+
+export const TEMP_SUFFIX = '.k8s-master-setup.tmp.';
+
+/** `/etc/kubernetes/cert/ca.pem` → `/etc/kubernetes/cert/.ca.pem.k8s-master-setup.tmp.` */
+export function tempPrefixFor(targetPath: string): string {
+	return posix.join(posix.dirname(targetPath), `.${posix.basename(targetPath)}${TEMP_SUFFIX}`);
+}
+
+export interface UploadContext {
+	node: string;
+	user: string;
+	sftp: () => Promise<SFTPWrapper>;
+	/** Runs as root (through sudo when the login user is not root); rejects on a non-zero exit. */
+	run: (command: string) => Promise<void>;
+	/** A directory only the login user can write, made on first use (non-root fallback). */
+	stagingDir: () => Promise<string>;
+	/** Whether the connection is still up (to clean a temp file after a failure). */
+	alive: () => boolean;
+	/** Resolves when the connection closes. */
+	closed: Promise<void>;
+}
+
+const FAST_PUT_CONCURRENCY = 64;
+const FAST_PUT_CHUNK = 32 * 1024;
+const CONTENT_CHUNK = 256 * 1024;
+
+export async function uploadAtomically(context: UploadContext, source: UploadSource, targetPath: string, options: UploadOptions): Promise<void> {
+	if (!posix.isAbsolute(targetPath) || targetPath.endsWith('/')) {
+		throw new SshError(context.node, 'config', `upload target must be an absolute file path, got "${targetPath}"`);
+	}
+	if ((source.localPath === undefined) === (source.content === undefined)) {
+		throw new Error('upload needs exactly one of localPath or content');
+	}
+	const totalBytes = source.content ? source.content.length : (await stat(source.localPath!)).size;
+	const prefix = tempPrefixFor(targetPath);
+	const temp = `${prefix}${randomBytes(6).toString('hex')}`;
+	const q = shellQuote;
+
+	// One round trip: make the directory, drop temp files of killed runs, create ours 0600.
+	await context.run(
+		[
+			`mkdir -p -- ${q(posix.dirname(targetPath))}`,
+			`rm -f -- ${q(prefix)}*`,
+			`(umask 077 && : > ${q(temp)})`,
+			...(context.user === 'root' ? [] : [`chown -- ${q(context.user)} ${q(temp)}`]),
+		].join(' && '),
+	);
+
+	try {
+		const sftp = await context.sftp();
+		const send = (remotePath: string) =>
+			untilClosed(
+				source.localPath !== undefined
+					? fastPut(sftp, source.localPath, remotePath, totalBytes, options.onProgress)
+					: writeContent(sftp, source.content!, remotePath, options.onProgress),
+				context,
+			);
+		try {
+			await send(temp);
+		} catch (error) {
+			if (context.user === 'root' || !isPermissionDenied(error)) throw error;
+			const staged = `${await context.stagingDir()}/${randomBytes(6).toString('hex')}`;
+			try {
+				await send(staged);
+				await context.run(`cat -- ${q(staged)} > ${q(temp)}`);
+			} finally {
+				if (context.alive()) await context.run(`rm -f -- ${q(staged)}`).catch(() => undefined);
+			}
+		}
+	} catch (error) {
+		if (context.alive()) {
+			await context.run(`rm -f -- ${q(temp)}`).catch(() => undefined);
+		}
+		throw translateSftpError(context, error, temp);
+	}
+
+	const mode = (options.mode & 0o7777).toString(8).padStart(4, '0');
+	const owner = options.owner ?? 'root:root';
+	await context.run(
+		`{ chmod ${mode} ${q(temp)} && chown -- ${q(owner)} ${q(temp)} && mv -f -- ${q(temp)} ${q(targetPath)}; } || { rc=$?; rm -f -- ${q(temp)}; exit $rc; }`,
+	);
+}
+
+/**
+ * ssh2's fastPut never calls back when the connection dies mid-transfer (it waits for
+ * the close of a handle on a dead channel), so the connection's end settles it too.
+ */
+function untilClosed(transfer: Promise<void>, context: UploadContext): Promise<void> {
+	return new Promise((resolve, reject) => {
+		transfer.then(resolve, reject);
+		context.closed.then(() => reject(connectionLost(context.node, 'during an upload')));
+	});
+}
+
+function fastPut(sftp: SFTPWrapper, localPath: string, remotePath: string, totalBytes: number, onProgress: UploadOptions['onProgress']): Promise<void> {
+	return new Promise((resolve, reject) => {
+		sftp.fastPut(
+			localPath,
+			remotePath,
+			{
+				concurrency: FAST_PUT_CONCURRENCY,
+				chunkSize: FAST_PUT_CHUNK,
+				mode: 0o600,
+				...(onProgress ? {step: (sent: number) => onProgress(sent, totalBytes)} : {}),
+			},
+			(error) => (error ? reject(error) : resolve()),
+		);
+	});
+}
+
+/** In-memory content (configs, certs, keys): small, written in order, with progress. */
+async function writeContent(sftp: SFTPWrapper, content: Buffer, remotePath: string, onProgress: UploadOptions['onProgress']): Promise<void> {
+	const handle = await new Promise<Buffer>((resolve, reject) =>
+		sftp.open(remotePath, 'w', 0o600, (error, h) => (error ? reject(error) : resolve(h))),
+	);
+	try {
+		for (let offset = 0; offset < content.length; offset += CONTENT_CHUNK) {
+			const length = Math.min(CONTENT_CHUNK, content.length - offset);
+			await new Promise<void>((resolve, reject) =>
+				sftp.write(handle, content, offset, length, offset, (error) => (error ? reject(error) : resolve())),
+			);
+			onProgress?.(offset + length, content.length);
+		}
+		if (content.length === 0) onProgress?.(0, 0);
+	} finally {
+		await new Promise<void>((resolve) => sftp.close(handle, () => resolve()));
+	}
+}
+
+function isPermissionDenied(error: unknown): boolean {
+	return /permission denied/i.test((error as Error)?.message ?? '');
+}
+
+function translateSftpError(context: UploadContext, error: unknown, temp: string): Error {
+	if (error instanceof SshError) return error;
+	const message = (error as Error)?.message ?? String(error);
+	if (!context.alive() || /no response|not connected|closed|ECONNRESET/i.test(message)) {
+		return connectionLost(context.node, `during the upload to ${temp}`);
+	}
+	if (/permission denied/i.test(message)) {
+		return new SshError(
+			context.node,
+			'remote-command',
+			`cannot write ${temp} over SFTP as ${context.user}: permission denied`,
+			`let ${context.user} traverse the directory (e.g. chmod 0755 on it), or log in as root`,
+		);
+	}
+	return new SshError(context.node, 'remote-command', `upload to ${temp} failed: ${message}`);
+}

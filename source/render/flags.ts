@@ -1,0 +1,216 @@
+import type {KubernetesMinor, Profile, ProfileNode} from '../profile/schema.js';
+import {SUPPORTED_VERSIONS} from '../profile/schema.js';
+import type {TargetPaths} from './paths.js';
+
+/**
+ * The command-line flags of each control-plane component, per Kubernetes minor, as data.
+ * Start from the guide's units (../../../shared/seed/deploy-master-nodes.zh.txt); every
+ * difference from the guide or between versions carries its reason next to it.
+ * Sources: ../../../shared/reference/k8s-versions.md and k8s-flags/ (tests check every
+ * flag here against those lists for 1.31/1.35/1.36).
+ */
+export type Component = 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
+
+export interface FlagContext {
+	profile: Profile;
+	node: ProfileNode;
+	paths: TargetPaths;
+}
+
+interface FlagRule {
+	/** Without the leading "--". */
+	name: string;
+	value: (c: FlagContext) => string | undefined;
+	/** First minor that gets this flag (inclusive). */
+	since?: KubernetesMinor;
+	/** First minor that no longer gets it (exclusive). */
+	until?: KubernetesMinor;
+}
+
+const fixed = (value: string) => () => value;
+const on = fixed('true');
+
+/** Authentication delegation and front-proxy trust, shared by the three components. */
+const requestHeader = (allowedNames: string | undefined): FlagRule[] => [
+	// Empty (the scheduler's guide value "") is the default: any cert signed by the CA; omitted then.
+	{name: 'requestheader-allowed-names', value: () => allowedNames},
+	{name: 'requestheader-client-ca-file', value: (c) => c.paths.cert.ca},
+	{name: 'requestheader-extra-headers-prefix', value: fixed('X-Remote-Extra-')},
+	{name: 'requestheader-group-headers', value: fixed('X-Remote-Group')},
+	{name: 'requestheader-username-headers', value: fixed('X-Remote-User')},
+	// New flag (kubernetes#115834, 1.32); the RemoteRequestHeaderUID feature that makes the
+	// aggregator send X-Remote-Uid is on by default only from 1.33 (kubernetes#130560).
+	{name: 'requestheader-uid-headers', value: fixed('X-Remote-Uid'), since: '1.33'},
+];
+
+export const APISERVER_FLAGS: readonly FlagRule[] = [
+	{name: 'advertise-address', value: (c) => c.node.ip},
+	{name: 'default-not-ready-toleration-seconds', value: fixed('360')},
+	{name: 'default-unreachable-toleration-seconds', value: fixed('360')},
+	// Guide: --feature-gates=DynamicAuditing=true. Gate removed in 1.19; an unknown gate is fatal.
+	{name: 'max-mutating-requests-inflight', value: fixed('2000')},
+	{name: 'max-requests-inflight', value: fixed('4000')},
+	// Guide: --default-watch-cache-size=200. Deprecated, hidden and without effect: dropped.
+	{name: 'delete-collection-workers', value: fixed('2')},
+	{name: 'encryption-provider-config', value: (c) => c.paths.encryptionConfig},
+	{name: 'etcd-cafile', value: (c) => (c.profile.etcd.caFile ? c.paths.cert.etcdCa : c.paths.cert.ca)},
+	// The apiserver's own cert is its etcd client cert (guide), unless the profile brings one.
+	{name: 'etcd-certfile', value: (c) => (c.profile.etcd.certFile ? c.paths.cert.etcdClient : c.paths.cert.apiserver)},
+	{name: 'etcd-keyfile', value: (c) => (c.profile.etcd.keyFile ? c.paths.cert.etcdClientKey : c.paths.cert.apiserverKey)},
+	{name: 'etcd-servers', value: (c) => c.profile.etcd.endpoints.join(',')},
+	// Not 127.0.0.1: other nodes and the load balancer must reach 6443 (guide).
+	{name: 'bind-address', value: (c) => c.node.ip},
+	{name: 'secure-port', value: fixed('6443')},
+	{name: 'tls-cert-file', value: (c) => c.paths.cert.apiserver},
+	{name: 'tls-private-key-file', value: (c) => c.paths.cert.apiserverKey},
+	// Guide: --insecure-port=0 (removed 1.24, kubernetes#106859) and --audit-dynamic-configuration
+	// (removed 1.19, kubernetes#91502): both now stop the binary. There is no insecure port any more.
+	{name: 'audit-log-maxage', value: fixed('15')},
+	{name: 'audit-log-maxbackup', value: fixed('3')},
+	{name: 'audit-log-maxsize', value: fixed('100')},
+	{name: 'audit-log-truncate-enabled', value: on},
+	{name: 'audit-log-path', value: (c) => c.paths.auditLog},
+	{name: 'audit-policy-file', value: (c) => c.paths.auditPolicy},
+	{name: 'profiling', value: on},
+	{name: 'anonymous-auth', value: fixed('false')},
+	{name: 'client-ca-file', value: (c) => c.paths.cert.ca},
+	{name: 'enable-bootstrap-token-auth', value: on},
+	...requestHeader('aggregator'),
+	// Required since 1.20 (TokenRequest GA). The guide verified tokens with the CA cert and
+	// signed them with the CA key; a separate key pair keeps the CA key out of token signing.
+	{name: 'service-account-issuer', value: (c) => `https://kubernetes.default.svc.${c.profile.network.clusterDomain}`},
+	{name: 'service-account-signing-key-file', value: (c) => c.paths.cert.serviceAccountKey},
+	{name: 'service-account-key-file', value: (c) => c.paths.cert.serviceAccountPub},
+	{name: 'authorization-mode', value: fixed('Node,RBAC')},
+	{name: 'runtime-config', value: fixed('api/all=true')},
+	{name: 'enable-admission-plugins', value: fixed('NodeRestriction')},
+	{name: 'allow-privileged', value: on},
+	// Guide: --apiserver-count=3. Deprecated and hidden: the lease endpoint reconciler (default
+	// since 1.11) tracks live apiservers itself, so the count needs no upkeep when nodes change.
+	{name: 'event-ttl', value: fixed('168h')},
+	{name: 'kubelet-certificate-authority', value: (c) => c.paths.cert.ca},
+	{name: 'kubelet-client-certificate', value: (c) => c.paths.cert.apiserver},
+	{name: 'kubelet-client-key', value: (c) => c.paths.cert.apiserverKey},
+	// Guide: --kubelet-https=true. Removed 1.22 (kubernetes#101178): always HTTPS now.
+	{name: 'kubelet-timeout', value: fixed('10s')},
+	{name: 'proxy-client-cert-file', value: (c) => c.paths.cert.proxyClient},
+	{name: 'proxy-client-key-file', value: (c) => c.paths.cert.proxyClientKey},
+	{name: 'service-cluster-ip-range', value: (c) => c.profile.network.serviceCidr},
+	{name: 'service-node-port-range', value: (c) => c.profile.network.nodePortRange},
+	// Guide: --logtostderr=true. klog's file flags were removed in 1.26 (kubernetes#112120); stderr is the default.
+	{name: 'v', value: fixed('2')},
+];
+
+export const CONTROLLER_MANAGER_FLAGS: readonly FlagRule[] = [
+	{name: 'profiling', value: on},
+	{name: 'cluster-name', value: fixed('kubernetes')},
+	{name: 'controllers', value: fixed('*,bootstrapsigner,tokencleaner')},
+	{name: 'kube-api-qps', value: fixed('1000')},
+	{name: 'kube-api-burst', value: fixed('2000')},
+	// Leader election through the Lease kube-system/kube-controller-manager.
+	{name: 'leader-elect', value: on},
+	{name: 'use-service-account-credentials', value: on},
+	{name: 'concurrent-service-syncs', value: fixed('2')},
+	// Guide: the node IP. The status probes call https://NODE_IP:10257/healthz.
+	{name: 'bind-address', value: (c) => c.node.ip},
+	// Guide: --port/--address (insecure 10252) removed 1.24; the secure port is the only one.
+	{name: 'secure-port', value: fixed('10257')},
+	{name: 'tls-cert-file', value: (c) => c.paths.cert.controllerManager},
+	{name: 'tls-private-key-file', value: (c) => c.paths.cert.controllerManagerKey},
+	{name: 'authentication-kubeconfig', value: (c) => c.paths.controllerManagerKubeconfig},
+	{name: 'client-ca-file', value: (c) => c.paths.cert.ca},
+	...requestHeader('aggregator'),
+	{name: 'authorization-kubeconfig', value: (c) => c.paths.controllerManagerKubeconfig},
+	{name: 'cluster-signing-cert-file', value: (c) => c.paths.cert.ca},
+	{name: 'cluster-signing-key-file', value: (c) => c.paths.cert.caKey},
+	// Guide: --experimental-cluster-signing-duration, removed 1.25 (kubernetes#108476). The signer
+	// caps every certificate at the CA's own expiry.
+	{name: 'cluster-signing-duration', value: fixed('876000h')},
+	{name: 'horizontal-pod-autoscaler-sync-period', value: fixed('10s')},
+	{name: 'concurrent-deployment-syncs', value: fixed('10')},
+	{name: 'concurrent-gc-syncs', value: fixed('30')},
+	// Kept from the guide; it only takes effect with --allocate-node-cidrs (off, as in the guide:
+	// the pod network plugin hands out pod ranges).
+	{name: 'node-cidr-mask-size', value: fixed('24')},
+	{name: 'service-cluster-ip-range', value: (c) => c.profile.network.serviceCidr},
+	// Guide: --pod-eviction-timeout=6m, removed 1.27 (kubernetes#115840); the apiserver's
+	// --default-*-toleration-seconds=360 above carry that meaning now.
+	{name: 'terminated-pod-gc-threshold', value: fixed('10000')},
+	{name: 'root-ca-file', value: (c) => c.paths.cert.ca},
+	// The service-account private key (guide: the CA key); pairs with the apiserver's --service-account-key-file.
+	{name: 'service-account-private-key-file', value: (c) => c.paths.cert.serviceAccountKey},
+	{name: 'kubeconfig', value: (c) => c.paths.controllerManagerKubeconfig},
+	{name: 'v', value: fixed('2')},
+];
+
+export const SCHEDULER_FLAGS: readonly FlagRule[] = [
+	// kubeconfig, QPS/burst and leader election live in the config file (flags are ignored with --config).
+	{name: 'config', value: (c) => c.paths.schedulerConfig},
+	// The guide left the default (all addresses); the node IP matches the controller-manager and
+	// is where the status probes call https://NODE_IP:10259/healthz.
+	{name: 'bind-address', value: (c) => c.node.ip},
+	// Insecure serving (10251) removed 1.23-1.24 (kubernetes#96345).
+	{name: 'secure-port', value: fixed('10259')},
+	{name: 'tls-cert-file', value: (c) => c.paths.cert.scheduler},
+	{name: 'tls-private-key-file', value: (c) => c.paths.cert.schedulerKey},
+	{name: 'authentication-kubeconfig', value: (c) => c.paths.schedulerKubeconfig},
+	{name: 'client-ca-file', value: (c) => c.paths.cert.ca},
+	...requestHeader(undefined),
+	{name: 'authorization-kubeconfig', value: (c) => c.paths.schedulerKubeconfig},
+	{name: 'v', value: fixed('2')},
+];
+
+const TABLES: Record<Component, readonly FlagRule[]> = {
+	'kube-apiserver': APISERVER_FLAGS,
+	'kube-controller-manager': CONTROLLER_MANAGER_FLAGS,
+	'kube-scheduler': SCHEDULER_FLAGS,
+};
+
+/**
+ * Flags the guide used that a current binary rejects (unknown flag, or fatal), for every
+ * supported minor. Never rendered; refused in a profile's extraArgs.
+ */
+export const REMOVED_FLAGS: ReadonlyArray<{flag: string; removedIn: string; instead: string}> = [
+	{flag: 'insecure-port', removedIn: '1.24 (kubernetes#106859)', instead: 'nothing: only --secure-port (6443) is served'},
+	{flag: 'insecure-bind-address', removedIn: '1.24 (kubernetes#106859)', instead: 'nothing: only --bind-address'},
+	{flag: 'address', removedIn: '1.24 (kubernetes#106860)', instead: '--bind-address'},
+	{flag: 'port', removedIn: '1.24 (kubernetes#106860)', instead: '--secure-port'},
+	{flag: 'kubelet-https', removedIn: '1.22 (kubernetes#101178)', instead: 'nothing: kubelet connections are always HTTPS'},
+	{flag: 'audit-dynamic-configuration', removedIn: '1.19 (kubernetes#91502)', instead: 'nothing'},
+	{flag: 'experimental-cluster-signing-duration', removedIn: '1.25 (kubernetes#108476)', instead: '--cluster-signing-duration'},
+	{flag: 'pod-eviction-timeout', removedIn: '1.27 (kubernetes#115840)', instead: 'apiserver --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds'},
+	...['logtostderr', 'alsologtostderr', 'log-dir', 'log-file', 'log-file-max-size', 'log-backtrace-at', 'one-output', 'skip-headers', 'skip-log-headers', 'stderrthreshold', 'add-dir-header'].map(
+		(flag) => ({flag, removedIn: '1.26 (kubernetes#112120)', instead: 'nothing: logs go to stderr (journald); -v stays'}),
+	),
+];
+
+/** Feature gates that no longer exist: an unknown gate is fatal ("unrecognized feature gate"). */
+export const REMOVED_FEATURE_GATES = ['DynamicAuditing'] as const;
+
+/** Deprecated, hidden flags the guide used; accepted with a warning, deliberately not rendered. */
+export const DROPPED_DEPRECATED_FLAGS = ['apiserver-count', 'default-watch-cache-size'] as const;
+
+const minorIndex = (v: KubernetesMinor) => SUPPORTED_VERSIONS.indexOf(v);
+
+/**
+ * The flags of `component` for the profile's minor on `node`, in table order, with the
+ * profile's extraArgs for that component replacing same-named flags or appended after.
+ */
+export function componentFlags(component: Component, context: FlagContext): Array<[name: string, value: string]> {
+	const minor = minorIndex(context.profile.kubernetesVersion);
+	const flags = new Map<string, string>();
+	for (const rule of TABLES[component]) {
+		if (rule.since !== undefined && minor < minorIndex(rule.since)) continue;
+		if (rule.until !== undefined && minor >= minorIndex(rule.until)) continue;
+		const value = rule.value(context);
+		if (value !== undefined) flags.set(rule.name, value);
+	}
+	for (const [name, value] of Object.entries(extraArgsOf(component, context.profile))) flags.set(name, value);
+	return [...flags];
+}
+
+export function extraArgsOf(component: Component, profile: Profile): Record<string, string> {
+	if (component === 'kube-apiserver') return profile.apiserver.extraArgs;
+	if (component === 'kube-controller-manager') return profile.controllerManager.extraArgs;
+	return profile.scheduler.extraArgs;
+}

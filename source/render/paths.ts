@@ -1,0 +1,83 @@
+import {posix} from 'node:path';
+import type {Profile} from '../profile/schema.js';
+
+/** Every absolute path on a node, from the profile's `paths` (defaults are the guide's). */
+export interface TargetPaths {
+	binDir: string;
+	certDir: string;
+	configDir: string;
+	unitDir: string;
+	dataDir: string;
+	bin: {apiserver: string; controllerManager: string; scheduler: string; kubectl: string};
+	cert: {
+		ca: string;
+		caKey: string;
+		apiserver: string;
+		apiserverKey: string;
+		proxyClient: string;
+		proxyClientKey: string;
+		controllerManager: string;
+		controllerManagerKey: string;
+		scheduler: string;
+		schedulerKey: string;
+		serviceAccountKey: string;
+		serviceAccountPub: string;
+		etcdCa: string;
+		etcdClient: string;
+		etcdClientKey: string;
+	};
+	encryptionConfig: string;
+	auditPolicy: string;
+	controllerManagerKubeconfig: string;
+	schedulerKubeconfig: string;
+	schedulerConfig: string;
+	unit: {apiserver: string; controllerManager: string; scheduler: string};
+	workDir: {apiserver: string; controllerManager: string; scheduler: string};
+	auditLog: string;
+}
+
+export function targetPaths(profile: Profile): TargetPaths {
+	const {binDir, certDir, configDir, unitDir, dataDir} = profile.paths;
+	const b = (f: string) => posix.join(binDir, f);
+	const c = (f: string) => posix.join(certDir, f);
+	const e = (f: string) => posix.join(configDir, f);
+	const d = (f: string) => posix.join(dataDir, f);
+	return {
+		binDir,
+		certDir,
+		configDir,
+		unitDir,
+		dataDir,
+		bin: {apiserver: b('kube-apiserver'), controllerManager: b('kube-controller-manager'), scheduler: b('kube-scheduler'), kubectl: b('kubectl')},
+		cert: {
+			ca: c('ca.pem'),
+			caKey: c('ca-key.pem'),
+			// The guide's file names, so an existing guide install is recognisable.
+			apiserver: c('kubernetes.pem'),
+			apiserverKey: c('kubernetes-key.pem'),
+			proxyClient: c('proxy-client.pem'),
+			proxyClientKey: c('proxy-client-key.pem'),
+			controllerManager: c('kube-controller-manager.pem'),
+			controllerManagerKey: c('kube-controller-manager-key.pem'),
+			scheduler: c('kube-scheduler.pem'),
+			schedulerKey: c('kube-scheduler-key.pem'),
+			serviceAccountKey: c('sa.key'),
+			serviceAccountPub: c('sa.pub'),
+			etcdCa: c('etcd-ca.pem'),
+			etcdClient: c('etcd-client.pem'),
+			etcdClientKey: c('etcd-client-key.pem'),
+		},
+		encryptionConfig: e('encryption-config.yaml'),
+		auditPolicy: e('audit-policy.yaml'),
+		controllerManagerKubeconfig: e('kube-controller-manager.kubeconfig'),
+		schedulerKubeconfig: e('kube-scheduler.kubeconfig'),
+		schedulerConfig: e('kube-scheduler.yaml'),
+		unit: {
+			apiserver: posix.join(unitDir, 'kube-apiserver.service'),
+			controllerManager: posix.join(unitDir, 'kube-controller-manager.service'),
+			scheduler: posix.join(unitDir, 'kube-scheduler.service'),
+		},
+		workDir: {apiserver: d('kube-apiserver'), controllerManager: d('kube-controller-manager'), scheduler: d('kube-scheduler')},
+		auditLog: d('kube-apiserver/audit.log'),
+	};
+}

@@ -1,0 +1,65 @@
+import {chmodSync, copyFileSync, constants, linkSync, mkdirSync, statSync, unlinkSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import type {Plan, PlannedFile} from '../plan/types.js';
+import {writeFileAtomic} from '../state/state-dir.js';
+
+/**
+ * `render --out DIR`: every node's files under DIR/<node>/<absolute path> with their target
+ * modes, DIR/<node>/manifest.json, and DIR/admin.kubeconfig (0600). Returns the file count.
+ */
+export function writeRenderOutput(plan: Plan, outDir: string): number {
+	mkdirSync(outDir, {recursive: true, mode: 0o700});
+	let count = 0;
+	for (const nodePlan of plan.nodes) {
+		const root = join(outDir, nodePlan.node.name);
+		for (const dir of nodePlan.directories) {
+			mkdirSync(join(root, dir.path), {recursive: true});
+			chmodSync(join(root, dir.path), dir.mode);
+		}
+		for (const file of nodePlan.files) {
+			placeFile(file, join(root, file.path));
+			count++;
+		}
+		const manifest = {
+			node: nodePlan.node.name,
+			kubernetesRelease: plan.kubernetesRelease,
+			directories: nodePlan.directories.map((d) => ({path: d.path, mode: octal(d.mode)})),
+			files: [...nodePlan.files]
+				.sort((a, b) => a.path.localeCompare(b.path))
+				.map((f) => ({path: f.path, mode: octal(f.mode), sha256: f.sha256, size: f.size, step: f.step, secret: f.secret, services: f.services})),
+		};
+		writeFileAtomic(join(root, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, 0o644);
+	}
+	writeFileAtomic(join(outDir, 'admin.kubeconfig'), plan.adminKubeconfig, 0o600);
+	return count;
+}
+
+function placeFile(file: PlannedFile, target: string): void {
+	if (file.content !== undefined) {
+		writeFileAtomic(target, file.content, file.mode);
+		return;
+	}
+	// Binaries (hundreds of MB): a hard link when the source already has the target mode
+	// (chmod on a link would change the source), otherwise a copy (reflinked where supported).
+	const source = file.localPath!;
+	mkdirSync(dirname(target), {recursive: true});
+	try {
+		unlinkSync(target);
+	} catch {
+		// absent
+	}
+	if ((statSync(source).mode & 0o777) === file.mode) {
+		try {
+			linkSync(source, target);
+			return;
+		} catch {
+			// another filesystem: copy
+		}
+	}
+	copyFileSync(source, target, constants.COPYFILE_FICLONE);
+	chmodSync(target, file.mode);
+}
+
+function octal(mode: number): string {
+	return `0${mode.toString(8)}`;
+}

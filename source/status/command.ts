@@ -1,0 +1,178 @@
+import type {ServiceName} from '../plan/types.js';
+import type {Profile} from '../profile/schema.js';
+import type {Transport} from '../remote/transport.js';
+import {DEFAULT_CERT_WARNING_DAYS} from './health.js';
+import type {StatusSnapshot} from './json-schema.js';
+import {journalFromConnections} from './journal.js';
+import {renderPlainTable} from './plain-table.js';
+import {createStatusProber, DEFAULT_PROBE_TIMEOUT_MS, type AdminCredentials} from './probes.js';
+import {buildReport, buildViewModel} from './view-model.js';
+
+/**
+ * `k8s-master-setup status`: connects (through the caller's `connect`), then
+ * `--json` → one report line; `--watch --json` → one line per refresh (NDJSON);
+ * a TTY → the dashboard; otherwise a plain table, once (each refresh with --watch).
+ * Resolves to the exit code: 0 healthy, 1 degraded, 2 down, 3 invalid input.
+ */
+
+export interface RunStatusCommandOptions {
+	profile: Profile;
+	/** The profile's state directory (the CLI reads the admin credentials from it); unused here. */
+	stateDir?: string;
+	json: boolean;
+	watch: boolean;
+	intervalMs?: number;
+	certWarningDays?: number;
+	/** Deadline of each probe (default 3000 ms). */
+	probeTimeoutMs?: number;
+	connect: (profile: Profile) => Promise<Map<string, Transport | Error>>;
+	admin: AdminCredentials;
+	/** Seams for tests; default the process's streams and TTY state. */
+	stdout?: {write(chunk: string): unknown};
+	stderr?: {write(chunk: string): unknown};
+	isTTY?: boolean;
+	/** Ends --watch (SIGINT and SIGTERM end it too). */
+	signal?: AbortSignal;
+	dashboard?: (options: {
+		refresh: () => Promise<StatusSnapshot>;
+		journal: (node: string, unit: ServiceName) => Promise<string>;
+		intervalMs: number;
+		certWarningDays: number;
+	}) => Promise<number>;
+}
+
+export const EXIT_INVALID_INPUT = 3;
+/** A node that failed to connect (or lost its connection) is tried again at most this often. */
+const RECONNECT_EVERY_MS = 10_000;
+
+export async function runStatusCommand(options: RunStatusCommandOptions): Promise<number> {
+	const stdout = options.stdout ?? process.stdout;
+	const stderr = options.stderr ?? process.stderr;
+	const intervalMs = options.intervalMs ?? 2000;
+	const certWarningDays = options.certWarningDays ?? DEFAULT_CERT_WARNING_DAYS;
+	const invalid = validate(intervalMs, certWarningDays, options.probeTimeoutMs);
+	if (invalid) {
+		stderr.write(`error: ${invalid}\n`);
+		return EXIT_INVALID_INPUT;
+	}
+	const connections = new Map(await options.connect(options.profile));
+	const prober = createStatusProber({profile: options.profile, admin: options.admin, timeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS});
+	const reconnector = createReconnector(options.profile, connections, options.connect);
+	const refresh = async () => {
+		reconnector.maybeReconnect();
+		const snapshot = await prober.probe(connections);
+		reconnector.observe(snapshot);
+		return snapshot;
+	};
+	const stop = new AbortController();
+	const onSignal = () => stop.abort();
+	options.signal?.addEventListener('abort', onSignal, {once: true});
+	try {
+		const tty = options.isTTY ?? Boolean(process.stdout.isTTY && process.stdin.isTTY);
+		if (!options.json && tty) {
+			const dashboard = options.dashboard ?? (await import('./dashboard.js')).runStatusDashboard;
+			return await dashboard({refresh, journal: journalFromConnections(() => connections), intervalMs, certWarningDays});
+		}
+		const emit = (snapshot: StatusSnapshot): number => {
+			if (options.json) {
+				const report = buildReport(snapshot, {certWarningDays});
+				stdout.write(`${JSON.stringify(report)}\n`);
+				return report.health.exitCode;
+			}
+			const view = buildViewModel(snapshot, {certWarningDays});
+			stdout.write(renderPlainTable(view));
+			return view.exitCode;
+		};
+		if (!options.watch) return emit(await refresh());
+		process.once('SIGINT', onSignal);
+		process.once('SIGTERM', onSignal);
+		let code = 2;
+		while (!stop.signal.aborted) {
+			const started = Date.now();
+			code = emit(await refresh());
+			if (!options.json) stdout.write('\n');
+			await sleep(Math.max(0, intervalMs - (Date.now() - started)), stop.signal);
+		}
+		return code;
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+		options.signal?.removeEventListener('abort', onSignal);
+		prober.close();
+		await reconnector.settle();
+		await closeAll(connections);
+	}
+}
+
+function validate(intervalMs: number, certWarningDays: number, probeTimeoutMs: number | undefined): string | undefined {
+	if (!Number.isFinite(intervalMs) || intervalMs < 250) return `--interval must be at least 0.25 s (got ${intervalMs} ms)`;
+	if (!Number.isInteger(certWarningDays) || certWarningDays < 0) return `--cert-warning-days must be a whole number of days >= 0 (got ${certWarningDays})`;
+	if (probeTimeoutMs !== undefined && (!Number.isFinite(probeTimeoutMs) || probeTimeoutMs < 100)) return `--probe-timeout must be at least 100 ms (got ${probeTimeoutMs})`;
+	return undefined;
+}
+
+/**
+ * Nodes that could not be connected, or whose SSH probe failed with an error (a dropped
+ * connection), are reconnected in the background so a node that comes back shows up again.
+ */
+function createReconnector(
+	profile: Profile,
+	connections: Map<string, Transport | Error>,
+	connect: RunStatusCommandOptions['connect'],
+) {
+	let lastAttempt = Date.now();
+	let pending: Promise<void> | undefined;
+	const broken = new Set<string>();
+	for (const [node, conn] of connections) if (conn instanceof Error) broken.add(node);
+	return {
+		observe(snapshot: StatusSnapshot) {
+			for (const n of snapshot.nodes) if (n.ssh.state === 'error' || n.ssh.state === 'unreachable') broken.add(n.name);
+		},
+		maybeReconnect() {
+			if (pending || broken.size === 0 || Date.now() - lastAttempt < RECONNECT_EVERY_MS) return;
+			lastAttempt = Date.now();
+			const nodes = profile.nodes.filter((n) => broken.has(n.name));
+			pending = (async () => {
+				for (const n of nodes) {
+					const old = connections.get(n.name);
+					if (old && !(old instanceof Error)) await old.close().catch(() => undefined);
+				}
+				try {
+					const fresh = await connect({...profile, nodes});
+					for (const [name, conn] of fresh) {
+						connections.set(name, conn);
+						if (!(conn instanceof Error)) broken.delete(name);
+					}
+				} catch (e) {
+					for (const n of nodes) connections.set(n.name, e instanceof Error ? e : new Error(String(e)));
+				}
+			})().finally(() => {
+				pending = undefined;
+			});
+		},
+		async settle() {
+			await pending;
+		},
+	};
+}
+
+async function closeAll(connections: Map<string, Transport | Error>): Promise<void> {
+	await Promise.allSettled(
+		[...connections.values()].map((c) =>
+			c instanceof Error ? undefined : Promise.race([c.close(), new Promise((r) => setTimeout(r, 2000).unref())]),
+		),
+	);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	return new Promise((resolve) => {
+		if (signal.aborted) return resolve();
+		const timer = setTimeout(done, ms);
+		function done() {
+			clearTimeout(timer);
+			signal.removeEventListener('abort', done);
+			resolve();
+		}
+		signal.addEventListener('abort', done, {once: true});
+	});
+}

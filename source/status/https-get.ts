@@ -1,0 +1,94 @@
+import https from 'node:https';
+import type {TLSSocket, PeerCertificate} from 'node:tls';
+import type {ProbeState} from './json-schema.js';
+
+/**
+ * One HTTPS GET with its own deadline, returning what a probe needs: the status, the body
+ * (capped), the certificate the server presented in the TLS handshake, and how it ended.
+ * It never throws: every failure becomes a `state` with a short `detail`.
+ */
+
+export interface HttpsGetResult {
+	state: ProbeState;
+	httpStatus: number | null;
+	body: string;
+	detail: string | null;
+	durationMs: number;
+	peerCertificate: PeerCertificate | undefined;
+}
+
+export interface HttpsGetOptions {
+	agent: https.Agent;
+	timeoutMs: number;
+	/** Bodies beyond this are cut (readyz?verbose is a few KiB; Leases are small). */
+	maxBodyBytes?: number;
+}
+
+/** TLS verification failures: the server answered, but not with a certificate we trust. */
+const UNTRUSTED_CODES = new Set([
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'UNABLE_TO_GET_ISSUER_CERT',
+	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+	'CERT_HAS_EXPIRED',
+	'CERT_NOT_YET_VALID',
+	'CERT_SIGNATURE_FAILURE',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+export function httpsGet(url: string, options: HttpsGetOptions): Promise<HttpsGetResult> {
+	const started = performance.now();
+	const maxBody = options.maxBodyBytes ?? 256 * 1024;
+	return new Promise((resolve) => {
+		let settled = false;
+		let peerCertificate: PeerCertificate | undefined;
+		const finish = (r: Omit<HttpsGetResult, 'durationMs' | 'peerCertificate'>) => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(timer);
+			resolve({...r, durationMs: Math.round(performance.now() - started), peerCertificate});
+		};
+		const req = https.get(url, {agent: options.agent, headers: {accept: 'application/json, text/plain'}}, (res) => {
+			const socket = res.socket as TLSSocket;
+			try {
+				const peer = socket.getPeerCertificate?.();
+				if (peer && Object.keys(peer).length > 0) peerCertificate = peer;
+			} catch {
+				// no certificate information: leave it undefined
+			}
+			const chunks: Buffer[] = [];
+			let size = 0;
+			res.on('data', (chunk: Buffer) => {
+				if (size < maxBody) chunks.push(chunk);
+				size += chunk.length;
+			});
+			res.on('end', () => {
+				const body = Buffer.concat(chunks).toString('utf8').slice(0, maxBody);
+				const status = res.statusCode ?? 0;
+				finish({
+					state: status === 200 ? 'ok' : 'failed',
+					httpStatus: status,
+					body,
+					detail: status === 200 ? null : `HTTP ${status}${firstLine(body) ? `: ${firstLine(body)}` : ''}`,
+				});
+			});
+			res.on('error', (error) => finish(fromError(error)));
+		});
+		req.on('error', (error) => finish(fromError(error)));
+		const timer = setTimeout(() => {
+			finish({state: 'timeout', httpStatus: null, body: '', detail: `no answer within ${options.timeoutMs} ms`});
+			req.destroy();
+		}, options.timeoutMs);
+	});
+}
+
+function fromError(error: Error & {code?: string}): Omit<HttpsGetResult, 'durationMs' | 'peerCertificate'> {
+	const code = error.code ?? '';
+	if (UNTRUSTED_CODES.has(code)) return {state: 'untrusted', httpStatus: null, body: '', detail: `${code}: ${error.message}`};
+	return {state: 'error', httpStatus: null, body: '', detail: code ? `${code}: ${error.message}` : error.message};
+}
+
+function firstLine(body: string): string {
+	return (body.split('\n').find((l) => l.trim() !== '') ?? '').trim().slice(0, 160);
+}

@@ -1,0 +1,148 @@
+import {z} from 'zod';
+import {SERVICES} from '../plan/types.js';
+
+/**
+ * The shape of one status snapshot, as `status --json` prints it (one JSON value per line;
+ * `--watch --json` prints one per refresh). This zod schema is the single definition: the
+ * TypeScript types below are inferred from it, e2e tests validate output with it, and
+ * `docs/status.schema.json` is generated from it (`statusJsonSchema()`).
+ *
+ * Times are ISO 8601 UTC strings; durations in milliseconds; `null` means "not known"
+ * (for example systemd state when the node is unreachable over SSH).
+ */
+
+const isoTime = z.iso.datetime().describe('ISO 8601 UTC time');
+
+/** How one HTTPS probe ended. */
+export const ProbeStateSchema = z
+	.enum(['ok', 'failed', 'timeout', 'error', 'untrusted'])
+	.describe(
+		'ok: HTTP 200; failed: answered with another status; timeout: no answer within the probe timeout; error: connection refused/reset or similar; untrusted: the served certificate does not verify against the cluster CA or lacks the node IP',
+	);
+
+export const HttpProbeSchema = z.object({
+	state: ProbeStateSchema,
+	httpStatus: z.number().int().nullable(),
+	/** A short reason: error code, or the first line of a non-200 body. Never credentials. */
+	detail: z.string().nullable(),
+	durationMs: z.number().nonnegative(),
+});
+
+export const ReadyzCheckSchema = z.object({
+	name: z.string().describe('check name as /readyz?verbose prints it, e.g. etcd or poststarthook/rbac/bootstrap-roles'),
+	reason: z.string().nullable(),
+});
+
+export const UnitStatusSchema = z.object({
+	unit: z.enum(SERVICES),
+	loadState: z.string().describe('systemd LoadState: loaded, not-found, ...'),
+	activeState: z.string().describe('systemd ActiveState: active, failed, inactive, activating, ...'),
+	subState: z.string().describe('systemd SubState: running, dead, auto-restart, ...'),
+	result: z.string().nullable().describe('systemd Result of the last run, e.g. success, exit-code'),
+	nRestarts: z.number().int().nullable().describe('automatic restarts by systemd since the unit was last started by hand'),
+	since: isoTime.nullable().describe('when the unit entered its current state'),
+	mainStartedAt: isoTime.nullable().describe('when the current (or last) main process started'),
+});
+
+export const SshProbeSchema = z.object({
+	state: z.enum(['ok', 'timeout', 'error', 'unreachable']).describe('unreachable: no SSH connection to the node'),
+	detail: z.string().nullable(),
+	durationMs: z.number().nonnegative(),
+});
+
+export const CertificateSchema = z.object({
+	source: z.string().describe('file path on the node, "<kubeconfig path> (client)" or the https://IP:PORT that served it'),
+	kind: z.enum(['file', 'kubeconfig', 'served']),
+	subject: z.string().nullable(),
+	notAfter: isoTime,
+	daysLeft: z.number().int().describe('whole days until notAfter; negative when expired'),
+});
+
+const unitsShape = Object.fromEntries(SERVICES.map((s) => [s, UnitStatusSchema.nullable()])) as Record<
+	(typeof SERVICES)[number],
+	z.ZodNullable<typeof UnitStatusSchema>
+>;
+
+export const NodeStatusSchema = z.object({
+	name: z.string(),
+	ip: z.string(),
+	/** SSH reachable (systemd state and certificate files were read). */
+	reachable: z.boolean(),
+	hostname: z.string().nullable(),
+	ssh: SshProbeSchema,
+	units: z.object(unitsShape),
+	apiserver: z.object({
+		livez: HttpProbeSchema,
+		readyz: HttpProbeSchema,
+		failingChecks: z.array(ReadyzCheckSchema),
+		version: z.string().nullable().describe('gitVersion from /version'),
+	}),
+	controllerManager: z.object({healthz: HttpProbeSchema}),
+	scheduler: z.object({healthz: HttpProbeSchema}),
+	certificates: z.array(CertificateSchema),
+});
+
+export const LeaseStatusSchema = z.object({
+	name: z.string().describe('kube-system Lease name'),
+	state: z
+		.enum(['held', 'expired', 'absent', 'unknown'])
+		.describe('held: renewed within leaseDurationSeconds; expired: renewTime + leaseDurationSeconds is past; absent: no Lease or no holder; unknown: could not be read'),
+	holderIdentity: z.string().nullable().describe('<hostname>_<uuid>'),
+	holderNode: z.string().nullable().describe('the profile node the holder runs on, when it maps to one'),
+	renewTime: isoTime.nullable(),
+	leaseDurationSeconds: z.number().int().nullable(),
+	transitions: z.number().int().nullable(),
+	expired: z.boolean(),
+	readFrom: z.string().nullable().describe('node whose apiserver answered'),
+	detail: z.string().nullable(),
+});
+
+export const StatusSnapshotSchema = z.object({
+	schemaVersion: z.literal(1),
+	profile: z.string(),
+	timestamp: isoTime,
+	durationMs: z.number().nonnegative(),
+	nodes: z.array(NodeStatusSchema),
+	leases: z.object({controllerManager: LeaseStatusSchema, scheduler: LeaseStatusSchema}),
+});
+
+export const ProblemSchema = z.object({
+	severity: z.enum(['down', 'failed', 'degraded', 'warning']),
+	node: z.string().nullable(),
+	component: z.enum(['apiserver', 'controllerManager', 'scheduler', 'ssh', 'certificates', 'lease']).nullable(),
+	message: z.string(),
+	hint: z.string().describe('what to look at next'),
+});
+
+export const HealthSchema = z.object({
+	status: z.enum(['healthy', 'degraded', 'down']),
+	exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]).describe('0 healthy, 1 degraded, 2 down (3 is invalid input, never in a report)'),
+	certWarningDays: z.number().int(),
+	problems: z.array(ProblemSchema).describe('worst first'),
+});
+
+/** One line of `status --json` output: the probe results plus their assessment. */
+export const StatusReportSchema = StatusSnapshotSchema.extend({health: HealthSchema}).describe(
+	'k8s-master-setup status --json: one snapshot of the control plane (NDJSON with --watch)',
+);
+
+export type ProbeState = z.infer<typeof ProbeStateSchema>;
+export type HttpProbe = z.infer<typeof HttpProbeSchema>;
+export type ReadyzCheck = z.infer<typeof ReadyzCheckSchema>;
+export type UnitStatus = z.infer<typeof UnitStatusSchema>;
+export type SshProbe = z.infer<typeof SshProbeSchema>;
+export type CertificateStatus = z.infer<typeof CertificateSchema>;
+export type NodeStatus = z.infer<typeof NodeStatusSchema>;
+export type LeaseStatus = z.infer<typeof LeaseStatusSchema>;
+export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
+export type Problem = z.infer<typeof ProblemSchema>;
+export type Health = z.infer<typeof HealthSchema>;
+export type StatusReport = z.infer<typeof StatusReportSchema>;
+
+/** The JSON Schema (draft 2020-12) of a `status --json` line; docs/status.schema.json holds a copy. */
+export function statusJsonSchema(): Record<string, unknown> {
+	return {
+		...z.toJSONSchema(StatusReportSchema, {target: 'draft-2020-12'}),
+		title: 'k8s-master-setup status report',
+	};
+}

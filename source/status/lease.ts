@@ -1,0 +1,85 @@
+import type {LeaseStatus} from './json-schema.js';
+
+/**
+ * Pure handling of `coordination.k8s.io/v1` Leases: the holder identity
+ * (`<hostname>_<uuid>`) mapped to a profile node, and expiry (a Lease whose
+ * renewTime + leaseDurationSeconds lies in the past has no live holder).
+ */
+
+export interface LeaseNode {
+	name: string;
+	/** `hostname` as read over SSH, when known. */
+	hostname?: string | null;
+}
+
+/** The hostname part of a holder identity: everything before the first `_`. */
+export function holderHostname(identity: string): string {
+	const at = identity.indexOf('_');
+	return at === -1 ? identity : identity.slice(0, at);
+}
+
+/**
+ * The profile node a holder identity runs on: first by the hostname each node reported,
+ * then by node name, then by the first DNS label (`lab-m1.example.com` → `lab-m1`).
+ */
+export function mapHolderToNode(identity: string, nodes: readonly LeaseNode[]): string | null {
+	const host = holderHostname(identity).toLowerCase();
+	if (host === '') return null;
+	const short = host.split('.')[0]!;
+	const byHostname = nodes.find((n) => n.hostname != null && n.hostname.toLowerCase() === host);
+	if (byHostname) return byHostname.name;
+	const byShortHostname = nodes.find((n) => n.hostname != null && n.hostname.toLowerCase().split('.')[0] === short);
+	if (byShortHostname) return byShortHostname.name;
+	const byName = nodes.find((n) => n.name === host || n.name === short);
+	return byName ? byName.name : null;
+}
+
+interface LeaseJson {
+	spec?: {
+		holderIdentity?: string | null;
+		leaseDurationSeconds?: number | null;
+		renewTime?: string | null;
+		acquireTime?: string | null;
+		leaseTransitions?: number | null;
+	};
+}
+
+/** A LeaseStatus from the apiserver's JSON (a `GET .../leases/NAME` body). */
+export function leaseStatusFromJson(
+	name: string,
+	json: unknown,
+	nodes: readonly LeaseNode[],
+	now: number,
+	readFrom: string | null,
+): LeaseStatus {
+	const spec = (json !== null && typeof json === 'object' ? (json as LeaseJson).spec : undefined) ?? {};
+	const holderIdentity = typeof spec.holderIdentity === 'string' && spec.holderIdentity !== '' ? spec.holderIdentity : null;
+	const renewMs = typeof spec.renewTime === 'string' ? Date.parse(spec.renewTime) : Number.NaN;
+	const renewTime = Number.isFinite(renewMs) ? new Date(renewMs).toISOString() : null;
+	const duration = typeof spec.leaseDurationSeconds === 'number' ? Math.trunc(spec.leaseDurationSeconds) : null;
+	const transitions = typeof spec.leaseTransitions === 'number' ? Math.trunc(spec.leaseTransitions) : null;
+	// No renew time or duration: nobody can be shown to hold it now.
+	const expired = holderIdentity !== null && (renewTime === null || duration === null || renewMs + duration * 1000 < now);
+	return {
+		name,
+		state: holderIdentity === null ? 'absent' : expired ? 'expired' : 'held',
+		holderIdentity,
+		holderNode: holderIdentity === null ? null : mapHolderToNode(holderIdentity, nodes),
+		renewTime,
+		leaseDurationSeconds: duration,
+		transitions,
+		expired,
+		readFrom,
+		detail: null,
+	};
+}
+
+/** The Lease does not exist (HTTP 404): nobody has ever led, or it was deleted. */
+export function absentLease(name: string, readFrom: string | null, detail: string | null = null): LeaseStatus {
+	return {name, state: 'absent', holderIdentity: null, holderNode: null, renewTime: null, leaseDurationSeconds: null, transitions: null, expired: false, readFrom, detail};
+}
+
+/** The Lease could not be read (no ready apiserver, timeout, 403, ...). */
+export function unknownLease(name: string, detail: string, readFrom: string | null = null): LeaseStatus {
+	return {...absentLease(name, readFrom, detail), state: 'unknown'};
+}

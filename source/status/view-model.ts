@@ -1,0 +1,107 @@
+import {nearestExpiry} from './certificates.js';
+import {assessSnapshot, COMPONENTS, isUnreachable, type AssessOptions, type CellState, type Component} from './health.js';
+import type {Health, Problem, StatusReport, StatusSnapshot} from './json-schema.js';
+
+/**
+ * Pure: a snapshot → what the dashboard and the plain table show. A row per node, a cell per
+ * component with its state and leader mark, days to the nearest certificate expiry, and a
+ * banner with the worst problem and what to look at.
+ */
+
+export const COMPONENT_LABELS: Record<Component, string> = {apiserver: 'APISERVER', controllerManager: 'CTRL-MGR', scheduler: 'SCHEDULER'};
+
+export interface CellView {
+	component: Component;
+	state: CellState;
+	/** Holds this component's Lease (controller-manager, scheduler). */
+	leader: boolean;
+	reason: string;
+	hint: string;
+}
+
+export type CertState = 'ok' | 'warning' | 'expired' | 'unknown';
+
+export interface RowView {
+	node: string;
+	ip: string;
+	unreachable: boolean;
+	cells: CellView[];
+	/** Days to the nearest expiry of any certificate seen for this node; null when none was read. */
+	certDaysLeft: number | null;
+	certSource: string | null;
+	certState: CertState;
+	version: string | null;
+	/** Sum of systemd's automatic restarts over the three units (null when unknown). */
+	restarts: number | null;
+}
+
+export interface BannerView {
+	severity: Problem['severity'];
+	message: string;
+	hint: string;
+	/** Further problems not shown in the banner. */
+	more: number;
+}
+
+export interface DashboardViewModel {
+	profile: string;
+	timestamp: string;
+	durationMs: number;
+	status: Health['status'];
+	exitCode: Health['exitCode'];
+	columns: Array<{component: Component; label: string}>;
+	rows: RowView[];
+	banner: BannerView | null;
+	problems: Problem[];
+	leases: {controllerManager: string | null; scheduler: string | null};
+}
+
+export function buildViewModel(snapshot: StatusSnapshot, options: AssessOptions = {}): DashboardViewModel {
+	const health = assessSnapshot(snapshot, options);
+	const leaderOf = (component: Component): string | null => {
+		if (component === 'apiserver') return null;
+		const lease = snapshot.leases[component];
+		return lease.state === 'held' ? lease.holderNode : null;
+	};
+	const rows: RowView[] = snapshot.nodes.map((node) => {
+		const assessed = health.cells.get(node.name)!;
+		const nearest = nearestExpiry(node.certificates);
+		const restartCounts = Object.values(node.units).map((u) => u?.nRestarts ?? null);
+		return {
+			node: node.name,
+			ip: node.ip,
+			unreachable: isUnreachable(node),
+			cells: COMPONENTS.map((component) => ({
+				component,
+				state: assessed[component].state,
+				leader: leaderOf(component) === node.name,
+				reason: assessed[component].reason,
+				hint: assessed[component].hint,
+			})),
+			certDaysLeft: nearest?.daysLeft ?? null,
+			certSource: nearest?.source ?? null,
+			certState: nearest === undefined ? 'unknown' : nearest.daysLeft < 0 ? 'expired' : nearest.daysLeft < health.certWarningDays ? 'warning' : 'ok',
+			version: node.apiserver.version,
+			restarts: restartCounts.every((r) => r === null) ? null : restartCounts.reduce<number>((sum, r) => sum + (r ?? 0), 0),
+		};
+	});
+	const worst = health.problems[0];
+	return {
+		profile: snapshot.profile,
+		timestamp: snapshot.timestamp,
+		durationMs: snapshot.durationMs,
+		status: health.status,
+		exitCode: health.exitCode,
+		columns: COMPONENTS.map((component) => ({component, label: COMPONENT_LABELS[component]})),
+		rows,
+		banner: worst ? {severity: worst.severity, message: worst.message, hint: worst.hint, more: health.problems.length - 1} : null,
+		problems: health.problems,
+		leases: {controllerManager: leaderOf('controllerManager'), scheduler: leaderOf('scheduler')},
+	};
+}
+
+/** What `status --json` prints: the snapshot plus its assessment. */
+export function buildReport(snapshot: StatusSnapshot, options: AssessOptions = {}): StatusReport {
+	const {cells: _cells, ...health} = assessSnapshot(snapshot, options);
+	return {...snapshot, health};
+}

@@ -1,0 +1,88 @@
+import React, {type ReactNode} from 'react';
+import {Box, Text, render, useApp, useInput} from 'ink';
+import {ColorProvider, colorsEnabled, Tone} from './theme.js';
+
+export interface FinishedProps {
+	profileName: string;
+	/** Where the admin kubeconfig (O system:masters) was written locally. */
+	kubeconfigPath: string;
+	ok?: boolean;
+	failedNodes?: string[];
+	/** The status dashboard (source/status/), rendered below the summary. */
+	dashboard?: ReactNode;
+}
+
+/** Shell-quote a path only when it needs it. */
+function shellArg(value: string): string {
+	return /^[A-Za-z0-9_@%+=:,./~-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function nextCommands(profileName: string, kubeconfigPath: string): string[] {
+	return [`kubectl --kubeconfig ${shellArg(kubeconfigPath)} get --raw '/readyz?verbose'`, `k8s-master-setup status --profile ${shellArg(profileName)}`];
+}
+
+/** The end-of-run screen: outcome, the admin kubeconfig, the next commands, then the dashboard. */
+export function Finished({profileName, kubeconfigPath, ok = true, failedNodes = [], dashboard}: FinishedProps) {
+	return (
+		<Box flexDirection="column">
+			{ok ? (
+				<Tone tone="ok" bold>
+					✓ control plane of profile {profileName} installed
+				</Tone>
+			) : (
+				<Tone tone="bad" bold>
+					✗ {failedNodes.length} node{failedNodes.length === 1 ? '' : 's'} failed: {failedNodes.join(', ')}; run `k8s-master-setup apply --profile {profileName}` again to resume
+				</Tone>
+			)}
+			<Text>admin kubeconfig: {kubeconfigPath}</Text>
+			<Box flexDirection="column" marginTop={1}>
+				<Text>next:</Text>
+				{nextCommands(profileName, kubeconfigPath).map((c) => (
+					<Text key={c}>  {c}</Text>
+				))}
+			</Box>
+			{dashboard ? <Box marginTop={1}>{dashboard}</Box> : null}
+		</Box>
+	);
+}
+
+function FinishedInteractive(props: FinishedProps) {
+	const {exit} = useApp();
+	useInput((input, key) => {
+		if (input === 'q' || key.escape || (key.ctrl && input === 'c')) exit();
+	});
+	return (
+		<Box flexDirection="column">
+			<Finished {...props} />
+			<Tone tone="dim">q quit</Tone>
+		</Box>
+	);
+}
+
+export interface ShowFinishedOptions extends FinishedProps {
+	stdout?: NodeJS.WriteStream;
+	stdin?: NodeJS.ReadStream;
+	env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Prints the end screen. Without a dashboard it renders once and returns; with one
+ * (a live component) it stays until q / Esc / Ctrl-C, then restores the terminal.
+ */
+export async function showFinished(options: ShowFinishedOptions): Promise<void> {
+	const {stdout, stdin, env, ...props} = options;
+	const colors = colorsEnabled(env);
+	const interactive = props.dashboard !== undefined;
+	const instance = render(<ColorProvider colors={colors}>{interactive ? <FinishedInteractive {...props} /> : <Finished {...props} />}</ColorProvider>, {
+		stdout: stdout ?? process.stdout,
+		stdin: stdin ?? process.stdin,
+		exitOnCtrlC: false,
+		patchConsole: false,
+	});
+	try {
+		if (interactive) await instance.waitUntilExit();
+	} finally {
+		instance.unmount();
+		instance.cleanup();
+	}
+}

@@ -1,0 +1,187 @@
+import type {RunEvent} from '../run/events.js';
+import {STEP_NAMES, type StepName} from '../profile/schema.js';
+
+/**
+ * Grid state: everything the live grid shows, derived from RunEvents only.
+ * `reduceGrid` is pure so the ink grid, tests and the benchmark share it.
+ */
+export type CellState =
+	| {status: 'pending'}
+	| {status: 'running'; startedAt: number; bytes?: number; totalBytes?: number; message?: string}
+	| {status: 'done'; durationMs: number; changed: number}
+	| {status: 'unchanged'; durationMs: number}
+	| {status: 'skipped'; reason: string}
+	| {status: 'failed'; durationMs: number; cause: string; hint?: string; detail?: string};
+
+export type CellStatus = CellState['status'];
+
+export interface GridState {
+	nodes: string[];
+	steps: StepName[];
+	/** cells[node][step] */
+	cells: Record<string, Partial<Record<StepName, CellState>>>;
+	/** The last log line (or progress message) per node. */
+	lastLine: Record<string, string>;
+	/** Recent log lines per node and step, oldest first (for the details view). */
+	logTail: Record<string, Partial<Record<StepName, string[]>>>;
+	startedAt?: number;
+	/** Time of the newest event: elapsed time is measured against it or a clock. */
+	lastEventAt?: number;
+	finished: boolean;
+	ok?: boolean;
+	durationMs?: number;
+	failedNodes: string[];
+	dryRun: boolean;
+	/** Dry run: planned changes per node. */
+	plannedChanges: Record<string, number>;
+}
+
+export const LOG_TAIL_LINES = 20;
+
+export function initialGridState(nodes: string[] = [], steps: readonly StepName[] = STEP_NAMES): GridState {
+	return {
+		nodes: [...nodes],
+		steps: [...steps],
+		cells: Object.fromEntries(nodes.map((n) => [n, {}])),
+		lastLine: {},
+		logTail: {},
+		finished: false,
+		failedNodes: [],
+		dryRun: false,
+		plannedChanges: {},
+	};
+}
+
+export function cellOf(state: GridState, node: string, step: StepName): CellState {
+	return state.cells[node]?.[step] ?? PENDING;
+}
+
+const PENDING: CellState = {status: 'pending'};
+
+export function isFinishedCell(cell: CellState): boolean {
+	return cell.status === 'done' || cell.status === 'unchanged' || cell.status === 'skipped' || cell.status === 'failed';
+}
+
+/** Cells finished and in all, for the footer's progress. */
+export function progressOf(state: GridState): {finished: number; total: number; failed: number; running: number} {
+	let finished = 0;
+	let failed = 0;
+	let running = 0;
+	for (const node of state.nodes) {
+		for (const step of state.steps) {
+			const cell = cellOf(state, node, step);
+			if (isFinishedCell(cell)) finished++;
+			if (cell.status === 'failed') failed++;
+			if (cell.status === 'running') running++;
+		}
+	}
+	return {finished, total: state.nodes.length * state.steps.length, failed, running};
+}
+
+function withNode(state: GridState, node: string): GridState {
+	if (state.nodes.includes(node)) return state;
+	return {...state, nodes: [...state.nodes, node], cells: {...state.cells, [node]: {}}};
+}
+
+function withStep(state: GridState, step: StepName): GridState {
+	if (state.steps.includes(step)) return state;
+	// Keep the canonical order for known steps.
+	const steps = [...state.steps, step].sort((a, b) => STEP_NAMES.indexOf(a) - STEP_NAMES.indexOf(b));
+	return {...state, steps};
+}
+
+function setCell(state: GridState, node: string, step: StepName, cell: CellState): GridState {
+	const s = withStep(withNode(state, node), step);
+	return {...s, cells: {...s.cells, [node]: {...s.cells[node], [step]: cell}}};
+}
+
+function failedNodesOf(state: GridState): string[] {
+	return state.nodes.filter((n) => state.steps.some((s) => cellOf(state, n, s).status === 'failed'));
+}
+
+function appendLog(state: GridState, node: string, step: StepName | undefined, line: string): GridState {
+	const next: GridState = {...state, lastLine: {...state.lastLine, [node]: line}};
+	if (step === undefined) return next;
+	const tail = state.logTail[node]?.[step] ?? [];
+	const lines = tail.length >= LOG_TAIL_LINES ? [...tail.slice(tail.length - LOG_TAIL_LINES + 1), line] : [...tail, line];
+	return {...next, logTail: {...state.logTail, [node]: {...state.logTail[node], [step]: lines}}};
+}
+
+export function reduceGrid(state: GridState, event: RunEvent): GridState {
+	const stamped: GridState = {...state, lastEventAt: event.at};
+	switch (event.type) {
+		case 'run-started': {
+			// A retry may start a second run for some nodes: reset only those rows.
+			let s: GridState = {
+				...stamped,
+				startedAt: state.startedAt ?? event.at,
+				finished: false,
+				ok: undefined,
+				durationMs: undefined,
+				dryRun: event.dryRun,
+			};
+			for (const step of event.steps) s = withStep(s, step);
+			for (const node of event.nodes) {
+				s = withNode(s, node);
+				s = {...s, cells: {...s.cells, [node]: {}}};
+			}
+			return {...s, failedNodes: failedNodesOf(s)};
+		}
+		case 'step-started': {
+			const s = setCell(stamped, event.node, event.step, {status: 'running', startedAt: event.at});
+			return {...s, finished: false, failedNodes: failedNodesOf(s)};
+		}
+		case 'step-progress': {
+			const prev = cellOf(stamped, event.node, event.step);
+			const base = prev.status === 'running' ? prev : {status: 'running' as const, startedAt: event.at};
+			const cell: CellState = {
+				...base,
+				...(event.bytes !== undefined ? {bytes: event.bytes} : {}),
+				...(event.totalBytes !== undefined ? {totalBytes: event.totalBytes} : {}),
+				...(event.message !== undefined ? {message: event.message} : {}),
+			};
+			const s = setCell(stamped, event.node, event.step, cell);
+			return event.message !== undefined ? {...s, lastLine: {...s.lastLine, [event.node]: `${event.step}: ${event.message}`}} : s;
+		}
+		case 'log':
+			return appendLog(withNode(stamped, event.node), event.node, event.step, event.line);
+		case 'step-unchanged':
+			return setCell(stamped, event.node, event.step, {status: 'unchanged', durationMs: event.durationMs});
+		case 'step-done':
+			return setCell(stamped, event.node, event.step, {status: 'done', durationMs: event.durationMs, changed: event.changed.length});
+		case 'step-skipped':
+			return setCell(stamped, event.node, event.step, {status: 'skipped', reason: event.reason});
+		case 'step-failed': {
+			const cell: CellState = {
+				status: 'failed',
+				durationMs: event.durationMs,
+				cause: event.cause,
+				...(event.hint !== undefined ? {hint: event.hint} : {}),
+				...(event.detail !== undefined ? {detail: event.detail} : {}),
+			};
+			const s = setCell(stamped, event.node, event.step, cell);
+			return {...s, failedNodes: failedNodesOf(s), lastLine: {...s.lastLine, [event.node]: `${event.step}: ${event.cause}`}};
+		}
+		case 'plan-change': {
+			const s = withNode(stamped, event.node);
+			const what = event.change.kind === 'restart' ? `would restart ${event.change.service}` : `would ${event.change.kind} ${event.change.path}`;
+			return {
+				...s,
+				plannedChanges: {...s.plannedChanges, [event.node]: (s.plannedChanges[event.node] ?? 0) + 1},
+				lastLine: {...s.lastLine, [event.node]: `${event.step}: ${what}`},
+			};
+		}
+		case 'run-finished':
+			return {...stamped, finished: true, ok: event.ok, durationMs: event.durationMs, failedNodes: [...event.failedNodes]};
+		default: {
+			// Unknown event types (a newer runner) are ignored, never fatal.
+			return state;
+		}
+	}
+}
+
+export function reduceGridAll(events: Iterable<RunEvent>, state: GridState = initialGridState()): GridState {
+	let s = state;
+	for (const e of events) s = reduceGrid(s, e);
+	return s;
+}

@@ -1,0 +1,117 @@
+import React from 'react';
+import {Box, Text} from 'ink';
+import type {GridState, CellState} from './grid-state.js';
+import {cellOf, progressOf} from './grid-state.js';
+import type {GridView} from './grid-keys.js';
+import {CELL_WIDTH, cellText, headerOf, nodeColumnWidth, ROW_MARK_WIDTH} from './grid-layout.js';
+import {clock, padEnd, truncate} from './format.js';
+import {Tone, type ToneName} from './theme.js';
+import {GridDetails} from './grid-details.js';
+
+export interface GridProps {
+	state: GridState;
+	view: GridView;
+	/** Terminal width; rows are laid out to fit it (80 → no wrapping). */
+	columns: number;
+	/** Milliseconds since the run started (the live wrapper passes a clock). */
+	elapsedMs: number;
+	spinnerFrame: number;
+	profileName: string;
+}
+
+const TONE: Record<CellState['status'], ToneName> = {
+	pending: 'dim',
+	running: 'warn',
+	done: 'ok',
+	unchanged: 'dim',
+	skipped: 'dim',
+	failed: 'bad',
+};
+
+/** The node × step grid with its footer, or the details of the selected cell. */
+export function Grid({state, view, columns, elapsedMs, spinnerFrame, profileName}: GridProps) {
+	const width = Math.max(40, columns);
+	if (view.mode === 'details') {
+		const node = state.nodes[view.row];
+		const step = state.steps[view.col];
+		if (node !== undefined && step !== undefined) {
+			return <GridDetails state={state} node={node} step={step} columns={width} quitting={view.quitting} profileName={profileName} />;
+		}
+	}
+	const nodeWidth = nodeColumnWidth(state.nodes, state.steps.length, width);
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate">
+				{' '.repeat(ROW_MARK_WIDTH)}
+				{padEnd('node', nodeWidth)}
+				{state.steps.map((step, c) => (
+					<Tone key={step} tone={c === view.col ? 'accent' : 'dim'} bold={c === view.col}>
+						{' ' + padEnd(headerOf(step), CELL_WIDTH)}
+					</Tone>
+				))}
+			</Text>
+			{state.nodes.map((node, r) => (
+				<Text key={node} wrap="truncate">
+					<Tone tone={r === view.row ? 'accent' : 'plain'}>{r === view.row ? '› ' : '  '}</Tone>
+					<Tone tone={state.failedNodes.includes(node) ? 'bad' : 'plain'} bold={r === view.row}>
+						{padEnd(node, nodeWidth)}
+					</Tone>
+					{state.steps.map((step, c) => {
+						const cell = cellOf(state, node, step);
+						const selected = r === view.row && c === view.col;
+						return (
+							<React.Fragment key={step}>
+								<Text>{selected ? '>' : ' '}</Text>
+								<Tone tone={TONE[cell.status]} inverse={selected}>
+									{padEnd(cellText(cell, spinnerFrame), CELL_WIDTH)}
+								</Tone>
+							</React.Fragment>
+						);
+					})}
+				</Text>
+			))}
+			<GridFooter state={state} view={view} columns={width} elapsedMs={elapsedMs} profileName={profileName} />
+		</Box>
+	);
+}
+
+export function resumeCommand(profileName: string): string {
+	return `k8s-master-setup apply --profile ${profileName}`;
+}
+
+function GridFooter({state, view, columns, elapsedMs, profileName}: {state: GridState; view: GridView; columns: number; elapsedMs: number; profileName: string}) {
+	const p = progressOf(state);
+	const line = (s: string) => truncate(s, columns - 1);
+	const node = state.nodes[view.row];
+	const last = node === undefined ? '' : (state.lastLine[node] ?? '');
+	const status = state.finished
+		? state.ok
+			? `done in ${clock(state.durationMs ?? elapsedMs)}: all ${state.nodes.length} nodes ok`
+			: `finished in ${clock(state.durationMs ?? elapsedMs)}: ${state.failedNodes.length} failed (${state.failedNodes.join(', ')})`
+		: `elapsed ${clock(elapsedMs)}`;
+	const dry = state.dryRun ? ' · dry run' : '';
+	return (
+		<Box flexDirection="column" marginTop={1}>
+			<Text wrap="truncate">
+				<Tone tone={p.failed > 0 ? 'bad' : state.finished ? 'ok' : 'plain'}>
+					{line(`${p.finished}/${p.total} steps${p.failed > 0 ? ` · ${p.failed} failed` : ''} · ${status}${dry}`)}
+				</Tone>
+			</Text>
+			<Text wrap="truncate">
+				<Tone tone="dim">{line(node === undefined ? 'waiting for the run to start…' : `${node}: ${last || '—'}`)}</Tone>
+			</Text>
+			{view.quitting ? (
+				<>
+					<Tone tone="warn">{line('stopping safely: in-flight files finish or are discarded whole…')}</Tone>
+					<Text wrap="truncate">{line(`run \`${resumeCommand(profileName)}\` again to resume`)}</Text>
+				</>
+			) : (
+				<Text wrap="truncate">
+					<Tone tone="dim">
+						{line(view.notice ?? `↑↓←→ select · enter details${state.failedNodes.length > 0 ? ' · r retry node' : ''} · q stop`)}
+					</Tone>
+				</Text>
+			)}
+		</Box>
+	);
+}

@@ -1,0 +1,62 @@
+import React from 'react';
+import {render} from 'ink';
+import type {ProfileInput} from '../../profile/schema.js';
+import {UserError} from '../../errors.js';
+import {ColorProvider, colorsEnabled} from '../theme.js';
+import {Wizard, type WizardProps} from './wizard.js';
+import type {AcceptedHostKey} from './reducer.js';
+
+export interface RunWizardOptions extends Pick<WizardProps, 'initial' | 'checkNode' | 'readBinariesVersion'> {
+	/** Ctrl-C before the confirm: the answers so far (no pasted encryption key), to save as a draft or drop. */
+	onCancel?: (draft: ProfileInput) => void;
+	/** Host keys the user accepted on the host-key screen (to write to known_hosts). */
+	onHostKeys?: (keys: AcceptedHostKey[]) => void;
+	stdout?: NodeJS.WriteStream;
+	stdin?: NodeJS.ReadStream;
+	env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The guided first install's questions. Resolves with the confirmed profile input
+ * (valid by ProfileSchema), or undefined when cancelled. Never prompts without a
+ * terminal: that is a UserError naming what to give instead.
+ */
+export async function runWizard(options: RunWizardOptions = {}): Promise<ProfileInput | undefined> {
+	const stdin = options.stdin ?? process.stdin;
+	if (!stdin.isTTY) {
+		throw new UserError(
+			'the setup wizard needs an interactive terminal, and stdin is not one',
+			'run `k8s-master-setup apply --profile NAME` with a saved profile, or `--file profile.yaml`, to install without questions',
+		);
+	}
+	let outcome: ProfileInput | undefined;
+	const instance = render(
+		<ColorProvider colors={colorsEnabled(options.env)}>
+			<Wizard
+				initial={options.initial}
+				checkNode={options.checkNode}
+				readBinariesVersion={options.readBinariesVersion}
+				onDone={(profile, extras) => {
+					outcome = profile;
+					options.onHostKeys?.(extras.hostKeys);
+					setImmediate(() => instance.unmount());
+				}}
+				onCancel={(draft) => {
+					options.onCancel?.(draft);
+					setImmediate(() => instance.unmount());
+				}}
+			/>
+		</ColorProvider>,
+		{stdout: options.stdout ?? process.stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: 30},
+	);
+	const onSignal = () => instance.unmount();
+	process.once('SIGTERM', onSignal);
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		process.off('SIGTERM', onSignal);
+		instance.unmount();
+		instance.cleanup();
+	}
+	return outcome;
+}

@@ -1,0 +1,46 @@
+import React from 'react';
+import {Box, Text} from 'ink';
+import {getValue, splitList} from './draft.js';
+import type {WizardState} from './reducer.js';
+import {sshOf} from './reducer.js';
+import {mask, truncate} from '../format.js';
+
+/** Every answer on one screen before anything is saved; secrets masked. */
+export function summaryLines(state: WizardState): Array<[string, string]> {
+	const d = state.draft;
+	const v = (key: string) => getValue(d, key).trim();
+	const ssh = sshOf(d);
+	const key = v('encryption.key');
+	const sans = splitList(v('apiserver.extraSans'));
+	const lines: Array<[string, string]> = [
+		['profile', v('name')],
+		['nodes', d.nodes.map((n) => `${n.name.trim()} ${n.ip.trim()}`).join(', ')],
+		['ssh', `${ssh.user}, port ${ssh.port}, ${ssh.identityFile ? `key ${ssh.identityFile}` : 'ssh-agent / default keys'}`],
+		['binaries', `${v('binaries')}${state.version?.release ? ` (${state.version.release})` : ''}`],
+		['version', v('kubernetesVersion')],
+		['service CIDR', v('network.serviceCidr')],
+		['pod CIDR', v('network.podCidr')],
+		['NodePort range', v('network.nodePortRange')],
+		['cluster domain', v('network.clusterDomain')],
+		['etcd', splitList(v('etcd.endpoints')).join(', ')],
+		['CA', v('pki.mode') === 'existing' ? `existing: ${v('pki.caCert')} (key file given, not shown)` : 'create a new CA'],
+		['encryption key', v('encryption.mode') === 'paste' ? `${mask(key)} (pasted, not shown)` : 'generate a new key'],
+		['extra SANs', sans.length > 0 ? sans.join(', ') : 'none'],
+	];
+	if (state.canCheck) lines.push(['host keys', state.acceptedHostKeys.length > 0 ? `${state.acceptedHostKeys.length} accepted` : 'not checked']);
+	return lines;
+}
+
+export function SummaryScreen({state, columns}: {state: WizardState; columns: number}) {
+	return (
+		<Box flexDirection="column">
+			{summaryLines(state).map(([label, value]) => (
+				<Text key={label} wrap="truncate">
+					{'  '}
+					{label.padEnd(16)}
+					{truncate(value, Math.max(10, columns - 19))}
+				</Text>
+			))}
+		</Box>
+	);
+}

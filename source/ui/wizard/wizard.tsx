@@ -1,0 +1,170 @@
+import React, {useEffect, useMemo, useReducer, useRef, useState} from 'react';
+import {Box, Text, useInput, useStdout} from 'ink';
+import type {ProfileInput} from '../../profile/schema.js';
+import {initialDraft} from './draft.js';
+import {
+	currentStep,
+	initialWizardState,
+	reduceWizard,
+	type AcceptedHostKey,
+	type NodeCheckResult,
+} from './reducer.js';
+import {STEPS, stepOrder, WIZARD_TITLE} from './steps.js';
+import {validateDraft} from './validate.js';
+import {FormScreen} from './form-screen.js';
+import {NodesScreen} from './nodes-screen.js';
+import {HostKeysScreen} from './hostkeys-screen.js';
+import {SummaryScreen} from './summary-screen.js';
+import {Tone} from '../theme.js';
+import {truncate} from '../format.js';
+
+export interface NodeToCheck {
+	name: string;
+	ip: string;
+	ssh: {user: string; port: number; identityFile?: string};
+}
+
+export interface WizardProps {
+	/** Answers to start from: a saved draft or an existing profile. */
+	initial?: Partial<ProfileInput>;
+	/** Confirmed on the summary screen; the profile passed ProfileSchema. */
+	onDone: (profile: ProfileInput, extras: {hostKeys: AcceptedHostKey[]}) => void;
+	/** Ctrl-C before the confirm. The draft leaves out a pasted encryption key. */
+	onCancel: (draft: ProfileInput) => void;
+	/** Connect to a node and read its host key; called as soon as a node's name and IP are valid. */
+	checkNode?: (node: NodeToCheck) => Promise<NodeCheckResult>;
+	/** Read the release (e.g. "v1.37.2") from a binaries directory or tarball. */
+	readBinariesVersion?: (path: string) => Promise<string>;
+	columns?: number;
+}
+
+const KEYS_HELP: Record<string, string> = {
+	form: 'enter next · tab/↓ next field · shift-tab/↑ previous · esc back · ctrl-c cancel',
+	nodes: 'enter next · ↑/↓ move · ctrl-n add node · ctrl-d remove node · esc back · ctrl-c cancel',
+	hostkeys: 'enter/y accept these host keys · r recheck · c continue without checking · esc back',
+	summary: 'enter confirm and save · esc back (answers are kept) · ctrl-c cancel',
+};
+
+export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersion, columns: columnsProp}: WizardProps) {
+	const {stdout} = useStdout();
+	const columns = columnsProp ?? stdout.columns ?? 80;
+	const [state, dispatch] = useReducer(reduceWizard, undefined, () =>
+		initialWizardState(initialDraft(initial), stepOrder({checkNodes: checkNode !== undefined}), {
+			canCheck: checkNode !== undefined,
+			canReadVersion: readBinariesVersion !== undefined,
+		}),
+	);
+	const [frame, setFrame] = useState(0);
+	const reported = useRef(false);
+
+	useInput((input, key) => dispatch({type: 'key', input, key}));
+
+	// Run what the reducer asked for: node checks and version reads.
+	useEffect(() => {
+		if (!checkNode) return;
+		for (const [id, check] of Object.entries(state.checks)) {
+			if (check.status !== 'requested') continue;
+			dispatch({type: 'check-started', id});
+			const [name, ip, user, port, identityFile] = JSON.parse(id) as [string, string, string, number, string];
+			checkNode({name, ip, ssh: {user, port, ...(identityFile ? {identityFile} : {})}}).then(
+				(result) => dispatch({type: 'check-result', id, result}),
+				(error: unknown) => dispatch({type: 'check-result', id, result: {ok: false, error: error instanceof Error ? error.message : String(error)}}),
+			);
+		}
+	}, [state.checks, checkNode]);
+
+	useEffect(() => {
+		const v = state.version;
+		if (!readBinariesVersion || v?.status !== 'requested') return;
+		dispatch({type: 'version-started', path: v.path});
+		readBinariesVersion(v.path).then(
+			(release) => dispatch({type: 'version-result', path: v.path, release}),
+			(error: unknown) => dispatch({type: 'version-result', path: v.path, error: error instanceof Error ? error.message : String(error)}),
+		);
+	}, [state.version, readBinariesVersion]);
+
+	useEffect(() => {
+		if (!state.outcome || reported.current) return;
+		reported.current = true;
+		if (state.outcome.type === 'done') onDone(state.outcome.profile, {hostKeys: state.outcome.hostKeys});
+		else onCancel(state.outcome.draft);
+	}, [state.outcome, onDone, onCancel]);
+
+	const busy = Object.values(state.checks).some((c) => c.status !== 'done') || state.version?.status === 'reading' || state.version?.status === 'requested';
+	useEffect(() => {
+		if (!busy) return;
+		const timer = setInterval(() => setFrame((f) => f + 1), 100);
+		return () => clearInterval(timer);
+	}, [busy]);
+
+	const step = currentStep(state);
+	const issues = useMemo(() => validateDraft(state.draft, state.order, state.step), [state.draft, state.order, state.step]);
+	const spec = STEPS[step];
+	const line = (s: string) => truncate(s, columns - 1);
+
+	let body: React.ReactNode;
+	if (step === 'nodes') body = <NodesScreen state={state} issues={issues} columns={columns} spinnerFrame={frame} />;
+	else if (step === 'hostkeys') body = <HostKeysScreen state={state} columns={columns} spinnerFrame={frame} />;
+	else if (step === 'summary') body = <SummaryScreen state={state} columns={columns} />;
+	else {
+		const extra =
+			step === 'binaries' && state.version
+				? {
+						binaries: (
+							<Text>
+								{' '.repeat(18)}
+								<Tone tone={state.version.status === 'error' ? 'bad' : state.version.status === 'ok' ? 'ok' : 'dim'}>
+									{line(
+										state.version.status === 'ok'
+											? `found ${state.version.release ?? ''}`
+											: state.version.status === 'error'
+												? `could not read the version: ${state.version.error ?? ''}`
+												: 'reading the version…',
+									).slice(0, Math.max(10, columns - 19))}
+								</Tone>
+							</Text>
+						),
+					}
+				: undefined;
+		body = <FormScreen state={state} issues={issues} columns={columns} extra={extra} />;
+	}
+
+	if (state.outcome) {
+		return (
+			<Text>
+				{state.outcome.type === 'done' ? <Tone tone="ok">✓ profile {state.outcome.profile.name} confirmed</Tone> : <Tone tone="warn">cancelled; nothing was written to any node</Tone>}
+			</Text>
+		);
+	}
+
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate">
+				<Tone tone="accent" bold>
+					{line(WIZARD_TITLE)}
+				</Tone>
+			</Text>
+			<Text wrap="truncate">
+				<Tone bold>{line(`step ${state.step + 1}/${state.order.length} · ${spec.title}`)}</Tone>
+			</Text>
+			{spec.intro ? (
+				<Box width={Math.max(20, columns - 1)}>
+					<Tone tone="dim">{spec.intro}</Tone>
+				</Box>
+			) : null}
+			<Box marginTop={1} flexDirection="column">
+				{body}
+			</Box>
+			{state.notice ? (
+				<Box marginTop={1}>
+					<Tone tone="warn">{line(state.notice)}</Tone>
+				</Box>
+			) : null}
+			<Box marginTop={1}>
+				<Text wrap="truncate">
+					<Tone tone="dim">{line(KEYS_HELP[step === 'nodes' || step === 'hostkeys' || step === 'summary' ? step : 'form'] ?? '')}</Tone>
+				</Text>
+			</Box>
+		</Box>
+	);
+}

@@ -1,0 +1,153 @@
+import {execFileSync} from 'node:child_process';
+import {X509Certificate, createPrivateKey} from 'node:crypto';
+import {existsSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {ensurePki} from '../../../source/pki/ensure.js';
+import {generateEcKeyPair} from '../../../source/pki/keys.js';
+import {createCaCertificate} from '../../../source/pki/x509.js';
+import {ProfileSchema} from '../../../source/profile/schema.js';
+import {StateDir} from '../../../source/state/state-dir.js';
+import {baseProfile, hasOpenssl, tempDir} from './fixtures.js';
+
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
+function setup(overrides = {}) {
+	const profile = ProfileSchema.parse(baseProfile({apiserver: {extraSans: ['k8s.example.com', '198.18.0.100']}, ...overrides}));
+	const dir = tempDir();
+	const state = StateDir.open(join(dir, 'state'));
+	return {profile, dir, state, ...ensurePki(profile, state)};
+}
+
+function subjectOf(pem: string) {
+	return new X509Certificate(pem).subject.split('\n');
+}
+
+describe('PKI', () => {
+	it('issues an apiserver certificate with every SAN, signed by the CA, matching its key', () => {
+		const {pki} = setup();
+		const ca = new X509Certificate(pki.ca.cert);
+		const cert = new X509Certificate(pki.apiserver.cert);
+		expect(ca.ca).toBe(true);
+		expect(cert.verify(ca.publicKey)).toBe(true);
+		expect(cert.checkIssued(ca)).toBe(true);
+		expect(cert.checkPrivateKey(createPrivateKey(pki.apiserver.key))).toBe(true);
+		expect(subjectOf(pki.apiserver.cert)).toEqual(['CN=kubernetes-master']);
+		for (const ip of ['127.0.0.1', '198.18.0.11', '198.18.0.12', '198.18.0.13', '10.254.0.1', '198.18.0.100']) expect(cert.checkIP(ip), ip).toBe(ip);
+		for (const host of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster', 'kubernetes.default.svc.cluster.local', 'k8s.example.com']) {
+			expect(cert.checkHost(host, {subject: 'never'}), host).toBe(host);
+		}
+		expect(cert.subjectAltName).not.toMatch(/cluster\.local\./);
+		expect(cert.checkIP('198.18.0.14')).toBeUndefined();
+		expect(cert.keyUsage).toEqual(expect.arrayContaining([SERVER_AUTH, CLIENT_AUTH]));
+	});
+
+	it('issues per-node controller-manager and scheduler certs that serve on the node IP and identify the component', () => {
+		const {pki} = setup();
+		const ca = new X509Certificate(pki.ca.cert);
+		for (const component of ['controllerManager', 'scheduler'] as const) {
+			const name = component === 'controllerManager' ? 'system:kube-controller-manager' : 'system:kube-scheduler';
+			for (const [node, ip] of [['master1', '198.18.0.11'], ['master2', '198.18.0.12']]) {
+				const pair = pki[component][node!]!;
+				const cert = new X509Certificate(pair.cert);
+				expect(cert.verify(ca.publicKey)).toBe(true);
+				expect(cert.checkPrivateKey(createPrivateKey(pair.key))).toBe(true);
+				expect(subjectOf(pair.cert).sort()).toEqual([`CN=${name}`, `O=${name}`].sort());
+				expect(cert.checkIP(ip!)).toBe(ip);
+				expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
+				expect(cert.keyUsage).toEqual(expect.arrayContaining([SERVER_AUTH, CLIENT_AUTH]));
+			}
+		}
+	});
+
+	it('issues proxy-client (CN aggregator) and admin (O system:masters) client certs and a separate service-account key', () => {
+		const {pki} = setup();
+		const ca = new X509Certificate(pki.ca.cert);
+		const proxy = new X509Certificate(pki.proxyClient.cert);
+		expect(subjectOf(pki.proxyClient.cert)).toEqual(['CN=aggregator']);
+		expect(proxy.keyUsage).toEqual([CLIENT_AUTH]);
+		expect(proxy.verify(ca.publicKey)).toBe(true);
+		const admin = new X509Certificate(pki.admin.cert);
+		expect(subjectOf(pki.admin.cert).sort()).toEqual(['CN=admin', 'O=system:masters']);
+		expect(admin.checkPrivateKey(createPrivateKey(pki.admin.key))).toBe(true);
+		expect(pki.serviceAccount.privateKey).not.toBe(pki.ca.key);
+		expect(ca.checkPrivateKey(createPrivateKey(pki.serviceAccount.privateKey))).toBe(false);
+		expect(Buffer.from(pki.encryptionKey, 'base64')).toHaveLength(32);
+	});
+
+	it.runIf(hasOpenssl())('certificates pass openssl verify and carry the expected extensions', () => {
+		const {pki, dir} = setup();
+		writeFileSync(join(dir, 'ca.pem'), pki.ca.cert);
+		for (const [name, pem] of [['apiserver', pki.apiserver.cert], ['cm', pki.controllerManager.master1!.cert], ['admin', pki.admin.cert]] as const) {
+			writeFileSync(join(dir, `${name}.pem`), pem);
+			expect(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), join(dir, `${name}.pem`)], {encoding: 'utf8'})).toContain(': OK');
+		}
+		const text = execFileSync('openssl', ['x509', '-in', join(dir, 'apiserver.pem'), '-noout', '-text'], {encoding: 'utf8'});
+		expect(text).toContain('CA:FALSE');
+		expect(text).toContain('TLS Web Server Authentication, TLS Web Client Authentication');
+		expect(text).toContain('DNS:kubernetes.default.svc.cluster.local');
+		expect(text).toContain('IP Address:10.254.0.1');
+		expect(text).toContain('X509v3 Authority Key Identifier');
+	});
+
+	it('keeps everything on a second run, files 0600 in a 0700 directory', () => {
+		const first = setup();
+		const again = ensurePki(first.profile, first.state);
+		expect(again.changes).toEqual([]);
+		expect(again.pki).toEqual(first.pki);
+		expect(statSync(first.state.path).mode & 0o777).toBe(0o700);
+		for (const f of readdirSync(first.state.path, {withFileTypes: true})) {
+			if (f.isFile()) expect(statSync(join(first.state.path, f.name)).mode & 0o777, f.name).toBe(0o600);
+		}
+	});
+
+	it('a new node re-issues only the apiserver certificate (and creates the new node\'s own), keeping a backup', () => {
+		const first = setup();
+		const grown = ProfileSchema.parse({...baseProfile({apiserver: {extraSans: ['k8s.example.com', '198.18.0.100']}}), nodes: [...baseProfile().nodes, {name: 'master4', ip: '198.18.0.14'}]});
+		const {pki, changes} = ensurePki(grown, first.state);
+		expect(changes.map((c) => `${c.action} ${c.item}`).sort()).toEqual(
+			['reissued apiserver certificate', 'created master4 kube-controller-manager certificate', 'created master4 kube-scheduler certificate'].sort(),
+		);
+		expect(changes.find((c) => c.action === 'reissued')!.reason).toContain('+198.18.0.14');
+		expect(new X509Certificate(pki.apiserver.cert).checkIP('198.18.0.14')).toBe('198.18.0.14');
+		expect(pki.controllerManager.master1).toEqual(first.pki.controllerManager.master1);
+		expect(pki.ca).toEqual(first.pki.ca);
+		expect(readdirSync(join(first.state.path, 'backup')).some((f) => f.endsWith('kubernetes.pem'))).toBe(true);
+	});
+
+	it('an extra SAN re-issues only the apiserver certificate', () => {
+		const first = setup();
+		const changed = ProfileSchema.parse(baseProfile({apiserver: {extraSans: ['k8s.example.com', '198.18.0.100', 'lb.example.com']}}));
+		const {changes} = ensurePki(changed, first.state);
+		expect(changes.map((c) => `${c.action} ${c.item}`)).toEqual(['reissued apiserver certificate']);
+	});
+
+	it('re-issues a certificate close to expiry but never replaces the CA or the encryption key', () => {
+		const first = setup();
+		const later = new Date(Date.now() + 340 * 86_400_000);
+		const {changes, pki} = ensurePki(first.profile, first.state, later);
+		expect(changes.length).toBeGreaterThan(0);
+		expect(changes.every((c) => c.action === 'reissued' && /expires in/.test(c.reason ?? ''))).toBe(true);
+		expect(pki.ca).toEqual(first.pki.ca);
+		expect(pki.encryptionKey).toBe(first.pki.encryptionKey);
+	});
+
+	it('signs with a CA brought by the user, RSA included', () => {
+		const dir = tempDir();
+		if (hasOpenssl()) {
+			execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'ca-key.pem'), '-out', join(dir, 'ca.pem'), '-days', '30', '-subj', '/CN=user-ca'], {stdio: 'pipe'});
+		} else {
+			const keys = generateEcKeyPair();
+			writeFileSync(join(dir, 'ca-key.pem'), keys.privateKey);
+			writeFileSync(join(dir, 'ca.pem'), createCaCertificate('user-ca', keys.privateKey, 30));
+		}
+		const profile = ProfileSchema.parse(baseProfile({pki: {caCert: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), certValidityDays: 20}}));
+		const state = StateDir.open(join(dir, 'state'));
+		const {pki} = ensurePki(profile, state);
+		const ca = new X509Certificate(pki.ca.cert);
+		expect(new X509Certificate(pki.apiserver.cert).verify(ca.publicKey)).toBe(true);
+		expect(new X509Certificate(pki.apiserver.cert).issuer).toBe('CN=user-ca');
+		expect(existsSync(join(state.path, 'ca.pem'))).toBe(false);
+	});
+});

@@ -1,0 +1,47 @@
+import {readFileSync, writeFileSync, mkdirSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {statusJsonSchema, StatusReportSchema, StatusSnapshotSchema} from '../../source/status/json-schema.js';
+import {buildReport} from '../../source/status/view-model.js';
+import {healthySnapshot} from './status-fixtures.js';
+
+const DOC = new URL('../../docs/status.schema.json', import.meta.url);
+
+describe('status --json schema', () => {
+	it('docs/status.schema.json is the JSON Schema generated from the zod schema (UPDATE_STATUS_SCHEMA=1 rewrites it)', () => {
+		const generated = `${JSON.stringify(statusJsonSchema(), null, 2)}\n`;
+		if (process.env.UPDATE_STATUS_SCHEMA === '1') {
+			mkdirSync(new URL('.', DOC), {recursive: true});
+			writeFileSync(DOC, generated);
+		}
+		expect(readFileSync(DOC, 'utf8')).toBe(generated);
+	});
+
+	it('documents every top-level field and requires them', () => {
+		const schema = statusJsonSchema() as {required?: string[]; properties?: Record<string, unknown>};
+		expect(schema.required).toEqual(expect.arrayContaining(['schemaVersion', 'profile', 'timestamp', 'durationMs', 'nodes', 'leases', 'health']));
+		expect(Object.keys(schema.properties ?? {})).toContain('health');
+	});
+
+	it('a snapshot is not a report (health is required); a report is', () => {
+		const snap = healthySnapshot();
+		expect(StatusSnapshotSchema.safeParse(snap).success).toBe(true);
+		expect(StatusReportSchema.safeParse(snap).success).toBe(false);
+		expect(StatusReportSchema.parse(buildReport(snap)).health.exitCode).toBe(0);
+	});
+
+	it('the generated JSON Schema itself validates a report with a JSON Schema validator (ajv, draft 2020-12)', async () => {
+		const {default: Ajv2020} = (await import('ajv/dist/2020.js')) as unknown as {default: new (o: object) => {compile(s: object): ((d: unknown) => boolean) & {errors?: unknown}}};
+		const validate = new Ajv2020({strict: false, validateFormats: false}).compile(JSON.parse(readFileSync(DOC, 'utf8')) as object);
+		const report = buildReport(healthySnapshot());
+		expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+		expect(validate({...report, health: {...report.health, status: 'fine'}})).toBe(false);
+	});
+
+	it('rejects times that are not ISO UTC and unknown probe states', () => {
+		const report = buildReport(healthySnapshot());
+		expect(StatusReportSchema.safeParse({...report, timestamp: 'yesterday'}).success).toBe(false);
+		const bad = structuredClone(report);
+		(bad.nodes[0]!.apiserver.livez as {state: string}).state = 'fine';
+		expect(StatusReportSchema.safeParse(bad).success).toBe(false);
+	});
+});
