@@ -136,16 +136,21 @@ ensure_netns() {
 }
 
 boot_node() {
-  local name=$1 dir pid
+  local name=$1 dir pid i
   dir=$(node_dir "$name")
+  kill_orphans "$name"
   mkdir -p "$STATE/logs"
-  # setsid: the container outlives this script and ignores its terminal's signals.
+  # setsid: the container outlives this script and ignores its terminal's signals;
+  # 9>&-: it must not inherit (and so hold forever) the lab lock.
   setsid systemd-nspawn --register=no --keep-unit -D "$dir/rootfs" -M "$name" --boot \
     --network-namespace-path="/run/netns/$name" --console=read-only \
     --resolv-conf=off --timezone=off --link-journal=no \
-    > "$(node_log "$name")" 2>&1 < /dev/null &
+    > "$(node_log "$name")" 2>&1 < /dev/null 9>&- &
   pid=$!
   echo "$pid" > "$dir/nspawn.pid"
+  # Until the forked shell has exec'd setsid and then systemd-nspawn, the PID does not look
+  # like the node's yet; wait for that so that nspawn_pid can tell "exited" from "starting".
+  for ((i = 0; i < 50; i++)); do nspawn_pid "$name" >/dev/null && return 0; [ -d "/proc/$pid" ] || return 0; sleep 0.05; done
 }
 
 # Wait until systemd in the node has finished booting and sshd answers.
@@ -172,23 +177,44 @@ wait_node() {
   return 1
 }
 
+# The PID-1s of containers running in a node's network namespace: a process in it whose
+# parent is not. (Its root shows as "/" from here: it lives in its own mount namespace.)
+# After systemd-nspawn dies by SIGKILL its container lives on, orphaned; it must go before
+# the node boots again (two systemds, one address).
+container_inits() {
+  local pids p pp
+  [ -e "/run/netns/$1" ] || return 0
+  pids=" $(ip netns pids "$1" 2>/dev/null | tr '\n' ' ') "
+  for p in $pids; do
+    pp=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null) || continue
+    [[ "$pids" == *" $pp "* ]] || echo "$p"
+  done
+}
+
+kill_orphans() {
+  local pid i
+  for pid in $(container_inits "$1"); do
+    log "$1: killing an orphaned container (PID $pid, its systemd-nspawn is gone)"
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  for ((i = 0; i < 50; i++)); do [ -z "$(container_inits "$1")" ] && return 0; sleep 0.1; done
+}
+
 stop_container() {
   local name=$1 pid leader i
-  pid=$(nspawn_pid "$name") || return 0
+  pid=$(nspawn_pid "$name") || { kill_orphans "$name"; rm -f "$(node_dir "$name")/nspawn.pid"; return 0; }
   # Ask systemd in the node to power off (as a real shutdown); nspawn forwards SIGTERM as
   # the container's halt signal too, so this works without ssh as well.
   timeout 5 ssh $(ssh_opts) "root@$(node_ip "$name")" 'systemctl poweroff --no-block' >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 150; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+  for ((i = 0; i < 100; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
   if [ -d "/proc/$pid" ]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-  fi
-  if [ -d "/proc/$pid" ]; then
+    # Still booting (systemd defers a shutdown request until then) or hung: kill it.
     # Killing the container's PID 1 kills its whole PID namespace; then nspawn exits.
     for leader in $(pgrep -P "$pid" || true); do kill -KILL "$leader" 2>/dev/null || true; done
     kill -KILL "$pid" 2>/dev/null || true
     for ((i = 0; i < 50; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
   fi
+  kill_orphans "$name"
   rm -f "$(node_dir "$name")/nspawn.pid"
 }
 
@@ -282,7 +308,7 @@ lab_size() { cat "$STATE/size" 2>/dev/null || running_count; }
 
 host_etcdctl() {
   local n; n=$(lab_size)
-  ETCDCTL_API=3 "$ETCD_DIR/etcdctl" --endpoints="$(etcd_endpoints "$n")" --cacert="$PKI/ca.pem" \
+  "$ETCD_DIR/etcdctl" --endpoints="$(etcd_endpoints "$n")" --cacert="$PKI/ca.pem" \
     --cert="$PKI/etcd-client.pem" --key="$PKI/etcd-client-key.pem" --dial-timeout=3s --command-timeout=5s "$@"
 }
 
@@ -360,7 +386,7 @@ ensure_etcd() {
     etcd_unit "$m" "$n" > "$root/etc/systemd/system/etcd.service"
     # etcdctl inside the node works without flags (as on a guide's etcd host).
     cat > "$root/etc/profile.d/etcdctl.sh" <<EOF
-export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=https://127.0.0.1:2379 ETCDCTL_CACERT=/etc/etcd/pki/ca.pem ETCDCTL_CERT=/etc/etcd/pki/etcd.pem ETCDCTL_KEY=/etc/etcd/pki/etcd-key.pem
+export ETCDCTL_ENDPOINTS=https://127.0.0.1:2379 ETCDCTL_CACERT=/etc/etcd/pki/ca.pem ETCDCTL_CERT=/etc/etcd/pki/etcd.pem ETCDCTL_KEY=/etc/etcd/pki/etcd-key.pem
 EOF
   done
   for m in $(wanted_nodes "$n"); do
@@ -420,26 +446,38 @@ up_body() {
     [ "${m#lab-m}" -le "$n" ] || { log "$m: not wanted (N=$n), removing"; destroy_node "$m"; }
   done
   echo "$n" > "$STATE/size"
-  # A node that is running and answers is kept; anything else is rebuilt from scratch.
+  # A node that is running and answers is kept; one that is merely stopped (stop-node, a
+  # host reboot) is booted again with its disk, so etcd keeps its data; anything else is
+  # rebuilt from scratch.
+  local restart=() rebuild=()
   for m in $(wanted_nodes "$n"); do
     if node_healthy "$m"; then continue; fi
-    names+=("$m")
+    if ! nspawn_pid "$m" >/dev/null && [ -f "$(node_root "$m")/etc/ssh/ssh_host_ed25519_key" ]; then
+      restart+=("$m")
+    else
+      rebuild+=("$m")
+    fi
   done
-  for m in "${names[@]}"; do
+  names=("${restart[@]}" "${rebuild[@]}")
+  for m in "${restart[@]}"; do ensure_netns "$m"; done
+  for m in "${rebuild[@]}"; do
     ( destroy_node "$m"; mkdir -p "$(node_dir "$m")"; prepare_rootfs "$m" "$n"; ensure_netns "$m" ) &
     pids+=($!)
   done
   for i in "${!pids[@]}"; do wait "${pids[$i]}" || { log "${names[$i]}: preparing failed"; fail=1; }; done
   ((fail == 0)) || die "preparing nodes failed"
+  ((${#rebuild[@]} == 0)) || log "prepared ${rebuild[*]} (rootfs copy, host keys, netns) in $((SECONDS - start)) s"
   write_known_hosts
   for m in "${names[@]}"; do boot_node "$m"; done
   pids=()
   for m in "${names[@]}"; do wait_node "$m" & pids+=($!); done
   for i in "${!pids[@]}"; do wait "${pids[$i]}" || fail=1; done
   ((fail == 0)) || die "nodes did not boot"
-  ((${#names[@]} == 0)) || log "booted ${names[*]} in $((SECONDS - start)) s"
+  ((${#names[@]} == 0)) || log "booted ${names[*]} in $((SECONDS - start)) s${restart[*]:+ (${restart[*]} with their disks)}"
   for m in $(wanted_nodes "$n"); do write_hosts "$(node_root "$m")" "$n"; ensure_netns "$m"; done
+  local etcd_start=$SECONDS
   ensure_etcd "$n"
+  log "etcd ensured in $((SECONDS - etcd_start)) s"
   write_profile "$n"
   log "lab up: $n nodes ($(for m in $(wanted_nodes "$n"); do printf '%s=%s ' "$m" "$(node_ip "$m")"; done)) in $((SECONDS - start)) s; profile $PROFILE"
 }
@@ -493,6 +531,8 @@ cmd_stop_node() {
   local m=${1:?usage: lab.sh stop-node lab-mN}
   valid_name "$m" && [ -d "$(node_dir "$m")" ] || die "no lab node $m"
   stop_container "$m"
+  # Like a powered-off server: nothing answers at its address (no RST, ARP goes unanswered).
+  ip link set "v$m" down >/dev/null 2>&1 || true
   log "$m: stopped ($(node_ip "$m") does not answer until start-node $m)"
 }
 

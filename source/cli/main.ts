@@ -2,7 +2,13 @@
 import {Command, CommanderError} from 'commander';
 import {formatError, UserError} from '../errors.js';
 import {registerApplyCommand} from './commands/apply.js';
+import {registerInitCommand} from './commands/init.js';
 import {registerRenderCommand} from './commands/render.js';
+import {registerStatusCommand} from './commands/status.js';
+
+// React's development build costs twice the CPU in the live grid; ink and react are only
+// imported lazily, after this line.
+process.env.NODE_ENV ??= 'production';
 
 /**
  * The CLI entry. Each command lives in ./commands/<name>.ts and registers itself here; its
@@ -15,8 +21,10 @@ export function buildProgram(): Command {
 		.description('Install a highly available Kubernetes control plane (kube-apiserver, kube-controller-manager, kube-scheduler under systemd) onto master nodes over SSH.')
 		.showHelpAfterError()
 		.exitOverride();
+	registerInitCommand(program);
 	registerApplyCommand(program);
 	registerRenderCommand(program);
+	registerStatusCommand(program);
 	return program;
 }
 

@@ -65,7 +65,7 @@ export function reasonToReissue(existing: {cert: string; key: string}, spec: Cer
 	} catch {
 		return 'the stored key cannot be parsed';
 	}
-	const ca = new X509Certificate(caCertPem);
+	const ca = parsedCa(caCertPem);
 	if (!info.x509.checkIssued(ca) || !info.x509.verify(ca.publicKey)) return 'it is not signed by the current CA';
 	if (info.commonName !== spec.commonName) return `its CN is ${info.commonName ?? '(none)'}, expected ${spec.commonName}`;
 	const wantO = spec.organization === undefined ? [] : [spec.organization];
@@ -75,6 +75,13 @@ export function reasonToReissue(existing: {cert: string; key: string}, spec: Cer
 	const left = (info.notAfter.getTime() - now.getTime()) / 86_400_000;
 	if (left <= renewWindowDays(spec.validityDays)) return left <= 0 ? 'it has expired' : `it expires in ${Math.floor(left)} days`;
 	return undefined;
+}
+
+let lastCa: {pem: string; x509: X509Certificate} | undefined;
+/** The CA is checked against every certificate of a run: parse it once. */
+function parsedCa(pem: string): X509Certificate {
+	if (lastCa?.pem !== pem) lastCa = {pem, x509: new X509Certificate(pem)};
+	return lastCa.x509;
 }
 
 function sameSet(a: string[], b: string[]): boolean {

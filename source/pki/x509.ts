@@ -1,5 +1,4 @@
 import {createHash, createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject} from 'node:crypto';
-import {isIP} from 'node:net';
 import {createRequire} from 'node:module';
 import type Forge from 'node-forge';
 
@@ -179,8 +178,4 @@ function derOfPem(pem: string): Buffer {
 function toPem(label: string, der: Buffer): string {
 	const body = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
 	return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
-}
-
-export function isIpAddress(value: string): boolean {
-	return isIP(value) !== 0;
 }

@@ -1,6 +1,7 @@
 import {execFile, spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
-import {createReadStream, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, accessSync, constants} from 'node:fs';
+import {createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, accessSync, constants} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
 import {UserError} from '../errors.js';
@@ -156,5 +157,21 @@ function readIndex(path: string): Record<string, IndexEntry> {
 		return JSON.parse(readFileSync(path, 'utf8')) as Record<string, IndexEntry>;
 	} catch {
 		return {};
+	}
+}
+
+/**
+ * The release of the binaries at `source` (a directory or a kubernetes-server tarball),
+ * e.g. v1.37.2, for the wizard to fill in kubernetesVersion. Leaves nothing behind.
+ */
+export async function readBinariesRelease(source: string): Promise<string> {
+	const scratch = mkdtempSync(join(tmpdir(), 'k8s-master-setup-version-'));
+	try {
+		const dir = binaryDirectory(source, scratch);
+		const path = join(dir, 'kube-apiserver');
+		statOrThrow(path, source, 'kube-apiserver');
+		return await readVersion(path, source);
+	} finally {
+		rmSync(scratch, {recursive: true, force: true});
 	}
 }

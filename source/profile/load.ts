@@ -31,12 +31,14 @@ export async function loadProfileFile(file: string): Promise<Profile> {
 	// YAML 1.2 is a superset of JSON: one parser for both, with line numbers for either.
 	const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true});
 	if (doc.errors.length > 0) {
-		const problems = doc.errors.map((e) => {
-			const pos = e.linePos?.[0];
-			const where = pos ? `line ${pos.line}, column ${pos.col}` : 'syntax';
-			return {field: where, message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')};
+		const lines = doc.errors.map((e) => {
+			const pos = lineCounter.linePos(e.pos[0]);
+			return `  line ${pos.line}, column ${pos.col}: ${e.message.split('\n')[0]}`;
 		});
-		throw new ProfileError(problems, `${file}: malformed ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}`);
+		throw new UserError(
+			`${file}: malformed ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}\n${lines.join('\n')}`,
+			'fix the syntax at the line shown and run again; nothing was written',
+		);
 	}
 	const profile = validateProfile(doc.toJS(), file, (path) => lineOf(doc, lineCounter, path), dirname(resolve(file)));
 	checkProfileFiles(profile, file);

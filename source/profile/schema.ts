@@ -64,8 +64,10 @@ export const ProfileSchema = z
 		nodes: z.array(nodeSchema).min(1, 'must list at least one master node'),
 		ssh: z
 			.strictObject({
-				user: z.string().min(1).default('root'),
-				port: z.number().int().min(1).max(65535).default(22),
+				// Like ssh's -l and -p: given, they win over ~/.ssh/config; omitted, the config's
+				// User/Port apply, else your local user name and port 22 (as with ssh itself).
+				user: z.string().min(1).optional(),
+				port: z.number().int().min(1).max(65535).optional(),
 				identityFile: z.string().min(1).optional(),
 			})
 			.prefault({}),
@@ -140,7 +142,8 @@ export const ProfileSchema = z
 				['serviceCidr', p.network.serviceCidr],
 				['podCidr', p.network.podCidr],
 			] as const) {
-				if (isCidr(range) && cidrContains(range, n.ip)) {
+				// Refinements run even when a field failed; an invalid ip is already reported.
+				if (isIP(n.ip) === 4 && isCidr(range) && cidrContains(range, n.ip)) {
 					ctx.addIssue({code: 'custom', path: ['nodes', i, 'ip'], message: `${n.ip} lies inside network.${field} ${range}; node addresses must be outside the service and pod networks`});
 				}
 			}

@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {
 	appendKnownHost,
 	checkHostKey,
+	type HostKeyVerdict,
 	fingerprint,
 	keyTypeOf,
 	knownHostsName,
@@ -53,14 +54,22 @@ export async function prepareHostKeyCheck(
 ): Promise<PreparedHostKeyCheck> {
 	const userFile = policy.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
 	const files = policy.knownHostsFile ? [userFile] : [userFile, GLOBAL_KNOWN_HOSTS];
-	const text = (await Promise.all(files.map((file) => readKnownHosts(file)))).join('\n');
+	const texts = await Promise.all(files.map(async (file) => ({file, text: await readKnownHosts(file)})));
 	const name = hostKeyAlias ?? knownHostsName(host, port);
+	/** A revocation in any file wins; then a match in any file; then a changed key; else unknown. */
+	const judge = (key: Buffer): HostKeyVerdict & {file: string} => {
+		const verdicts = texts.map(({file, text}) => ({...checkHostKey(text, name, key), file}));
+		const rank = (v: HostKeyVerdict) => ({revoked: 0, known: 1, changed: 2, unknown: 3})[v.kind];
+		const best = verdicts.sort((a, b) => rank(a) - rank(b))[0]!;
+		if (best.kind !== 'unknown') return best;
+		return {kind: 'unknown', otherKeyTypes: verdicts.flatMap((v) => (v.kind === 'unknown' ? v.otherKeyTypes : [])), file: userFile};
+	};
 	let refusal: SshError | undefined;
 
 	const hostVerifier = (key: Buffer, verify: (ok: boolean) => void) => {
 		const keyType = keyTypeOf(key);
 		const presented = fingerprint(key);
-		const verdict = checkHostKey(text, name, key);
+		const verdict = judge(key);
 		switch (verdict.kind) {
 			case 'known': {
 				verify(true);
@@ -70,10 +79,10 @@ export async function prepareHostKeyCheck(
 				refusal = new SshError(
 					node,
 					'host-key-changed',
-					`the ${keyType} host key of ${name} has CHANGED: known_hosts (${userFile}:${verdict.line}) has ${verdict.knownFingerprint}, ` +
+					`the ${keyType} host key of ${name} has CHANGED: known_hosts (${verdict.file}:${verdict.line}) has ${verdict.knownFingerprint}, ` +
 						`the server presented ${presented}. Someone may be intercepting the connection, or the node was reinstalled`,
 					`if the node was reinstalled, confirm the new fingerprint on its console (ssh-keygen -lf /etc/ssh/ssh_host_${keyType.replace(/^ssh-|-.*$/g, '')}_key.pub), ` +
-						`then remove the old entry: ssh-keygen -R '${name}' -f ${userFile}`,
+						`then remove the old entry: ssh-keygen -R '${name}' -f ${verdict.file}`,
 				);
 				verify(false);
 				return;
@@ -82,7 +91,7 @@ export async function prepareHostKeyCheck(
 				refusal = new SshError(
 					node,
 					'host-key-revoked',
-					`the ${keyType} host key of ${name} (${presented}) is marked @revoked in known_hosts`,
+					`the ${keyType} host key of ${name} (${presented}) is marked @revoked in ${verdict.file}:${verdict.line}`,
 					'the node must get a new host key; ask whoever revoked it',
 				);
 				verify(false);
@@ -94,7 +103,7 @@ export async function prepareHostKeyCheck(
 					refusal = new SshError(
 						node,
 						'host-key-unknown',
-						`the host ${name} is not in ${userFile}${others}; it presented a ${keyType} key ${presented}`,
+						`the host ${name} is not in ${userFile}${others}; its ${keyType} key is ${presented}`,
 						`check the fingerprint on the node (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then run again with --accept-new-host-keys, ` +
 							`or add it yourself: ssh-keyscan -p ${port} ${host} >> ${userFile}`,
 					);
@@ -124,5 +133,5 @@ export async function prepareHostKeyCheck(
 		}
 	};
 
-	return {hostVerifier, serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(text, name)), refusal: () => refusal};
+	return {hostVerifier, serverHostKey: preferredHostKeyAlgorithms(texts.flatMap(({text}) => knownKeyTypes(text, name))), refusal: () => refusal};
 }

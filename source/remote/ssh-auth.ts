@@ -1,5 +1,7 @@
 import {readFile} from 'node:fs/promises';
-import {utils, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware} from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader exposes only its default export.
+import ssh2 from 'ssh2';
+import type {AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware} from 'ssh2';
 
 /**
  * Public-key authentication the way `ssh` does it without a password prompt: the
@@ -55,7 +57,7 @@ export function planAuth(sources: AuthSources): AuthPlan {
 					}
 					return undefined;
 				}
-				const parsed = utils.parseKey(key, sources.passphrase);
+				const parsed = ssh2.utils.parseKey(key, sources.passphrase);
 				if (parsed instanceof Error) {
 					plan.identityProblems.push(
 						`${file}: ${/encrypted|passphrase/i.test(parsed.message) ? 'needs a passphrase (load it into ssh-agent)' : parsed.message}`,

@@ -48,6 +48,8 @@ export interface ConnectAttempt {
 	identityFiles: string[];
 	/** Identity files that could not be used (missing, unreadable, passphrase-protected). */
 	identityProblems: string[];
+	/** Every identity file considered (configured or default), for the ssh-copy-id hint. */
+	candidateIdentityFiles?: string[];
 	/** Set when the `via` bastion is the hop that failed. */
 	via?: string;
 }
@@ -63,10 +65,10 @@ export function translateConnectError(error: unknown, attempt: ConnectAttempt): 
 	const where = `${attempt.host}:${attempt.port}${attempt.via ? ` (via ${attempt.via})` : ''}`;
 
 	if (error_?.level === 'client-authentication' || /authentication methods failed/i.test(message)) {
-		const tried = attempt.methodsTried.length > 0 ? attempt.methodsTried.join(', ') : 'none';
+		const tried = attempt.methodsTried.length > 0 ? attempt.methodsTried.join(', ') : 'nothing (no agent, no usable key)';
 		const keys = attempt.identityFiles.length > 0 ? attempt.identityFiles.join(', ') : 'none';
 		const problems = attempt.identityProblems.length > 0 ? `; skipped: ${attempt.identityProblems.join('; ')}` : '';
-		const firstKey = attempt.identityFiles[0] ?? '~/.ssh/id_ed25519';
+		const firstKey = attempt.identityFiles[0] ?? attempt.candidateIdentityFiles?.[0] ?? '~/.ssh/id_ed25519';
 		return new SshError(
 			attempt.node,
 			'auth',
@@ -139,6 +141,14 @@ export function translateSudoFailure(node: string, user: string, stderr: string,
 			'sudo-password-required',
 			`sudo on the node needs a password for ${user}, and none was given`,
 			'set K8S_MASTER_SETUP_SUDO_PASSWORD (or enter it in the wizard), allow NOPASSWD sudo for this user, or log in as root',
+		);
+	}
+	if (/you must have a tty to run sudo/.test(stderr)) {
+		return new SshError(
+			node,
+			'sudo-denied',
+			`sudo on the node requires a terminal (Defaults requiretty) for ${user}`,
+			`add "Defaults:${user} !requiretty" in a sudoers.d drop-in on the node, or log in as root`,
 		);
 	}
 	if (/is not in the sudoers file|is not allowed to run sudo|may not run sudo/.test(stderr)) {

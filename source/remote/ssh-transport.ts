@@ -1,5 +1,7 @@
 import type {Duplex, Readable} from 'node:stream';
-import {Client, type SFTPWrapper} from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader exposes only its default export.
+import ssh2 from 'ssh2';
+import type {Client, SFTPWrapper} from 'ssh2';
 import {prepareHostKeyCheck, type HostKeyPolicy} from './host-key-check.js';
 import {planAuth} from './ssh-auth.js';
 import {loadSshConfig, resolveSshHost, type ResolvedSshHost, type SshConfigSource} from './ssh-config.js';
@@ -99,6 +101,7 @@ async function connectClient(
 			methodsTried: auth.methodsTried,
 			identityFiles: auth.identityFiles,
 			identityProblems: auth.identityProblems,
+			candidateIdentityFiles: host.identityFiles,
 		});
 	const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT;
 
@@ -110,14 +113,19 @@ async function connectClient(
 		throw explain(error);
 	}
 
-	const client = new Client();
+	const client = new ssh2.Client();
 	return new Promise<Client>((resolve, reject) => {
 		let ready = false;
 		client.once('ready', () => {
 			ready = true;
 			resolve(client);
 		});
-		client.on('error', (error) => {
+		client.on('error', (error: Error & {level?: string}) => {
+			// ssh2 reports an unusable agent or key as an error, then goes on to the next method.
+			if (error.level === 'agent' || /^Error signing data/.test(error.message)) {
+				auth.identityProblems.push(`${error.level === 'agent' ? 'agent' : 'key'}: ${error.message}`);
+				return;
+			}
 			if (!ready) reject(hostKeys.refusal() ?? explain(error));
 			// After ready, errors surface through the failing exec/SFTP call ('close' follows).
 		});

@@ -1,4 +1,4 @@
-import {stringify} from 'yaml';
+import {fillTemplate, readTemplate, yamlString} from './templates.js';
 
 /** A kubeconfig with the CA and the client cert/key embedded (kubectl config --embed-certs). */
 export interface KubeconfigInput {
@@ -12,20 +12,15 @@ export interface KubeconfigInput {
 }
 
 export function renderKubeconfig(input: KubeconfigInput): string {
-	const cluster = input.clusterName ?? 'kubernetes';
-	const b64 = (pem: string) => Buffer.from(pem).toString('base64');
-	return stringify(
-		{
-			apiVersion: 'v1',
-			kind: 'Config',
-			clusters: [{name: cluster, cluster: {'certificate-authority-data': b64(input.caCert), server: input.server}}],
-			users: [{name: input.user, user: {'client-certificate-data': b64(input.clientCert), 'client-key-data': b64(input.clientKey)}}],
-			contexts: [{name: input.user, context: {cluster, user: input.user}}],
-			'current-context': input.user,
-			preferences: {},
-		},
-		{lineWidth: 0},
-	);
+	const b64 = (pem: string) => yamlString(Buffer.from(pem).toString('base64'));
+	return fillTemplate(readTemplate('kubeconfig.yaml'), {
+		cluster: yamlString(input.clusterName ?? 'kubernetes'),
+		caData: b64(input.caCert),
+		server: yamlString(input.server),
+		user: yamlString(input.user),
+		certData: b64(input.clientCert),
+		keyData: b64(input.clientKey),
+	});
 }
 
 /** https://IP:6443 (IPv6 bracketed). */

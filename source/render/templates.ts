@@ -37,3 +37,11 @@ export function fillTemplate(template: string, values: Record<string, string>): 
 		return value;
 	});
 }
+
+/**
+ * A YAML scalar for any string: a JSON string is a valid YAML double-quoted scalar, so
+ * template values need no YAML library (which costs more to load than the whole render).
+ */
+export function yamlString(value: string): string {
+	return JSON.stringify(value);
+}

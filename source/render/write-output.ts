@@ -1,4 +1,4 @@
-import {chmodSync, copyFileSync, constants, linkSync, mkdirSync, statSync, unlinkSync} from 'node:fs';
+import {chmodSync, copyFileSync, constants, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, type Stats} from 'node:fs';
 import {dirname, join} from 'node:path';
 import type {Plan, PlannedFile} from '../plan/types.js';
 import {writeFileAtomic} from '../state/state-dir.js';
@@ -28,27 +28,34 @@ export function writeRenderOutput(plan: Plan, outDir: string): number {
 				.sort((a, b) => a.path.localeCompare(b.path))
 				.map((f) => ({path: f.path, mode: octal(f.mode), sha256: f.sha256, size: f.size, step: f.step, secret: f.secret, services: f.services})),
 		};
-		writeFileAtomic(join(root, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, 0o644);
+		writeIfChanged(join(root, 'manifest.json'), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), 0o644);
 	}
-	writeFileAtomic(join(outDir, 'admin.kubeconfig'), plan.adminKubeconfig, 0o600);
+	writeIfChanged(join(outDir, 'admin.kubeconfig'), Buffer.from(plan.adminKubeconfig), 0o600);
 	return count;
 }
 
 function placeFile(file: PlannedFile, target: string): void {
 	if (file.content !== undefined) {
-		writeFileAtomic(target, file.content, file.mode);
+		writeIfChanged(target, file.content, file.mode);
 		return;
 	}
 	// Binaries (hundreds of MB): a hard link when the source already has the target mode
 	// (chmod on a link would change the source), otherwise a copy (reflinked where supported).
 	const source = file.localPath!;
+	const sourceStat = statSync(source);
+	const existing = statOrUndefined(target);
+	// Already the same file (a link), or a copy made after the source last changed.
+	if (existing && existing.size === sourceStat.size && (existing.mode & 0o777) === file.mode) {
+		if (existing.ino === sourceStat.ino && existing.dev === sourceStat.dev) return;
+		if (existing.mtimeMs >= sourceStat.mtimeMs) return;
+	}
 	mkdirSync(dirname(target), {recursive: true});
 	try {
 		unlinkSync(target);
 	} catch {
 		// absent
 	}
-	if ((statSync(source).mode & 0o777) === file.mode) {
+	if ((sourceStat.mode & 0o777) === file.mode) {
 		try {
 			linkSync(source, target);
 			return;
@@ -58,6 +65,24 @@ function placeFile(file: PlannedFile, target: string): void {
 	}
 	copyFileSync(source, target, constants.COPYFILE_FICLONE);
 	chmodSync(target, file.mode);
+}
+
+/** Re-rendering into the same directory rewrites only what changed (and fixes modes). */
+function writeIfChanged(path: string, content: Buffer, mode: number): void {
+	const existing = statOrUndefined(path);
+	if (existing?.isFile() && existing.size === content.length && readFileSync(path).equals(content)) {
+		if ((existing.mode & 0o777) !== mode) chmodSync(path, mode);
+		return;
+	}
+	writeFileAtomic(path, content, mode);
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+	try {
+		return statSync(path);
+	} catch {
+		return undefined;
+	}
 }
 
 function octal(mode: number): string {

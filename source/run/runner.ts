@@ -59,6 +59,8 @@ const DEFAULT_TIMEOUTS: Record<StepName, number> = {
 
 type Outcome = {changed: string[]} | 'unchanged';
 
+const UPLOADS_PER_NODE = 4;
+
 interface NodeRun {
 	plan: NodePlan;
 	transport?: Transport;
@@ -229,21 +231,25 @@ async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName,
 	await ensureDirectories(run);
 	const t = need(run.transport);
 	const total = files.reduce((n, f) => n + f.size, 0);
-	let done = 0;
+	const sent = new Map<string, number>();
 	let lastEmit = 0;
-	for (const file of files) {
+	const progress = (path: string, bytes: number, force = false) => {
+		sent.set(path, bytes);
+		const now = Date.now();
+		if (!force && now - lastEmit < 100) return; // a progress event every 100 ms is plenty for a human
+		lastEmit = now;
+		const bytesSoFar = [...sent.values()].reduce((a, b) => a + b, 0);
+		options.emit({type: 'step-progress', at: now, node: t.node, step: name, bytes: bytesSoFar, totalBytes: total, message: path});
+	};
+	// Several files at once over the one connection (sshd allows 10 sessions per connection):
+	// each upload is a few round trips, so small files are bound by latency, not bandwidth.
+	await mapLimit(files, UPLOADS_PER_NODE, async (file) => {
 		await t.upload(file.localPath ? {localPath: file.localPath} : {content: file.content}, file.path, {
 			mode: file.mode,
-			onProgress: (sent) => {
-				const now = Date.now();
-				if (now - lastEmit < 100) return; // a progress event every 100 ms is plenty for a human
-				lastEmit = now;
-				options.emit({type: 'step-progress', at: now, node: t.node, step: name, bytes: done + sent, totalBytes: total, message: file.path});
-			},
+			onProgress: (bytes) => progress(file.path, bytes),
 		});
-		done += file.size;
-		options.emit({type: 'step-progress', at: Date.now(), node: t.node, step: name, bytes: done, totalBytes: total, message: file.path});
-	}
+		progress(file.path, file.size, true);
+	});
 	return files.map((f) => f.path);
 }
 

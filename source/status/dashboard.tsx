@@ -325,6 +325,8 @@ export interface RunStatusDashboardOptions {
 	certWarningDays?: number;
 	stdout?: NodeJS.WriteStream;
 	stdin?: NodeJS.ReadStream;
+	/** Route console output above the dashboard (ink's patchConsole; default true). */
+	patchConsole?: boolean;
 }
 
 /**
@@ -344,7 +346,7 @@ export async function runStatusDashboard(options: RunStatusDashboardOptions): Pr
 				exitCode = v.exitCode;
 			}}
 		/>,
-		{stdout: options.stdout ?? process.stdout, stdin: options.stdin ?? process.stdin, exitOnCtrlC: true},
+		{stdout: options.stdout ?? process.stdout, stdin: options.stdin ?? process.stdin, exitOnCtrlC: true, patchConsole: options.patchConsole ?? true},
 	);
 	const stop = () => instance.unmount();
 	process.once('SIGTERM', stop);

@@ -25,7 +25,11 @@ export function shellQuote(value: string): string {
 	return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export function buildNodeProbeCommand(paths: {certDir: string; configDir: string}): string {
+/**
+ * `certificates: false` leaves the certificate files out (they change only on apply; the
+ * prober re-reads them once a minute and reuses them in between).
+ */
+export function buildNodeProbeCommand(paths: {certDir: string; configDir: string}, include: {certificates?: boolean} = {}): string {
 	const props = UNIT_PROPERTIES.join(',');
 	const units = SERVICES.join(' ');
 	const cert = shellQuote(paths.certDir);
@@ -36,18 +40,25 @@ export function buildNodeProbeCommand(paths: {certDir: string; configDir: string
 		`echo '### systemd'`,
 		// --timestamp=unix (systemd >= 248) gives "@1700000000"; older systemd prints local time.
 		`systemctl show --timestamp=unix -p ${props} ${units} 2>/dev/null || systemctl show -p ${props} ${units}`,
-		`echo '### certificates'`,
-		`for f in ${cert}/*.pem ${cert}/*.crt; do [ -f "$f" ] || continue; case "$f" in *-key.pem|*.key) continue;; esac; echo "## file $f"; awk '/-----BEGIN CERTIFICATE-----/{p=1} p{print} /-----END CERTIFICATE-----/{p=0}' "$f"; done`,
-		`for f in ${conf}/*.kubeconfig; do [ -f "$f" ] || continue; echo "## kubeconfig $f"; sed -n 's/^[[:space:]]*client-certificate-data:[[:space:]]*//p' "$f"; done`,
+		...(include.certificates === false ? [] : certificateLines(cert, conf)),
 		`echo '### end'`,
 	].join('\n');
 	return `sh -c ${shellQuote(script)}`;
 }
 
+function certificateLines(cert: string, conf: string): string[] {
+	return [
+		`echo '### certificates'`,
+		`for f in ${cert}/*.pem ${cert}/*.crt; do [ -f "$f" ] || continue; case "$f" in *-key.pem|*.key) continue;; esac; echo "## file $f"; awk '/-----BEGIN CERTIFICATE-----/{p=1} p{print} /-----END CERTIFICATE-----/{p=0}' "$f"; done`,
+		`for f in ${conf}/*.kubeconfig; do [ -f "$f" ] || continue; echo "## kubeconfig $f"; sed -n 's/^[[:space:]]*client-certificate-data:[[:space:]]*//p' "$f"; done`,
+	];
+}
+
 export interface NodeProbeOutput {
 	hostname: string | null;
 	units: Record<ServiceName, UnitStatus | null>;
-	certificates: CertificateStatus[];
+	/** Undefined when the command left the certificate files out. */
+	certificates: CertificateStatus[] | undefined;
 	/** The output stopped early (e.g. cut by a timeout): what is missing is unknown. */
 	complete: boolean;
 }
@@ -56,7 +67,8 @@ export function parseNodeProbeOutput(stdout: string, now: number): NodeProbeOutp
 	const sections = splitSections(stdout);
 	const hostname = sections.get('hostname')?.trim().split('\n')[0]?.trim() || null;
 	const units = parseSystemctlShow(sections.get('systemd') ?? '');
-	const certificates = parseCertificateSection(sections.get('certificates') ?? '', now);
+	const certSection = sections.get('certificates');
+	const certificates = certSection === undefined ? undefined : parseCertificateSection(certSection, now);
 	return {hostname, units, certificates, complete: sections.has('end')};
 }
 

@@ -2,7 +2,7 @@ import https from 'node:https';
 import type {PeerCertificate} from 'node:tls';
 import type {Profile, ProfileNode} from '../profile/schema.js';
 import type {Transport} from '../remote/transport.js';
-import {certificateFromPeer} from './certificates.js';
+import {certificateFromPeer, daysLeft} from './certificates.js';
 import {httpsGet, type HttpsGetResult} from './https-get.js';
 import type {CertificateStatus, HttpProbe, LeaseStatus, NodeStatus, SshProbe, StatusSnapshot} from './json-schema.js';
 import {absentLease, leaseStatusFromJson, unknownLease, type LeaseNode} from './lease.js';
@@ -48,6 +48,8 @@ export interface StatusProberOptions {
 	/** Where a node's component listens (default: node IP and the standard port). A seam for tests. */
 	endpoint?: (node: ProfileNode, component: ProbedComponent) => Endpoint;
 	now?: () => number;
+	/** Certificate files are re-read at most this often (default 60 s); 0 reads them every refresh. */
+	certificateFilesEveryMs?: number;
 }
 
 export interface StatusProber {
@@ -68,7 +70,11 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 	// The apiserver requires the admin client cert; the other two allow /healthz anonymously.
 	const apiAgent = new https.Agent({keepAlive: true, ca: options.admin.caPem, cert: options.admin.certPem, key: options.admin.keyPem});
 	const componentAgent = new https.Agent({keepAlive: true, ca: options.admin.caPem});
-	const command = buildNodeProbeCommand(profile.paths);
+	const fullCommand = buildNodeProbeCommand(profile.paths);
+	const lightCommand = buildNodeProbeCommand(profile.paths, {certificates: false});
+	const certEveryMs = options.certificateFilesEveryMs ?? 60_000;
+	/** Certificate files per node, with when they were read (their days left are recomputed). */
+	const certCache = new Map<string, {at: number; pems: CertificateStatus[]}>();
 	/** An SSH probe still running from an earlier refresh: never pile more channels onto a hung node. */
 	const sshInFlight = new Map<string, Promise<unknown>>();
 
@@ -79,7 +85,9 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 			return {ssh: {state: 'timeout', detail: 'the previous probe on this node has not returned yet', durationMs: 0}, output: undefined};
 		}
 		const started = performance.now();
-		const exec = conn.exec(command, {sudo: true, timeoutMs});
+		const cached = certCache.get(node.name);
+		const fresh = cached !== undefined && certEveryMs > 0 && at - cached.at < certEveryMs;
+		const exec = conn.exec(fresh ? lightCommand : fullCommand, {sudo: true, timeoutMs});
 		const tracked = exec.then(
 			() => undefined,
 			() => undefined,
@@ -98,6 +106,8 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 			const why = result.stderr.trim().split('\n')[0] || `exit code ${result.code}`;
 			return {ssh: {state: 'error', detail: why, durationMs}, output: undefined};
 		}
+		if (output.certificates !== undefined) certCache.set(node.name, {at, pems: output.certificates});
+		else if (cached) output.certificates = cached.pems.map((c) => ({...c, daysLeft: daysLeft(Date.parse(c.notAfter), at)}));
 		return {ssh: {state: 'ok', detail: null, durationMs}, output};
 	}
 

@@ -24,6 +24,8 @@ export interface ApplyUiOptions {
 	stdin?: NodeJS.ReadStream;
 	stderr?: NodeJS.WriteStream;
 	env?: NodeJS.ProcessEnv;
+	/** Keep console.* from tearing the grid (default true; tests under vitest pass false). */
+	patchConsole?: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function runApplyUi(options: ApplyUiOptions): Promise<ApplyUiResult
 			stdin: options.stdin ?? process.stdin,
 			stderr: options.stderr ?? process.stderr,
 			exitOnCtrlC: false,
-			patchConsole: true,
+			patchConsole: options.patchConsole ?? true,
 			maxFps,
 		},
 	);

@@ -1,7 +1,7 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import type {GridState, CellState} from './grid-state.js';
-import {cellOf, progressOf} from './grid-state.js';
+import {progressOf} from './grid-state.js';
 import type {GridView} from './grid-keys.js';
 import {CELL_WIDTH, cellText, headerOf, nodeColumnWidth, ROW_MARK_WIDTH} from './grid-layout.js';
 import {clock, padEnd, truncate} from './format.js';
@@ -50,30 +50,63 @@ export function Grid({state, view, columns, elapsedMs, spinnerFrame, profileName
 					</Tone>
 				))}
 			</Text>
-			{state.nodes.map((node, r) => (
-				<Text key={node} wrap="truncate">
-					<Tone tone={r === view.row ? 'accent' : 'plain'}>{r === view.row ? '› ' : '  '}</Tone>
-					<Tone tone={state.failedNodes.includes(node) ? 'bad' : 'plain'} bold={r === view.row}>
-						{padEnd(node, nodeWidth)}
-					</Tone>
-					{state.steps.map((step, c) => {
-						const cell = cellOf(state, node, step);
-						const selected = r === view.row && c === view.col;
-						return (
-							<React.Fragment key={step}>
-								<Text>{selected ? '>' : ' '}</Text>
-								<Tone tone={TONE[cell.status]} inverse={selected}>
-									{padEnd(cellText(cell, spinnerFrame), CELL_WIDTH)}
-								</Tone>
-							</React.Fragment>
-						);
-					})}
-				</Text>
-			))}
+			{state.nodes.map((node, r) => {
+				const cells = state.cells[node];
+				const running = state.steps.some((step) => cells?.[step]?.status === 'running');
+				return (
+					<GridRow
+						key={node}
+						node={node}
+						cells={cells}
+						steps={state.steps}
+						nodeWidth={nodeWidth}
+						selectedCol={r === view.row ? view.col : -1}
+						failed={state.failedNodes.includes(node)}
+						spinnerFrame={running ? spinnerFrame : 0}
+					/>
+				);
+			})}
 			<GridFooter state={state} view={view} columns={width} elapsedMs={elapsedMs} profileName={profileName} />
 		</Box>
 	);
 }
+
+interface GridRowProps {
+	node: string;
+	cells: GridState['cells'][string] | undefined;
+	steps: GridState['steps'];
+	nodeWidth: number;
+	/** The selected column when this row is selected, else -1. */
+	selectedCol: number;
+	failed: boolean;
+	spinnerFrame: number;
+}
+
+/**
+ * One node's row: a handful of Text nodes, re-rendered only when its cells, the
+ * selection or (while a cell runs) the spinner change.
+ */
+const GridRow = React.memo(function GridRow({node, cells, steps, nodeWidth, selectedCol, failed, spinnerFrame}: GridRowProps) {
+	const selected = selectedCol >= 0;
+	return (
+		<Text wrap="truncate">
+			<Tone tone={failed ? 'bad' : selected ? 'accent' : 'plain'} bold={selected}>
+				{(selected ? '› ' : '  ') + padEnd(node, nodeWidth)}
+			</Tone>
+			{steps.map((step, c) => {
+				const cell = cells?.[step] ?? PENDING;
+				const here = c === selectedCol;
+				return (
+					<Tone key={step} tone={TONE[cell.status]} inverse={here}>
+						{(here ? '>' : ' ') + padEnd(cellText(cell, spinnerFrame), CELL_WIDTH)}
+					</Tone>
+				);
+			})}
+		</Text>
+	);
+});
+
+const PENDING: CellState = {status: 'pending'};
 
 export function resumeCommand(profileName: string): string {
 	return `k8s-master-setup apply --profile ${profileName}`;

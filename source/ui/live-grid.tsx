@@ -36,7 +36,8 @@ export function LiveGrid({store, profileName, onRetry, onQuit, onExit, exitWhenD
 	const {stdout} = useStdout();
 	const [snapshot, setSnapshot] = useState(() => ({state: store.snapshot, revision: store.revision}));
 	const [view, setView] = useState<GridView>(initialGridView);
-	const [tick, setTick] = useState(0);
+	// Bumped by the clock only to re-render; the spinner frame comes from the time.
+	const [, setTick] = useState(0);
 	const [quitSettled, setQuitSettled] = useState(false);
 	const viewRef = useRef(view);
 	viewRef.current = view;
@@ -51,18 +52,19 @@ export function LiveGrid({store, profileName, onRetry, onQuit, onExit, exitWhenD
 		[onExit],
 	);
 
-	// Throttled flush: the first change after a render schedules one snapshot flushMs later.
+	// Throttled flush: the first change after a render schedules one snapshot, at most
+	// one per flushMs. The spinner's clock renders only when nothing else did lately.
+	const lastRender = useRef(0);
 	useEffect(() => {
 		let timer: NodeJS.Timeout | undefined;
-		let lastFlush = 0;
 		const flush = () => {
 			timer = undefined;
-			lastFlush = now();
+			lastRender.current = now();
 			setSnapshot({state: store.snapshot, revision: store.revision});
 		};
 		const unsubscribe = store.subscribe(() => {
 			if (timer !== undefined) return;
-			timer = setTimeout(flush, Math.max(0, flushMs - (now() - lastFlush)));
+			timer = setTimeout(flush, Math.max(0, flushMs - (now() - lastRender.current)));
 		});
 		// Events that arrived between the first render and subscribing.
 		if (store.revision !== snapshot.revision) flush();
@@ -79,9 +81,13 @@ export function LiveGrid({store, profileName, onRetry, onQuit, onExit, exitWhenD
 	// One clock for every spinner and the elapsed time, only while the run is live.
 	useEffect(() => {
 		if (!live) return;
-		const timer = setInterval(() => setTick((t) => t + 1), tickMs);
+		const timer = setInterval(() => {
+			if (now() - lastRender.current < tickMs) return;
+			lastRender.current = now();
+			setTick((t) => t + 1);
+		}, tickMs);
 		return () => clearInterval(timer);
-	}, [live, tickMs]);
+	}, [live, tickMs, now]);
 
 	useEffect(() => {
 		if (view.quitting && (state.finished || store.ended || quitSettled)) {
@@ -125,9 +131,9 @@ export function LiveGrid({store, profileName, onRetry, onQuit, onExit, exitWhenD
 		<Grid
 			state={state}
 			view={view}
-			columns={columns ?? stdout.columns ?? 80}
+			columns={columns ?? (stdout.columns || 80)}
 			elapsedMs={elapsedMs}
-			spinnerFrame={tick}
+			spinnerFrame={Math.floor(now() / tickMs)}
 			profileName={profileName}
 		/>
 	);

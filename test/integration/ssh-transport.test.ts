@@ -143,7 +143,7 @@ describeWithSshd('ssh transport as root against a real sshd', () => {
 		const second = await connectTo(sshd, 'root', knownHosts);
 		await second.close();
 		await expect(second.exec('true')).rejects.toMatchObject({kind: 'connection-lost'});
-		expect(existsSync(target0())).toBe(false);
+		await expect(second.upload({content: Buffer.from('x')}, join(work.path, 'never'), {mode: 0o644})).rejects.toMatchObject({kind: 'connection-lost'});
+		expect(existsSync(join(work.path, 'never'))).toBe(false);
 	});
-	const target0 = () => join(work.path, 'never');
 });

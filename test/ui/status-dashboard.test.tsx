@@ -1,7 +1,8 @@
 import {render} from 'ink-testing-library';
 import React from 'react';
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {StatusApp, StatusDashboard, colorEnabled} from '../../source/status/dashboard.js';
+import {EventEmitter} from 'node:events';
+import {StatusApp, StatusDashboard, colorEnabled, runStatusDashboard} from '../../source/status/dashboard.js';
 import {buildViewModel} from '../../source/status/view-model.js';
 import {healthySnapshot, refused, unit, waitFor, withNode} from '../unit/status-fixtures.js';
 
@@ -79,7 +80,7 @@ describe('<StatusApp>', () => {
 		expect(refreshes).toBe(1);
 
 		stdin.write('l');
-		await waitFor(() => flat(lastFrame()).includes('kube-apiserver[811]: E1120 leaderelection lost'), 5000, 'journal tail').catch((e) => { console.log(lastFrame()); throw e; });
+		await waitFor(() => flat(lastFrame()).includes('kube-apiserver[811]: E1120 leaderelection lost'), 5000, 'journal tail');
 		expect(journal).toHaveBeenLastCalledWith('lab-m1', 'kube-apiserver');
 		expect(lastFrame()).toContain('journal · lab-m1 · kube-apiserver');
 
@@ -87,14 +88,14 @@ describe('<StatusApp>', () => {
 		await waitFor(() => lastFrame()?.split('\n').find((l) => l.includes('lab-m2') && l.includes('198.18'))?.startsWith('›'), 5000, 'selection on lab-m2');
 		stdin.write(ARROW_RIGHT);
 		stdin.write(ARROW_RIGHT);
-		await waitFor(() => lastFrame()?.includes('[failed]'), 5000, 'scheduler cell selected');
+		await waitFor(() => lastFrame()?.includes('[failed ★]'), 5000, 'scheduler cell selected');
 		stdin.write('\r');
 		await waitFor(() => lastFrame()?.includes('journal · lab-m2 · kube-scheduler'), 5000, 'scheduler journal');
 		await waitFor(() => flat(lastFrame()).includes("kube-scheduler.service: Failed with result 'exit-code'."), 5000, 'scheduler journal text');
 		expect(journal).toHaveBeenLastCalledWith('lab-m2', 'kube-scheduler');
 
 		stdin.write('\u001B'); // Esc closes it
-		await waitFor(() => !lastFrame()?.includes('journal ·'), 5000, 'journal closed');
+		await waitFor(() => !lastFrame()?.includes('journal · lab-m2'), 5000, 'journal closed');
 
 		stdin.write('r');
 		await waitFor(() => refreshes >= 2, 5000, 'refresh on r');
@@ -140,5 +141,60 @@ describe('<StatusApp>', () => {
 		await waitFor(() => calls >= 4, 5000, 'four refreshes');
 		unmount();
 		expect(maxActive).toBe(1);
+	});
+});
+
+/** Minimal TTY-like streams, as ink-testing-library makes them, for runStatusDashboard. */
+class FakeStdout extends EventEmitter {
+	columns = 100;
+	rows = 40;
+	isTTY = true;
+	frames: string[] = [];
+	write = (frame: string) => {
+		this.frames.push(frame);
+		return true;
+	};
+}
+class FakeStdin extends EventEmitter {
+	isTTY = true;
+	rawMode: boolean[] = [];
+	private data: string | null = null;
+	write(data: string) {
+		this.data = data;
+		this.emit('readable');
+		this.emit('data', data);
+	}
+	read = () => {
+		const d = this.data;
+		this.data = null;
+		return d;
+	};
+	setEncoding() {}
+	setRawMode(on: boolean) {
+		this.rawMode.push(on);
+	}
+	resume() {}
+	pause() {}
+	ref() {}
+	unref() {}
+}
+
+describe('runStatusDashboard', () => {
+	it('`q` ends it with the exit code of the last snapshot and leaves raw mode', async () => {
+		const stdout = new FakeStdout();
+		const stdin = new FakeStdin();
+		const done = runStatusDashboard({
+			refresh: async () => failedScheduler(),
+			journal: async () => '',
+			intervalMs: 60_000,
+			stdout: stdout as unknown as NodeJS.WriteStream,
+			stdin: stdin as unknown as NodeJS.ReadStream,
+			patchConsole: false,
+		});
+		await waitFor(() => stdout.frames.some((f) => f.includes('DEGRADED')), 5000, 'first frame');
+		stdin.write('q');
+		await expect(done).resolves.toBe(1);
+		expect(stdin.rawMode[0]).toBe(true);
+		expect(stdin.rawMode.at(-1)).toBe(false);
 	});
 });

@@ -77,7 +77,8 @@ describe('wizard', () => {
 		await type(ui.stdin, 'prod');
 		await press(ui.stdin, KEY.enter);
 		frame = await waitForFrame(ui.lastFrame, 'Summary');
-		expect(frame).toContain('master1 192.168.31.44, master2 192.168.31.45, master3 192.168.31.46');
+		for (const [i, ip] of ['192.168.31.44', '192.168.31.45', '192.168.31.46'].entries()) expect(frame).toContain(`master${i + 1}  ${ip}`);
+		expect(frame.split('\n').every((l) => l.length < 80)).toBe(true);
 		expect(frame).toContain('generate a new key');
 		expect(frame).toContain('3 accepted');
 		expect(ui.onDone).not.toHaveBeenCalled();

@@ -177,7 +177,7 @@ describe('the batched node command', () => {
 		const parsed = parseNodeProbeOutput(stdout, now);
 		expect(parsed.complete).toBe(true);
 		expect(parsed.hostname).toBeTruthy();
-		const bySource = new Map(parsed.certificates.map((c) => [c.source, c]));
+		const bySource = new Map(parsed.certificates!.map((c) => [c.source, c]));
 		expect([...bySource.keys()].sort()).toEqual(
 			[join(certDir, 'bundle.pem'), join(certDir, 'ca.pem'), join(certDir, 'kubernetes.pem'), `${join(confDir, 'kube-scheduler.kubeconfig')} (client)`].sort(),
 		);

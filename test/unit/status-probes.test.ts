@@ -129,9 +129,7 @@ describe('status probes against local HTTPS endpoints', () => {
 							'Id=kube-controller-manager.service\nLoadState=loaded\nActiveState=active\nSubState=running\nNRestarts=1',
 							'',
 							'Id=kube-scheduler.service\nLoadState=loaded\nActiveState=failed\nSubState=failed\nResult=exit-code\nNRestarts=5',
-							'### certificates',
-							'## file /etc/kubernetes/cert/kubernetes.pem',
-							pki.serverPem.trim(),
+							...(command.includes('### certificates') ? ['### certificates', '## file /etc/kubernetes/cert/kubernetes.pem', pki.serverPem.trim()] : []),
 							'### end',
 							'',
 						].join('\n'),
@@ -222,9 +220,14 @@ describe('status probes against local HTTPS endpoints', () => {
 		expect(snap.leases.scheduler).toMatchObject({state: 'absent', readFrom: 'node-a', detail: 'the Lease does not exist'});
 		// 5 requests to the apiserver this time; keep-alive reuses the three sockets of the first refresh.
 		expect(apiConnections - before).toBeLessThan(5);
-		expect(snap.nodes[0]!.certificates.some((x) => x.source === `https://127.0.0.1:${ports.api}`)).toBe(true);
+		expect(snap.nodes[0]!.certificates.map((x) => x.source)).toEqual(['/etc/kubernetes/cert/kubernetes.pem', `https://127.0.0.1:${ports.api}`, `https://127.0.0.1:${ports.cm}`]);
 		expect(snap.nodes[1]!.ssh).toMatchObject({state: 'timeout', detail: 'the previous probe on this node has not returned yet'});
 		expect(execCalls.filter((x) => x.node === 'node-b').length).toBe(execsBefore);
+		// Certificate files are re-read once a minute, not on every refresh; the cached ones still show.
+		const nodeAExecs = execCalls.filter((x) => x.node === 'node-a');
+		expect(nodeAExecs[0]!.command).toContain('### certificates');
+		expect(nodeAExecs.at(-1)!.command).not.toContain('### certificates');
+		expect(nodeAExecs.at(-1)!.command).toContain('systemctl show');
 		const view = buildViewModel(snap);
 		expect(view.rows[0]!.cells.find((x) => x.component === 'controllerManager')?.leader).toBe(true);
 		expect(view.exitCode).toBe(2); // the scheduler Lease has no holder

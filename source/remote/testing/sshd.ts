@@ -109,6 +109,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
 		await writeFile(
 			configFile,
 			[
+				// sshd takes the first value of a keyword: the caller's lines go first.
+				...(options.extraConfig ?? []),
 				`Port ${port}`,
 				'ListenAddress 127.0.0.1',
 				`HostKey ${hostKey}`,
@@ -124,7 +126,6 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
 				'MaxStartups 50',
 				'MaxSessions 50',
 				'LogLevel ERROR',
-				...(options.extraConfig ?? []),
 				'',
 			].join('\n'),
 		);

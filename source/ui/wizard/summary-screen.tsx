@@ -14,7 +14,7 @@ export function summaryLines(state: WizardState): Array<[string, string]> {
 	const sans = splitList(v('apiserver.extraSans'));
 	const lines: Array<[string, string]> = [
 		['profile', v('name')],
-		['nodes', d.nodes.map((n) => `${n.name.trim()} ${n.ip.trim()}`).join(', ')],
+		...d.nodes.map((n, i): [string, string] => [i === 0 ? 'nodes' : '', `${n.name.trim()}  ${n.ip.trim()}`]),
 		['ssh', `${ssh.user}, port ${ssh.port}, ${ssh.identityFile ? `key ${ssh.identityFile}` : 'ssh-agent / default keys'}`],
 		['binaries', `${v('binaries')}${state.version?.release ? ` (${state.version.release})` : ''}`],
 		['version', v('kubernetesVersion')],
@@ -22,7 +22,7 @@ export function summaryLines(state: WizardState): Array<[string, string]> {
 		['pod CIDR', v('network.podCidr')],
 		['NodePort range', v('network.nodePortRange')],
 		['cluster domain', v('network.clusterDomain')],
-		['etcd', splitList(v('etcd.endpoints')).join(', ')],
+		...splitList(v('etcd.endpoints')).map((e, i): [string, string] => [i === 0 ? 'etcd' : '', e]),
 		['CA', v('pki.mode') === 'existing' ? `existing: ${v('pki.caCert')} (key file given, not shown)` : 'create a new CA'],
 		['encryption key', v('encryption.mode') === 'paste' ? `${mask(key)} (pasted, not shown)` : 'generate a new key'],
 		['extra SANs', sans.length > 0 ? sans.join(', ') : 'none'],
@@ -34,8 +34,8 @@ export function summaryLines(state: WizardState): Array<[string, string]> {
 export function SummaryScreen({state, columns}: {state: WizardState; columns: number}) {
 	return (
 		<Box flexDirection="column">
-			{summaryLines(state).map(([label, value]) => (
-				<Text key={label} wrap="truncate">
+			{summaryLines(state).map(([label, value], i) => (
+				<Text key={i} wrap="truncate">
 					{'  '}
 					{label.padEnd(16)}
 					{truncate(value, Math.max(10, columns - 19))}

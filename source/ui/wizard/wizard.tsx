@@ -47,7 +47,7 @@ const KEYS_HELP: Record<string, string> = {
 
 export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersion, columns: columnsProp}: WizardProps) {
 	const {stdout} = useStdout();
-	const columns = columnsProp ?? stdout.columns ?? 80;
+	const columns = columnsProp ?? (stdout.columns || 80);
 	const [state, dispatch] = useReducer(reduceWizard, undefined, () =>
 		initialWizardState(initialDraft(initial), stepOrder({checkNodes: checkNode !== undefined}), {
 			canCheck: checkNode !== undefined,

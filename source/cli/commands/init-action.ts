@@ -1,0 +1,109 @@
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync} from 'node:fs';
+import {homedir, tmpdir} from 'node:os';
+import {dirname, join} from 'node:path';
+import {saveProfile} from '../../profile/load.js';
+import type {ProfileInput} from '../../profile/schema.js';
+import {SshError} from '../../remote/ssh-errors.js';
+import {connectSsh} from '../../remote/ssh-transport.js';
+import {readBinariesRelease} from '../../plan/binaries.js';
+import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
+import type {ApplyOptions} from './apply.js';
+
+export interface InitOptions {
+	knownHosts?: string;
+	sshConfig?: string;
+	/** Only save the profile; do not apply it. */
+	saveOnly?: boolean;
+	/** Also write the answers to this profile file (YAML). */
+	export?: string;
+}
+
+/**
+ * The guided first install: the wizard's answers are saved as a named profile before
+ * anything touches a node, then applied with the live grid, ending on the status screen.
+ */
+export async function runInit(options: InitOptions): Promise<number> {
+	const {runWizard} = await import('../../ui/index.js');
+	const knownHosts = options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
+	const scratch = mkdtempSync(join(tmpdir(), 'k8s-master-setup-hostkeys-'));
+	const pendingLines = new Map<string, string[]>();
+	try {
+		const answers = await runWizard({
+			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options.sshConfig),
+			readBinariesVersion: (path) => readBinariesRelease(path),
+			onHostKeys: (keys) => {
+				// Only the keys the user accepted on the host-key screen reach known_hosts.
+				const lines = keys.flatMap((k) => pendingLines.get(k.node) ?? []);
+				if (lines.length === 0) return;
+				mkdirSync(dirname(knownHosts), {recursive: true, mode: 0o700});
+				appendFileSync(knownHosts, lines.map((l) => `${l}\n`).join(''), {mode: 0o600});
+			},
+			onCancel: (draft) => {
+				const path = join(scratch, '..', `k8s-master-setup-draft-${process.pid}.json`);
+				writeFileSync(path, JSON.stringify(draft, null, 2), {mode: 0o600});
+				process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key): ${path}\n`);
+			},
+		});
+		if (!answers) return 130;
+		const where = await saveProfile(answers);
+		process.stderr.write(`saved profile "${answers.name}" in ${where}\n`);
+		if (options.export) {
+			const YAML = (await import('yaml')).default;
+			writeFileSync(options.export, YAML.stringify(answers), {mode: 0o600});
+			process.stderr.write(`exported to ${options.export}\n`);
+		}
+		if (options.saveOnly) {
+			process.stderr.write(`apply it with: k8s-master-setup apply --profile ${answers.name}\n`);
+			return 0;
+		}
+		const {runApply} = await import('./apply-action.js');
+		const applyOptions: ApplyOptions = {profile: answers.name, yes: true, concurrency: 10, knownHosts: options.knownHosts, sshConfig: options.sshConfig};
+		return await runApply(applyOptions);
+	} finally {
+		rmSync(scratch, {recursive: true, force: true});
+	}
+}
+
+/**
+ * Connects to a node as soon as it is entered: proves the address, the credentials and
+ * shows the host key. An unknown key is recorded in a scratch copy of known_hosts only;
+ * the real file gets it once the user accepts it on the host-key screen.
+ */
+async function checkNode(
+	node: NodeToCheck,
+	knownHosts: string,
+	scratch: string,
+	pendingLines: Map<string, string[]>,
+	sshConfig: string | undefined,
+): Promise<NodeCheckResult> {
+	const copy = join(scratch, `${node.name}-known_hosts`);
+	if (existsSync(knownHosts)) copyFileSync(knownHosts, copy);
+	else writeFileSync(copy, '');
+	const before = readFileSync(copy, 'utf8');
+	let seen: {keyType: string; fingerprint: string} | undefined;
+	try {
+		const transport = await connectSsh(
+			{node: node.name, host: node.ip, user: node.ssh.user, port: node.ssh.port, identityFile: node.ssh.identityFile},
+			{
+				hostKeys: {
+					knownHostsFile: copy,
+					confirmHostKey: async (_host, keyType, fingerprint) => {
+						seen = {keyType, fingerprint};
+						return true;
+					},
+				},
+				...(sshConfig ? {sshConfig: {file: sshConfig}} : {}),
+				readyTimeoutMs: 10_000,
+			},
+		);
+		const hostname = await transport.exec('hostname', {sudo: false}).catch(() => undefined);
+		await transport.close();
+		const added = readFileSync(copy, 'utf8').slice(before.length).split('\n').filter(Boolean);
+		pendingLines.set(node.name, added);
+		void hostname;
+		return seen ? {ok: true, ...seen} : {ok: true, fingerprint: 'known (in known_hosts)'};
+	} catch (error) {
+		const message = error instanceof SshError ? `${error.message}${error.hint ? ` — ${error.hint}` : ''}` : String((error as Error).message ?? error);
+		return {ok: false, error: message, ...(seen ?? {})};
+	}
+}

@@ -1,0 +1,38 @@
+import {UserError} from '../../errors.js';
+import type {Profile} from '../../profile/schema.js';
+import type {Transport} from '../../remote/transport.js';
+import {defaultStateDir} from '../../state/state-dir.js';
+import {runStatusCommand} from '../../status/command.js';
+import {readAdminCredentials} from '../shared/admin-credentials.js';
+import {connectNode} from '../shared/connect.js';
+import type {StatusOptions} from './status.js';
+import {loadProfileFromOptions} from './render-action.js';
+
+export async function runStatus(options: StatusOptions): Promise<number> {
+	let profile: Profile;
+	try {
+		profile = await loadProfileFromOptions(options);
+	} catch (error) {
+		// status reserves 1 and 2 for degraded and down; invalid input is 3.
+		if (error instanceof UserError) throw new UserError(error.message, error.hint, 3);
+		throw error;
+	}
+	const stateDir = options.stateDir ?? defaultStateDir(profile.name);
+	return runStatusCommand({
+		profile,
+		stateDir,
+		json: Boolean(options.json),
+		watch: Boolean(options.watch),
+		intervalMs: options.interval * 1000,
+		certWarningDays: options.certWarningDays,
+		probeTimeoutMs: options.probeTimeout * 1000,
+		admin: readAdminCredentials(profile, stateDir),
+		// Status never accepts new host keys: it only looks at nodes apply already trusted.
+		connect: async (p) =>
+			new Map<string, Transport | Error>(
+				await Promise.all(
+					p.nodes.map(async (node) => [node.name, await connectNode(p, node, options).catch((e: Error) => e)] as const),
+				),
+			),
+	});
+}

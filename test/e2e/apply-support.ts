@@ -1,0 +1,101 @@
+import {createHash} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import https from 'node:https';
+import {execa, type ResultPromise} from 'execa';
+import YAML from 'yaml';
+import type {RunEvent} from '../../source/run/events.js';
+
+/**
+ * What the end-to-end tests need around the lab: run the built CLI, read its NDJSON
+ * events, run commands on nodes, and ask apiservers over HTTPS with the admin cert.
+ */
+export const repoRoot = new URL('../../', import.meta.url).pathname;
+export const cli = `${repoRoot}dist/source/cli/main.js`;
+export const labScript = `${repoRoot}scripts/lab.sh`;
+
+export async function labEnv(): Promise<Record<string, string>> {
+	const {stdout} = await execa('bash', [labScript, 'env']);
+	return Object.fromEntries(
+		stdout
+			.split('\n')
+			.map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
+			.filter((m): m is RegExpExecArray => m !== null)
+			.map((m) => [m[1] as string, (m[2] as string).replace(/^"|"$/g, '')]),
+	);
+}
+
+export function nodeSsh(name: string, command: string, options: {reject?: boolean} = {}) {
+	return execa('bash', [labScript, 'ssh', name, command], {reject: options.reject ?? true});
+}
+
+export function startApply(args: string[]): ResultPromise<{reject: false; all: true}> {
+	return execa('node', [cli, 'apply', ...args], {reject: false, all: true});
+}
+
+export function parseEvents(stdout: string): RunEvent[] {
+	return stdout
+		.split('\n')
+		.filter((l) => l.startsWith('{'))
+		.map((l) => JSON.parse(l) as RunEvent);
+}
+
+/** systemd's view of a unit: ActiveState, NRestarts, ActiveEnterTimestampMonotonic. */
+export async function unitState(node: string, unit: string): Promise<Record<string, string>> {
+	const {stdout} = await nodeSsh(node, `systemctl show ${unit} -p ActiveState -p SubState -p NRestarts -p ActiveEnterTimestampMonotonic`);
+	return Object.fromEntries(stdout.split('\n').map((l) => l.split('=', 2) as [string, string]));
+}
+
+export interface AdminCreds {
+	ca: string;
+	cert: string;
+	key: string;
+}
+
+export function adminCreds(kubeconfigPath: string): AdminCreds {
+	const kc = YAML.parse(readFileSync(kubeconfigPath, 'utf8'));
+	const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+	return {
+		ca: b64(kc.clusters[0].cluster['certificate-authority-data']),
+		cert: b64(kc.users[0].user['client-certificate-data']),
+		key: b64(kc.users[0].user['client-key-data']),
+	};
+}
+
+export function get(url: string, tls: {ca: string; cert?: string; key?: string}, init: {method?: string; body?: string} = {}): Promise<{status: number; body: string}> {
+	return new Promise((resolve, reject) => {
+		const req = https.request(url, {method: init.method ?? 'GET', ...tls, timeout: 5000, headers: init.body ? {'content-type': 'application/json'} : {}}, (res) => {
+			let body = '';
+			res.setEncoding('utf8');
+			res.on('data', (c: string) => (body += c));
+			res.on('end', () => resolve({status: res.statusCode ?? 0, body}));
+		});
+		req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
+		req.on('error', reject);
+		req.end(init.body);
+	});
+}
+
+export function sha256File(path: string): string {
+	return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 1000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	let last: unknown;
+	while (Date.now() < deadline) {
+		try {
+			const v = await fn();
+			if (v !== undefined) return v;
+		} catch (error) {
+			last = error;
+		}
+		await new Promise((r) => setTimeout(r, everyMs));
+	}
+	throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export function canRunLab(): string | undefined {
+	if (process.platform !== 'linux') return 'the lab needs Linux (systemd-nspawn, network namespaces)';
+	if (process.getuid?.() !== 0) return 'the lab needs root (network namespaces, systemd-nspawn)';
+	return undefined;
+}

@@ -1,0 +1,245 @@
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {execa} from 'execa';
+import YAML from 'yaml';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {RunEvent} from '../../source/run/events.js';
+import {
+	adminCreds,
+	canRunLab,
+	get,
+	labEnv,
+	labScript,
+	nodeSsh,
+	parseEvents,
+	sha256File,
+	startApply,
+	unitState,
+	waitFor,
+	type AdminCreds,
+} from './apply-support.js';
+
+/**
+ * The whole job on real nodes: three booted Debian containers with systemd and OpenSSH,
+ * a real 3-member etcd with TLS, the real Kubernetes binaries built from the Go module
+ * proxy. Runs in CI on this machine; skips only where the lab cannot exist at all.
+ */
+const why = canRunLab();
+if (why) console.warn(`e2e skipped: ${why}`);
+
+const NODES = ['lab-m1', 'lab-m2', 'lab-m3'];
+const UNITS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+
+describe.skipIf(why !== undefined)('apply on the lab', () => {
+	let env: Record<string, string>;
+	let work: string;
+	let profilePath: string;
+	let stateDir: string;
+	let admin: AdminCreds;
+	let ips: Record<string, string>;
+	const args = () => ['--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--yes', '--json'];
+
+	beforeAll(async () => {
+		const t0 = Date.now();
+		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
+		env = await labEnv();
+		ips = Object.fromEntries((env.LAB_NODES ?? '').trim().split(/\s+/).map((p) => p.split('=') as [string, string]));
+		// A clean slate: no control plane on the nodes, nothing of Kubernetes in etcd.
+		await Promise.all(
+			NODES.map((n) =>
+				nodeSsh(
+					n,
+					`systemctl disable --now ${UNITS.join(' ')} 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /etc/systemd/system/kube-*.service; systemctl daemon-reload`,
+				),
+			),
+		);
+		await execa('bash', [labScript, 'etcdctl', 'del', '--prefix', '/registry']);
+		work = mkdtempSync(join(tmpdir(), 'k8s-e2e-'));
+		stateDir = join(work, 'state');
+		profilePath = join(work, 'profile.yaml');
+		writeFileSync(profilePath, readFileSync(env.LAB_PROFILE as string));
+		console.log(`lab ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+	});
+
+	afterAll(async () => {
+		// Leave the lab running for the next suite and for people to look at.
+	});
+
+	let first: RunEvent[] = [];
+	it('installs the control plane on three nodes', async () => {
+		const t0 = Date.now();
+		const run = await startApply(args());
+		first = parseEvents(run.stdout);
+		console.log(`first apply: ${((Date.now() - t0) / 1000).toFixed(1)}s, exit ${run.exitCode}`);
+		const failures = first.filter((e) => e.type === 'step-failed');
+		expect(failures, JSON.stringify(failures, null, 2) + run.stderr).toEqual([]);
+		expect(run.exitCode).toBe(0);
+		expect(first.at(-1)).toMatchObject({type: 'run-finished', ok: true});
+		admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
+	});
+
+	it('leaves every unit active with no restarts', async () => {
+		for (const node of NODES) {
+			for (const unit of UNITS) {
+				const s = await unitState(node, unit);
+				expect(`${node} ${unit} ${s.ActiveState} ${s.NRestarts}`).toBe(`${node} ${unit} active 0`);
+			}
+		}
+	});
+
+	it('serves /readyz?verbose on every apiserver with the admin cert, 401 without a cert', async () => {
+		for (const node of NODES) {
+			const ok = await get(`https://${ips[node]}:6443/readyz?verbose`, admin);
+			expect(ok.status, ok.body).toBe(200);
+			expect(ok.body).toContain('[+]etcd ok');
+			const anonymous = await get(`https://${ips[node]}:6443/readyz`, {ca: admin.ca});
+			expect(anonymous.status).toBe(401);
+		}
+	});
+
+	it('answers /healthz on 10257 and 10259 on every node', async () => {
+		for (const node of NODES) {
+			for (const port of [10257, 10259]) {
+				const r = await get(`https://${ips[node]}:${port}/healthz`, {ca: admin.ca});
+				expect(`${node}:${port} ${r.status} ${r.body}`).toBe(`${node}:${port} 200 ok`);
+			}
+		}
+	});
+
+	const leaseHolder = async (name: string) => {
+		const r = await get(`https://${ips['lab-m1']}:6443/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${name}`, admin);
+		if (r.status !== 200) return undefined;
+		const identity: string = JSON.parse(r.body).spec?.holderIdentity ?? '';
+		return identity.split('_')[0] || undefined;
+	};
+
+	it('has both Leases held by lab nodes', async () => {
+		for (const lease of ['kube-controller-manager', 'kube-scheduler']) {
+			expect(NODES).toContain(await leaseHolder(lease));
+		}
+	});
+
+	it('stores Secrets encrypted with aescbc in etcd', async () => {
+		const secret = {apiVersion: 'v1', kind: 'Secret', metadata: {name: 'e2e-secret'}, stringData: {password: 'hunter2'}};
+		const created = await get(`https://${ips['lab-m2']}:6443/api/v1/namespaces/default/secrets`, admin, {method: 'POST', body: JSON.stringify(secret)});
+		expect(created.status, created.body).toBe(201);
+		const raw = await execa('bash', [labScript, 'etcdctl', 'get', '/registry/secrets/default/e2e-secret', '--print-value-only'], {encoding: 'buffer'});
+		const value = Buffer.from(raw.stdout).toString('latin1');
+		expect(value.startsWith('k8s:enc:aescbc:v1:')).toBe(true);
+		expect(value).not.toContain('hunter2');
+	});
+
+	it('writes audit log entries on every node', async () => {
+		for (const node of NODES) {
+			const {stdout} = await nodeSsh(node, 'wc -l < /data/k8s/k8s/kube-apiserver/audit.log');
+			expect(Number(stdout.trim()), node).toBeGreaterThan(0);
+		}
+	});
+
+	const enterTimes = async () => {
+		const out: Record<string, string> = {};
+		for (const node of NODES) for (const unit of UNITS) out[`${node} ${unit}`] = (await unitState(node, unit)).ActiveEnterTimestampMonotonic as string;
+		return out;
+	};
+
+	it('re-run writes no file and restarts no service', async () => {
+		const before = await enterTimes();
+		const t0 = Date.now();
+		const run = await startApply(args());
+		console.log(`re-run apply: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+		expect(run.exitCode, run.all).toBe(0);
+		const events = parseEvents(run.stdout);
+		const done = events.filter((e): e is Extract<RunEvent, {type: 'step-done'}> => e.type === 'step-done');
+		expect(done.flatMap((e) => e.changed)).toEqual([]);
+		expect(events.filter((e) => e.type === 'step-unchanged')).toHaveLength(3 * 6);
+		expect(await enterTimes()).toEqual(before);
+	});
+
+	it('restarts only the apiservers after an apiserver setting changes, one node at a time', async () => {
+		const before = await enterTimes();
+		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
+		profile.apiserver = {...profile.apiserver, extraArgs: {'event-ttl': '24h'}};
+		writeFileSync(profilePath, YAML.stringify(profile));
+		// Watch readiness of all three apiservers while apply rolls them.
+		let minReady = 3;
+		let watching = true;
+		const watcher = (async () => {
+			while (watching) {
+				const ready = await Promise.all(NODES.map((n) => get(`https://${ips[n]}:6443/readyz`, admin).then((r) => r.status === 200, () => false)));
+				minReady = Math.min(minReady, ready.filter(Boolean).length);
+				await new Promise((r) => setTimeout(r, 100));
+			}
+		})();
+		const run = await startApply(args());
+		watching = false;
+		await watcher;
+		expect(run.exitCode, run.all).toBe(0);
+		const after = await enterTimes();
+		for (const key of Object.keys(before)) {
+			if (key.endsWith('kube-apiserver')) expect(after[key], key).not.toBe(before[key]);
+			else expect(after[key], key).toBe(before[key]);
+		}
+		expect(minReady).toBeGreaterThanOrEqual(2);
+		// The apiserver steps did not overlap: each started after the previous finished.
+		const events = parseEvents(run.stdout);
+		const spans = NODES.map((n) => ({
+			start: (events.find((e) => e.type === 'step-started' && e.node === n && e.step === 'apiserver') as RunEvent).at,
+			end: (events.find((e) => e.type === 'step-done' && e.node === n && e.step === 'apiserver') as RunEvent).at,
+		})).sort((a, b) => a.start - b.start);
+		expect(spans[1]!.start).toBeGreaterThanOrEqual(spans[0]!.end);
+		expect(spans[2]!.start).toBeGreaterThanOrEqual(spans[1]!.end);
+	});
+
+	it('moves the controller-manager Lease to another node within 60 s when its holder stops', async () => {
+		const holder = (await leaseHolder('kube-controller-manager')) as string;
+		expect(NODES).toContain(holder);
+		const t0 = Date.now();
+		await nodeSsh(holder, 'systemctl stop kube-controller-manager');
+		try {
+			const next = await waitFor('a new holder', async () => {
+				const h = await leaseHolder('kube-controller-manager');
+				return h && h !== holder ? h : undefined;
+			}, 60_000);
+			console.log(`Lease moved from ${holder} to ${next} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+			expect(NODES).toContain(next);
+		} finally {
+			await nodeSsh(holder, 'systemctl start kube-controller-manager');
+		}
+	});
+
+	it('converges after being killed in the middle of the binaries step', async () => {
+		// Make the binaries step do real work: the nodes lose their binaries' current content.
+		await Promise.all(NODES.map((n) => nodeSsh(n, 'for f in /opt/k8s/bin/*; do cp $f /opt/k8s/changed && printf x >> /opt/k8s/changed && mv -f /opt/k8s/changed $f; done')));
+		const child = startApply(args());
+		let sawProgress = false;
+		child.stdout?.on('data', (chunk: Buffer) => {
+			if (!sawProgress && chunk.toString().includes('"step-progress"') && chunk.toString().includes('"binaries"')) {
+				sawProgress = true;
+				child.kill('SIGKILL');
+			}
+		});
+		const killed = await child;
+		expect(sawProgress).toBe(true);
+		expect(killed.signal).toBe('SIGKILL');
+		// Every binary is whole: either the old content or the new, never a mix.
+		const binDir = env.LAB_K8S_BINARIES as string;
+		const whole = new Set(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((b) => sha256File(join(binDir, b))));
+		for (const node of NODES) {
+			const {stdout} = await nodeSsh(node, 'cd /opt/k8s/bin && for f in kube-apiserver kube-controller-manager kube-scheduler kubectl; do printf "%s %s\\n" "$(sha256sum < $f | cut -d" " -f1)" "$(tail -c 1 $f)"; done');
+			for (const line of stdout.trim().split('\n')) {
+				const [sum, last] = line.split(' ');
+				expect(whole.has(sum as string) || last === 'x', `${node}: ${line}`).toBe(true);
+			}
+		}
+		const again = await startApply(args());
+		expect(again.exitCode, again.all).toBe(0);
+		for (const node of NODES) {
+			const {stdout} = await nodeSsh(node, 'sha256sum /opt/k8s/bin/kube-apiserver /opt/k8s/bin/kubectl | cut -d" " -f1; ls -a /opt/k8s/bin');
+			const [api, kubectl, ...listing] = stdout.trim().split('\n');
+			expect(whole.has(api as string) && whole.has(kubectl as string), node).toBe(true);
+			expect(listing.filter((f) => f.includes('tmp')), node).toEqual([]);
+		}
+		for (const node of NODES) for (const unit of UNITS) expect((await unitState(node, unit)).ActiveState, `${node} ${unit}`).toBe('active');
+	});
+});

@@ -1,0 +1,37 @@
+import {describe, expect, test} from 'vitest';
+import {createPlainReporter} from '../../source/ui/plain-reporter.js';
+import {createJsonReporter} from '../../source/ui/json-reporter.js';
+import {recordedRun} from './helpers.js';
+
+function collect(make: (w: (s: string) => void) => (e: never) => void, events: unknown[]) {
+	let out = '';
+	const sink = make((s) => (out += s));
+	for (const e of events) sink(e as never);
+	return out;
+}
+
+describe('plain reporter', () => {
+	test('one aligned line per event; failures carry cause, hint and detail', () => {
+		const out = collect(createPlainReporter, recordedRun({failAt: {node: 'master2', step: 'binaries'}}));
+		const lines = out.split('\n');
+		expect(lines[0]).toBe('run: 3 nodes (master1, master2, master3), steps connect preflight binaries certificates configs apiserver controller-manager scheduler verify');
+		expect(out).toContain('master1   binaries            done         1.2s  changed /etc/kubernetes/binaries\n');
+		expect(out).toMatch(/^master2 {3}binaries {12}failed {7}1\.2s {2}kube-apiserver did not become ready within 60s$/m);
+		expect(out).toMatch(/^ {30}hint: check the etcd endpoints/m);
+		expect(out).toMatch(/^ {30}\| E0101/m);
+		expect(out).toContain('master1   binaries            progress   50%  uploading kube-apiserver');
+		expect(out.trimEnd().split('\n').at(-1)).toMatch(/^finished in 0:\d\d: failed on master2$/);
+		// Columns line up: the status word always starts at the same offset.
+		const offsets = new Set(lines.filter((l) => /^master\d/.test(l)).map((l) => l.search(/(started|done|failed|progress|\|)/)));
+		expect(offsets).toEqual(new Set([30]));
+	});
+});
+
+describe('json reporter', () => {
+	test('NDJSON: each event on its own line, round-tripping exactly', () => {
+		const events = recordedRun({unchanged: true, nodes: ['a']});
+		const out = collect(createJsonReporter, events);
+		const parsed = out.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+		expect(parsed).toEqual(events);
+	});
+});

@@ -1,0 +1,108 @@
+import {X509Certificate, createPrivateKey} from 'node:crypto';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {parse} from 'yaml';
+import {buildPlan} from '../../../source/plan/build-plan.js';
+import type {Binaries} from '../../../source/plan/binaries.js';
+import {ensurePki} from '../../../source/pki/ensure.js';
+import {ProfileSchema} from '../../../source/profile/schema.js';
+import {StateDir} from '../../../source/state/state-dir.js';
+import {baseProfile, tempDir} from './fixtures.js';
+
+const binaries: Binaries = {
+	release: 'v1.35.0',
+	files: Object.fromEntries(
+		['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((n) => [n, {localPath: `/bin/${n}`, sha256: 'ab'.repeat(32), size: 10}]),
+	) as Binaries['files'],
+};
+
+function plan() {
+	const profile = ProfileSchema.parse(baseProfile());
+	const {pki} = ensurePki(profile, StateDir.open(join(tempDir(), 'state')));
+	return {profile, pki, plan: buildPlan(profile, pki, binaries)};
+}
+
+const text = (p: ReturnType<typeof plan>['plan'], node: number, path: string) => {
+	const file = p.nodes[node]!.files.find((f) => f.path === path);
+	if (!file?.content) throw new Error(`${path} not planned`);
+	return file.content.toString('utf8');
+};
+
+function checkKubeconfig(yamlText: string, server: string, user: string, caPem: string) {
+	const config = parse(yamlText);
+	expect(config).toMatchObject({apiVersion: 'v1', kind: 'Config', 'current-context': user});
+	expect(config.clusters[0].cluster.server).toBe(server);
+	const ca = Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
+	expect(ca).toBe(caPem);
+	const u = config.users.find((x: {name: string}) => x.name === user).user;
+	const cert = new X509Certificate(Buffer.from(u['client-certificate-data'], 'base64'));
+	const key = createPrivateKey(Buffer.from(u['client-key-data'], 'base64'));
+	expect(cert.checkPrivateKey(key)).toBe(true);
+	expect(cert.verify(new X509Certificate(caPem).publicKey)).toBe(true);
+	return cert;
+}
+
+describe('rendered artifacts', () => {
+	it('encryption-config.yaml: EncryptionConfiguration v1, aescbc key1 then identity, 0600 secret', () => {
+		const {plan: p, pki} = plan();
+		const config = parse(text(p, 0, '/etc/kubernetes/encryption-config.yaml'));
+		expect(config.apiVersion).toBe('apiserver.config.k8s.io/v1');
+		expect(config.kind).toBe('EncryptionConfiguration');
+		expect(config.resources[0].resources).toEqual(['secrets']);
+		expect(config.resources[0].providers[0].aescbc.keys).toEqual([{name: 'key1', secret: pki.encryptionKey}]);
+		expect(config.resources[0].providers[1]).toEqual({identity: {}});
+		const file = p.nodes[0]!.files.find((f) => f.path.endsWith('encryption-config.yaml'))!;
+		expect(file.mode).toBe(0o600);
+		expect(file.secret).toBe(true);
+	});
+
+	it('audit-policy.yaml: audit.k8s.io/v1 Policy with the guide\'s rules', () => {
+		const {plan: p} = plan();
+		const policy = parse(text(p, 0, '/etc/kubernetes/audit-policy.yaml'));
+		expect(policy.apiVersion).toBe('audit.k8s.io/v1');
+		expect(policy.kind).toBe('Policy');
+		expect(policy.rules.length).toBe(14);
+		expect(policy.rules[0]).toMatchObject({level: 'None', users: ['system:kube-proxy'], verbs: ['watch']});
+		expect(policy.rules.at(-1)).toEqual({level: 'Metadata', omitStages: ['RequestReceived']});
+	});
+
+	it('kube-scheduler.yaml: KubeSchedulerConfiguration v1 without removed fields', () => {
+		const {plan: p} = plan();
+		const config = parse(text(p, 0, '/etc/kubernetes/kube-scheduler.yaml'));
+		expect(config.apiVersion).toBe('kubescheduler.config.k8s.io/v1');
+		expect(config.kind).toBe('KubeSchedulerConfiguration');
+		expect(config.clientConnection).toEqual({kubeconfig: '/etc/kubernetes/kube-scheduler.kubeconfig', qps: 100, burst: 200});
+		expect(config.leaderElection).toEqual({leaderElect: true});
+		for (const gone of ['bindTimeoutSeconds', 'hardPodAffinitySymmetricWeight', 'healthzBindAddress', 'metricsBindAddress']) expect(config).not.toHaveProperty(gone);
+	});
+
+	it('kubeconfigs embed matching cert/key pairs and point at the node\'s own apiserver', () => {
+		const {plan: p, pki} = plan();
+		const cm = checkKubeconfig(text(p, 1, '/etc/kubernetes/kube-controller-manager.kubeconfig'), 'https://198.18.0.12:6443', 'system:kube-controller-manager', pki.ca.cert);
+		expect(cm.subject).toContain('CN=system:kube-controller-manager');
+		expect(cm.checkIP('198.18.0.12')).toBe('198.18.0.12');
+		const sched = checkKubeconfig(text(p, 2, '/etc/kubernetes/kube-scheduler.kubeconfig'), 'https://198.18.0.13:6443', 'system:kube-scheduler', pki.ca.cert);
+		expect(sched.subject).toContain('CN=system:kube-scheduler');
+		const admin = checkKubeconfig(p.adminKubeconfig, 'https://198.18.0.11:6443', 'admin', pki.ca.cert);
+		expect(admin.subject).toContain('O=system:masters');
+	});
+
+	it('the plan: modes, secrets, steps and the services each file restarts', () => {
+		const {plan: p} = plan();
+		expect(p.kubernetesRelease).toBe('v1.35.0');
+		const files = new Map(p.nodes[0]!.files.map((f) => [f.path, f]));
+		expect(files.get('/opt/k8s/bin/kube-apiserver')).toMatchObject({mode: 0o755, step: 'binaries', localPath: '/bin/kube-apiserver', services: ['kube-apiserver']});
+		expect(files.get('/opt/k8s/bin/kubectl')!.services).toEqual([]);
+		expect(files.get('/etc/kubernetes/cert/kubernetes-key.pem')).toMatchObject({mode: 0o600, secret: true, step: 'certificates', services: ['kube-apiserver']});
+		expect(files.get('/etc/kubernetes/cert/ca.pem')!.services).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
+		expect(files.get('/etc/kubernetes/cert/sa.key')!.services).toEqual(['kube-apiserver', 'kube-controller-manager']);
+		expect(files.get('/etc/systemd/system/kube-scheduler.service')).toMatchObject({mode: 0o644, step: 'scheduler', services: ['kube-scheduler']});
+		for (const f of p.nodes[0]!.files) {
+			expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+			expect((f.content === undefined) !== (f.localPath === undefined)).toBe(true);
+			if (/-key\.pem$|\.key$|kubeconfig$/.test(f.path)) expect(f.mode, f.path).toBe(0o600);
+		}
+		expect(p.nodes[0]!.directories).toContainEqual({path: '/etc/kubernetes/cert', mode: 0o700});
+		expect(p.nodes[0]!.directories).toContainEqual({path: '/data/k8s/k8s/kube-apiserver', mode: 0o700});
+	});
+});

@@ -1,0 +1,152 @@
+import {spawnSync} from 'node:child_process';
+import {createHash} from 'node:crypto';
+import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {join, relative} from 'node:path';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {generateEcKeyPair} from '../../../source/pki/keys.js';
+import {createCaCertificate} from '../../../source/pki/x509.js';
+import {baseProfile, cliPath, ensureBuilt, repoRoot, workspace} from './fixtures.js';
+
+beforeAll(() => ensureBuilt(), 180_000);
+
+function render(ws: {file: string; stateDir: string; outDir: string; dir: string}, extra: string[] = []) {
+	const r = spawnSync(process.execPath, [cliPath, 'render', '--profile-file', ws.file, '--state-dir', ws.stateDir, '--out', ws.outDir, ...extra], {
+		cwd: ws.dir,
+		encoding: 'utf8',
+		env: {...process.env, XDG_STATE_HOME: join(ws.dir, 'xdg-state')},
+	});
+	return {code: r.status, stdout: r.stdout, stderr: r.stderr};
+}
+
+function snapshot(dir: string): Map<string, string> {
+	const out = new Map<string, string>();
+	const walk = (d: string) => {
+		for (const e of readdirSync(d, {withFileTypes: true})) {
+			const p = join(d, e.name);
+			if (e.isDirectory()) walk(p);
+			else out.set(relative(dir, p), createHash('sha256').update(readFileSync(p)).digest('hex') + ` ${(statSync(p).mode & 0o777).toString(8)}`);
+		}
+	};
+	walk(dir);
+	return out;
+}
+
+describe('k8s-master-setup render (built CLI)', () => {
+	it('writes every node\'s files with target modes, manifests and the admin kubeconfig', () => {
+		const ws = workspace();
+		const r = render(ws);
+		expect(r.stderr).toContain('created CA');
+		expect(r.code).toBe(0);
+		for (const node of ['master1', 'master2', 'master3']) {
+			const root = join(ws.outDir, node);
+			expect(statSync(join(root, 'etc/kubernetes/cert/kubernetes-key.pem')).mode & 0o777).toBe(0o600);
+			expect(statSync(join(root, 'etc/kubernetes/cert/kubernetes.pem')).mode & 0o777).toBe(0o644);
+			expect(statSync(join(root, 'opt/k8s/bin/kube-apiserver')).mode & 0o777).toBe(0o755);
+			expect(statSync(join(root, 'etc/kubernetes/encryption-config.yaml')).mode & 0o777).toBe(0o600);
+			const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+			expect(manifest.files.length).toBe(24);
+			for (const f of manifest.files) {
+				const onDisk = readFileSync(join(root, f.path));
+				expect(createHash('sha256').update(onDisk).digest('hex'), f.path).toBe(f.sha256);
+				expect((statSync(join(root, f.path)).mode & 0o777).toString(8).padStart(4, '0'), f.path).toBe(f.mode);
+			}
+			expect(readFileSync(join(root, 'etc/systemd/system/kube-apiserver.service'), 'utf8')).toContain(`--bind-address=198.18.0.1${node.at(-1)}`);
+		}
+		expect(statSync(join(ws.outDir, 'admin.kubeconfig')).mode & 0o777).toBe(0o600);
+		expect(statSync(ws.stateDir).mode & 0o777).toBe(0o700);
+		// Secrets are never printed.
+		const key = readFileSync(join(ws.stateDir, 'encryption-key'), 'utf8').trim();
+		expect(r.stdout + r.stderr).not.toContain(key);
+		expect(r.stdout + r.stderr).not.toContain('PRIVATE KEY');
+	});
+
+	it('is idempotent: a second render with the same state writes byte-identical files and creates nothing', () => {
+		const ws = workspace();
+		expect(render(ws).code).toBe(0);
+		const first = snapshot(ws.outDir);
+		const again = render(ws);
+		expect(again.code).toBe(0);
+		expect(again.stderr).toBe('');
+		expect(snapshot(ws.outDir)).toEqual(first);
+	});
+
+	it('uses the default state dir under XDG_STATE_HOME when --state-dir is not given', () => {
+		const ws = workspace();
+		const r = spawnSync(process.execPath, [cliPath, 'render', '--profile-file', ws.file, '--out', ws.outDir], {encoding: 'utf8', env: {...process.env, XDG_STATE_HOME: join(ws.dir, 'xdg')}});
+		expect(r.status).toBe(0);
+		expect(existsSync(join(ws.dir, 'xdg', 'k8s-master-setup', 'lab', 'ca-key.pem'))).toBe(true);
+	});
+
+	it('refuses binaries of another minor (exit 2, names binaries and the fix), writing no state', () => {
+		const ws = workspace(baseProfile({kubernetesVersion: '1.37'}), {release: 'v1.35.0'});
+		const r = render(ws);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toMatch(/binaries: kube-apiserver .* is v1\.35\.0, but kubernetesVersion is "1\.37"/);
+		expect(existsSync(ws.stateDir)).toBe(false);
+		expect(existsSync(ws.outDir)).toBe(false);
+	});
+
+	it('--help lists render and its options', () => {
+		const r = spawnSync(process.execPath, [cliPath, 'render', '--help'], {encoding: 'utf8', cwd: repoRoot});
+		expect(r.status).toBe(0);
+		for (const o of ['--profile-file', '--profile <name>', '--state-dir', '--out']) expect(r.stdout).toContain(o);
+	});
+});
+
+/** One test per kind of bad input: exit 2, the field on stderr, nothing written. */
+describe('render rejects an invalid profile and writes nothing', () => {
+	const expired = () => {
+		const keys = generateEcKeyPair();
+		return {key: keys.privateKey, cert: createCaCertificate('old-ca', keys.privateKey, 1, new Date(Date.now() - 30 * 86_400_000))};
+	};
+	const cases: Array<{name: string; field: RegExp; profile?: unknown; raw?: string; file?: string; setup?: (dir: string) => unknown}> = [
+		{name: 'malformed YAML', field: /malformed YAML\n  line \d+, column \d+/, raw: 'name: lab\nnodes:\n  - {name: master1, ip: [\n'},
+		{name: 'malformed JSON', field: /malformed JSON\n  line 2, column \d+/, file: 'profile.json', raw: '{"name": "lab",\n "nodes": [,]\n}'},
+		{name: 'unknown field', field: /nodes\[0\]\.hostname/, profile: baseProfile({nodes: [{name: 'master1', ip: '198.18.0.11', hostname: 'x'} as never]})},
+		{name: 'invalid IP', field: /nodes\[1\]\.ip.*IPv4/, profile: baseProfile({nodes: [{name: 'master1', ip: '198.18.0.11'}, {name: 'master2', ip: '198.18.0.300'}]})},
+		{name: 'duplicate node name', field: /nodes\[1\]\.name.*duplicates/, profile: baseProfile({nodes: [{name: 'master1', ip: '198.18.0.11'}, {name: 'master1', ip: '198.18.0.12'}]})},
+		{name: 'duplicate node IP', field: /nodes\[1\]\.ip.*duplicates/, profile: baseProfile({nodes: [{name: 'master1', ip: '198.18.0.11'}, {name: 'master2', ip: '198.18.0.11'}]})},
+		{name: 'service and pod CIDR overlap', field: /network\.podCidr.*overlaps/, profile: baseProfile({network: {serviceCidr: '10.254.0.0/16', podCidr: '10.0.0.0/8'}})},
+		{name: 'node IP inside the service CIDR', field: /nodes\[0\]\.ip.*inside network\.serviceCidr/, profile: baseProfile({network: {serviceCidr: '198.18.0.0/24', podCidr: '172.30.0.0/16'}})},
+		{name: 'bad NodePort range', field: /network\.nodePortRange/, profile: baseProfile({network: {nodePortRange: '32767-30000'}})},
+		{name: 'bad encryption key', field: /encryption\.key.*base64/, profile: baseProfile({encryption: {key: Buffer.alloc(20).toString('base64')}})},
+		{name: 'CA cert without key', field: /pki\.caKey.*required/, profile: baseProfile({pki: {caCert: './ca.pem'}}), setup: (d) => writeFileSync(join(d, 'ca.pem'), expired().cert)},
+		{
+			name: 'CA key not matching the cert',
+			field: /pki\.caKey.*does not match/,
+			profile: baseProfile({pki: {caCert: './ca.pem', caKey: './other-key.pem'}}),
+			setup: (d) => {
+				const k = generateEcKeyPair();
+				writeFileSync(join(d, 'ca.pem'), createCaCertificate('ca', k.privateKey, 10));
+				writeFileSync(join(d, 'other-key.pem'), generateEcKeyPair().privateKey);
+			},
+		},
+		{
+			name: 'expired CA',
+			field: /pki\.caCert.*expired/,
+			profile: baseProfile({pki: {caCert: './ca.pem', caKey: './ca-key.pem'}}),
+			setup: (d) => {
+				const ca = expired();
+				writeFileSync(join(d, 'ca.pem'), ca.cert);
+				writeFileSync(join(d, 'ca-key.pem'), ca.key);
+			},
+		},
+		{name: 'unreadable CA file', field: /pki\.caCert.*does not exist/, profile: baseProfile({pki: {caCert: './nope.pem', caKey: './nope-key.pem'}})},
+		{name: 'unsupported Kubernetes version', field: /kubernetesVersion.*one of 1\.31/, profile: baseProfile({kubernetesVersion: '1.30' as never})},
+		{name: 'empty node list', field: /nodes.*at least one/, profile: baseProfile({nodes: []})},
+		{name: 'etcd endpoint not https', field: /etcd\.endpoints\[1\].*https/, profile: baseProfile({etcd: {endpoints: ['https://198.18.0.11:2379', 'http://198.18.0.12:2379']}})},
+		{name: 'removed flag in extraArgs', field: /apiserver\.extraArgs\.insecure-port.*removed/, profile: baseProfile({apiserver: {extraArgs: {'insecure-port': '0'}}})},
+	];
+
+	it.each(cases)('$name', ({field, profile, raw, file, setup}) => {
+		const ws = workspace(profile ?? {}, {...(raw ? {raw} : {}), ...(file ? {file} : {})});
+		setup?.(ws.dir);
+		const r = render(ws);
+		expect(r.code, r.stderr).toBe(2);
+		expect(r.stderr).toMatch(field);
+		expect(r.stderr).toContain('nothing was written');
+		expect(existsSync(ws.stateDir)).toBe(false);
+		expect(existsSync(ws.outDir)).toBe(false);
+		expect(existsSync(join(ws.dir, 'xdg-state'))).toBe(false);
+	});
+});

@@ -1,0 +1,161 @@
+import {describe, expect, it, vi} from 'vitest';
+import {ProfileSchema} from '../../source/profile/schema.js';
+import type {Transport} from '../../source/remote/transport.js';
+import {runStatusCommand, type RunStatusCommandOptions} from '../../source/status/command.js';
+import {StatusReportSchema} from '../../source/status/json-schema.js';
+import {renderPlainTable} from '../../source/status/plain-table.js';
+import {buildViewModel} from '../../source/status/view-model.js';
+import {healthySnapshot, makeTestPki, withNode} from './status-fixtures.js';
+
+// Nodes on loopback addresses where nothing listens: every HTTPS probe is refused at once.
+const profile = ProfileSchema.parse({
+	name: 'cmd-test',
+	kubernetesVersion: '1.37',
+	binaries: '/opt/none',
+	nodes: [
+		{name: 'm1', ip: '127.0.0.51'},
+		{name: 'm2', ip: '127.0.0.52'},
+	],
+	etcd: {endpoints: ['https://127.0.0.51:2379']},
+});
+
+function sink() {
+	const chunks: string[] = [];
+	return {chunks, write: (c: string) => chunks.push(c), text: () => chunks.join('')};
+}
+
+function setup(overrides: Partial<RunStatusCommandOptions> = {}) {
+	const pki = makeTestPki();
+	const closed: string[] = [];
+	const transport: Transport = {
+		node: 'm1',
+		user: 'root',
+		exec: async () => ({code: 0, stdout: '### hostname\nm1\n### systemd\n### certificates\n### end\n', stderr: ''}),
+		sha256: async () => new Map(),
+		readFile: async () => undefined,
+		upload: async () => undefined,
+		close: async () => void closed.push('m1'),
+	};
+	const connect = vi.fn(async () => new Map<string, Transport | Error>([
+		['m1', transport],
+		['m2', new Error('connect EHOSTUNREACH 127.0.0.52:22')],
+	]));
+	const stdout = sink();
+	const stderr = sink();
+	const options: RunStatusCommandOptions = {
+		profile,
+		json: false,
+		watch: false,
+		intervalMs: 300,
+		probeTimeoutMs: 500,
+		connect,
+		admin: {caPem: pki.caPem, certPem: pki.clientPem, keyPem: pki.clientKeyPem},
+		stdout,
+		stderr,
+		isTTY: false,
+		...overrides,
+	};
+	return {options, stdout, stderr, connect, closed, cleanup: pki.cleanup};
+}
+
+describe('runStatusCommand', () => {
+	it('--json: one report line valid against the schema, exit code from its health, connections closed', async () => {
+		const t = setup({json: true});
+		try {
+			const code = await runStatusCommand(t.options);
+			const lines = t.stdout.text().trimEnd().split('\n');
+			expect(lines).toHaveLength(1);
+			const report = StatusReportSchema.parse(JSON.parse(lines[0]!));
+			expect(report.profile).toBe('cmd-test');
+			expect(report.nodes.map((n) => [n.name, n.reachable, n.ssh.state])).toEqual([
+				['m1', true, 'ok'],
+				['m2', false, 'unreachable'],
+			]);
+			expect(report.health.status).toBe('down');
+			expect(code).toBe(2);
+			expect(code).toBe(report.health.exitCode);
+			expect(t.connect).toHaveBeenCalledTimes(1);
+			expect(t.closed).toEqual(['m1']);
+		} finally {
+			t.cleanup();
+		}
+	});
+
+	it('--watch --json: NDJSON, one valid line per refresh, until stopped', async () => {
+		const stop = new AbortController();
+		const t = setup({json: true, watch: true, signal: stop.signal});
+		try {
+			const run = runStatusCommand(t.options);
+			await vi.waitFor(() => expect(t.stdout.chunks.length).toBeGreaterThanOrEqual(2), {timeout: 10_000, interval: 20});
+			stop.abort();
+			expect(await run).toBe(2);
+			const lines = t.stdout.text().trimEnd().split('\n');
+			expect(lines.length).toBeGreaterThanOrEqual(2);
+			for (const line of lines) expect(StatusReportSchema.safeParse(JSON.parse(line)).success).toBe(true);
+			expect(t.closed).toEqual(['m1']);
+		} finally {
+			t.cleanup();
+		}
+	});
+
+	it('no TTY, no --json: a plain table, once', async () => {
+		const t = setup();
+		try {
+			expect(await runStatusCommand(t.options)).toBe(2);
+			const text = t.stdout.text();
+			expect(text).toMatch(/^NODE\s+ADDRESS\s+APISERVER\s+CTRL-MGR\s+SCHEDULER\s+CERTS\s+VERSION\s+RESTARTS$/m);
+			expect(text).toContain('[down] no kube-apiserver is ready');
+			expect(text.match(/^profile cmd-test/gm)).toHaveLength(1);
+		} finally {
+			t.cleanup();
+		}
+	});
+
+	it('a TTY: the dashboard, with a journal that goes through the node connection', async () => {
+		const dashboard = vi.fn(async (o: Parameters<NonNullable<RunStatusCommandOptions['dashboard']>>[0]) => {
+			const snap = await o.refresh();
+			expect(snap.nodes).toHaveLength(2);
+			await expect(o.journal('m2', 'kube-scheduler')).rejects.toThrow(/m2 is unreachable over SSH: connect EHOSTUNREACH/);
+			return 1;
+		});
+		const t = setup({isTTY: true, dashboard, intervalMs: 5000, certWarningDays: 14});
+		try {
+			expect(await runStatusCommand(t.options)).toBe(1);
+			expect(dashboard).toHaveBeenCalledWith(expect.objectContaining({intervalMs: 5000, certWarningDays: 14}));
+			expect(t.closed).toEqual(['m1']);
+		} finally {
+			t.cleanup();
+		}
+	});
+
+	it('invalid input: exit 3 with a message, nothing connected', async () => {
+		const t = setup({intervalMs: 0});
+		try {
+			expect(await runStatusCommand(t.options)).toBe(3);
+			expect(t.stderr.text()).toMatch(/--interval must be at least/);
+			expect(t.connect).not.toHaveBeenCalled();
+			const t2 = setup({certWarningDays: -1});
+			expect(await runStatusCommand(t2.options)).toBe(3);
+			t2.cleanup();
+		} finally {
+			t.cleanup();
+		}
+	});
+});
+
+describe('plain table', () => {
+	it('aligned columns, leader marks, cert days, every problem with its hint', () => {
+		const snap = withNode(healthySnapshot(), 'lab-m3', (n) => {
+			n.certificates[0]!.daysLeft = 9;
+			n.units['kube-scheduler']!.nRestarts = 4;
+		});
+		const text = renderPlainTable(buildViewModel(snap));
+		const lines = text.split('\n');
+		expect(lines[0]).toBe('profile lab  2026-11-20T03:00:00.000Z  DEGRADED (exit 1)  120 ms');
+		expect(lines[1]).toBe('NODE    ADDRESS      APISERVER  CTRL-MGR  SCHEDULER  CERTS  VERSION  RESTARTS');
+		expect(lines[2]).toBe('lab-m1  198.18.0.11  ok         ok ★      ok         300d   v1.37.2  0');
+		expect(lines[3]).toBe('lab-m2  198.18.0.12  ok         ok        ok ★       300d   v1.37.2  0');
+		expect(lines[4]).toBe('lab-m3  198.18.0.13  ok         ok        ok         9d!    v1.37.2  4');
+		expect(text).toContain('  [warning] lab-m3: /etc/kubernetes/cert/kubernetes.pem expires in 9 days\n      → renew:');
+	});
+});
