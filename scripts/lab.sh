@@ -8,21 +8,27 @@
 # per node, from a lab CA that the lab profile brings as the installer's existing CA.
 #
 #   scripts/lab.sh up [N]            N nodes (default 3) + etcd + profile; idempotent: a
-#                                    healthy lab is left alone, a broken node is rebuilt,
-#                                    a failed start is torn down again (LAB_KEEP=1 keeps it)
+#                                    healthy lab is left alone (~2 s), a stopped or hung
+#                                    node is booted again from its disk, a node without one
+#                                    is rebuilt; a failed start is torn down again
+#                                    (LAB_KEEP=1 keeps it for a look)
 #   scripts/lab.sh down              stop every node, remove netns, veths, bridge, node dirs
 #                                    (the CA and certs in $LAB_STATE/pki stay; --purge drops them)
 #   scripts/lab.sh status            per node: container, ssh, systemd state, etcd
-#   scripts/lab.sh stop-node NAME    power a node off (its disk and address stay): unreachable
+#   scripts/lab.sh stop-node NAME    power a node off: its disk stays, its address stops
+#                                    answering (host veth down), as a dead server's would
 #   scripts/lab.sh start-node NAME   boot it again and wait until it is up
-#   scripts/lab.sh etcd              (re)ensure the etcd cluster on the running nodes
+#   scripts/lab.sh etcd [--reset]    ensure the etcd cluster on the running nodes (--reset:
+#                                    redeploy it with empty data dirs)
 #   scripts/lab.sh profile           print the installer profile (also in $LAB_STATE/profile.yaml)
 #   scripts/lab.sh ssh NAME [CMD..]  ssh into a node as root with the lab key and known_hosts
 #   scripts/lab.sh etcdctl ARGS..    etcdctl on the host against the lab cluster (client cert)
 #   scripts/lab.sh env               print shell variables with the lab's paths
 #
 # Needs: root, systemd-container (systemd-nspawn), iproute2, openssh-client, openssl,
-# the cached rootfs (scripts/lab-rootfs.sh) and etcd (scripts/build-etcd.sh, run on demand).
+# util-linux (setsid, flock), the cached rootfs (scripts/lab-rootfs.sh, run on demand) and
+# etcd (scripts/build-etcd.sh, run on demand; Go). Nodes keep running after this script
+# exits; `up` after a host reboot boots them again from their disks.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -200,6 +206,9 @@ kill_orphans() {
   for ((i = 0; i < 50; i++)); do [ -z "$(container_inits "$1")" ] && return 0; sleep 0.1; done
 }
 
+# Child PIDs of a process (without procps' pgrep, which minimal systems lack).
+children_of() { grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | cut -d/ -f3 || true; }
+
 stop_container() {
   local name=$1 pid leader i
   pid=$(nspawn_pid "$name") || { kill_orphans "$name"; rm -f "$(node_dir "$name")/nspawn.pid"; return 0; }
@@ -210,7 +219,7 @@ stop_container() {
   if [ -d "/proc/$pid" ]; then
     # Still booting (systemd defers a shutdown request until then) or hung: kill it.
     # Killing the container's PID 1 kills its whole PID namespace; then nspawn exits.
-    for leader in $(pgrep -P "$pid" || true); do kill -KILL "$leader" 2>/dev/null || true; done
+    for leader in $(children_of "$pid"); do kill -KILL "$leader" 2>/dev/null || true; done
     kill -KILL "$pid" 2>/dev/null || true
     for ((i = 0; i < 50; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
   fi
@@ -226,11 +235,16 @@ destroy_node() {
   rm -rf "$(node_dir "$name")"
 }
 
+# Running and answering over ssh with systemd up (three tries: a busy host is not a dead node).
 node_healthy() {
-  nspawn_pid "$1" >/dev/null || return 1
-  local s
-  s=$(node_ssh "$1" systemctl is-system-running 2>/dev/null || true)
-  [ "$s" = running ] || [ "$s" = degraded ]
+  local s i
+  for ((i = 0; i < 3; i++)); do
+    nspawn_pid "$1" >/dev/null || return 1
+    s=$(node_ssh "$1" systemctl is-system-running 2>/dev/null || true)
+    [ "$s" = running ] || [ "$s" = degraded ] && return 0
+    sleep 1
+  done
+  return 1
 }
 
 write_known_hosts() {
@@ -368,13 +382,50 @@ EOF
 
 # (Re)deploy the etcd cluster: binaries, certs, unit into every node; fresh data dirs;
 # start all members together (the first quorum needs them all).
+etcd_deployed() {
+  local n=$1 m root
+  for m in $(wanted_nodes "$n"); do
+    root=$(node_root "$m")
+    cmp -s "$ETCD_DIR/etcd" "$root/usr/local/bin/etcd" || return 1
+    etcd_unit "$m" "$n" | cmp -s - "$root/etc/systemd/system/etcd.service" || return 1
+    cmp -s "$PKI/etcd-$m.pem" "$root/etc/etcd/pki/etcd.pem" || return 1
+    cmp -s "$PKI/ca.pem" "$root/etc/etcd/pki/ca.pem" || return 1
+  done
+}
+
+# Wait for etcd_healthy; on timeout print what each member says and fail.
+wait_etcd() {
+  local n=$1 m deadline
+  deadline=$((SECONDS + ETCD_TIMEOUT))
+  until etcd_healthy "$n"; do
+    if ((SECONDS >= deadline)); then
+      host_etcdctl endpoint health >&2 || true
+      for m in $(wanted_nodes "$n"); do
+        log "$m: journalctl -u etcd (last 10 lines):"
+        node_ssh "$m" 'journalctl -u etcd --no-pager -n 10' >&2 || true
+      done
+      return 1
+    fi
+    sleep 1
+  done
+}
+
 ensure_etcd() {
-  local n=$1 m root deadline
+  local n=$1 reset=${2:-0} m root
   for m in $(wanted_nodes "$n"); do nspawn_pid "$m" >/dev/null || die "$m is not running; run scripts/lab.sh up $n"; done
   [ -f "$ETCD_DIR/.complete" ] || { log "building etcd v$ETCD_VERSION (cached afterwards) ..."; "$here/build-etcd.sh" "$ETCD_VERSION" >&2; }
   ensure_pki "$n"
-  if etcd_healthy "$n"; then log "etcd v$ETCD_VERSION: healthy on $n members"; return 0; fi
-  log "etcd v$ETCD_VERSION: deploying a $n-member cluster"
+  # Deployed as wanted (same binary, same unit, certs in place)? Then never wipe: a member
+  # that is down is started again and the cluster keeps its data. Only a fresh node, a
+  # change of N or of the etcd version, or `lab.sh etcd --reset` redeploys from scratch.
+  if [ "$reset" != 1 ] && etcd_deployed "$n"; then
+    if etcd_healthy "$n"; then log "etcd v$ETCD_VERSION: healthy on $n members"; return 0; fi
+    log "etcd v$ETCD_VERSION: deployed but not healthy; starting members that are down"
+    for m in $(wanted_nodes "$n"); do node_ssh "$m" 'systemctl is-active --quiet etcd || systemctl start --no-block etcd' || true; done
+    wait_etcd "$n" || die "etcd is deployed but did not become healthy within ${ETCD_TIMEOUT}s; 'scripts/lab.sh etcd --reset' redeploys it with empty data"
+    return 0
+  fi
+  log "etcd v$ETCD_VERSION: deploying a $n-member cluster (empty data)"
   for m in $(wanted_nodes "$n"); do
     root=$(node_root "$m")
     node_ssh "$m" 'systemctl stop etcd 2>/dev/null; rm -rf /var/lib/etcd; true'
@@ -392,18 +443,7 @@ EOF
   for m in $(wanted_nodes "$n"); do
     node_ssh "$m" 'systemctl daemon-reload && systemctl enable --quiet etcd && systemctl start --no-block etcd'
   done
-  deadline=$((SECONDS + ETCD_TIMEOUT))
-  until etcd_healthy "$n"; do
-    if ((SECONDS >= deadline)); then
-      host_etcdctl endpoint health >&2 || true
-      for m in $(wanted_nodes "$n"); do
-        log "$m: journalctl -u etcd (last 10 lines):"
-        node_ssh "$m" 'journalctl -u etcd --no-pager -n 10' >&2 || true
-      done
-      die "etcd did not become healthy within ${ETCD_TIMEOUT}s"
-    fi
-    sleep 1
-  done
+  wait_etcd "$n" || die "etcd did not become healthy within ${ETCD_TIMEOUT}s"
   log "etcd v$ETCD_VERSION: $n members healthy"
 }
 
@@ -446,13 +486,14 @@ up_body() {
     [ "${m#lab-m}" -le "$n" ] || { log "$m: not wanted (N=$n), removing"; destroy_node "$m"; }
   done
   echo "$n" > "$STATE/size"
-  # A node that is running and answers is kept; one that is merely stopped (stop-node, a
-  # host reboot) is booted again with its disk, so etcd keeps its data; anything else is
-  # rebuilt from scratch.
+  # A node that is running and answers is kept; one that is stopped (stop-node, a host
+  # reboot) or hung is booted again with its disk, so etcd keeps its data; one without a
+  # complete disk is rebuilt from scratch.
   local restart=() rebuild=()
   for m in $(wanted_nodes "$n"); do
     if node_healthy "$m"; then continue; fi
-    if ! nspawn_pid "$m" >/dev/null && [ -f "$(node_root "$m")/etc/ssh/ssh_host_ed25519_key" ]; then
+    if [ -f "$(node_root "$m")/etc/ssh/ssh_host_ed25519_key" ]; then
+      nspawn_pid "$m" >/dev/null && { log "$m: running but not answering; restarting it"; stop_container "$m"; }
       restart+=("$m")
     else
       rebuild+=("$m")
@@ -464,7 +505,7 @@ up_body() {
     ( destroy_node "$m"; mkdir -p "$(node_dir "$m")"; prepare_rootfs "$m" "$n"; ensure_netns "$m" ) &
     pids+=($!)
   done
-  for i in "${!pids[@]}"; do wait "${pids[$i]}" || { log "${names[$i]}: preparing failed"; fail=1; }; done
+  for i in "${!pids[@]}"; do wait "${pids[$i]}" || { log "${rebuild[$i]}: preparing failed"; fail=1; }; done
   ((fail == 0)) || die "preparing nodes failed"
   ((${#rebuild[@]} == 0)) || log "prepared ${rebuild[*]} (rootfs copy, host keys, netns) in $((SECONDS - start)) s"
   write_known_hosts
@@ -558,7 +599,7 @@ case "$cmd" in
   status) cmd_status ;;
   stop-node) exec 9> "$STATE/.lock"; flock 9; cmd_stop_node "$@" ;;
   start-node) exec 9> "$STATE/.lock"; flock 9; cmd_start_node "$@" ;;
-  etcd) exec 9> "$STATE/.lock"; flock 9; ensure_etcd "$(lab_size)"; write_profile "$(lab_size)" ;;
+  etcd) exec 9> "$STATE/.lock"; flock 9; ensure_etcd "$(lab_size)" "$([ "${1:-}" = --reset ] && echo 1 || echo 0)"; write_profile "$(lab_size)" ;;
   profile) [ -f "$PROFILE" ] || write_profile "$(lab_size)"; cat "$PROFILE" ;;
   ssh) m=${1:?usage: lab.sh ssh lab-mN [CMD...]}; shift; [ $# -gt 0 ] && exec ssh $(ssh_opts) "root@$(node_ip "$m")" "$@"; exec ssh -t $(ssh_opts) -o BatchMode=no "root@$(node_ip "$m")" ;;
   etcdctl) host_etcdctl "$@" ;;

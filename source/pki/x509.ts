@@ -43,7 +43,8 @@ export function issueCertificate(spec: CertificateSpec, publicKeyPem: string, si
 		{name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: isRsa(createPublicKey(publicKeyPem))},
 		{name: 'extKeyUsage', serverAuth: spec.serverAuth === true, clientAuth: spec.clientAuth === true},
 		subjectKeyIdentifier(publicKeyPem),
-		{name: 'authorityKeyIdentifier', keyIdentifier: keyIdentifierBytes(caPublic)},
+		// Must equal the issuer's own subjectKeyIdentifier, or OpenSSL and Go cannot build the chain.
+		{name: 'authorityKeyIdentifier', keyIdentifier: issuerKeyIdentifier(signer.certPem) ?? keyIdentifierBytes(caPublic)},
 	];
 	const altNames = [
 		...(spec.dnsNames ?? []).map((value) => ({type: 2, value})),
@@ -158,13 +159,38 @@ function subjectKeyIdentifier(publicKeyPem: string): unknown {
 	return {name: 'subjectKeyIdentifier', value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, id)};
 }
 
+// forge's fromDer takes an options object at run time; its type definitions only know `strict`.
+const NO_BIT_STRING_DECODING = {decodeBitStrings: false} as unknown as boolean;
+
 /** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bytes. */
 function keyIdentifierBytes(key: KeyObject): string {
 	const {asn1} = forgeLib();
-	const spki = asn1.fromDer(key.export({type: 'spki', format: 'der'}).toString('binary'));
+	// decodeBitStrings off: an RSA key's BIT STRING holds DER that forge would otherwise
+	// parse into children, leaving no bytes to hash.
+	const spki = asn1.fromDer(key.export({type: 'spki', format: 'der'}).toString('binary'), NO_BIT_STRING_DECODING);
 	const bitString = (spki.value as Forge.asn1.Asn1[])[1]!.value as string;
 	// Drop the leading "unused bits" octet.
 	return createHash('sha1').update(Buffer.from(bitString.slice(1), 'binary')).digest().toString('binary');
+}
+
+const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
+
+/** The subjectKeyIdentifier extension of a certificate (a CA brought by the user), if it has one. */
+function issuerKeyIdentifier(certPem: string): string | undefined {
+	const {asn1} = forgeLib();
+	const cert = asn1.fromDer(derOfPem(certPem).toString('binary'), NO_BIT_STRING_DECODING);
+	const tbs = (cert.value as Forge.asn1.Asn1[])[0]!.value as Forge.asn1.Asn1[];
+	// Extensions are the [3] explicitly tagged field of the TBSCertificate.
+	const wrapper = tbs.find((part) => part.tagClass === asn1.Class.CONTEXT_SPECIFIC && part.type === 3);
+	const extensions = ((wrapper?.value as Forge.asn1.Asn1[] | undefined)?.[0]?.value ?? []) as Forge.asn1.Asn1[];
+	for (const extension of extensions) {
+		const [oid, ...rest] = extension.value as Forge.asn1.Asn1[];
+		if (!oid || asn1.derToOid(oid.value as string) !== OID_SUBJECT_KEY_IDENTIFIER) continue;
+		const octets = rest.at(-1)?.value as string;
+		const inner = asn1.fromDer(octets);
+		return inner.value as string;
+	}
+	return undefined;
 }
 
 function isRsa(key: KeyObject): boolean {

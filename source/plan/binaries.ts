@@ -28,11 +28,15 @@ export interface Binaries {
 	/** Full release, e.g. v1.37.2. */
 	release: string;
 	files: Record<BinaryName, BinaryFile>;
+	/** Flag names (without "--") each component's own --help lists. */
+	acceptedFlags: Partial<Record<Exclude<BinaryName, 'kubectl'>, string[]>>;
 }
 
 interface IndexEntry {
 	sha256: string;
 	version?: string;
+	/** Flag names the binary's --help lists: the units are checked against them. */
+	flags?: string[];
 }
 
 const run = promisify(execFile);
@@ -45,6 +49,7 @@ export async function locateBinaries(profile: Profile, stateDirPath: string): Pr
 	const dir = binaryDirectory(profile.binaries, cacheDir);
 	const files = {} as Record<BinaryName, BinaryFile>;
 	const versions = new Map<BinaryName, string>();
+	const acceptedFlags: Binaries['acceptedFlags'] = {};
 	let changed = false;
 	await Promise.all(
 		BINARY_NAMES.map(async (name) => {
@@ -60,6 +65,11 @@ export async function locateBinaries(profile: Profile, stateDirPath: string): Pr
 				entry.version = await readVersion(path, profile.binaries);
 				changed = true;
 			}
+			if (name !== 'kubectl' && !entry.flags) {
+				entry.flags = await readAcceptedFlags(path);
+				changed = true;
+			}
+			if (name !== 'kubectl' && entry.flags && entry.flags.length > 0) acceptedFlags[name] = entry.flags;
 			index[key] = entry;
 			files[name] = {localPath: path, sha256: entry.sha256, size: stat.size};
 			if (entry.version) versions.set(name, entry.version);
@@ -76,7 +86,7 @@ export async function locateBinaries(profile: Profile, stateDirPath: string): Pr
 		}
 	}
 	if (changed) writeFileAtomic(indexPath, `${JSON.stringify(index, null, 1)}\n`, 0o600, {dirMode: 0o700});
-	return {release: versions.get('kube-apiserver')!, files};
+	return {release: versions.get('kube-apiserver')!, files, acceptedFlags};
 }
 
 /** The directory holding the four binaries: the profile's directory, or the extracted tarball. */
@@ -140,6 +150,24 @@ async function readVersion(path: string, source: string): Promise<string> {
 		// reported below
 	}
 	throw new UserError(`binaries: "${path} --version" did not print a Kubernetes version`, `check that ${source} holds Linux binaries for this machine's architecture`);
+}
+
+/** The flags a binary accepts, from its own --help ("      --secure-port int   ..."). */
+async function readAcceptedFlags(path: string): Promise<string[]> {
+	try {
+		const {stdout, stderr} = await run(path, ['--help'], {timeout: 20_000, maxBuffer: 8 << 20});
+		return parseHelpFlags(`${stdout}\n${stderr}`);
+	} catch (error) {
+		// Some versions exit non-zero on --help; the text is still there.
+		const e = error as {stdout?: string; stderr?: string};
+		return parseHelpFlags(`${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+	}
+}
+
+export function parseHelpFlags(help: string): string[] {
+	const names = new Set<string>();
+	for (const m of help.matchAll(/^\s+(?:-[A-Za-z], )?--([a-z0-9][a-z0-9-]*)/gm)) names.add(m[1] as string);
+	return [...names].sort();
 }
 
 function sha256File(path: string): Promise<string> {

@@ -4,6 +4,7 @@ import type {Profile} from '../profile/schema.js';
 import {StateDir, defaultStateDir} from '../state/state-dir.js';
 import {locateBinaries} from './binaries.js';
 import {buildPlan} from './build-plan.js';
+import {assertFlagsAccepted} from './check-flags.js';
 import type {Plan} from './types.js';
 
 export interface PrepareOptions {
@@ -29,6 +30,7 @@ export async function prepare(options: PrepareOptions): Promise<{plan: Plan; sta
 	const {profile} = options;
 	const stateDirPath = options.stateDir ?? defaultStateDir(profile.name);
 	const binaries = await locateBinaries(profile, stateDirPath);
+	assertFlagsAccepted(profile, binaries);
 	const state = StateDir.open(stateDirPath);
 	const {pki, changes} = ensurePki(profile, state, options.now);
 	for (const change of changes) options.onPkiChange?.(change);

@@ -110,7 +110,9 @@ export const CONTROLLER_MANAGER_FLAGS: readonly FlagRule[] = [
 	// Leader election through the Lease kube-system/kube-controller-manager.
 	{name: 'leader-elect', value: on},
 	{name: 'use-service-account-credentials', value: on},
-	{name: 'concurrent-service-syncs', value: fixed('2')},
+	// Guide: --concurrent-service-syncs=2. A no-op since 1.31 (the service-lb controller left
+	// for cloud-controller-manager, KEP-2395) and removed in kubernetes#138002: the real
+	// 1.37 binary stops with "unknown flag". Not rendered for any version.
 	// Guide: the node IP. The status probes call https://NODE_IP:10257/healthz.
 	{name: 'bind-address', value: (c) => c.node.ip},
 	// Guide: --port/--address (insecure 10252) removed 1.24; the secure port is the only one.

@@ -63,9 +63,11 @@ export async function restartAndWait(options: {
 	}
 	throw new StepError(
 		`${service} on ${node.name} did not become healthy within ${Math.round(timeoutMs / 1000)}s (${HEALTH_ENDPOINT[service]}: ${last})`,
-		service === 'kube-apiserver'
-			? 'check that etcd is reachable with the configured client certificate and that the node IP is right'
-			: 'check that the apiserver on this node is ready and the kubeconfig points at it',
+		/UNABLE_TO_VERIFY|CERT_|SELF_SIGNED|ALTNAME/.test(last)
+			? `the certificate ${service} serves does not verify against the cluster CA (${HEALTH_ENDPOINT[service]}): check pki.caCert and the SANs; re-run apply to re-issue from the kept CA`
+			: service === 'kube-apiserver'
+				? 'check that etcd is reachable with the configured client certificate and that the node IP is right'
+				: 'check that the apiserver on this node is ready and the kubeconfig points at it',
 		await journalTail(transport, service),
 	);
 }

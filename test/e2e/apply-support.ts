@@ -18,7 +18,7 @@ export async function labEnv(): Promise<Record<string, string>> {
 	return Object.fromEntries(
 		stdout
 			.split('\n')
-			.map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
+			.map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l))
 			.filter((m): m is RegExpExecArray => m !== null)
 			.map((m) => [m[1] as string, (m[2] as string).replace(/^"|"$/g, '')]),
 	);

@@ -11,6 +11,7 @@ import {baseProfile, tempDir} from './fixtures.js';
 
 const binaries: Binaries = {
 	release: 'v1.35.0',
+	acceptedFlags: {},
 	files: Object.fromEntries(
 		['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((n) => [n, {localPath: `/bin/${n}`, sha256: 'ab'.repeat(32), size: 10}]),
 	) as Binaries['files'],

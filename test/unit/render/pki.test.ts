@@ -148,6 +148,15 @@ describe('PKI', () => {
 		const ca = new X509Certificate(pki.ca.cert);
 		expect(new X509Certificate(pki.apiserver.cert).verify(ca.publicKey)).toBe(true);
 		expect(new X509Certificate(pki.apiserver.cert).issuer).toBe('CN=user-ca');
+		if (hasOpenssl()) {
+			// OpenSSL builds the chain through the key identifiers too: AKI must equal the CA's SKI.
+			writeFileSync(join(dir, 'leaf.pem'), pki.apiserver.cert);
+			expect(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), join(dir, 'leaf.pem')], {encoding: 'utf8'})).toContain('OK');
+			const text = (pem: string) => execFileSync('openssl', ['x509', '-noout', '-text'], {input: pem, encoding: 'utf8'});
+			const ski = /Subject Key Identifier:\s*\n\s*([0-9A-F:]+)/.exec(text(pki.ca.cert))?.[1];
+			expect(ski).toBeDefined();
+			expect(text(pki.apiserver.cert)).toMatch(new RegExp(`Authority Key Identifier:\\s*\\n\\s*(keyid:)?${ski}`));
+		}
 		expect(existsSync(join(state.path, 'ca.pem'))).toBe(false);
 	});
 });
