@@ -102,7 +102,11 @@ export async function execRaw(client: Client, command: string, options: RawExecO
 		channel.on('exit', (code: number | null, signal?: string) => {
 			exitCode = code ?? (signal ? 128 : 255);
 		});
-		channel.on('close', () => {
+		// ssh2 passes the exit status to 'close' as well. It matters: when the whole exchange
+		// arrives in one TCP segment, 'exit' fires while `await openExec` is still resolving,
+		// before the listener above exists; 'close' waits for the stream's end and is never missed.
+		channel.on('close', (code?: number | null, signal?: string) => {
+			if (exitCode === undefined && (typeof code === 'number' || signal)) exitCode = typeof code === 'number' ? code : 128;
 			const stderr = sudo ? stderrText.split(sudo.prompt).join('') : stderrText;
 			if (exitCode === undefined) {
 				finish(connectionLost(options.node, `while running: ${command.slice(0, 120)}`));

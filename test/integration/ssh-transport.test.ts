@@ -31,6 +31,16 @@ describeWithSshd('ssh transport as root against a real sshd', () => {
 		expect((await transport.exec('id -un')).stdout.trim()).toBe('root');
 	});
 
+	it('never loses the exit status of fast commands, even run many at once', async () => {
+		// A fast command's whole exchange can arrive in one TCP segment, before the caller's
+		// 'exit' listener exists; the exit status must still be read (it used to be "connection lost").
+		for (let round = 0; round < 8; round++) {
+			// 8 at a time: below sshd's default MaxSessions (10), as the runner stays.
+			const results = await Promise.all(Array.from({length: 8}, (_, i) => transport.exec(i % 2 ? 'true' : 'exit 3', {sudo: false})));
+			expect(results.map((r) => r.code)).toEqual(Array.from({length: 8}, (_, i) => (i % 2 ? 0 : 3)));
+		}
+	});
+
 	it('times a command out', async () => {
 		await expect(transport.exec('sleep 5', {timeoutMs: 300})).rejects.toMatchObject({kind: 'timeout'});
 	});
