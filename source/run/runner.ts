@@ -286,12 +286,19 @@ async function startService(options: RunnerOptions, run: NodeRun, service: Servi
 
 async function verifyNode(options: RunnerOptions, run: NodeRun, leaseNodes: LeaseNode[]): Promise<Outcome> {
 	const node = run.plan.node;
+	const deadline = Date.now() + (options.leaseTimeoutMs ?? 90_000);
+	// A controller-manager or scheduler that just lost its Lease (its apiserver restarted)
+	// exits on purpose and systemd starts it again: give it that time before failing.
 	for (const service of SERVICES) {
-		const h = await options.health.serviceHealthy(node, service);
-		if (!h.ok) throw new StepError(`${service} on ${node.name} is not healthy: ${h.detail}`, `run \`k8s-master-setup status\` and look at journalctl -u ${service} on ${node.ip}`);
+		for (;;) {
+			const h = await options.health.serviceHealthy(node, service);
+			if (h.ok) break;
+			if (Date.now() > deadline) throw new StepError(`${service} on ${node.name} is not healthy: ${h.detail}`, `run \`k8s-master-setup status\` and look at journalctl -u ${service} on ${node.ip}`);
+			options.emit({type: 'step-progress', at: Date.now(), node: node.name, step: 'verify', message: `waiting for ${service}: ${h.detail}`});
+			await sleep(options.healthPollMs ?? 1000);
+		}
 	}
 	// Leader election: each Lease must be held by one of the profile's nodes.
-	const deadline = Date.now() + (options.leaseTimeoutMs ?? 90_000);
 	for (;;) {
 		const holders = await options.health.leaseHolders().catch(() => ({}) as Record<string, string | undefined>);
 		const missing = (['kube-controller-manager', 'kube-scheduler'] as const).filter((l) => {

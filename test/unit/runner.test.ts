@@ -204,6 +204,30 @@ describe('runner', () => {
 		expect(m1.restarts.map((r) => r.service)).toEqual(['kube-scheduler']);
 	});
 
+	it('verify waits for a scheduler that restarts after losing its Lease', async () => {
+		const nodes = lab();
+		const base = fakeHealth(nodes);
+		let refusals = 3;
+		const flapping: HealthProbe = {
+			...base,
+			async serviceHealthy(node, service) {
+				if (node.name === 'm3' && service === 'kube-scheduler' && refusals > 0) {
+					// Refuses only in verify, after its start was recorded as healthy.
+					if (nodes.get('m3')?.files.has('/var/lib/k8s-master-setup/applied/kube-scheduler')) {
+						refusals--;
+						return {ok: false, detail: 'ECONNREFUSED'};
+					}
+				}
+				return base.serviceHealthy(node, service);
+			},
+		};
+		const {result, events} = await run(nodes, {health: flapping, leaseTimeoutMs: 2000});
+		expect(events.filter((e) => e.type === 'step-failed')).toEqual([]);
+		expect(result.ok).toBe(true);
+		expect(refusals).toBe(0);
+		expect(events.some((e) => e.type === 'step-progress' && e.step === 'verify' && e.message?.includes('waiting for kube-scheduler'))).toBe(true);
+	});
+
 	it('dry run reports diffs for text, hashes only for secrets, and writes nothing', async () => {
 		const nodes = lab();
 		await run(nodes);
