@@ -7,7 +7,9 @@
 import {EventEmitter} from 'node:events';
 
 // React picks its build from NODE_ENV when first imported: production, as in the CLI.
-process.env['NODE_ENV'] ??= 'production';
+// (The alias keeps esbuild's define, which compiles "production" into the bundled copy, off this line.)
+const env = process.env;
+env['NODE_ENV'] ??= 'production';
 const {runWizard} = await import('../source/ui/wizard/run-wizard.js');
 
 const fakeTty = process.argv.includes('--fake-tty');

@@ -7,8 +7,10 @@ import {registerRenderCommand} from './commands/render.js';
 import {registerStatusCommand} from './commands/status.js';
 
 // React's development build costs twice the CPU in the live grid; ink and react are only
-// imported lazily, after this line.
-process.env.NODE_ENV ??= 'production';
+// imported lazily, after this line. (The bundle, dist/k8s-master-setup.mjs, has
+// NODE_ENV "production" compiled in; the alias keeps esbuild's define off this assignment.)
+const env = process.env;
+env['NODE_ENV'] ??= 'production';
 
 /**
  * The CLI entry. Each command lives in ./commands/<name>.ts and registers itself here; its

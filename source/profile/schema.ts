@@ -1,6 +1,7 @@
 import {isIP} from 'node:net';
 import {Address4} from 'ip-address';
-import {z} from 'zod';
+import * as z from 'zod';
+import {SUPPORTED_VERSIONS} from './constants.js';
 
 /**
  * The profile: one zod schema is both the TypeScript type and the validator, so a
@@ -8,22 +9,7 @@ import {z} from 'zod';
  * and every message names the field (e.g. `nodes[1].ip`) and what would be right.
  */
 
-/** Minors this tool renders flags for; see ../../shared/reference/k8s-versions.md. */
-export const SUPPORTED_VERSIONS = ['1.31', '1.32', '1.33', '1.34', '1.35', '1.36', '1.37'] as const;
-export type KubernetesMinor = (typeof SUPPORTED_VERSIONS)[number];
-
-export const STEP_NAMES = [
-	'connect',
-	'preflight',
-	'binaries',
-	'certificates',
-	'configs',
-	'apiserver',
-	'controller-manager',
-	'scheduler',
-	'verify',
-] as const;
-export type StepName = (typeof STEP_NAMES)[number];
+export {STEP_NAMES, SUPPORTED_VERSIONS, type KubernetesMinor, type StepName} from './constants.js';
 
 const nodeName = z
 	.string()

@@ -25,7 +25,7 @@ export function writeRenderOutput(plan: Plan, outDir: string): number {
 			kubernetesRelease: plan.kubernetesRelease,
 			directories: nodePlan.directories.map((d) => ({path: d.path, mode: octal(d.mode)})),
 			files: [...nodePlan.files]
-				.sort((a, b) => a.path.localeCompare(b.path))
+				.sort((a, b) => byCodePoint(a.path, b.path))
 				.map((f) => ({path: f.path, mode: octal(f.mode), sha256: f.sha256, size: f.size, step: f.step, secret: f.secret, services: f.services})),
 		};
 		writeIfChanged(join(root, 'manifest.json'), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), 0o644);
@@ -83,6 +83,14 @@ function statOrUndefined(path: string): Stats | undefined {
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * Manifest order: plain code-point order, the same on every machine (localeCompare depends
+ * on the ICU locale, and its first call costs ~20 ms of collator setup on every render).
+ */
+function byCodePoint(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function octal(mode: number): string {

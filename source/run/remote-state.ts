@@ -2,6 +2,7 @@ import type {NodePlan, ServiceName} from '../plan/types.js';
 import {SERVICES} from '../plan/types.js';
 import type {Transport} from '../remote/transport.js';
 import type {RemoteState} from './changes.js';
+import {remoteHashes} from './remote-hashes.js';
 
 /** Where each service's applied input digest is kept on the node. */
 export const APPLIED_DIR = '/var/lib/k8s-master-setup/applied';
@@ -10,16 +11,16 @@ export function appliedMarkerPath(service: ServiceName): string {
 	return `${APPLIED_DIR}/${service}`;
 }
 
-/** Reads everything the change computation needs in two remote commands. */
-export async function readRemoteState(transport: Transport, plan: NodePlan): Promise<RemoteState> {
-	const hashes = await transport.sha256(plan.files.map((f) => f.path));
+/** Reads everything the change computation needs in two or three remote commands. */
+export async function readRemoteState(transport: Transport, plan: NodePlan): Promise<RemoteState & {hashMisses: number}> {
+	const {hashes, misses} = await remoteHashes(transport, plan.files.map((f) => f.path));
 	const script = SERVICES.map(
 		(s) =>
 			`printf '%s %s %s %s\\n' ${s} "$(systemctl is-active ${s} 2>/dev/null || true)" "$(systemctl is-enabled ${s} 2>/dev/null || echo missing)" "$(cat ${appliedMarkerPath(s)} 2>/dev/null || echo none)"`,
 	).join('\n');
 	const result = await transport.exec(script);
 	if (result.code !== 0) throw new Error(`reading service state failed: ${result.stderr.trim()}`);
-	return {hashes, ...parseServiceState(result.stdout)};
+	return {hashes, hashMisses: misses, ...parseServiceState(result.stdout)};
 }
 
 export function parseServiceState(stdout: string): Omit<RemoteState, 'hashes'> {

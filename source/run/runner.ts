@@ -6,6 +6,7 @@ import {describeFileChange, describeRestart} from './dry-run.js';
 import type {EventSink} from './events.js';
 import {gatherPreflight, judgePreflight} from './preflight.js';
 import {readRemoteState} from './remote-state.js';
+import {recordRemoteHashes} from './remote-hashes.js';
 import {restartAndWait, sleep, systemctl, writeAppliedMarker, type HealthProbe} from './services.js';
 import {describeFailure, isTransient, StepError} from './step-error.js';
 import {mapHolderToNode, type LeaseNode} from '../status/lease.js';
@@ -71,13 +72,17 @@ interface NodeRun {
 	hostname?: string;
 	directoriesReady: boolean;
 	changed: string[];
+	/** Paths known to hold their planned content (matched or uploaded), for the node's hash cache. */
+	known: Map<string, string>;
+	/** The node's hash cache needs rewriting (a file was hashed in full or uploaded). */
+	cacheDirty: boolean;
 }
 
 export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 	const started = Date.now();
 	const {plan, emit} = options;
 	const selected = selectSteps(options.only, options.skip);
-	const runs = plan.nodes.map<NodeRun>((p) => ({plan: p, directoriesReady: false, changed: []}));
+	const runs = plan.nodes.map<NodeRun>((p) => ({plan: p, directoriesReady: false, changed: [], known: new Map(), cacheDirty: false}));
 	const limit = options.concurrency ?? 10;
 	emit({type: 'run-started', at: Date.now(), nodes: runs.map((r) => r.plan.node.name), steps: [...STEP_NAMES], dryRun: Boolean(options.dryRun)});
 
@@ -110,8 +115,11 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 		// Comparing is read-only and needed by every later step (and by --skip preflight).
 		if (run.transport && run.failedStep === undefined) {
 			try {
-				run.remote = await readRemoteState(run.transport, run.plan);
-				run.changes = computeChanges(run.plan, run.remote);
+				const remote = await readRemoteState(run.transport, run.plan);
+				run.remote = remote;
+				run.changes = computeChanges(run.plan, remote);
+				run.cacheDirty = remote.hashMisses > 0;
+				for (const f of run.plan.files) if (remote.hashes.get(f.path) === f.sha256) run.known.set(f.path, f.sha256);
 			} catch (error) {
 				fail(options, run, 'preflight', 0, error);
 			}
@@ -158,7 +166,7 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 	await mapLimit(runs, limit, async (run) => {
 		await step(run, 'verify', () => verifyNode(options, run, leaseNodes));
 	});
-	return finish(options, runs, started);
+	return finish(options, runs, started, true);
 }
 
 async function runStep(options: RunnerOptions, selected: Set<StepName>, run: NodeRun, name: StepName, body: () => Promise<Outcome>): Promise<void> {
@@ -248,6 +256,8 @@ async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName,
 			mode: file.mode,
 			onProgress: (bytes) => progress(file.path, bytes),
 		});
+		run.known.set(file.path, file.sha256);
+		run.cacheDirty = true;
 		progress(file.path, file.size, true);
 	});
 	return files.map((f) => f.path);
@@ -330,7 +340,19 @@ async function reportDryRun(options: RunnerOptions, run: NodeRun): Promise<void>
 	}
 }
 
-async function finish(options: RunnerOptions, runs: NodeRun[], started: number): Promise<RunResult> {
+async function finish(options: RunnerOptions, runs: NodeRun[], started: number, recordHashes = false): Promise<RunResult> {
+	// Only a run that went past the gate writes anything, this bookkeeping included.
+	if (recordHashes) {
+		await Promise.all(
+			runs
+				.filter((r) => r.transport && r.cacheDirty)
+				.map((r) =>
+					recordRemoteHashes(r.transport as Transport, r.known).catch((e: Error) =>
+						options.emit({type: 'log', at: Date.now(), node: r.plan.node.name, line: `could not record file hashes (the next run hashes the files again): ${e.message}`}),
+					),
+				),
+		);
+	}
 	await Promise.all(runs.map((r) => r.transport?.close().catch(() => undefined)));
 	const failedNodes = runs.filter((r) => r.failedStep !== undefined).map((r) => r.plan.node.name);
 	const ok = failedNodes.length === 0 && !options.signal?.aborted;

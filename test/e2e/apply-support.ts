@@ -12,6 +12,27 @@ import type {RunEvent} from '../../source/run/events.js';
 export const repoRoot = new URL('../../', import.meta.url).pathname;
 export const cli = `${repoRoot}dist/source/cli/main.js`;
 export const labScript = `${repoRoot}scripts/lab.sh`;
+/** Shared by the e2e files: the status suite reuses what the apply suite installed. */
+export const e2eWork = '/var/tmp/k8s-master-setup-e2e';
+export const NODES = ['lab-m1', 'lab-m2', 'lab-m3'];
+export const UNITS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+
+/** No control plane on the nodes, nothing of Kubernetes in etcd. */
+export async function resetLab(): Promise<void> {
+	await Promise.all(
+		NODES.map((n) =>
+			nodeSsh(
+				n,
+				`systemctl disable --now ${UNITS.join(' ')} 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /etc/systemd/system/kube-*.service; systemctl daemon-reload`,
+			),
+		),
+	);
+	await execa('bash', [labScript, 'etcdctl', 'del', '--prefix', '/registry']);
+}
+
+export function applyArgs(env: Record<string, string>, profilePath: string, stateDir: string): string[] {
+	return ['--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--yes', '--json'];
+}
 
 export async function labEnv(): Promise<Record<string, string>> {
 	const {stdout} = await execa('bash', [labScript, 'env']);

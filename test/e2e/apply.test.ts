@@ -1,5 +1,4 @@
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import YAML from 'yaml';
@@ -7,6 +6,11 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {RunEvent} from '../../source/run/events.js';
 import {
 	adminCreds,
+	applyArgs,
+	e2eWork,
+	NODES,
+	resetLab,
+	UNITS,
 	canRunLab,
 	get,
 	labEnv,
@@ -28,8 +32,6 @@ import {
 const why = canRunLab();
 if (why) console.warn(`e2e skipped: ${why}`);
 
-const NODES = ['lab-m1', 'lab-m2', 'lab-m3'];
-const UNITS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
 
 describe.skipIf(why !== undefined)('apply on the lab', () => {
 	let env: Record<string, string>;
@@ -38,24 +40,17 @@ describe.skipIf(why !== undefined)('apply on the lab', () => {
 	let stateDir: string;
 	let admin: AdminCreds;
 	let ips: Record<string, string>;
-	const args = () => ['--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--yes', '--json'];
+	const args = () => applyArgs(env, profilePath, stateDir);
 
 	beforeAll(async () => {
 		const t0 = Date.now();
 		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
 		env = await labEnv();
 		ips = Object.fromEntries((env.LAB_NODES ?? '').trim().split(/\s+/).map((p) => p.split('=') as [string, string]));
-		// A clean slate: no control plane on the nodes, nothing of Kubernetes in etcd.
-		await Promise.all(
-			NODES.map((n) =>
-				nodeSsh(
-					n,
-					`systemctl disable --now ${UNITS.join(' ')} 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /etc/systemd/system/kube-*.service; systemctl daemon-reload`,
-				),
-			),
-		);
-		await execa('bash', [labScript, 'etcdctl', 'del', '--prefix', '/registry']);
-		work = mkdtempSync(join(tmpdir(), 'k8s-e2e-'));
+		await resetLab();
+		rmSync(e2eWork, {recursive: true, force: true});
+		mkdirSync(e2eWork, {recursive: true});
+		work = e2eWork;
 		stateDir = join(work, 'state');
 		profilePath = join(work, 'profile.yaml');
 		writeFileSync(profilePath, readFileSync(env.LAB_PROFILE as string));

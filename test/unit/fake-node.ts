@@ -14,6 +14,7 @@ export class FakeNode {
 	enabled = new Map<ServiceName, boolean>();
 	restarts: Array<{service: string; at: number}> = [];
 	commands: string[] = [];
+	cacheWrites = 0;
 	uploads: string[] = [];
 	/** Facts the preflight script reports. */
 	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as string[], etcdReachable: true};
@@ -83,6 +84,15 @@ class FakeTransport implements Transport {
 		const marker = /printf '%s\\n' ([0-9a-f]{64}) > (\S+)\.tmp/.exec(command);
 		if (marker) {
 			f.files.set(marker[2] as string, {content: Buffer.from(`${marker[1]}\n`), mode: 0o644});
+			return ok();
+		}
+		// The hash cache: this fake keeps none, so every file is hashed through sha256().
+		if (command.includes('@@stat')) {
+			const stats = [...this.fake.files].map(([path, f], i) => `${path}|${f.content.length}|0|${i}`);
+			return ok(`@@stat\n${stats.join('\n')}\n`);
+		}
+		if (command.includes('sha256-cache')) {
+			this.fake.cacheWrites++;
 			return ok();
 		}
 		if (command.startsWith('systemctl daemon-reload') || command.startsWith('mkdir -p')) return ok();

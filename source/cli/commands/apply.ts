@@ -1,5 +1,5 @@
 import {Option, type Command} from 'commander';
-import {STEP_NAMES, type StepName} from '../../profile/schema.js';
+import {STEP_NAMES, type StepName} from '../../profile/constants.js';
 import {UserError} from '../../errors.js';
 
 export interface ApplyOptions {

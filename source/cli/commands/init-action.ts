@@ -1,11 +1,6 @@
 import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync} from 'node:fs';
 import {homedir, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
-import {saveProfile} from '../../profile/load.js';
-import type {ProfileInput} from '../../profile/schema.js';
-import {SshError} from '../../remote/ssh-errors.js';
-import {connectSsh} from '../../remote/ssh-transport.js';
-import {readBinariesRelease} from '../../plan/binaries.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
 import type {ApplyOptions} from './apply.js';
 
@@ -23,14 +18,16 @@ export interface InitOptions {
  * anything touches a node, then applied with the live grid, ending on the status screen.
  */
 export async function runInit(options: InitOptions): Promise<number> {
-	const {runWizard} = await import('../../ui/index.js');
+	// Only what draws the first frame is loaded before it: ssh2 (node checks), the profile
+	// store (conf, yaml) and the binaries reader are imported when first used.
+	const {runWizard} = await import('../../ui/wizard/run-wizard.js');
 	const knownHosts = options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
 	const scratch = mkdtempSync(join(tmpdir(), 'k8s-master-setup-hostkeys-'));
 	const pendingLines = new Map<string, string[]>();
 	try {
 		const answers = await runWizard({
 			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options.sshConfig),
-			readBinariesVersion: (path) => readBinariesRelease(path),
+			readBinariesVersion: async (path) => (await import('../../plan/binaries.js')).readBinariesRelease(path),
 			onHostKeys: (keys) => {
 				// Only the keys the user accepted on the host-key screen reach known_hosts.
 				const lines = keys.flatMap((k) => pendingLines.get(k.node) ?? []);
@@ -45,6 +42,7 @@ export async function runInit(options: InitOptions): Promise<number> {
 			},
 		});
 		if (!answers) return 130;
+		const {saveProfile} = await import('../../profile/load.js');
 		const where = await saveProfile(answers);
 		process.stderr.write(`saved profile "${answers.name}" in ${where}\n`);
 		if (options.export) {
@@ -81,6 +79,7 @@ async function checkNode(
 	else writeFileSync(copy, '');
 	const before = readFileSync(copy, 'utf8');
 	let seen: {keyType: string; fingerprint: string} | undefined;
+	const [{connectSsh}, {SshError}] = await Promise.all([import('../../remote/ssh-transport.js'), import('../../remote/ssh-errors.js')]);
 	try {
 		const transport = await connectSsh(
 			{node: node.name, host: node.ip, user: node.ssh.user, port: node.ssh.port, identityFile: node.ssh.identityFile},

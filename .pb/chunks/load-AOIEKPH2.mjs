@@ -1,0 +1,24 @@
+import {createRequire as __k8sCreateRequire} from 'node:module'; const require = __k8sCreateRequire(import.meta.url);
+import {
+  checkProfileFiles,
+  fieldPath,
+  listProfiles,
+  loadProfileByName,
+  loadProfileFile,
+  saveProfile,
+  validateProfile
+} from "./chunk-YKOJHRDD.mjs";
+import "./chunk-LWPWZUCJ.mjs";
+import "./chunk-ETB6MRI6.mjs";
+import "./chunk-PFGUMKWO.mjs";
+import "./chunk-WDUICG2E.mjs";
+import "./chunk-YOTFHUOA.mjs";
+export {
+  checkProfileFiles,
+  fieldPath,
+  listProfiles,
+  loadProfileByName,
+  loadProfileFile,
+  saveProfile,
+  validateProfile
+};

@@ -1,0 +1,53 @@
+/**
+ * The shipped CLI: one ESM entry, dist/k8s-master-setup.mjs, with code splitting, so each
+ * command loads only its own chunks (the `await import()`s in source/cli/commands stay
+ * lazy: `render` and `--help` never load ink, react or ssh2). `npm run build` runs tsc
+ * (typecheck, and dist/source + dist/scripts for the tests and benchmarks), then this.
+ *
+ * Also bundles scripts/wizard-first-frame.ts the same way into dist/bench/, so the
+ * benchmark of startup to the first wizard frame measures bundled code.
+ *
+ * Not bundled (resolved from node_modules at run time, so they stay in dependencies):
+ *  - ssh2: its optional native binding (sshcrypto.node) and cpu-features;
+ *  - node-forge: loaded through createRequire on first use (only when a certificate is issued);
+ *  - react-devtools-core: ink imports it only when DEV=true; it is not installed.
+ */
+import {build, type BuildOptions} from 'esbuild';
+import {chmodSync, rmSync} from 'node:fs';
+import {dirname, join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const common: BuildOptions = {
+	absWorkingDir: root,
+	bundle: true,
+	splitting: true,
+	format: 'esm',
+	platform: 'node',
+	target: 'node20',
+	outExtension: {'.js': '.mjs'},
+	chunkNames: 'chunks/[name]-[hash]',
+	external: ['ssh2', 'cpu-features', 'react-devtools-core', 'node-forge'],
+	// React's production build (the development one costs twice the CPU in the live grid).
+	define: {'process.env.NODE_ENV': '"production"'},
+	// CommonJS dependencies (commander, react, ...) require() Node's built-ins: give the ESM
+	// output a real require. One per output file; the name cannot clash with bundled code,
+	// which esbuild keeps inside its own wrappers.
+	banner: {js: "import {createRequire as __k8sCreateRequire} from 'node:module'; const require = __k8sCreateRequire(import.meta.url);"},
+	minifyWhitespace: true,
+	minifySyntax: true,
+	sourcemap: 'linked',
+	logLevel: 'warning',
+};
+
+async function main(): Promise<void> {
+	const out = join(root, 'dist');
+	rmSync(join(out, 'chunks'), {recursive: true, force: true});
+	rmSync(join(out, 'bench'), {recursive: true, force: true});
+	await build({...common, entryPoints: {'k8s-master-setup': 'source/cli/bin.ts'}, outdir: out});
+	chmodSync(join(out, 'k8s-master-setup.mjs'), 0o755);
+	await build({...common, entryPoints: {'wizard-first-frame': 'scripts/wizard-first-frame.ts'}, outdir: join(out, 'bench')});
+}
+
+await main();

@@ -1,0 +1,112 @@
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {execa} from 'execa';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {StatusReportSchema} from '../../source/status/json-schema.js';
+import {applyArgs, canRunLab, cli, e2eWork, labEnv, labScript, nodeSsh, resetLab, startApply, waitFor} from './apply-support.js';
+
+/**
+ * The on-call screen against the real lab: healthy, a stopped scheduler, a powered-off
+ * node, a Lease moving. Reuses the control plane the apply suite installed (or installs it).
+ */
+const why = canRunLab();
+if (why) console.warn(`e2e skipped: ${why}`);
+
+type Report = ReturnType<typeof StatusReportSchema.parse>;
+
+describe.skipIf(why !== undefined)('status on the lab', () => {
+	let env: Record<string, string>;
+	const profilePath = join(e2eWork, 'profile.yaml');
+	const stateDir = join(e2eWork, 'state');
+	const statusArgs = () => ['status', '--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string];
+
+	async function status(extra: string[] = []): Promise<{code: number; report: Report}> {
+		const run = await execa('node', [cli, ...statusArgs(), '--json', ...extra], {reject: false});
+		const report = StatusReportSchema.parse(JSON.parse(run.stdout));
+		return {code: run.exitCode ?? -1, report};
+	}
+
+	beforeAll(async () => {
+		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
+		env = await labEnv();
+		if (!existsSync(join(stateDir, 'admin.kubeconfig'))) {
+			await resetLab();
+			mkdirSync(e2eWork, {recursive: true});
+			writeFileSync(profilePath, readFileSync(env.LAB_PROFILE as string));
+		}
+		// Converge (a no-op when the apply suite just ran) so every service is up.
+		const run = await startApply(applyArgs(env, profilePath, stateDir));
+		expect(run.exitCode, run.all).toBe(0);
+	});
+
+	it('reports a healthy control plane, valid against the documented schema', async () => {
+		const t0 = performance.now();
+		const {code, report} = await waitFor('a healthy snapshot', async () => {
+			const r = await status();
+			return r.code === 0 ? r : undefined;
+		}, 60_000, 2000);
+		console.log(`status --json: ${Math.round(performance.now() - t0)} ms wall, refresh ${report.durationMs} ms`);
+		expect(code).toBe(0);
+		expect(report.health.status).toBe('healthy');
+		for (const node of report.nodes) {
+			expect(node.reachable, node.name).toBe(true);
+			expect(node.apiserver.readyz.state, node.name).toBe('ok');
+			expect(node.apiserver.version).toMatch(/^v1\.\d+\.\d+/);
+			expect(node.certificates.length, node.name).toBeGreaterThan(0);
+		}
+		expect(['lab-m1', 'lab-m2', 'lab-m3']).toContain(report.leases.controllerManager.holderNode);
+		expect(['lab-m1', 'lab-m2', 'lab-m3']).toContain(report.leases.scheduler.holderNode);
+	});
+
+	it('shows a stopped kube-scheduler as failed on its node, exit code 1', async () => {
+		await nodeSsh('lab-m2', 'systemctl stop kube-scheduler');
+		try {
+			const {code, report} = await status();
+			expect(code).toBe(1);
+			const m2 = report.nodes.find((n) => n.name === 'lab-m2');
+			expect(m2?.units['kube-scheduler'].activeState).toBe('inactive');
+			expect(m2?.scheduler.healthz.state).not.toBe('ok');
+			expect(report.health.problems[0]?.node).toBe('lab-m2');
+		} finally {
+			await nodeSsh('lab-m2', 'systemctl start kube-scheduler');
+		}
+	});
+
+	it('marks a powered-off node unreachable while the others keep answering', async () => {
+		await execa('bash', [labScript, 'stop-node', 'lab-m3']);
+		try {
+			const {code, report} = await status(['--probe-timeout', '2']);
+			const m3 = report.nodes.find((n) => n.name === 'lab-m3');
+			expect(m3?.reachable).toBe(false);
+			expect(report.nodes.filter((n) => n.name !== 'lab-m3').every((n) => n.apiserver.readyz.state === 'ok')).toBe(true);
+			expect(code).toBe(1);
+		} finally {
+			await execa('bash', [labScript, 'start-node', 'lab-m3']);
+		}
+	});
+
+	it('shows the new Lease holder after the holder stops', async () => {
+		const before = await waitFor('a held Lease', async () => (await status()).report.leases.controllerManager.holderNode ?? undefined, 60_000, 2000);
+		await nodeSsh(before, 'systemctl stop kube-controller-manager');
+		try {
+			// --watch --json: one snapshot per refresh; the new holder must show up in the stream.
+			const watch = execa('node', [cli, ...statusArgs(), '--watch', '--json', '--interval', '2'], {reject: false});
+			let seen: string | undefined;
+			let lines = 0;
+			watch.stdout?.on('data', (chunk: Buffer) => {
+				for (const line of chunk.toString().split('\n').filter((l) => l.startsWith('{'))) {
+					lines++;
+					const holder = StatusReportSchema.parse(JSON.parse(line)).leases.controllerManager.holderNode;
+					if (holder && holder !== before) seen ??= holder;
+				}
+			});
+			await waitFor('the new holder in status --watch --json', async () => seen, 60_000, 500);
+			watch.kill('SIGINT');
+			await watch;
+			console.log(`new holder ${seen} after ${lines} refreshes`);
+			expect(['lab-m1', 'lab-m2', 'lab-m3']).toContain(seen);
+		} finally {
+			await nodeSsh(before, 'systemctl start kube-controller-manager');
+		}
+	});
+});
