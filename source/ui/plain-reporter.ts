@@ -38,8 +38,9 @@ export function createPlainReporter(write: (s: string) => void): EventSink {
 						lastQuarter.set(key, quarter);
 						line(event.node, event.step, 'progress', `${pct}%${event.message ? `  ${event.message}` : ''}`);
 					}
-				} else if (event.message !== undefined && event.message !== lastMessage.get(key)) {
-					lastMessage.set(key, event.message);
+				} else if (event.message !== undefined && sameWithoutClock(event.message) !== lastMessage.get(key)) {
+					// "waiting for /readyz (12s): ..." changes every second; print it when the reason changes.
+					lastMessage.set(key, sameWithoutClock(event.message));
 					line(event.node, event.step, 'progress', event.message);
 				}
 				return;
@@ -67,6 +68,13 @@ export function createPlainReporter(write: (s: string) => void): EventSink {
 			case 'plan-change': {
 				const c = event.change;
 				line(event.node, event.step, 'would', c.kind === 'restart' ? `restart ${c.service} (${c.reason})` : `${c.kind} ${c.path} (${c.mode})`);
+				if (c.kind === 'restart') return;
+				if (c.diff !== undefined) {
+					// The unified diff without its two header lines (the path is on the line above).
+					for (const l of c.diff.split('\n').filter((x) => x.length > 0 && !x.startsWith('===')).slice(2)) write(`${indent()}${l}\n`);
+				} else {
+					write(`${indent()}sha256 ${c.sha256Before ? `${c.sha256Before.slice(0, 12)}… → ` : ''}${c.sha256After.slice(0, 12)}… (content not shown)\n`);
+				}
 				return;
 			}
 			case 'run-finished':
@@ -84,4 +92,8 @@ export function createPlainReporter(write: (s: string) => void): EventSink {
 
 function seconds(ms: number): string {
 	return `${(ms / 1000).toFixed(1)}s`.padStart(6);
+}
+
+function sameWithoutClock(message: string): string {
+	return message.replace(/\(\d+s\)/g, '');
 }

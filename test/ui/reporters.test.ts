@@ -27,6 +27,34 @@ describe('plain reporter', () => {
 	});
 });
 
+describe('plain reporter, dry run and waiting', () => {
+	test('prints the diff of a text file, only hashes for a secret, and each restart', () => {
+		const at = 0;
+		const out = collect(createPlainReporter, [
+			{type: 'run-started', at, nodes: ['m1'], steps: ['apiserver'], dryRun: true},
+			{type: 'plan-change', at, node: 'm1', step: 'apiserver', change: {kind: 'update', path: '/etc/systemd/system/kube-apiserver.service', mode: '0644', sha256After: 'b'.repeat(64), sha256Before: 'a'.repeat(64), diff: '===\n--- a\n+++ b\n@@ -1 +1 @@\n-ExecStart=x --v=2\n+ExecStart=x --v=4\n'}},
+			{type: 'plan-change', at, node: 'm1', step: 'certificates', change: {kind: 'update', path: '/etc/kubernetes/cert/kubernetes-key.pem', mode: '0600', sha256After: 'b'.repeat(64), sha256Before: 'a'.repeat(64)}},
+			{type: 'plan-change', at, node: 'm1', step: 'apiserver', change: {kind: 'restart', service: 'kube-apiserver', reason: 'inputs changed: kube-apiserver.service'}},
+		]);
+		expect(out).toContain('would      update /etc/systemd/system/kube-apiserver.service (0644)');
+		expect(out).toMatch(/^ +-ExecStart=x --v=2$/m);
+		expect(out).toMatch(/^ +\+ExecStart=x --v=4$/m);
+		expect(out).toMatch(/kubernetes-key\.pem \(0600\)\n +sha256 aaaaaaaaaaaa… → bbbbbbbbbbbb… \(content not shown\)/);
+		expect(out).toContain('restart kube-apiserver (inputs changed: kube-apiserver.service)');
+	});
+
+	test('a waiting message is printed again only when its reason changes, not its clock', () => {
+		const progress = (message: string) => ({type: 'step-progress', at: 0, node: 'm1', step: 'apiserver', message});
+		const out = collect(createPlainReporter, [
+			{type: 'run-started', at: 0, nodes: ['m1'], steps: ['apiserver'], dryRun: false},
+			progress('waiting for /readyz on :6443 (1s): connection refused'),
+			progress('waiting for /readyz on :6443 (2s): connection refused'),
+			progress('waiting for /readyz on :6443 (3s): HTTP 500'),
+		]);
+		expect(out.match(/waiting for/g)).toHaveLength(2);
+	});
+});
+
 describe('json reporter', () => {
 	test('NDJSON: each event on its own line, round-tripping exactly', () => {
 		const events = recordedRun({unchanged: true, nodes: ['a']});
