@@ -8,6 +8,7 @@ import type {Transport} from '../source/remote/transport.js';
 import {defaultStateDir} from '../source/state/state-dir.js';
 import {buildViewModel} from '../source/status/view-model.js';
 import {createStatusProber, type AdminCredentials} from '../source/status/probes.js';
+import {reportMetrics, reportSkipped} from './bench-metrics.js';
 
 /**
  * Status refresh benchmark (issue 6, "Performance"): connects once to every node of a
@@ -39,6 +40,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 function skip(why: string): never {
 	console.log(`bench-status: skipped: ${why}`);
+	reportSkipped('status', why);
 	process.exit(0);
 }
 
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
 	}
 	const refreshes = Math.max(1, Number(values.refreshes));
 	const stateDir = values['state-dir'] ?? defaultStateDir(profile.name);
+	if (!existsSync(stateDir)) skip(`no state directory ${stateDir}: apply the profile first, or pass --state-dir DIR (the one apply used)`);
 	const read = (name: string) => {
 		const path = join(stateDir, name);
 		if (!existsSync(path)) skip(`no ${path}: apply the profile first (its state directory holds the admin credentials) or pass --state-dir`);
@@ -119,6 +122,12 @@ async function main(): Promise<void> {
 	const all = results.at(-1)!;
 	const growth = all.medianMs / one.medianMs;
 	const three = results.find((r) => r.nodes === 3);
+	const metrics = [];
+	if (three) metrics.push({name: 'status refresh, 3 nodes (connections kept)', value: three.medianMs, unit: 'ms', target: '< 1000 ms', pass: three.medianMs < 1000, note: `median of ${three.refreshes}; ${three.status}${unreachable.length > 0 ? `; unreachable: ${unreachable.join(', ')}` : ''}`});
+	if (wanted > 1) {
+		metrics.push({name: `status refresh growth, 1 → ${wanted} nodes`, value: growth, unit: '×', target: `< ${wanted} × (sub-linear)`, pass: growth < wanted, note: wanted < 20 ? 'the issue asks for 20 nodes: scripts/lab.sh up 20' : ''});
+	}
+	reportMetrics(...metrics);
 	if (values.json) {
 		console.log(JSON.stringify({profile: profile.name, connectMs, unreachable, results, growth, nodes: wanted}));
 		return;

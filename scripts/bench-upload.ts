@@ -8,6 +8,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 import {promisify} from 'node:util';
 import {connectSsh} from '../source/remote/ssh-transport.js';
 import {startSshd, sshdUnavailableReason} from '../source/remote/testing/sshd.js';
+import {reportMetrics, reportSkipped} from './bench-metrics.js';
 
 /**
  * Upload benchmark (issue 3, "Performance"), against a loopback OpenSSH sshd:
@@ -82,6 +83,7 @@ export async function runUploadBench(log: (line: string) => void = console.log):
 	const unavailable = sshdUnavailableReason();
 	if (unavailable) {
 		log(`upload benchmark skipped: ${unavailable}`);
+		reportSkipped('upload', unavailable);
 		return undefined;
 	}
 	const work = await mkdtemp(join(tmpdir(), 'k8s-master-setup-bench-'));
@@ -151,13 +153,17 @@ export async function runUploadBench(log: (line: string) => void = console.log):
 			rssBaselineMb: baselineMb,
 			rssTotalUploadedMb: totalUploaded,
 		};
-		const verdict = (ok: boolean) => (ok ? 'ok' : 'BELOW TARGET');
+		const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 		log(`upload ${fileMb} MB over loopback sshd (median of 3):`);
 		log(`  transport (ssh2 SFTP)  ${transportMbPerSecond.toFixed(1)} MB/s   [${transportRates.map((r) => r.toFixed(0)).join(', ')}]`);
 		log(`  OpenSSH scp            ${scpMbPerSecond.toFixed(1)} MB/s   [${scpRates.map((r) => r.toFixed(0)).join(', ')}]`);
 		log(`  ratio                  ${ratio.toFixed(2)}× scp (target ≥ 0.80) ${verdict(ratio >= 0.8)}`);
 		log(`peak RSS uploading ${sizes.reduce((a, b) => a + b, 0)} MB of binaries to 3 hosts (${totalUploaded} MB sent):`);
 		log(`  ${peakMb.toFixed(1)} MB (process at start: ${baselineMb.toFixed(1)} MB; target < 200) ${verdict(peakMb < 200)}`);
+		reportMetrics(
+			{name: `upload throughput vs OpenSSH scp (${fileMb} MB, loopback sshd)`, value: ratio, unit: '× scp', target: '>= 0.80 ×', pass: ratio >= 0.8, note: `${transportMbPerSecond.toFixed(1)} vs ${scpMbPerSecond.toFixed(1)} MB/s, median of 3`},
+			{name: `peak RSS uploading ${sizes.reduce((a, b) => a + b, 0)} MB of binaries to 3 hosts`, value: peakMb, unit: 'MB', target: '< 200 MB', pass: peakMb < 200},
+		);
 		return result;
 	} finally {
 		await sshd.stop();

@@ -13,11 +13,22 @@
  *  - react-devtools-core: ink imports it only when DEV=true; it is not installed.
  */
 import {build, type BuildOptions} from 'esbuild';
-import {chmodSync, rmSync} from 'node:fs';
-import {dirname, join, resolve} from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {chmodSync, existsSync, rmSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The package root: the first directory above this file with a package.json (from scripts/ or dist/scripts/). */
+function packageRoot(): string {
+	let dir = dirname(fileURLToPath(import.meta.url));
+	while (!existsSync(join(dir, 'package.json'))) {
+		const parent = dirname(dir);
+		if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+		dir = parent;
+	}
+	return dir;
+}
+
+const root = packageRoot();
 
 const common: BuildOptions = {
 	absWorkingDir: root,
@@ -41,13 +52,15 @@ const common: BuildOptions = {
 	logLevel: 'warning',
 };
 
-async function main(): Promise<void> {
+/** Builds dist/k8s-master-setup.mjs (+ dist/chunks/) and dist/bench/; returns the CLI's path. */
+export async function bundleCli(): Promise<string> {
 	const out = join(root, 'dist');
 	rmSync(join(out, 'chunks'), {recursive: true, force: true});
 	rmSync(join(out, 'bench'), {recursive: true, force: true});
 	await build({...common, entryPoints: {'k8s-master-setup': 'source/cli/bin.ts'}, outdir: out});
 	chmodSync(join(out, 'k8s-master-setup.mjs'), 0o755);
 	await build({...common, entryPoints: {'wizard-first-frame': 'scripts/wizard-first-frame.ts'}, outdir: join(out, 'bench')});
+	return join(out, 'k8s-master-setup.mjs');
 }
 
-await main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await bundleCli();

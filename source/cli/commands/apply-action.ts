@@ -7,7 +7,8 @@ import type {EventSink, RunEvent} from '../../run/events.js';
 import {createHttpsHealth} from '../../run/https-health.js';
 import {elfArch} from '../../run/preflight.js';
 import {runPlan, type RunnerOptions} from '../../run/runner.js';
-import {connectNode} from '../shared/connect.js';
+import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
+import type {AdminCredentials} from '../../status/probes.js';
 import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
 import type {ApplyOptions} from './apply.js';
 import {loadProfileFromOptions} from './render-action.js';
@@ -33,7 +34,8 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 		return 0;
 	}
 
-	const health = createHttpsHealth(profile, {caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key});
+	const admin: AdminCredentials = {caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key};
+	const health = createHttpsHealth(profile, admin);
 	const controller = new AbortController();
 	const runnerOptions = {
 		plan,
@@ -48,7 +50,7 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 	} satisfies Omit<RunnerOptions, 'emit'>;
 
 	try {
-		if (interactive && !options.dryRun) return await applyWithGrid(runnerOptions, controller, profile.name, kubeconfigPath);
+		if (interactive && !options.dryRun) return await applyWithGrid(runnerOptions, controller, profile.name, kubeconfigPath, admin, options);
 		const emit = options.json ? await jsonSink() : await plainSink();
 		const stop = () => {
 			if (controller.signal.aborted) process.exit(130);
@@ -70,7 +72,14 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 	}
 }
 
-async function applyWithGrid(options: Omit<RunnerOptions, 'emit'>, controller: AbortController, profileName: string, kubeconfigPath: string): Promise<number> {
+async function applyWithGrid(
+	options: Omit<RunnerOptions, 'emit'>,
+	controller: AbortController,
+	profileName: string,
+	kubeconfigPath: string,
+	admin: AdminCredentials,
+	access: NodeAccessOptions,
+): Promise<number> {
 	const {runApplyUi} = await import('../../ui/app-apply.js');
 	const {showFinished} = await import('../../ui/finished.js');
 	const listeners = new Set<EventSink>();
@@ -112,8 +121,10 @@ async function applyWithGrid(options: Omit<RunnerOptions, 'emit'>, controller: A
 		profileName,
 	});
 	await first;
-	await showFinished({profileName, kubeconfigPath, ok: failed.size === 0 && !controller.signal.aborted, failedNodes: [...failed]});
 	void result;
+	const ok = failed.size === 0 && !controller.signal.aborted;
+	const dashboard = ok ? await statusOnce(options.plan, admin, access).catch(() => undefined) : undefined;
+	await showFinished({profileName, kubeconfigPath, ok, failedNodes: [...failed], ...(dashboard ? {dashboard} : {})});
 	return failed.size === 0 && !controller.signal.aborted ? 0 : 1;
 }
 
@@ -158,4 +169,24 @@ async function jsonSink(): Promise<EventSink> {
 
 function profileFlag(options: ApplyOptions): string {
 	return options.profileFile ? `--profile-file ${options.profileFile}` : `--profile ${options.profile}`;
+}
+
+/** One status snapshot of the cluster just installed, as the end screen's dashboard. */
+async function statusOnce(plan: Plan, admin: AdminCredentials, access: NodeAccessOptions = {}) {
+	const {createStatusProber} = await import('../../status/probes.js');
+	const {buildViewModel} = await import('../../status/view-model.js');
+	const {StatusDashboard, colorEnabled} = await import('../../status/dashboard.js');
+	const React = (await import('react')).default;
+	const profile = plan.profile;
+	const connections = new Map(
+		await Promise.all(profile.nodes.map(async (n) => [n.name, await connectNode(profile, n, access).catch((e: Error) => e)] as const)),
+	);
+	const prober = createStatusProber({profile, admin});
+	try {
+		const snapshot = await prober.probe(connections);
+		return React.createElement(StatusDashboard, {view: buildViewModel(snapshot), interactive: false, color: colorEnabled()});
+	} finally {
+		prober.close();
+		await Promise.all([...connections.values()].map((c) => (c instanceof Error ? undefined : c.close().catch(() => undefined))));
+	}
 }
