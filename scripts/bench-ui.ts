@@ -151,19 +151,19 @@ async function firstWizardFrame(entry: string): Promise<FirstFrame> {
 /** The shipped CLI's `init` on a real pty (util-linux `script`), until the wizard's title shows. */
 async function firstCliFrame(cli: string): Promise<number> {
 	const home = mkdtempSync(path.join(tmpdir(), 'k8s-bench-wizard-'));
-	const env = {
-		...process.env,
-		CI: '',
+	// No CI variables: ink (is-in-ci) would then draw only the last frame, at exit.
+	const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && k !== 'CONTINUOUS_INTEGRATION' && !k.startsWith('CI_')));
+	Object.assign(env, {
 		HOME: home,
 		XDG_CONFIG_HOME: path.join(home, '.config'),
 		XDG_STATE_HOME: path.join(home, '.local', 'state'),
 		K8S_MASTER_SETUP_CONFIG_DIR: path.join(home, 'config'),
 		TERM: 'xterm-256color',
-	};
+	});
 	const command = `stty cols 100 rows 40 2>/dev/null; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} init --known-hosts ${JSON.stringify(path.join(home, 'known_hosts'))}`;
 	const started = performance.now();
 	// Its own process group, so the whole of it (script, node) is stopped by its id.
-	const child = spawn('script', ['-qfec', command, '/dev/null'], {stdio: ['pipe', 'pipe', 'pipe'], env, detached: true});
+	const child = spawn('script', ['-qfec', command, '/dev/null'], {stdio: ['ignore', 'pipe', 'pipe'], env, detached: true});
 	let out = '';
 	try {
 		return await new Promise<number>((resolve, reject) => {

@@ -48,9 +48,29 @@ go mod download -json "k8s.io/kubernetes@v$version" > kube.json
 kube_gomod=$(sed -n 's/.*"GoMod": "\(.*\)".*/\1/p' kube.json)
 mapfile -t staging < <(grep -E '^\s*k8s\.io/[a-z0-9-]+ => \./staging/' "$kube_gomod" | awk '{print $1}')
 if [ "${#staging[@]}" -eq 0 ]; then echo "no staging modules found in $kube_gomod" >&2; exit 1; fi
+# The proxy does not serve every staging module at every patch (e.g. k8s.io/cloud-provider
+# v0.31.13 answers 403 "not available"). Such a module falls back to the newest lower patch
+# of the same minor that it does serve, and says so: staging modules of one minor are API
+# compatible, and the binaries' own code is still that of the requested release.
+patch="${version##*.}"
+resolve_staging() {
+  local m=$1 p
+  for ((p = patch; p >= 0; p--)); do
+    if go mod download "$m@v0.$minor.$p" >/dev/null 2>&1; then
+      [ "$p" = "$patch" ] || echo "note: $m v$staging_minor is not on the module proxy; using v0.$minor.$p" >&2
+      echo "v0.$minor.$p"
+      return 0
+    fi
+  done
+  echo "no v0.$minor.x of $m on the module proxy" >&2
+  return 1
+}
 {
   echo "require k8s.io/kubernetes v$version"
-  for m in "${staging[@]}"; do echo "replace $m => $m v$staging_minor"; done
+  for m in "${staging[@]}"; do
+    case "$m" in k8s.io/sample-*) continue ;; esac   # examples; no binary imports them
+    echo "replace $m => $m $(resolve_staging "$m")"
+  done
 } >> go.mod
 go mod tidy -e >/dev/null 2>&1 || true
 go get "k8s.io/kubernetes@v$version"

@@ -37,6 +37,15 @@ for node_ip in "${NODE_IPS[@]}"; do
   scp ca.pem ca-key.pem ca-config.json root@"${node_ip}":/etc/kubernetes/cert/
 done
 
+# A re-run as written fails here: scp cannot overwrite a binary that is running ("dest open
+# ... Failure", ETXTBSY). Someone re-running the guide has to stop the services first.
+if [ "${STOP_SERVICES_FIRST:-0}" = 1 ]; then
+  for node_ip in "${NODE_IPS[@]}"; do
+    echo ">>> ${node_ip}"
+    ssh root@"${node_ip}" "systemctl stop kube-apiserver kube-controller-manager kube-scheduler || true"
+  done
+fi
+
 # 1. Binaries.
 for node_ip in "${NODE_IPS[@]}"; do
   echo ">>> ${node_ip}"
@@ -112,7 +121,7 @@ LimitNOFILE=65536
 WantedBy=multi-user.target
 EOF
 for (( i=0; i < ${#NODE_IPS[@]}; i++ )); do
-  sed -e "s/##NODE_NAME##/${NODE_NAMES[i]}/" -e "s/##NODE_IP##/${NODE_IPS[i]}/" kube-apiserver.service.template > kube-apiserver-${NODE_IPS[i]}.service
+  sed -e "s/##NODE_NAME##/${NODE_NAMES[i]}/" -e "s/##NODE_IP##/${NODE_IPS[i]}/g" kube-apiserver.service.template > kube-apiserver-${NODE_IPS[i]}.service
 done
 for node_ip in "${NODE_IPS[@]}"; do
   echo ">>> ${node_ip}"
@@ -195,7 +204,7 @@ WantedBy=multi-user.target
 EOF
 for component in kube-controller-manager kube-scheduler; do
   for (( i=0; i < ${#NODE_IPS[@]}; i++ )); do
-    sed -e "s/##NODE_NAME##/${NODE_NAMES[i]}/" -e "s/##NODE_IP##/${NODE_IPS[i]}/" $component.service.template > $component-${NODE_IPS[i]}.service
+    sed -e "s/##NODE_NAME##/${NODE_NAMES[i]}/" -e "s/##NODE_IP##/${NODE_IPS[i]}/g" $component.service.template > $component-${NODE_IPS[i]}.service
   done
   for node_ip in "${NODE_IPS[@]}"; do
     echo ">>> ${node_ip}"

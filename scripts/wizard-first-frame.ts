@@ -10,7 +10,9 @@ import {EventEmitter} from 'node:events';
 // (The alias keeps esbuild's define, which compiles "production" into the bundled copy, off this line.)
 const env = process.env;
 env['NODE_ENV'] ??= 'production';
-const {runWizard} = await import('../source/ui/wizard/run-wizard.js');
+// Loaded as the CLI's init loads it (see importUi).
+const {importUi} = await import('../source/cli/shared/import-ui.js');
+const {runWizard} = await importUi(() => import('../source/ui/wizard/run-wizard.js'));
 
 const fakeTty = process.argv.includes('--fake-tty');
 const stdin = fakeTty

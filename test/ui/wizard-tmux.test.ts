@@ -136,7 +136,8 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		// 2. Master nodes: master1 is there; its IP, then Ctrl-N twice for master2 and master3.
 		await waitForPane('Master nodes');
 		keys('Enter');
-		await waitForPane(focusedOn('ip'));
+		// The focused cell of the node table is marked "▸".
+		await waitForPane(/master1\s+▸/, 'the IP cell of master1 focused');
 		type('127.0.0.201');
 		await waitForPane('127.0.0.201');
 		keys('C-n');
@@ -148,9 +149,9 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		type('127.0.0.203');
 		await waitForPane('127.0.0.203');
 		keys('Tab');
-		await waitForPane(focusedOn('+ add node'));
+		await waitForPane('› [+ add node]');
 		keys('Tab');
-		await waitForPane(focusedOn('continue'));
+		await waitForPane('› [continue]');
 		keys('Enter');
 
 		// 3. Host keys: every check fails (nothing listens); Enter says so, `c` goes on without.

@@ -10,6 +10,7 @@ import {runPlan, type RunnerOptions} from '../../run/runner.js';
 import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
 import type {AdminCredentials} from '../../status/probes.js';
 import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
+import {importUi} from '../shared/import-ui.js';
 import type {ApplyOptions} from './apply.js';
 import {loadProfileFromOptions} from './render-action.js';
 
@@ -80,8 +81,7 @@ async function applyWithGrid(
 	admin: AdminCredentials,
 	access: NodeAccessOptions,
 ): Promise<number> {
-	const {runApplyUi} = await import('../../ui/app-apply.js');
-	const {showFinished} = await import('../../ui/finished.js');
+	const [{runApplyUi}, {showFinished}] = await importUi(() => Promise.all([import('../../ui/app-apply.js'), import('../../ui/finished.js')]));
 	const listeners = new Set<EventSink>();
 	const emit: EventSink = (e) => {
 		for (const l of listeners) l(e);

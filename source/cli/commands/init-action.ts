@@ -1,6 +1,7 @@
 import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync} from 'node:fs';
 import {homedir, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
+import {importUi} from '../shared/import-ui.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
 import type {ApplyOptions} from './apply.js';
 
@@ -20,7 +21,7 @@ export interface InitOptions {
 export async function runInit(options: InitOptions): Promise<number> {
 	// Only what draws the first frame is loaded before it: ssh2 (node checks), the profile
 	// store (conf, yaml) and the binaries reader are imported when first used.
-	const {runWizard} = await import('../../ui/wizard/run-wizard.js');
+	const {runWizard} = await importUi(() => import('../../ui/wizard/run-wizard.js'));
 	const knownHosts = options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
 	const scratch = mkdtempSync(join(tmpdir(), 'k8s-master-setup-hostkeys-'));
 	const pendingLines = new Map<string, string[]>();
