@@ -158,7 +158,11 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 	if (rolling) {
 		for (const run of runs) await startServices(run);
 	} else {
-		await mapLimit(runs, limit, startServices);
+		// Nothing serves yet: start a node's three services together (the controller-manager
+		// and scheduler retry until their apiserver answers) instead of one after another.
+		await mapLimit(runs, limit, async (run) => {
+			await Promise.all(SERVICES.map((service) => step(run, SERVICE_STEP[service], () => startService(options, run, service))));
+		});
 	}
 
 	// Phase 4: verify health and leader election.
