@@ -1,3 +1,4 @@
+import {readAdminCredentials} from '../source/cli/shared/admin-credentials.js';
 import {existsSync, readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {parseArgs} from 'node:util';
@@ -68,12 +69,12 @@ async function main(): Promise<void> {
 	const refreshes = Math.max(1, Number(values.refreshes));
 	const stateDir = values['state-dir'] ?? defaultStateDir(profile.name);
 	if (!existsSync(stateDir)) skip(`no state directory ${stateDir}: apply the profile first, or pass --state-dir DIR (the one apply used)`);
-	const read = (name: string) => {
-		const path = join(stateDir, name);
-		if (!existsSync(path)) skip(`no ${path}: apply the profile first (its state directory holds the admin credentials) or pass --state-dir`);
-		return readFileSync(path, 'utf8');
-	};
-	const admin: AdminCredentials = {caPem: read('ca.pem'), certPem: read('admin.pem'), keyPem: read('admin-key.pem')};
+	let admin: AdminCredentials;
+	try {
+		admin = readAdminCredentials(profile, stateDir);
+	} catch (error) {
+		skip((error as Error).message);
+	}
 	const labKnownHosts = join(dirname(profileFile), 'known_hosts');
 	const knownHosts = values['known-hosts'] ?? (existsSync(labKnownHosts) ? labKnownHosts : undefined);
 
