@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import {beforeAll, describe, expect, it} from 'vitest';
@@ -29,8 +29,12 @@ describe.skipIf(why !== undefined)('status on the lab', () => {
 	beforeAll(async () => {
 		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
 		env = await labEnv();
-		if (!existsSync(join(stateDir, 'admin.kubeconfig'))) {
+		// Reuse the apply suite's cluster only if it was installed from this lab's binaries
+		// (CI runs the suites once per Kubernetes version, in either file order).
+		const current = existsSync(profilePath) && readFileSync(profilePath, 'utf8').includes(`binaries: ${env.LAB_K8S_BINARIES}`);
+		if (!current || !existsSync(join(stateDir, 'admin.kubeconfig'))) {
 			await resetLab();
+			rmSync(e2eWork, {recursive: true, force: true});
 			mkdirSync(e2eWork, {recursive: true});
 			writeFileSync(profilePath, readFileSync(env.LAB_PROFILE as string));
 		}
