@@ -10,6 +10,8 @@ export interface FinishedProps {
 	failedNodes?: string[];
 	/** The status dashboard (source/status/), rendered below the summary. */
 	dashboard?: ReactNode;
+	/** How `status` finds this profile again (default `--profile NAME`), e.g. `--profile-file F --state-dir D`. */
+	statusArgs?: string;
 }
 
 /** Shell-quote a path only when it needs it. */
@@ -17,12 +19,15 @@ function shellArg(value: string): string {
 	return /^[A-Za-z0-9_@%+=:,./~-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export function nextCommands(profileName: string, kubeconfigPath: string): string[] {
-	return [`kubectl --kubeconfig ${shellArg(kubeconfigPath)} get --raw '/readyz?verbose'`, `k8s-master-setup status --profile ${shellArg(profileName)}`];
+export function nextCommands(profileName: string, kubeconfigPath: string, statusArgs?: string): string[] {
+	return [
+		`kubectl --kubeconfig ${shellArg(kubeconfigPath)} get --raw '/readyz?verbose'`,
+		`k8s-master-setup status ${statusArgs ?? `--profile ${shellArg(profileName)}`}`,
+	];
 }
 
 /** The end-of-run screen: outcome, the admin kubeconfig, the next commands, then the dashboard. */
-export function Finished({profileName, kubeconfigPath, ok = true, failedNodes = [], dashboard}: FinishedProps) {
+export function Finished({profileName, kubeconfigPath, ok = true, failedNodes = [], dashboard, statusArgs}: FinishedProps) {
 	return (
 		<Box flexDirection="column">
 			{ok ? (
@@ -37,7 +42,7 @@ export function Finished({profileName, kubeconfigPath, ok = true, failedNodes = 
 			<Text>admin kubeconfig: {kubeconfigPath}</Text>
 			<Box flexDirection="column" marginTop={1}>
 				<Text>next:</Text>
-				{nextCommands(profileName, kubeconfigPath).map((c) => (
+				{nextCommands(profileName, kubeconfigPath, statusArgs).map((c) => (
 					<Text key={c}>  {c}</Text>
 				))}
 			</Box>

@@ -62,7 +62,7 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 		process.on('SIGTERM', stop);
 		const result = await runPlan({...runnerOptions, emit});
 		if (!options.json && !options.dryRun && result.ok) {
-			process.stdout.write(`\nadmin kubeconfig: ${kubeconfigPath}\nnext: kubectl --kubeconfig ${kubeconfigPath} get --raw '/readyz?verbose'\n      k8s-master-setup status ${profileFlag(options)}\n`);
+			process.stdout.write(`\nadmin kubeconfig: ${kubeconfigPath}\nnext: kubectl --kubeconfig ${kubeconfigPath} get --raw '/readyz?verbose'\n      k8s-master-setup status ${statusArgs(options)}\n`);
 		}
 		if (!result.ok && !options.json) {
 			process.stderr.write(`\n${controller.signal.aborted ? 'stopped' : `failed on ${result.failedNodes.join(', ')}`}; fix the cause above and run the same command again to resume\n`);
@@ -79,7 +79,7 @@ async function applyWithGrid(
 	profileName: string,
 	kubeconfigPath: string,
 	admin: AdminCredentials,
-	access: NodeAccessOptions,
+	access: ApplyOptions,
 ): Promise<number> {
 	const [{runApplyUi}, {showFinished}] = await importUi(() => Promise.all([import('../../ui/app-apply.js'), import('../../ui/finished.js')]));
 	const listeners = new Set<EventSink>();
@@ -124,7 +124,7 @@ async function applyWithGrid(
 	void result;
 	const ok = failed.size === 0 && !controller.signal.aborted;
 	const dashboard = ok ? await statusOnce(options.plan, admin, access).catch(() => undefined) : undefined;
-	await showFinished({profileName, kubeconfigPath, ok, failedNodes: [...failed], ...(dashboard ? {dashboard} : {})});
+	await showFinished({profileName, kubeconfigPath, ok, failedNodes: [...failed], statusArgs: statusArgs(access), ...(dashboard ? {dashboard} : {})});
 	return failed.size === 0 && !controller.signal.aborted ? 0 : 1;
 }
 
@@ -167,8 +167,13 @@ async function jsonSink(): Promise<EventSink> {
 	return createJsonReporter((s) => process.stdout.write(s));
 }
 
-function profileFlag(options: ApplyOptions): string {
-	return options.profileFile ? `--profile-file ${options.profileFile}` : `--profile ${options.profile}`;
+/** The arguments that point `status` at the same profile, state and host keys. */
+function statusArgs(options: ApplyOptions): string {
+	return [
+		options.profileFile ? `--profile-file ${options.profileFile}` : `--profile ${options.profile}`,
+		...(options.stateDir ? [`--state-dir ${options.stateDir}`] : []),
+		...(options.knownHosts ? [`--known-hosts ${options.knownHosts}`] : []),
+	].join(' ');
 }
 
 /** One status snapshot of the cluster just installed, as the end screen's dashboard. */
