@@ -71,7 +71,7 @@ export function createPlainReporter(write: (s: string) => void): EventSink {
 				if (c.kind === 'restart') return;
 				if (c.diff !== undefined) {
 					// The unified diff without its two header lines (the path is on the line above).
-					for (const l of c.diff.split('\n').filter((x) => x.length > 0 && !x.startsWith('===')).slice(2)) write(`${indent()}${l}\n`);
+					for (const l of c.diff.split('\n').filter((x) => x.length > 0 && !/^(===|--- |\+\+\+ |Index: )/.test(x))) write(`${indent()}${l}\n`);
 				} else {
 					write(`${indent()}sha256 ${c.sha256Before ? `${c.sha256Before.slice(0, 12)}… → ` : ''}${c.sha256After.slice(0, 12)}… (content not shown)\n`);
 				}

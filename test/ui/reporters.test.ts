@@ -38,6 +38,7 @@ describe('plain reporter, dry run and waiting', () => {
 		]);
 		expect(out).toContain('would      update /etc/systemd/system/kube-apiserver.service (0644)');
 		expect(out).toMatch(/^ +-ExecStart=x --v=2$/m);
+		expect(out).not.toMatch(/^ +(\+\+\+|---) /m);
 		expect(out).toMatch(/^ +\+ExecStart=x --v=4$/m);
 		expect(out).toMatch(/kubernetes-key\.pem \(0600\)\n +sha256 aaaaaaaaaaaa… → bbbbbbbbbbbb… \(content not shown\)/);
 		expect(out).toContain('restart kube-apiserver (inputs changed: kube-apiserver.service)');
