@@ -93,7 +93,7 @@ async function applyWithGrid(
 	// `r` on a failed node runs the plan again for that node alone, into the same grid.
 	const retry = async (node: string) => {
 		const single: Plan = {...options.plan, nodes: options.plan.nodes.filter((n) => n.node.name === node)};
-		const r = await runPlan({
+		await runPlan({
 			...options,
 			plan: single,
 			emit: (e: RunEvent) => {
@@ -106,9 +106,8 @@ async function applyWithGrid(
 				emit(e);
 			},
 		});
-		return r;
 	};
-	const result = await runApplyUi({
+	await runApplyUi({
 		events: (sink) => {
 			listeners.add(sink);
 			return () => listeners.delete(sink);
@@ -121,11 +120,10 @@ async function applyWithGrid(
 		profileName,
 	});
 	await first;
-	void result;
 	const ok = failed.size === 0 && !controller.signal.aborted;
 	const dashboard = ok ? await statusOnce(options.plan, admin, access).catch(() => undefined) : undefined;
 	await showFinished({profileName, kubeconfigPath, ok, failedNodes: [...failed], statusArgs: statusArgs(access), ...(dashboard ? {dashboard} : {})});
-	return failed.size === 0 && !controller.signal.aborted ? 0 : 1;
+	return ok ? 0 : 1;
 }
 
 async function confirm(plan: Plan): Promise<boolean> {

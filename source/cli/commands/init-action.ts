@@ -96,11 +96,9 @@ async function checkNode(
 				readyTimeoutMs: 10_000,
 			},
 		);
-		const hostname = await transport.exec('hostname', {sudo: false}).catch(() => undefined);
 		await transport.close();
 		const added = readFileSync(copy, 'utf8').slice(before.length).split('\n').filter(Boolean);
 		pendingLines.set(node.name, added);
-		void hostname;
 		return seen ? {ok: true, ...seen} : {ok: true, fingerprint: 'known (in known_hosts)'};
 	} catch (error) {
 		const message = error instanceof SshError ? `${error.message}${error.hint ? ` — ${error.hint}` : ''}` : String((error as Error).message ?? error);
