@@ -12,7 +12,7 @@ import type {AdminCredentials} from '../../status/probes.js';
 import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
 import {importUi} from '../shared/import-ui.js';
 import type {ApplyOptions} from './apply.js';
-import {loadProfileFromOptions} from './render-action.js';
+import {loadProfileFromOptions} from '../shared/load-profile.js';
 
 /**
  * `apply`: profile → plan → runner, with the grid on a terminal, plain lines without

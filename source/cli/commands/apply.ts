@@ -1,6 +1,7 @@
 import {Option, type Command} from 'commander';
 import {STEP_NAMES, type StepName} from '../../profile/constants.js';
 import {UserError} from '../../errors.js';
+import {addProfileOptions, addSshOptions} from '../shared/options.js';
 
 export interface ApplyOptions {
 	profileFile?: string;
@@ -29,17 +30,16 @@ function stepList(value: string, previous: StepName[] = []): StepName[] {
 
 /** `apply`: install or converge the control plane on every node of a profile. */
 export function registerApplyCommand(program: Command): void {
-	program
+	const command = program
 		.command('apply')
 		.description(
 			'Install or converge the control plane on every node of a profile: connect, preflight (on every node before anything is written), ' +
 				'binaries, certificates, configs, then start kube-apiserver, kube-controller-manager and kube-scheduler and verify health and leader election. ' +
 				'Re-running changes only what differs; services restart only when their inputs changed, one node at a time when the control plane is already serving. ' +
 				'Exit codes: 0 done, 1 a node failed, 2 invalid input.',
-		)
-		.addOption(new Option('--profile-file <file>', 'profile as a YAML or JSON file').conflicts('profile'))
-		.addOption(new Option('--profile <name>', 'profile saved by name (by the wizard)'))
-		.option('--state-dir <dir>', 'keys and certificates of this profile (default: $XDG_STATE_HOME/k8s-master-setup/<profile name>)')
+		);
+	addProfileOptions(command);
+	command
 		.option('-y, --yes', 'apply without asking for confirmation (required without a terminal)')
 		.option('--dry-run', 'connect, compare and print what would change on each node (diffs, secrets masked); change nothing')
 		.option('--only <steps>', `run only these steps (comma-separated: ${STEP_NAMES.join(',')})`, stepList)
@@ -50,9 +50,8 @@ export function registerApplyCommand(program: Command): void {
 			if (!Number.isInteger(n) || n < 1) throw new UserError(`--concurrency must be a whole number >= 1, not "${v}"`);
 			return n;
 		}))
-		.option('--known-hosts <file>', 'known_hosts file to verify host keys against (default ~/.ssh/known_hosts)')
-		.option('--accept-new-host-keys', 'trust and record host keys of nodes not yet in known_hosts (a changed key is always refused)')
-		.option('--ssh-config <file>', 'ssh_config file to read (default ~/.ssh/config)')
+		.option('--accept-new-host-keys', 'trust and record host keys of nodes not yet in known_hosts (a changed key is always refused)');
+	addSshOptions(command)
 		.addHelpText('after', `\nsudo: when the SSH user is not root, set K8S_MASTER_SETUP_SUDO_PASSWORD if sudo needs a password.`)
 		.action(async (options: ApplyOptions) => {
 			const {runApply} = await import('./apply-action.js');

@@ -1,15 +1,7 @@
-import {UserError} from '../../errors.js';
 import {prepare} from '../../plan/prepare.js';
-import {loadProfileByName, loadProfileFile} from '../../profile/load.js';
-import type {Profile} from '../../profile/schema.js';
 import {writeRenderOutput} from '../../render/write-output.js';
 import type {RenderOptions} from './render.js';
-
-export async function loadProfileFromOptions(options: {profileFile?: string; profile?: string}): Promise<Profile> {
-	if (options.profileFile !== undefined) return loadProfileFile(options.profileFile);
-	if (options.profile !== undefined) return loadProfileByName(options.profile);
-	throw new UserError('no profile given', 'pass --profile-file FILE (YAML or JSON) or --profile NAME (saved by the wizard)');
-}
+import {loadProfileFromOptions} from '../shared/load-profile.js';
 
 export async function runRender(options: RenderOptions): Promise<void> {
 	const profile = await loadProfileFromOptions(options);

@@ -6,7 +6,7 @@ import {runStatusCommand} from '../../status/command.js';
 import {readAdminCredentials} from '../shared/admin-credentials.js';
 import {connectNode} from '../shared/connect.js';
 import type {StatusOptions} from './status.js';
-import {loadProfileFromOptions} from './render-action.js';
+import {loadProfileFromOptions} from '../shared/load-profile.js';
 
 export async function runStatus(options: StatusOptions): Promise<number> {
 	let profile: Profile;

@@ -1,4 +1,5 @@
 import {Option, type Command} from 'commander';
+import {addProfileOptions, addSshOptions} from '../shared/options.js';
 
 export interface StatusOptions {
 	profileFile?: string;
@@ -24,25 +25,21 @@ const positive = (flag: string) => (value: string) => {
 
 /** `status`: the on-call screen. */
 export function registerStatusCommand(program: Command): void {
-	program
+	const command = program
 		.command('status')
 		.description(
 			'Per node: systemd state of the three units, apiserver /livez and /readyz (failing checks by name), controller-manager :10257 and scheduler :10259 /healthz, ' +
 				'who holds the kube-controller-manager and kube-scheduler Leases, certificate expiry (served and on disk), versions. ' +
 				'A live dashboard on a terminal (r refresh, Enter/l journal, q quit), a plain table without one, --json for scripts. ' +
 				'Exit codes: 0 healthy, 1 degraded, 2 down, 3 invalid input.',
-		)
-		.addOption(new Option('--profile-file <file>', 'profile as a YAML or JSON file').conflicts('profile'))
-		.addOption(new Option('--profile <name>', 'profile saved by name'))
-		.option('--state-dir <dir>', 'state directory the profile was applied with (default: $XDG_STATE_HOME/k8s-master-setup/<profile name>)')
+		);
+	addProfileOptions(command)
 		.option('--json', 'print one JSON snapshot (schema: docs/status.schema.json)')
 		.option('--watch', 'keep refreshing; with --json prints one snapshot per line (NDJSON)')
 		.addOption(new Option('--interval <seconds>', 'refresh interval').default(2).argParser(positive('--interval')))
 		.addOption(new Option('--cert-warning-days <days>', 'warn about certificates expiring within this many days').default(30).argParser(positive('--cert-warning-days')))
 		.addOption(new Option('--probe-timeout <seconds>', 'deadline of each single probe').default(3).argParser(positive('--probe-timeout')))
-		.option('--known-hosts <file>', 'known_hosts file to verify host keys against (default ~/.ssh/known_hosts)')
-		.option('--ssh-config <file>', 'ssh_config file to read (default ~/.ssh/config)')
-		.action(async (options: StatusOptions) => {
+	addSshOptions(command).action(async (options: StatusOptions) => {
 			const {runStatus} = await import('./status-action.js');
 			process.exitCode = await runStatus(options);
 		});
