@@ -12,6 +12,12 @@ import {registerStatusCommand} from './commands/status.js';
 const env = process.env;
 env['NODE_ENV'] ??= 'production';
 
+// `k8s-master-setup status | head`: a closed pipe ends the output, it is not a crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code === 'EPIPE') process.exit(0);
+	throw error;
+});
+
 /**
  * The CLI entry. Each command lives in ./commands/<name>.ts and registers itself here; its
  * heavy modules (ink, ssh2, ...) are imported inside its action, so `render` and `--help`
