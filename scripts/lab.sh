@@ -481,6 +481,10 @@ up_body() {
   mkdir -p "$STATE/nodes" "$STATE/logs"
   ensure_key
   ensure_bridge
+  # Every node's systemd takes inotify instances from root's budget (128 by default):
+  # past ~15 nodes PID 1 dies with "Failed to allocate manager object: Too many open files".
+  [ "$(sysctl -n fs.inotify.max_user_instances)" -ge 2048 ] || sysctl -qw fs.inotify.max_user_instances=2048
+  [ "$(sysctl -n fs.inotify.max_user_watches)" -ge 1048576 ] || sysctl -qw fs.inotify.max_user_watches=1048576
   # Nodes beyond N, from an earlier `up` with a larger N, go.
   for m in $(known_nodes); do
     [ "${m#lab-m}" -le "$n" ] || { log "$m: not wanted (N=$n), removing"; destroy_node "$m"; }
