@@ -1,6 +1,6 @@
 import {UserError} from '../errors.js';
 import type {Profile} from '../profile/schema.js';
-import {componentFlags, type Component} from '../render/flags.js';
+import {componentFlags, extraArgsOf, type Component} from '../render/flags.js';
 import {targetPaths} from '../render/paths.js';
 import type {Binaries} from './binaries.js';
 
@@ -18,7 +18,7 @@ export function findUnacceptedFlags(profile: Profile, binaries: Binaries): Array
 		const accepted = binaries.acceptedFlags[component];
 		if (!accepted) continue; // the binary did not list its flags: nothing to check against
 		const known = new Set(accepted);
-		const extra = component === 'kube-apiserver' ? profile.apiserver.extraArgs : component === 'kube-controller-manager' ? profile.controllerManager.extraArgs : profile.scheduler.extraArgs;
+		const extra = extraArgsOf(component, profile);
 		for (const [flag] of componentFlags(component, {profile, node, paths})) {
 			if (!known.has(flag)) problems.push({component, flag, fromExtraArgs: flag in extra});
 		}
