@@ -23,14 +23,34 @@ export interface RawExecOptions {
 	closed?: Promise<void>;
 }
 
-function openExec(client: Client, node: string, command: string): Promise<ClientChannel> {
-	return new Promise((resolve, reject) => {
+/**
+ * sshd refuses a channel ("Channel open failure") while it still counts just-closed
+ * sessions against MaxSessions (10): it frees a session slot a moment after the channel's
+ * close reaches the client. Seen on the lab with as few as 6 channels opened and closed
+ * in quick succession on one connection. The connection is fine, so the open is tried
+ * again after a short pause instead of being reported as a lost connection.
+ */
+const OPEN_RETRIES = 8;
+
+export async function openChannel<T>(node: string, open: (callback: (error: Error | undefined, channel: T) => void) => void): Promise<T> {
+	for (let attempt = 0; ; attempt++) {
 		try {
-			client.exec(command, (error, channel) => (error ? reject(connectionLost(node, error.message)) : resolve(channel)));
+			return await new Promise<T>((resolve, reject) => {
+				open((error, channel) => (error ? reject(error) : resolve(channel)));
+			});
 		} catch (error) {
-			reject(connectionLost(node, (error as Error).message));
+			const message = (error as Error).message;
+			if (attempt < OPEN_RETRIES && /Channel open failure/i.test(message)) {
+				await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** Math.min(attempt, 4)));
+				continue;
+			}
+			throw connectionLost(node, message);
 		}
-	});
+	}
+}
+
+function openExec(client: Client, node: string, command: string): Promise<ClientChannel> {
+	return openChannel<ClientChannel>(node, (callback) => client.exec(command, callback));
 }
 
 export async function execRaw(client: Client, command: string, options: RawExecOptions): Promise<RawExecResult> {

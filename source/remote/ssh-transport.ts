@@ -6,7 +6,7 @@ import {prepareHostKeyCheck, type HostKeyPolicy} from './host-key-check.js';
 import {planAuth} from './ssh-auth.js';
 import {loadSshConfig, resolveSshHost, type ResolvedSshHost, type SshConfigSource} from './ssh-config.js';
 import {connectionLost, SshError, translateConnectError} from './ssh-errors.js';
-import {execRaw} from './ssh-exec.js';
+import {execRaw, openChannel} from './ssh-exec.js';
 import {uploadAtomically} from './ssh-upload.js';
 import {shellQuote} from './shell-quote.js';
 import {openTcp} from './tcp-connect.js';
@@ -158,8 +158,35 @@ function forwardOut(client: Client, host: string, port: number): Promise<Duplex>
 	});
 }
 
+/**
+ * sshd refuses channels beyond MaxSessions (10 by default) per connection with "Channel
+ * open failure". Steps that run side by side on one node (uploads of three steps, service
+ * starts, health checks) share one connection, so exec channels wait their turn here; the
+ * one SFTP channel, kept open, counts once more.
+ */
+const MAX_EXEC_CHANNELS = 6;
+
+class ChannelLimit {
+	#active = 0;
+	readonly #waiting: Array<() => void> = [];
+	constructor(private readonly max: number) {}
+
+	async run<T>(fn: () => Promise<T>): Promise<T> {
+		if (this.#active >= this.max) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+		else this.#active++;
+		try {
+			return await fn();
+		} finally {
+			const next = this.#waiting.shift();
+			if (next) next();
+			else this.#active--;
+		}
+	}
+}
+
 class SshTransport implements Transport {
 	#closed = false;
+	readonly #channels = new ChannelLimit(MAX_EXEC_CHANNELS);
 	#lost: string | undefined;
 	#sftp: Promise<SFTPWrapper> | undefined;
 	readonly #closedEvent: Promise<void>;
@@ -193,15 +220,17 @@ class SshTransport implements Transport {
 	async #execRaw(command: string, options: ExecOptions = {}) {
 		this.#ensureUp();
 		const sudo = (options.sudo ?? true) && this.user !== 'root';
-		return execRaw(this.client, command, {
-			node: this.node,
-			user: this.user,
-			sudo,
-			closed: this.#closedEvent,
-			...(this.sudoPassword !== undefined ? {sudoPassword: this.sudoPassword} : {}),
-			...(options.stdin !== undefined ? {stdin: options.stdin} : {}),
-			...(options.timeoutMs !== undefined ? {timeoutMs: options.timeoutMs} : {}),
-		});
+		return this.#channels.run(() =>
+			execRaw(this.client, command, {
+				node: this.node,
+				user: this.user,
+				sudo,
+				closed: this.#closedEvent,
+				...(this.sudoPassword !== undefined ? {sudoPassword: this.sudoPassword} : {}),
+				...(options.stdin !== undefined ? {stdin: options.stdin} : {}),
+				...(options.timeoutMs !== undefined ? {timeoutMs: options.timeoutMs} : {}),
+			}),
+		);
 	}
 
 	async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -282,20 +311,23 @@ class SshTransport implements Transport {
 	#openSftp(): Promise<SFTPWrapper> {
 		this.#ensureUp();
 		// One SFTP session per connection, opened on first use and shared by all uploads.
-		this.#sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
-			this.client.sftp((error, sftp) => {
-				if (error) {
-					this.#sftp = undefined;
-					reject(connectionLost(this.node, `cannot open SFTP: ${error.message}`));
-					return;
-				}
+		// The channel counts against MaxSessions like an exec one: opened through the same
+		// limit and retry (see openExec), it then stays open outside the limit.
+		if (this.#sftp) return this.#sftp;
+		const opening = this.#channels
+			.run(() => openChannel<SFTPWrapper>(this.node, (callback) => this.client.sftp(callback)))
+			.then((sftp) => {
 				sftp.on('close', () => {
 					this.#sftp = undefined;
 				});
-				resolve(sftp);
+				return sftp;
+			})
+			.catch((error: unknown) => {
+				this.#sftp = undefined;
+				throw error; // openChannel's connectionLost, with ssh2's reason
 			});
-		});
-		return this.#sftp;
+		this.#sftp = opening;
+		return opening;
 	}
 
 	forward(host: string, port: number): Promise<Readable & NodeJS.WritableStream> {

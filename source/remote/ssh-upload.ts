@@ -45,8 +45,8 @@ export interface UploadContext {
 	closed: Promise<void>;
 }
 
-const FAST_PUT_CONCURRENCY = 64;
-const FAST_PUT_CHUNK = 32 * 1024;
+const FAST_PUT_CONCURRENCY = 8;
+const FAST_PUT_CHUNK = 256 * 1024;
 const CONTENT_CHUNK = 256 * 1024;
 
 export async function uploadAtomically(context: UploadContext, source: UploadSource, targetPath: string, options: UploadOptions): Promise<void> {

@@ -1,7 +1,6 @@
-import https from 'node:https';
 import type {Profile} from '../profile/schema.js';
 import type {ServiceName} from '../plan/types.js';
-import {httpsGet} from '../status/https-get.js';
+import {httpsGet, pinnedAgent} from '../status/https-get.js';
 import {leaseStatusFromJson} from '../status/lease.js';
 import type {AdminCredentials} from '../status/probes.js';
 import type {HealthProbe} from './services.js';
@@ -19,8 +18,8 @@ const PATHS: Record<ServiceName, {port: number; path: string; needsClientCert: b
 };
 
 export function createHttpsHealth(profile: Profile, admin: AdminCredentials, timeoutMs = 3000): HealthProbe & {close(): void} {
-	const apiAgent = new https.Agent({keepAlive: true, ca: admin.caPem, cert: admin.certPem, key: admin.keyPem});
-	const componentAgent = new https.Agent({keepAlive: true, ca: admin.caPem});
+	const apiAgent = pinnedAgent({ca: admin.caPem, cert: admin.certPem, key: admin.keyPem});
+	const componentAgent = pinnedAgent({ca: admin.caPem});
 	return {
 		async serviceHealthy(node, service) {
 			const p = PATHS[service];

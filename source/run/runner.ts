@@ -70,7 +70,9 @@ interface NodeRun {
 	failedStep?: StepName;
 	/** From preflight; Lease holder identities are `<hostname>_<uuid>`. */
 	hostname?: string;
-	directoriesReady: boolean;
+	directoriesReady?: Promise<void>;
+	/** A reconnection in progress, shared by the steps that lost the connection together. */
+	reconnecting?: Promise<void>;
 	changed: string[];
 	/** Paths known to hold their planned content (matched or uploaded), for the node's hash cache. */
 	known: Map<string, string>;
@@ -82,7 +84,7 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 	const started = Date.now();
 	const {plan, emit} = options;
 	const selected = selectSteps(options.only, options.skip);
-	const runs = plan.nodes.map<NodeRun>((p) => ({plan: p, directoriesReady: false, changed: [], known: new Map(), cacheDirty: false}));
+	const runs = plan.nodes.map<NodeRun>((p) => ({plan: p, changed: [], known: new Map(), cacheDirty: false}));
 	const limit = options.concurrency ?? 10;
 	emit({type: 'run-started', at: Date.now(), nodes: runs.map((r) => r.plan.node.name), steps: [...STEP_NAMES], dryRun: Boolean(options.dryRun)});
 
@@ -141,28 +143,20 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 		return finish(options, runs, started);
 	}
 
-	// Phase 2: files, nodes in parallel.
-	await mapLimit(runs, limit, async (run) => {
-		for (const name of ['binaries', 'certificates', 'configs'] as const) {
-			await step(run, name, () => placeFiles(options, run, name));
-		}
-	});
-
-	// Phase 3: services. Rolling when an apiserver was already serving before this run.
 	const rolling = runs.some((r) => r.remote?.active.get('kube-apiserver'));
-	const startServices = async (run: NodeRun) => {
-		for (const service of SERVICES) {
-			await step(run, SERVICE_STEP[service], () => startService(options, run, service));
-		}
-	};
 	if (rolling) {
-		for (const run of runs) await startServices(run);
-	} else {
-		// Nothing serves yet: start a node's three services together (the controller-manager
-		// and scheduler retry until their apiserver answers) instead of one after another.
+		// An apiserver already serves: every node's files first (nodes in parallel), then the
+		// services one node at a time, so the cluster never loses more than one apiserver.
 		await mapLimit(runs, limit, async (run) => {
-			await Promise.all(SERVICES.map((service) => step(run, SERVICE_STEP[service], () => startService(options, run, service))));
+			for (const name of FILE_STEPS) await step(run, name, () => placeFiles(options, run, name));
 		});
+		for (const run of runs) {
+			for (const service of SERVICES) await step(run, SERVICE_STEP[service], () => startService(options, run, service));
+		}
+	} else {
+		// Nothing serves yet, so nothing can be disturbed: each node starts each service as
+		// soon as that service's own files are in place, while the rest still uploads.
+		await mapLimit(runs, limit, (run) => firstStart(options, run, step));
 	}
 
 	// Phase 4: verify health and leader election.
@@ -192,6 +186,7 @@ async function runStep(options: RunnerOptions, selected: Set<StepName>, run: Nod
 	const started = Date.now();
 	const retries = options.retries ?? 2;
 	for (let attempt = 0; ; attempt++) {
+		const failedOn = run.transport;
 		try {
 			const outcome = await withTimeout(body(), options.stepTimeoutMs?.[name] ?? DEFAULT_TIMEOUTS[name], `${name} on ${node}`);
 			const durationMs = Date.now() - started;
@@ -208,12 +203,7 @@ async function runStep(options: RunnerOptions, selected: Set<StepName>, run: Nod
 			if (attempt < retries && isTransient(error) && name !== 'connect') {
 				emit({type: 'log', at: Date.now(), node, step: name, line: `connection problem (${describeFailure(error).cause}); reconnecting, try ${attempt + 2} of ${retries + 1}`});
 				await sleep(1000 * (attempt + 1));
-				try {
-					await run.transport?.close().catch(() => undefined);
-					run.transport = await options.connect(run.plan.node);
-				} catch {
-					// The next attempt reports the failure.
-				}
+				await reconnect(options, run, failedOn);
 				continue;
 			}
 			fail(options, run, name, Date.now() - started, error);
@@ -222,23 +212,47 @@ async function runStep(options: RunnerOptions, selected: Set<StepName>, run: Nod
 	}
 }
 
+/**
+ * A new connection for the node, once: steps running side by side on it all see the same
+ * lost connection, and the first to get here replaces it for all of them (one connection
+ * per node, none left open behind).
+ */
+async function reconnect(options: RunnerOptions, run: NodeRun, lost: Transport | undefined): Promise<void> {
+	if (run.transport !== lost) return; // another step has already replaced it
+	run.reconnecting ??= (async () => {
+		try {
+			await lost?.close().catch(() => undefined);
+			run.transport = await options.connect(run.plan.node);
+		} catch {
+			// The next attempt reports the failure.
+		} finally {
+			run.reconnecting = undefined;
+		}
+	})();
+	await run.reconnecting;
+}
+
 function fail(options: RunnerOptions, run: NodeRun, name: StepName, durationMs: number, error: unknown): void {
 	run.failedStep = name;
 	options.emit({type: 'step-failed', at: Date.now(), node: run.plan.node.name, step: name, durationMs, ...describeFailure(error)});
 }
 
-async function ensureDirectories(run: NodeRun): Promise<void> {
-	if (run.directoriesReady) return;
-	const t = need(run.transport);
-	const script = run.plan.directories.map((d) => `mkdir -p '${d.path}' && chmod ${d.mode.toString(8)} '${d.path}'`).join(' && ');
-	if (script) {
+/** Once per node, shared by the steps that upload at the same time (a failure is retried). */
+function ensureDirectories(run: NodeRun): Promise<void> {
+	run.directoriesReady ??= (async () => {
+		const t = need(run.transport);
+		const script = run.plan.directories.map((d) => `mkdir -p '${d.path}' && chmod ${d.mode.toString(8)} '${d.path}'`).join(' && ');
+		if (!script) return;
 		const r = await t.exec(script);
 		if (r.code !== 0) throw new StepError(`could not create directories on ${t.node}`, 'check that the login user may write there (root or sudo)', r.stderr);
-	}
-	run.directoriesReady = true;
+	})().catch((error: unknown) => {
+		run.directoriesReady = undefined;
+		throw error;
+	});
+	return run.directoriesReady;
 }
 
-async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName, files: PlannedFile[]): Promise<string[]> {
+async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName, files: PlannedFile[], onPlaced?: (path: string) => void): Promise<string[]> {
 	if (files.length === 0) return [];
 	await ensureDirectories(run);
 	const t = need(run.transport);
@@ -253,9 +267,13 @@ async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName,
 		const bytesSoFar = [...sent.values()].reduce((a, b) => a + b, 0);
 		options.emit({type: 'step-progress', at: now, node: t.node, step: name, bytes: bytesSoFar, totalBytes: total, message: path});
 	};
-	// Several files at once over the one connection (sshd allows 10 sessions per connection):
-	// each upload is a few round trips, so small files are bound by latency, not bandwidth.
-	await mapLimit(files, UPLOADS_PER_NODE, async (file) => {
+	// Small files several at once over the one connection (sshd allows 10 sessions per
+	// connection): each upload is a few round trips, bound by latency, not bandwidth. Large
+	// files one at a time, in the order they are needed: they share one SFTP channel and
+	// its window anyway, and the first one is complete (and usable) sooner.
+	const large = files.some((f) => f.localPath !== undefined);
+	const ordered = large ? [...files].sort(byFirstService) : files;
+	await mapLimit(ordered, large ? 1 : UPLOADS_PER_NODE, async (file) => {
 		await t.upload(file.localPath ? {localPath: file.localPath} : {content: file.content}, file.path, {
 			mode: file.mode,
 			onProgress: (bytes) => progress(file.path, bytes),
@@ -263,13 +281,51 @@ async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName,
 		run.known.set(file.path, file.sha256);
 		run.cacheDirty = true;
 		progress(file.path, file.size, true);
+		onPlaced?.(file.path);
 	});
 	return files.map((f) => f.path);
 }
 
-async function placeFiles(options: RunnerOptions, run: NodeRun, name: StepName): Promise<Outcome> {
+const FILE_STEPS = ['binaries', 'certificates', 'configs'] as const;
+
+async function placeFiles(options: RunnerOptions, run: NodeRun, name: StepName, onPlaced?: (path: string) => void): Promise<Outcome> {
 	const files = need(run.changes).files.get(name) ?? [];
-	return {changed: await uploadFiles(options, run, name, files)};
+	return {changed: await uploadFiles(options, run, name, files, onPlaced)};
+}
+
+/**
+ * A first start (no apiserver serving anywhere): the three file steps run together,
+ * binaries one at a time in the order the services need them (kube-apiserver first,
+ * kubectl, which no service runs, last), and each service step begins once every file it
+ * reads is on the node. The apiserver, the slowest to become ready, starts while the
+ * other binaries are still on their way, instead of after the last byte of kubectl.
+ */
+async function firstStart(options: RunnerOptions, run: NodeRun, step: (run: NodeRun, name: StepName, body: () => Promise<Outcome>) => Promise<void>): Promise<void> {
+	const placed = new Map(run.plan.files.map((f) => [f.path, deferred()]));
+	const fileSteps = FILE_STEPS.map(async (name) => {
+		await step(run, name, () => placeFiles(options, run, name, (path) => placed.get(path)?.resolve()));
+		// Done, failed or skipped: nothing more comes from this step. A service waiting on
+		// it goes ahead and is skipped by runStep when the node has failed.
+		for (const f of run.plan.files) if (f.step === name) placed.get(f.path)?.resolve();
+	});
+	const serviceSteps = SERVICES.map(async (service) => {
+		const inputs = run.plan.files.filter((f) => f.services.includes(service) && (FILE_STEPS as readonly StepName[]).includes(f.step));
+		await Promise.all(inputs.map((f) => placed.get(f.path)?.promise));
+		await step(run, SERVICE_STEP[service], () => startService(options, run, service));
+	});
+	await Promise.all([...fileSteps, ...serviceSteps]);
+}
+
+function deferred(): {promise: Promise<void>; resolve: () => void} {
+	let resolve!: () => void;
+	const promise = new Promise<void>((r) => (resolve = r));
+	return {promise, resolve};
+}
+
+/** Binaries in the order the services need them; a file no service runs (kubectl) last. */
+function byFirstService(a: PlannedFile, b: PlannedFile): number {
+	const rank = (f: PlannedFile) => Math.min(...f.services.map((s) => SERVICES.indexOf(s)), SERVICES.length);
+	return rank(a) - rank(b);
 }
 
 async function startService(options: RunnerOptions, run: NodeRun, service: ServiceName): Promise<Outcome> {
@@ -303,15 +359,22 @@ async function verifyNode(options: RunnerOptions, run: NodeRun, leaseNodes: Leas
 	const deadline = Date.now() + (options.leaseTimeoutMs ?? 90_000);
 	// A controller-manager or scheduler that just lost its Lease (its apiserver restarted)
 	// exits on purpose and systemd starts it again: give it that time before failing.
-	for (const service of SERVICES) {
-		for (;;) {
-			const h = await options.health.serviceHealthy(node, service);
-			if (h.ok) break;
-			if (Date.now() > deadline) throw new StepError(`${service} on ${node.name} is not healthy: ${h.detail}`, `run \`k8s-master-setup status\` and look at journalctl -u ${service} on ${node.ip}`);
-			options.emit({type: 'step-progress', at: Date.now(), node: node.name, step: 'verify', message: `waiting for ${service}: ${h.detail}`});
-			await sleep(options.healthPollMs ?? 1000);
-		}
-	}
+	const pollMs = options.healthPollMs ?? 250;
+	let failed = false; // once one service gives up, the others stop polling too
+	await Promise.all(
+		SERVICES.map(async (service) => {
+			while (!failed) {
+				const h = await options.health.serviceHealthy(node, service);
+				if (h.ok) return;
+				if (Date.now() > deadline) {
+					failed = true;
+					throw new StepError(`${service} on ${node.name} is not healthy: ${h.detail}`, `run \`k8s-master-setup status\` and look at journalctl -u ${service} on ${node.ip}`);
+				}
+				options.emit({type: 'step-progress', at: Date.now(), node: node.name, step: 'verify', message: `waiting for ${service}: ${h.detail}`});
+				await sleep(pollMs);
+			}
+		}),
+	);
 	// Leader election: each Lease must be held by one of the profile's nodes.
 	for (;;) {
 		const holders = await options.health.leaseHolders().catch(() => ({}) as Record<string, string | undefined>);
@@ -324,7 +387,8 @@ async function verifyNode(options: RunnerOptions, run: NodeRun, leaseNodes: Leas
 			throw new StepError(`no master holds the ${missing.join(' and ')} Lease`, 'check the controller-manager/scheduler journals for leader-election errors (RBAC, kubeconfig, clock)');
 		}
 		options.emit({type: 'step-progress', at: Date.now(), node: node.name, step: 'verify', message: `waiting for a ${missing.join(' and ')} Lease holder`});
-		await sleep(2000);
+		// A GET of two Leases; a new control plane elects its leaders within seconds.
+		await sleep(Math.max(pollMs, 500));
 	}
 }
 

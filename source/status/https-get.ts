@@ -1,5 +1,5 @@
 import https from 'node:https';
-import type {TLSSocket, PeerCertificate} from 'node:tls';
+import {createSecureContext, type TLSSocket, type PeerCertificate} from 'node:tls';
 import type {ProbeState} from './json-schema.js';
 
 /**
@@ -22,6 +22,16 @@ export interface HttpsGetOptions {
 	timeoutMs: number;
 	/** Bodies beyond this are cut (readyz?verbose is a few KiB; Leases are small). */
 	maxBodyBytes?: number;
+}
+
+/**
+ * A kept-alive agent that trusts only `ca` (and presents cert/key when given). The TLS
+ * context is built once here: an agent given ca/cert/key builds a new one, parsing the
+ * PEMs again, for every connection it opens, and while a service starts every poll opens
+ * one (0.7 s of CPU in one first install on the lab).
+ */
+export function pinnedAgent(credentials: {ca: string; cert?: string; key?: string}): https.Agent {
+	return new https.Agent({keepAlive: true, secureContext: createSecureContext(credentials)});
 }
 
 /** TLS verification failures: the server answered, but not with a certificate we trust. */

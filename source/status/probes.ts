@@ -1,9 +1,9 @@
-import https from 'node:https';
+import type https from 'node:https';
 import type {PeerCertificate} from 'node:tls';
 import type {Profile, ProfileNode} from '../profile/schema.js';
 import type {Transport} from '../remote/transport.js';
 import {certificateFromPeer, daysLeft} from './certificates.js';
-import {httpsGet, type HttpsGetResult} from './https-get.js';
+import {httpsGet, pinnedAgent, type HttpsGetResult} from './https-get.js';
 import type {CertificateStatus, HttpProbe, LeaseStatus, NodeStatus, SshProbe, StatusSnapshot} from './json-schema.js';
 import {absentLease, leaseStatusFromJson, unknownLease, type LeaseNode} from './lease.js';
 import {buildNodeProbeCommand, parseNodeProbeOutput, type NodeProbeOutput} from './node-script.js';
@@ -68,8 +68,8 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 		return `https://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
 	};
 	// The apiserver requires the admin client cert; the other two allow /healthz anonymously.
-	const apiAgent = new https.Agent({keepAlive: true, ca: options.admin.caPem, cert: options.admin.certPem, key: options.admin.keyPem});
-	const componentAgent = new https.Agent({keepAlive: true, ca: options.admin.caPem});
+	const apiAgent = pinnedAgent({ca: options.admin.caPem, cert: options.admin.certPem, key: options.admin.keyPem});
+	const componentAgent = pinnedAgent({ca: options.admin.caPem});
 	const fullCommand = buildNodeProbeCommand(profile.paths);
 	const lightCommand = buildNodeProbeCommand(profile.paths, {certificates: false});
 	const certEveryMs = options.certificateFilesEveryMs ?? 60_000;

@@ -40,8 +40,20 @@ class FakeTransport implements Transport {
 	}
 
 	async exec(command: string, _options?: ExecOptions): Promise<ExecResult> {
+		this.fake.commands.push(command);
+		// `systemctl enable X --quiet && systemctl restart X --no-block`: one round trip, two commands.
+		if (command.includes(' && systemctl ')) {
+			for (const part of command.split(' && ')) {
+				const r = this.execOne(part);
+				if (r.code !== 0) return r;
+			}
+			return {code: 0, stdout: '', stderr: ''};
+		}
+		return this.execOne(command);
+	}
+
+	private execOne(command: string): ExecResult {
 		const f = this.fake;
-		f.commands.push(command);
 		const ok = (stdout = ''): ExecResult => ({code: 0, stdout, stderr: ''});
 		if (command.includes('echo "systemd')) {
 			const lines = [

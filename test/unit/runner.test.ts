@@ -83,7 +83,15 @@ const of = (events: RunEvent[], type: RunEvent['type']) => events.filter((e) => 
 describe('runner', () => {
 	it('installs every file and starts every service on a fresh node, then verifies', async () => {
 		const nodes = lab();
-		const {events, result} = await run(nodes);
+		const events: RunEvent[] = [];
+		// What each node had received when each of its steps began.
+		const uploadedAtStart = new Map<string, string[]>();
+		const {result} = await run(nodes, {
+			emit: (e) => {
+				events.push(e);
+				if (e.type === 'step-started') uploadedAtStart.set(`${e.node} ${e.step}`, [...(nodes.get(e.node) as FakeNode).uploads]);
+			},
+		});
 		expect(result.ok).toBe(true);
 		for (const node of nodes.values()) {
 			expect(node.uploads).toHaveLength(7);
@@ -92,9 +100,19 @@ describe('runner', () => {
 		}
 		const last = events.at(-1);
 		expect(last).toMatchObject({type: 'run-finished', ok: true, failedNodes: []});
-		// Per node, steps happen in the documented order.
+		// Per node: connect and preflight first, the three file steps together, each service
+		// once every file it reads is on the node (not waiting for the others'), verify last.
 		const m1Steps = events.filter((e) => e.type === 'step-started' && e.node === 'm1').map((e) => (e as {step: string}).step);
-		expect(m1Steps).toEqual(['connect', 'preflight', 'binaries', 'certificates', 'configs', 'apiserver', 'controller-manager', 'scheduler', 'verify']);
+		expect(m1Steps.slice(0, 5)).toEqual(['connect', 'preflight', 'binaries', 'certificates', 'configs']);
+		expect(m1Steps.slice(5, 8).sort()).toEqual(['apiserver', 'controller-manager', 'scheduler']);
+		expect(m1Steps.at(-1)).toBe('verify');
+		const plan = makePlan();
+		for (const node of plan.nodes) {
+			for (const [service, stepName] of [['kube-apiserver', 'apiserver'], ['kube-controller-manager', 'controller-manager'], ['kube-scheduler', 'scheduler']] as const) {
+				const inputs = node.files.filter((f) => f.services.includes(service) && f.step !== stepName).map((f) => f.path);
+				expect(uploadedAtStart.get(`${node.node.name} ${stepName}`)).toEqual(expect.arrayContaining(inputs));
+			}
+		}
 	});
 
 	it('changes nothing and restarts nothing on a re-run', async () => {
@@ -254,14 +272,8 @@ describe('runner', () => {
 		const nodes = lab();
 		const {events} = await run(nodes, {only: ['configs']});
 		for (const n of nodes.values()) expect(n.uploads).toEqual(['/etc/kubernetes/kube-scheduler.yaml']);
-		expect(of(events, 'step-skipped').filter((e) => e.node === 'm1').map((e) => (e as {step: string}).step)).toEqual([
-			'preflight',
-			'binaries',
-			'certificates',
-			'apiserver',
-			'controller-manager',
-			'scheduler',
-			'verify',
-		]);
+		expect(of(events, 'step-skipped').filter((e) => e.node === 'm1').map((e) => (e as {step: string}).step).sort()).toEqual(
+			['preflight', 'binaries', 'certificates', 'apiserver', 'controller-manager', 'scheduler', 'verify'].sort(),
+		);
 	});
 });
