@@ -1,6 +1,7 @@
 import {isIP} from 'node:net';
 import {Address4} from 'ip-address';
-import * as z from 'zod';
+import en from 'zod/v4/locales/en.js';
+import * as z from 'zod/mini';
 import {SUPPORTED_VERSIONS} from './constants.js';
 
 /**
@@ -13,144 +14,162 @@ export {STEP_NAMES, SUPPORTED_VERSIONS, type KubernetesMinor, type StepName} fro
 
 const nodeName = z
 	.string()
-	.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower-case letters, digits and "-", e.g. master1');
+	.check(z.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower-case letters, digits and "-", e.g. master1'));
 
-const ipv4 = z.string().refine((v) => isIP(v) === 4, {message: 'must be an IPv4 address, e.g. 192.168.31.44'});
+const ipv4 = z.string().check(z.refine((v) => isIP(v) === 4, {message: 'must be an IPv4 address, e.g. 192.168.31.44'}));
 
-const cidr = z.string().refine((v) => isCidr(v), {message: 'must be an IPv4 network in CIDR form, e.g. 10.254.0.0/16'});
+const cidr = z.string().check(z.refine((v) => isCidr(v), {message: 'must be an IPv4 network in CIDR form, e.g. 10.254.0.0/16'}));
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+const port = () => z.int().check(z.minimum(1), z.maximum(65535));
+const days = () => z.int().check(z.minimum(1), z.maximum(36500));
+const path = nonEmpty;
+const flagArgs = () => z._default(z.record(z.string().check(z.regex(/^[a-z0-9-]+$/)), z.string()), {});
 
 const sshOverrides = z.strictObject({
-	host: z.string().min(1).optional().describe('address or ~/.ssh/config alias to connect to (default: the node ip)'),
-	user: z.string().min(1).optional(),
-	port: z.number().int().min(1).max(65535).optional(),
-	identityFile: z.string().min(1).optional(),
+	/** Address or ~/.ssh/config alias to connect to (default: the node ip). */
+	host: z.optional(nonEmpty()),
+	user: z.optional(nonEmpty()),
+	port: z.optional(port()),
+	identityFile: z.optional(nonEmpty()),
 });
 
 const nodeSchema = z.strictObject({
 	name: nodeName,
 	ip: ipv4,
-	ssh: sshOverrides.optional(),
+	ssh: z.optional(sshOverrides),
 });
 
-const base64Key = z.string().refine((v) => isAesKey(v), {
-	message: 'must be base64 of 16, 24 or 32 random bytes (e.g. `head -c 32 /dev/urandom | base64`), or omitted to generate one',
-});
+const base64Key = z.string().check(
+	z.refine((v) => isAesKey(v), {
+		message: 'must be base64 of 16, 24 or 32 random bytes (e.g. `head -c 32 /dev/urandom | base64`), or omitted to generate one',
+	}),
+);
 
-const path = z.string().min(1);
+// zod/mini has no messages of its own until a locale is configured ("Invalid input" for
+// everything); classic zod configures English the same way.
+z.config(en());
 
+// zod/mini, not the classic zod API: the same validation, but building the schema and
+// parsing a profile cost a third as much, and `render` pays both on every run.
 export const ProfileSchema = z
 	.strictObject({
 		name: z
 			.string()
-			.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be letters, digits, ".", "_" or "-" (it names the state directory)'),
+			.check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be letters, digits, ".", "_" or "-" (it names the state directory)')),
 		kubernetesVersion: z.enum(SUPPORTED_VERSIONS, {
 			message: `must be one of ${SUPPORTED_VERSIONS.join(', ')} (a minor version, as a string)`,
 		}),
-		binaries: path.describe('a directory holding kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, or a kubernetes-server-linux-*.tar.gz'),
-		nodes: z.array(nodeSchema).min(1, 'must list at least one master node'),
-		ssh: z
-			.strictObject({
+		/** A directory holding kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, or a kubernetes-server-linux-*.tar.gz. */
+		binaries: path(),
+		nodes: z.array(nodeSchema).check(z.minLength(1, 'must list at least one master node')),
+		ssh: z.prefault(
+			z.strictObject({
 				// Like ssh's -l and -p: given, they win over ~/.ssh/config; omitted, the config's
 				// User/Port apply, else your local user name and port 22 (as with ssh itself).
-				user: z.string().min(1).optional(),
-				port: z.number().int().min(1).max(65535).optional(),
-				identityFile: z.string().min(1).optional(),
-			})
-			.prefault({}),
-		network: z
-			.strictObject({
-				serviceCidr: cidr.default('10.254.0.0/16'),
-				podCidr: cidr.default('172.30.0.0/16'),
-				nodePortRange: z
-					.string()
-					.default('30000-32767')
-					.refine((v) => parsePortRange(v) !== undefined, {message: 'must be "LOW-HIGH" with 1 <= LOW < HIGH <= 65535, e.g. 30000-32767'}),
-				clusterDomain: z
-					.string()
-					.regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'must be a DNS domain without a trailing dot, e.g. cluster.local')
-					.default('cluster.local'),
-			})
-			.prefault({}),
+				user: z.optional(nonEmpty()),
+				port: z.optional(port()),
+				identityFile: z.optional(nonEmpty()),
+			}),
+			{},
+		),
+		network: z.prefault(
+			z.strictObject({
+				serviceCidr: z._default(cidr, '10.254.0.0/16'),
+				podCidr: z._default(cidr, '172.30.0.0/16'),
+				nodePortRange: z._default(z.string(), '30000-32767').check(
+					z.refine((v) => parsePortRange(v) !== undefined, {message: 'must be "LOW-HIGH" with 1 <= LOW < HIGH <= 65535, e.g. 30000-32767'}),
+				),
+				clusterDomain: z._default(
+					z
+						.string()
+						.check(z.regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'must be a DNS domain without a trailing dot, e.g. cluster.local')),
+					'cluster.local',
+				),
+			}),
+			{},
+		),
 		etcd: z.strictObject({
 			endpoints: z
-				.array(
-					z.url({protocol: /^https$/, message: 'must be an https URL, e.g. https://192.168.31.44:2379'}),
-				)
-				.min(1, 'must list at least one etcd endpoint (https://IP:2379)'),
-			caFile: path.optional().describe('CA that signed etcd serving certs (default: the cluster CA)'),
-			certFile: path.optional().describe('etcd client cert (default: the apiserver cert, as in the guide)'),
-			keyFile: path.optional(),
+				.array(z.url({protocol: /^https$/, message: 'must be an https URL, e.g. https://192.168.31.44:2379'}))
+				.check(z.minLength(1, 'must list at least one etcd endpoint (https://IP:2379)')),
+			/** CA that signed etcd serving certs (default: the cluster CA). */
+			caFile: z.optional(path()),
+			/** etcd client cert (default: the apiserver cert, as in the guide). */
+			certFile: z.optional(path()),
+			keyFile: z.optional(path()),
 		}),
-		pki: z
-			.strictObject({
-				caCert: path.optional(),
-				caKey: path.optional(),
-				caValidityDays: z.number().int().min(1).max(36500).default(3650),
-				certValidityDays: z.number().int().min(1).max(36500).default(365),
-			})
-			.prefault({}),
-		apiserver: z
-			.strictObject({
-				extraSans: z.array(z.string().min(1)).default([]),
-				extraArgs: z.record(z.string().regex(/^[a-z0-9-]+$/), z.string()).default({}),
-			})
-			.prefault({}),
-		controllerManager: z
-			.strictObject({extraArgs: z.record(z.string().regex(/^[a-z0-9-]+$/), z.string()).default({})})
-			.prefault({}),
-		scheduler: z
-			.strictObject({extraArgs: z.record(z.string().regex(/^[a-z0-9-]+$/), z.string()).default({})})
-			.prefault({}),
-		encryption: z.strictObject({key: base64Key.optional()}).prefault({}),
-		paths: z
-			.strictObject({
-				binDir: path.default('/opt/k8s/bin'),
-				certDir: path.default('/etc/kubernetes/cert'),
-				configDir: path.default('/etc/kubernetes'),
-				unitDir: path.default('/etc/systemd/system'),
-				dataDir: path.default('/data/k8s/k8s'),
-			})
-			.prefault({}),
+		pki: z.prefault(
+			z.strictObject({
+				caCert: z.optional(path()),
+				caKey: z.optional(path()),
+				caValidityDays: z._default(days(), 3650),
+				certValidityDays: z._default(days(), 365),
+			}),
+			{},
+		),
+		apiserver: z.prefault(
+			z.strictObject({
+				extraSans: z._default(z.array(nonEmpty()), []),
+				extraArgs: flagArgs(),
+			}),
+			{},
+		),
+		controllerManager: z.prefault(z.strictObject({extraArgs: flagArgs()}), {}),
+		scheduler: z.prefault(z.strictObject({extraArgs: flagArgs()}), {}),
+		encryption: z.prefault(z.strictObject({key: z.optional(base64Key)}), {}),
+		paths: z.prefault(
+			z.strictObject({
+				binDir: z._default(path(), '/opt/k8s/bin'),
+				certDir: z._default(path(), '/etc/kubernetes/cert'),
+				configDir: z._default(path(), '/etc/kubernetes'),
+				unitDir: z._default(path(), '/etc/systemd/system'),
+				dataDir: z._default(path(), '/data/k8s/k8s'),
+			}),
+			{},
+		),
 	})
-	.superRefine((p, ctx) => {
-		const seenNames = new Map<string, number>();
-		const seenIps = new Map<string, number>();
-		p.nodes.forEach((n, i) => {
-			const nameAt = seenNames.get(n.name);
-			if (nameAt !== undefined) {
-				ctx.addIssue({code: 'custom', path: ['nodes', i, 'name'], message: `duplicates nodes[${nameAt}].name "${n.name}"; every node needs its own name`});
-			} else seenNames.set(n.name, i);
-			const ipAt = seenIps.get(n.ip);
-			if (ipAt !== undefined) {
-				ctx.addIssue({code: 'custom', path: ['nodes', i, 'ip'], message: `duplicates nodes[${ipAt}].ip ${n.ip}; every node needs its own address`});
-			} else seenIps.set(n.ip, i);
-			for (const [field, range] of [
-				['serviceCidr', p.network.serviceCidr],
-				['podCidr', p.network.podCidr],
-			] as const) {
-				// Refinements run even when a field failed; an invalid ip is already reported.
-				if (isIP(n.ip) === 4 && isCidr(range) && cidrContains(range, n.ip)) {
-					ctx.addIssue({code: 'custom', path: ['nodes', i, 'ip'], message: `${n.ip} lies inside network.${field} ${range}; node addresses must be outside the service and pod networks`});
+	.check(
+		z.superRefine((p, ctx) => {
+			const seenNames = new Map<string, number>();
+			const seenIps = new Map<string, number>();
+			p.nodes.forEach((n, i) => {
+				const nameAt = seenNames.get(n.name);
+				if (nameAt !== undefined) {
+					ctx.addIssue({code: 'custom', path: ['nodes', i, 'name'], message: `duplicates nodes[${nameAt}].name "${n.name}"; every node needs its own name`});
+				} else seenNames.set(n.name, i);
+				const ipAt = seenIps.get(n.ip);
+				if (ipAt !== undefined) {
+					ctx.addIssue({code: 'custom', path: ['nodes', i, 'ip'], message: `duplicates nodes[${ipAt}].ip ${n.ip}; every node needs its own address`});
+				} else seenIps.set(n.ip, i);
+				for (const [field, range] of [
+					['serviceCidr', p.network.serviceCidr],
+					['podCidr', p.network.podCidr],
+				] as const) {
+					// Refinements run even when a field failed; an invalid ip is already reported.
+					if (isIP(n.ip) === 4 && isCidr(range) && cidrContains(range, n.ip)) {
+						ctx.addIssue({code: 'custom', path: ['nodes', i, 'ip'], message: `${n.ip} lies inside network.${field} ${range}; node addresses must be outside the service and pod networks`});
+					}
 				}
+			});
+			const {serviceCidr, podCidr} = p.network;
+			if (isCidr(serviceCidr) && isCidr(podCidr) && cidrsOverlap(serviceCidr, podCidr)) {
+				ctx.addIssue({code: 'custom', path: ['network', 'podCidr'], message: `${podCidr} overlaps network.serviceCidr ${serviceCidr}; choose disjoint ranges (guide: 10.254.0.0/16 and 172.30.0.0/16)`});
 			}
-		});
-		const {serviceCidr, podCidr} = p.network;
-		if (isCidr(serviceCidr) && isCidr(podCidr) && cidrsOverlap(serviceCidr, podCidr)) {
-			ctx.addIssue({code: 'custom', path: ['network', 'podCidr'], message: `${podCidr} overlaps network.serviceCidr ${serviceCidr}; choose disjoint ranges (guide: 10.254.0.0/16 and 172.30.0.0/16)`});
-		}
-		if (p.pki.caCert !== undefined && p.pki.caKey === undefined) {
-			ctx.addIssue({code: 'custom', path: ['pki', 'caKey'], message: 'is required when pki.caCert is given (the CA key signs the new certificates); omit both to create a new CA'});
-		}
-		if (p.pki.caKey !== undefined && p.pki.caCert === undefined) {
-			ctx.addIssue({code: 'custom', path: ['pki', 'caCert'], message: 'is required when pki.caKey is given; omit both to create a new CA'});
-		}
-		if ((p.etcd.certFile === undefined) !== (p.etcd.keyFile === undefined)) {
-			ctx.addIssue({code: 'custom', path: ['etcd', p.etcd.certFile === undefined ? 'certFile' : 'keyFile'], message: 'etcd.certFile and etcd.keyFile go together; give both or neither'});
-		}
-		if (p.pki.certValidityDays > p.pki.caValidityDays) {
-			ctx.addIssue({code: 'custom', path: ['pki', 'certValidityDays'], message: `must not exceed pki.caValidityDays (${p.pki.caValidityDays})`});
-		}
-	});
+			if (p.pki.caCert !== undefined && p.pki.caKey === undefined) {
+				ctx.addIssue({code: 'custom', path: ['pki', 'caKey'], message: 'is required when pki.caCert is given (the CA key signs the new certificates); omit both to create a new CA'});
+			}
+			if (p.pki.caKey !== undefined && p.pki.caCert === undefined) {
+				ctx.addIssue({code: 'custom', path: ['pki', 'caCert'], message: 'is required when pki.caKey is given; omit both to create a new CA'});
+			}
+			if ((p.etcd.certFile === undefined) !== (p.etcd.keyFile === undefined)) {
+				ctx.addIssue({code: 'custom', path: ['etcd', p.etcd.certFile === undefined ? 'certFile' : 'keyFile'], message: 'etcd.certFile and etcd.keyFile go together; give both or neither'});
+			}
+			if (p.pki.certValidityDays > p.pki.caValidityDays) {
+				ctx.addIssue({code: 'custom', path: ['pki', 'certValidityDays'], message: `must not exceed pki.caValidityDays (${p.pki.caValidityDays})`});
+			}
+		}),
+	);
 
 /** What a profile file holds (defaults optional). */
 export type ProfileInput = z.input<typeof ProfileSchema>;

@@ -19,7 +19,7 @@ export function validateDraft(draft: Draft, order: readonly StepId[], upTo: numb
 	// the IP first, and ip-address throws on an invalid one. Until the schema guards it,
 	// node IPs that fail their own rule are validated alone and stand in as unique,
 	// harmless addresses for the whole-profile check.
-	const nodeSchema = ProfileSchema.shape.nodes.element;
+	const nodeSchema = ProfileSchema.shape.nodes.def.element;
 	const stand = candidate.nodes.map((node, i) => {
 		const ip = nodeSchema.shape.ip.safeParse(node.ip);
 		if (ip.success) return node;
