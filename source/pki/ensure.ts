@@ -1,10 +1,10 @@
-import {X509Certificate, randomBytes} from 'node:crypto';
+import {X509Certificate, createHash, randomBytes} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {UserError} from '../errors.js';
 import type {Profile} from '../profile/schema.js';
 import type {StateDir} from '../state/state-dir.js';
 import {certificateSpecs, componentStem} from './cert-specs.js';
-import {reasonToReissue} from './inspect.js';
+import {reasonToReissue, verifyCertificate, type VerifiedFacts} from './inspect.js';
 import {generateEcKeyPair, publicKeyPemOf} from './keys.js';
 import type {CertKeyPair, Pki, PkiChange} from './types.js';
 import {createCaCertificate, issueCertificate} from './x509.js';
@@ -19,25 +19,27 @@ export function ensurePki(profile: Profile, state: StateDir, now = new Date()): 
 	const changes: PkiChange[] = [];
 	const ca = ensureCa(profile, state, changes, now);
 	const issued = new Map<string, CertKeyPair>();
+	const verified = new VerifiedMemo(state);
 	for (const {item, stem, spec} of certificateSpecs(profile)) {
 		const cert = state.read(`${stem}.pem`);
 		const key = state.read(`${stem}-key.pem`);
 		if (cert !== undefined && key !== undefined) {
-			const reason = reasonToReissue({cert, key}, spec, ca.cert, now);
+			const reason = reasonToReissue(verified.check(cert, key, ca.cert), spec, now);
 			if (reason === undefined) {
 				issued.set(stem, {cert, key});
 				continue;
 			}
 			const backup = state.backup(`${stem}.pem`, now);
 			state.backup(`${stem}-key.pem`, now);
-			issued.set(stem, issue(state, stem, spec, ca, now));
+			issued.set(stem, verified.remember(issue(state, stem, spec, ca, now), ca.cert));
 			changes.push({item, action: 'reissued', reason, ...(backup ? {backup} : {})});
 		} else {
 			if (cert !== undefined || key !== undefined) state.backup(`${stem}${cert === undefined ? '-key' : ''}.pem`, now);
-			issued.set(stem, issue(state, stem, spec, ca, now));
+			issued.set(stem, verified.remember(issue(state, stem, spec, ca, now), ca.cert));
 			changes.push({item, action: 'created'});
 		}
 	}
+	verified.save();
 	const pick = (stem: string): CertKeyPair => issued.get(stem)!;
 	const perNode = (component: 'kube-controller-manager' | 'kube-scheduler') =>
 		Object.fromEntries(profile.nodes.map((n) => [n.name, pick(componentStem(n.name, component))]));
@@ -124,4 +126,46 @@ function ensureEncryptionKey(profile: Profile, state: StateDir, changes: PkiChan
 	state.write('encryption-key', `${key}\n`);
 	changes.push({item: 'encryption key', action: 'created'});
 	return key;
+}
+
+/**
+ * The crypto checks of a kept certificate (parse, key match, CA signature) depend only on
+ * the certificate, key and CA PEMs, so their result is remembered in the state directory
+ * under a digest of the three: a re-run reads a small JSON file instead of parsing a dozen
+ * keys (about a fifth of a re-render's own work). Any change to a PEM changes the digest
+ * and the checks run again; the subject, SANs and expiry are still compared every run.
+ */
+class VerifiedMemo {
+	static readonly FILE = 'pki-verified.json';
+	readonly #before: Record<string, VerifiedFacts>;
+	readonly #now: Record<string, VerifiedFacts> = {};
+
+	constructor(private readonly state: StateDir) {
+		let before: Record<string, VerifiedFacts> = {};
+		try {
+			before = JSON.parse(state.read(VerifiedMemo.FILE) ?? '{}') as Record<string, VerifiedFacts>;
+		} catch {
+			// unreadable: every certificate is checked again and the file rewritten
+		}
+		this.#before = before;
+	}
+
+	check(cert: string, key: string, caCert: string): VerifiedFacts | {reason: string} {
+		const digest = createHash('sha256').update(cert).update('\0').update(key).update('\0').update(caCert).digest('hex');
+		const facts = this.#before[digest] ?? verifyCertificate({cert, key}, caCert);
+		if (!('reason' in facts)) this.#now[digest] = facts;
+		return facts;
+	}
+
+	/** A certificate just issued: checked once now, so the next run finds it remembered. */
+	remember(pair: CertKeyPair, caCert: string): CertKeyPair {
+		this.check(pair.cert, pair.key, caCert);
+		return pair;
+	}
+
+	/** Keeps only the certificates of this run; writes only when that differs from the file. */
+	save(): void {
+		const text = `${JSON.stringify(this.#now, null, 1)}\n`;
+		if (text !== `${JSON.stringify(this.#before, null, 1)}\n`) this.state.write(VerifiedMemo.FILE, text);
+	}
 }

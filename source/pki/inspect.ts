@@ -48,31 +48,51 @@ export function renewWindowDays(validityDays: number): number {
 	return Math.min(30, Math.floor(validityDays / 3));
 }
 
+/** What the spec comparison needs from a certificate that passed the crypto checks. */
+export interface VerifiedFacts {
+	commonName?: string;
+	organizations: string[];
+	dnsNames: string[];
+	ipAddresses: string[];
+	/** ISO time. */
+	notAfter: string;
+}
+
 /**
- * Why an existing certificate cannot be kept for `spec`, or undefined when it can: it must
- * be signed by the current CA, match its key, say what the spec says (subject and SANs),
- * and stay valid for more than the renew window.
+ * The checks that need cryptography and depend only on the three PEMs: the certificate
+ * parses, matches its key and is signed by the CA. Facts for reasonToReissue, or why not.
  */
-export function reasonToReissue(existing: {cert: string; key: string}, spec: CertificateSpec, caCertPem: string, now: Date): string | undefined {
+export function verifyCertificate(existing: {cert: string; key: string}, caCertPem: string): VerifiedFacts | {reason: string} {
 	let info: CertificateInfo;
 	try {
 		info = inspectCertificate(existing.cert);
 	} catch {
-		return 'the stored certificate cannot be parsed';
+		return {reason: 'the stored certificate cannot be parsed'};
 	}
 	try {
-		if (!info.x509.checkPrivateKey(createPrivateKey(existing.key))) return 'the stored key does not match the certificate';
+		if (!info.x509.checkPrivateKey(createPrivateKey(existing.key))) return {reason: 'the stored key does not match the certificate'};
 	} catch {
-		return 'the stored key cannot be parsed';
+		return {reason: 'the stored key cannot be parsed'};
 	}
 	const ca = parsedCa(caCertPem);
-	if (!info.x509.checkIssued(ca) || !info.x509.verify(ca.publicKey)) return 'it is not signed by the current CA';
-	if (info.commonName !== spec.commonName) return `its CN is ${info.commonName ?? '(none)'}, expected ${spec.commonName}`;
+	if (!info.x509.checkIssued(ca) || !info.x509.verify(ca.publicKey)) return {reason: 'it is not signed by the current CA'};
+	const {commonName, organizations, dnsNames, ipAddresses, notAfter} = info;
+	return {...(commonName !== undefined ? {commonName} : {}), organizations, dnsNames, ipAddresses, notAfter: notAfter.toISOString()};
+}
+
+/**
+ * Why an existing certificate cannot be kept for `spec`, or undefined when it can: it must
+ * be signed by the current CA, match its key (verifyCertificate, or its remembered result),
+ * say what the spec says (subject and SANs), and stay valid for more than the renew window.
+ */
+export function reasonToReissue(verified: VerifiedFacts | {reason: string}, spec: CertificateSpec, now: Date): string | undefined {
+	if ('reason' in verified) return verified.reason;
+	if (verified.commonName !== spec.commonName) return `its CN is ${verified.commonName ?? '(none)'}, expected ${spec.commonName}`;
 	const wantO = spec.organization === undefined ? [] : [spec.organization];
-	if (!sameSet(info.organizations, wantO)) return `its O is ${info.organizations.join(',') || '(none)'}, expected ${wantO.join(',') || '(none)'}`;
-	const sanDiff = describeSetDiff([...info.dnsNames, ...info.ipAddresses], [...(spec.dnsNames ?? []), ...(spec.ipAddresses ?? [])]);
+	if (!sameSet(verified.organizations, wantO)) return `its O is ${verified.organizations.join(',') || '(none)'}, expected ${wantO.join(',') || '(none)'}`;
+	const sanDiff = describeSetDiff([...verified.dnsNames, ...verified.ipAddresses], [...(spec.dnsNames ?? []), ...(spec.ipAddresses ?? [])]);
 	if (sanDiff) return `its SANs differ (${sanDiff})`;
-	const left = (info.notAfter.getTime() - now.getTime()) / 86_400_000;
+	const left = (new Date(verified.notAfter).getTime() - now.getTime()) / 86_400_000;
 	if (left <= renewWindowDays(spec.validityDays)) return left <= 0 ? 'it has expired' : `it expires in ${Math.floor(left)} days`;
 	return undefined;
 }

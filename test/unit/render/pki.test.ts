@@ -102,6 +102,23 @@ describe('PKI', () => {
 		}
 	});
 
+	it('remembers verified certificates, yet still re-issues one whose key or signer changed', () => {
+		const first = setup();
+		expect(existsSync(join(first.state.path, 'pki-verified.json'))).toBe(true);
+		// Another valid key in place of the admin key: the remembered check must not hide it.
+		writeFileSync(join(first.state.path, 'admin-key.pem'), generateEcKeyPair().privateKey);
+		// A certificate (with its own key) that the profile's CA did not sign.
+		const otherKey = generateEcKeyPair().privateKey;
+		writeFileSync(join(first.state.path, 'proxy-client.pem'), createCaCertificate('other', otherKey, 30));
+		writeFileSync(join(first.state.path, 'proxy-client-key.pem'), otherKey);
+		const {changes} = ensurePki(first.profile, first.state);
+		expect(changes.map((c) => `${c.action} ${c.item}: ${c.reason}`).sort()).toEqual([
+			'reissued admin certificate: the stored key does not match the certificate',
+			expect.stringMatching(/^reissued proxy-client certificate: /),
+		]);
+		expect(ensurePki(first.profile, first.state).changes).toEqual([]);
+	});
+
 	it('a new node re-issues only the apiserver certificate (and creates the new node\'s own), keeping a backup', () => {
 		const first = setup();
 		const grown = ProfileSchema.parse({...baseProfile({apiserver: {extraSans: ['k8s.example.com', '198.18.0.100']}}), nodes: [...baseProfile().nodes, {name: 'master4', ip: '198.18.0.14'}]});
