@@ -6,7 +6,7 @@ import {join} from 'node:path';
 import {promisify} from 'node:util';
 import {UserError} from '../errors.js';
 import type {Profile} from '../profile/schema.js';
-import {writeFileAtomic} from '../state/state-dir.js';
+import {defaultCacheDir, writeFileAtomic} from '../state/state-dir.js';
 
 /**
  * Finds the four binaries (a directory, or a kubernetes-server-linux-*.tar.gz extracted
@@ -42,9 +42,13 @@ interface IndexEntry {
 const run = promisify(execFile);
 const TARBALL = /\.(tar\.gz|tgz)$/;
 
-export async function locateBinaries(profile: Profile, stateDirPath: string): Promise<Binaries> {
+export async function locateBinaries(profile: Profile, stateDirPath: string, sharedCacheDir: string | undefined = defaultCacheDir()): Promise<Binaries> {
 	const cacheDir = join(stateDirPath, 'binaries');
 	const indexPath = join(cacheDir, 'index.json');
+	// The same facts, shared by every profile on this machine: a new profile (or a new state
+	// directory) for binaries already seen does not hash 400 MB and run three --help again.
+	const sharedIndexPath = sharedCacheDir === undefined ? undefined : join(sharedCacheDir, 'binaries-index.json');
+	const shared = sharedIndexPath === undefined ? {} : readIndex(sharedIndexPath);
 	const index = readIndex(indexPath);
 	const dir = binaryDirectory(profile.binaries, cacheDir);
 	const files = {} as Record<BinaryName, BinaryFile>;
@@ -57,6 +61,10 @@ export async function locateBinaries(profile: Profile, stateDirPath: string): Pr
 			const stat = statOrThrow(path, profile.binaries, name);
 			const key = `${realpathSync(path)}|${stat.size}|${stat.mtimeMs}|${stat.ino}`;
 			let entry = index[key];
+			if (!entry && shared[key]) {
+				entry = {...shared[key]};
+				changed = true;
+			}
 			if (!entry) {
 				entry = {sha256: await sha256File(path)};
 				changed = true;
@@ -85,7 +93,16 @@ export async function locateBinaries(profile: Profile, stateDirPath: string): Pr
 			);
 		}
 	}
-	if (changed) writeFileAtomic(indexPath, `${JSON.stringify(index, null, 1)}\n`, 0o600, {dirMode: 0o700});
+	if (changed) {
+		writeFileAtomic(indexPath, `${JSON.stringify(index, null, 1)}\n`, 0o600, {dirMode: 0o700});
+		if (sharedIndexPath !== undefined) {
+			try {
+				writeFileAtomic(sharedIndexPath, `${JSON.stringify({...shared, ...index}, null, 1)}\n`, 0o600, {dirMode: 0o700});
+			} catch {
+				// a read-only or missing home: the state directory's index still serves this profile
+			}
+		}
+	}
 	return {release: versions.get('kube-apiserver')!, files, acceptedFlags};
 }
 

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {existsSync, mkdirSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {locateBinaries} from '../../../source/plan/binaries.js';
@@ -56,6 +56,26 @@ describe('binaries', () => {
 		expect(found.files.kubectl.sha256).toMatch(/^[0-9a-f]{64}$/);
 		expect(existsSync(join(state, 'binaries', 'index.json'))).toBe(true);
 		expect(await locateBinaries(profile, state)).toEqual(found);
+	});
+
+	it('shares what it learned about the binaries with a new state directory on the same machine', async () => {
+		const dir = tempDir();
+		const bin = fakeBinaries(join(dir, 'bin'), 'v1.35.0');
+		// The stand-in kube-apiserver counts how often it is run (--version, --help).
+		const runs = join(dir, 'runs');
+		writeFileSync(join(bin, 'kube-apiserver'), `#!/bin/sh\necho run >> ${runs}\necho "Kubernetes v1.35.0"\n`);
+		const profile = await loadProfileFile(workspace(baseProfile({binaries: bin})).file);
+		const cache = join(dir, 'cache');
+		const first = await locateBinaries(profile, join(dir, 'state-a'), cache);
+		const ranFirst = readFileSync(runs, 'utf8').split('\n').filter(Boolean).length;
+		expect(ranFirst).toBeGreaterThan(0);
+		const second = await locateBinaries(profile, join(dir, 'state-b'), cache);
+		expect(second).toEqual(first);
+		expect(readFileSync(runs, 'utf8').split('\n').filter(Boolean).length).toBe(ranFirst);
+		expect(existsSync(join(dir, 'state-b', 'binaries', 'index.json'))).toBe(true);
+		// Without the shared cache, a new state directory learns it all again.
+		await locateBinaries(profile, join(dir, 'state-c'), undefined);
+		expect(readFileSync(runs, 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(ranFirst);
 	});
 
 	it('names the missing binary', async () => {
