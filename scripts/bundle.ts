@@ -16,6 +16,7 @@ import {build, type BuildOptions} from 'esbuild';
 import {chmodSync, existsSync, rmSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
+import {lazyStringWidth} from './bundle/lazy-string-width.js';
 
 /** The package root: the first directory above this file with a package.json (from scripts/ or dist/scripts/). */
 function packageRoot(): string {
@@ -46,6 +47,7 @@ const common: BuildOptions = {
 	// output a real require. One per output file; the name cannot clash with bundled code,
 	// which esbuild keeps inside its own wrappers.
 	banner: {js: "import {createRequire as __k8sCreateRequire} from 'node:module'; const require = __k8sCreateRequire(import.meta.url);"},
+	plugins: [lazyStringWidth(join(root, 'source', 'ui', 'narrow-text.ts'))],
 	minifyWhitespace: true,
 	minifySyntax: true,
 	sourcemap: 'linked',
