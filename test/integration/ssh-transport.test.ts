@@ -157,3 +157,31 @@ describeWithSshd('ssh transport as root against a real sshd', () => {
 		expect(existsSync(join(work.path, 'never'))).toBe(false);
 	});
 });
+
+describeWithSshd('ssh transport against an sshd with the default MaxSessions (10)', () => {
+	let sshd: Sshd;
+	let work: Awaited<ReturnType<typeof tempDir>>;
+	let transport: Transport;
+
+	beforeAll(async () => {
+		sshd = await startSshd({extraConfig: ['MaxSessions 10']});
+		work = await tempDir('sessions');
+		transport = await connectTo(sshd, 'root', await knownHostsFor(work.path, sshd));
+	});
+	afterAll(async () => {
+		await transport?.close();
+		await sshd?.stop();
+		await work?.remove();
+	});
+
+	it('runs more commands at once than sshd allows sessions, uploading meanwhile, without a failure', async () => {
+		// The runner's steps share one connection per node: 16 commands at once (sshd refuses
+		// an 11th session, and frees a slot a moment after a close) plus an SFTP upload.
+		for (let round = 0; round < 5; round++) {
+			const upload = transport.upload({content: randomBytes(300_000)}, join(work.path, `up-${round}`), {mode: 0o644});
+			const results = await Promise.all(Array.from({length: 16}, (_, i) => transport.exec(`exit ${i % 3}`, {sudo: false})));
+			expect(results.map((r) => r.code)).toEqual(Array.from({length: 16}, (_, i) => i % 3));
+			await upload;
+		}
+	});
+});
