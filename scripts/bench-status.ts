@@ -1,5 +1,5 @@
 import {readAdminCredentials} from '../source/cli/shared/admin-credentials.js';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {parseArgs} from 'node:util';
 import {connectNode} from '../source/cli/shared/connect.js';

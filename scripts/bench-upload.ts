@@ -132,7 +132,7 @@ export async function runUploadBench(log: (line: string) => void = console.log):
 
 		// 2. Peak RSS in a clean child process.
 		const sizes = [120, 110, 60, 40];
-		const files = sizes.map((size, index) => join(work, ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'][index]!));
+		const files = sizes.map((_, index) => join(work, ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'][index]!));
 		for (const [index, file] of files.entries()) await randomFile(file, sizes[index]!);
 		const targetDirs = ['master1', 'master2', 'master3'].map((name) => join(remoteDir, name, 'opt', 'k8s', 'bin'));
 		const plan: ChildPlan = {port: sshd.port, clientKey: sshd.clientKey, knownHosts, files, targetDirs};

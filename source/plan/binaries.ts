@@ -55,11 +55,13 @@ export async function locateBinaries(profile: Profile, stateDirPath: string, sha
 	const versions = new Map<BinaryName, string>();
 	const acceptedFlags: Binaries['acceptedFlags'] = {};
 	let changed = false;
+	const keys = new Map<string, string>();
 	await Promise.all(
 		BINARY_NAMES.map(async (name) => {
 			const path = join(dir, name);
 			const stat = statOrThrow(path, profile.binaries, name);
 			const key = `${realpathSync(path)}|${stat.size}|${stat.mtimeMs}|${stat.ino}`;
+			keys.set(path, key);
 			let entry = index[key];
 			if (!entry && shared[key]) {
 				entry = {...shared[key]};
@@ -93,14 +95,13 @@ export async function locateBinaries(profile: Profile, stateDirPath: string, sha
 			);
 		}
 	}
-	if (changed) {
-		writeFileAtomic(indexPath, `${JSON.stringify(index, null, 1)}\n`, 0o600, {dirMode: 0o700});
-		if (sharedIndexPath !== undefined) {
-			try {
-				writeFileAtomic(sharedIndexPath, `${JSON.stringify({...shared, ...index}, null, 1)}\n`, 0o600, {dirMode: 0o700});
-			} catch {
-				// a read-only or missing home: the state directory's index still serves this profile
-			}
+	if (changed) writeFileAtomic(indexPath, `${JSON.stringify(index, null, 1)}\n`, 0o600, {dirMode: 0o700});
+	// Also when only the state directory knew them (it was made before the shared cache).
+	if (sharedIndexPath !== undefined && [...keys.values()].some((key) => !shared[key])) {
+		try {
+			writeFileAtomic(sharedIndexPath, `${JSON.stringify({...shared, ...index}, null, 1)}\n`, 0o600, {dirMode: 0o700});
+		} catch {
+			// a read-only or missing home: the state directory's index still serves this profile
 		}
 	}
 	return {release: versions.get('kube-apiserver')!, files, acceptedFlags};
