@@ -12,7 +12,7 @@ mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 
 rm -rf "$rootfs.tmp"
 mkdir -p "$cache"
 debootstrap --variant=minbase \
-  --include=systemd,systemd-sysv,dbus,openssh-server,iproute2,curl,ca-certificates,sudo,procps,iputils-ping \
+  --include=systemd,systemd-sysv,dbus,openssh-server,iproute2,curl,ca-certificates,sudo,procps,iputils-ping,zstd \
   bookworm "$rootfs.tmp" "$mirror"
 # Things every node needs regardless of its name or address.
 chroot "$rootfs.tmp" systemctl enable ssh >/dev/null

@@ -105,6 +105,26 @@ write_hosts() {
   } > "$root/etc/hosts"
 }
 
+# Packages a node has beyond what an older cached rootfs or node disk was built with
+# (lab-rootfs.sh includes them in new builds): zstd, which Ubuntu and RHEL servers ship by
+# default and which apply uses to send binaries compressed. Installed from the .deb of
+# the host's own apt mirror into the rootfs and every node's disk, once.
+EXTRA_PACKAGES=(zstd)
+ensure_packages() {
+  local root=$1 p deb
+  for p in "${EXTRA_PACKAGES[@]}"; do
+    [ -x "$root/usr/bin/$p" ] && continue
+    deb=$(ls "$CACHE"/debs/"${p}"_*.deb 2>/dev/null | head -n1 || true)
+    if [ -z "$deb" ]; then
+      mkdir -p "$CACHE/debs"
+      (cd "$CACHE/debs" && apt-get download -q "$p" >&2) || die "cannot download the $p package (apt-get download $p)"
+      deb=$(ls "$CACHE"/debs/"${p}"_*.deb | head -n1)
+    fi
+    dpkg --root="$root" --force-script-chrootless -i "$deb" >/dev/null || die "cannot install $p into $root"
+    log "installed $p into $root"
+  done
+}
+
 # Copy the cached rootfs and make it this node's: name, machine-id, host keys, root's key.
 prepare_rootfs() {
   local name=$1 n=$2 dir root
@@ -478,6 +498,7 @@ write_profile() {
 up_body() {
   local n=$1 m pids=() names=() i fail=0 start=$SECONDS
   [ -f "$ROOTFS/.complete" ] || { log "building the lab rootfs (cached afterwards) ..."; "$here/lab-rootfs.sh" >&2; }
+  ensure_packages "$ROOTFS"
   mkdir -p "$STATE/nodes" "$STATE/logs"
   ensure_key
   ensure_bridge
@@ -519,7 +540,7 @@ up_body() {
   for i in "${!pids[@]}"; do wait "${pids[$i]}" || fail=1; done
   ((fail == 0)) || die "nodes did not boot"
   ((${#names[@]} == 0)) || log "booted ${names[*]} in $((SECONDS - start)) s${restart[*]:+ (${restart[*]} with their disks)}"
-  for m in $(wanted_nodes "$n"); do write_hosts "$(node_root "$m")" "$n"; ensure_netns "$m"; done
+  for m in $(wanted_nodes "$n"); do write_hosts "$(node_root "$m")" "$n"; ensure_packages "$(node_root "$m")"; ensure_netns "$m"; done
   local etcd_start=$SECONDS
   ensure_etcd "$n"
   log "etcd ensured in $((SECONDS - etcd_start)) s"

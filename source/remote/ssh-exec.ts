@@ -1,3 +1,4 @@
+import type {Readable} from 'node:stream';
 import type {Client, ClientChannel} from 'ssh2';
 import {connectionLost, SshError, translateSudoFailure} from './ssh-errors.js';
 import {wrapWithSudo} from './sudo-command.js';
@@ -17,7 +18,8 @@ export interface RawExecOptions {
 	user: string;
 	sudo: boolean;
 	sudoPassword?: string;
-	stdin?: string | Buffer;
+	/** A stream (a binary being uploaded) is piped with the channel's flow control. */
+	stdin?: string | Buffer | Readable;
 	timeoutMs?: number;
 	/** Resolves when the connection closes: a command cannot outlive it. */
 	closed?: Promise<void>;
@@ -72,13 +74,31 @@ export async function execRaw(client: Client, command: string, options: RawExecO
 			if (timer) clearTimeout(timer);
 			if (result instanceof Error) {
 				channel.close();
+				if (isStream(options.stdin)) options.stdin.destroy();
 				reject(result);
 			} else {
 				resolve(result);
 			}
 		};
 		const sendStdin = () => {
-			if (options.stdin !== undefined) channel.write(options.stdin);
+			const stdin = options.stdin;
+			if (isStream(stdin)) {
+				const unreadable = (error: Error | null | undefined) =>
+					finish(new SshError(options.node, 'remote-command', `cannot read what was to be sent: ${error?.message ?? 'the stream closed early'}`));
+				// It may have failed already, while the channel was opening: the remote side
+				// would otherwise wait for the end of its input for ever.
+				if (stdin.errored || stdin.destroyed) {
+					unreadable(stdin.errored);
+					return;
+				}
+				stdin.once('error', unreadable);
+				stdin.once('close', () => {
+					if (!stdin.readableEnded) unreadable(stdin.errored);
+				});
+				stdin.pipe(channel);
+				return;
+			}
+			if (stdin !== undefined) channel.write(stdin);
 			channel.end();
 		};
 
@@ -128,6 +148,11 @@ export async function execRaw(client: Client, command: string, options: RawExecO
 		channel.on('close', (code?: number | null, signal?: string) => {
 			if (exitCode === undefined && (typeof code === 'number' || signal)) exitCode = typeof code === 'number' ? code : 128;
 			const stderr = sudo ? stderrText.split(sudo.prompt).join('') : stderrText;
+			// The remote side may stop reading early (it failed): stop sending too.
+			if (isStream(options.stdin)) {
+				options.stdin.unpipe(channel);
+				options.stdin.destroy();
+			}
 			if (exitCode === undefined) {
 				finish(connectionLost(options.node, `while running: ${command.slice(0, 120)}`));
 				return;
@@ -145,4 +170,8 @@ export async function execRaw(client: Client, command: string, options: RawExecO
 		options.closed?.then(() => finish(connectionLost(options.node, `while running: ${command.slice(0, 120)}`)));
 		if (authorised) sendStdin();
 	});
+}
+
+function isStream(stdin: RawExecOptions['stdin']): stdin is Readable {
+	return typeof stdin === 'object' && stdin !== null && !Buffer.isBuffer(stdin) && typeof (stdin as Readable).pipe === 'function';
 }

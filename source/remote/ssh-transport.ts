@@ -217,7 +217,7 @@ class SshTransport implements Transport {
 		}
 	}
 
-	async #execRaw(command: string, options: ExecOptions = {}) {
+	async #execRaw(command: string, options: Omit<ExecOptions, 'stdin'> & {stdin?: ExecOptions['stdin'] | Readable} = {}) {
 		this.#ensureUp();
 		const sudo = (options.sudo ?? true) && this.user !== 'root';
 		return this.#channels.run(() =>
@@ -239,8 +239,8 @@ class SshTransport implements Transport {
 	}
 
 	/** Runs as root; a non-zero exit becomes an error with the stderr tail. */
-	async #mustRun(command: string): Promise<Buffer> {
-		const result = await this.#execRaw(command);
+	async #mustRun(command: string, stdin?: Readable): Promise<Buffer> {
+		const result = await this.#execRaw(command, stdin !== undefined ? {stdin} : {});
 		if (result.code !== 0) {
 			const stderr = result.stderr.toString('utf8').trim();
 			throw new SshError(this.node, 'remote-command', `command failed (exit ${result.code}): ${command.slice(0, 200)}${stderr ? `\n${stderr.slice(-1000)}` : ''}`);
@@ -280,9 +280,10 @@ class SshTransport implements Transport {
 				node: this.node,
 				user: this.user,
 				sftp: () => this.#openSftp(),
-				run: async (command) => {
-					await this.#mustRun(command);
+				run: async (command, stdin) => {
+					await this.#mustRun(command, stdin);
 				},
+				hasZstd: () => this.#hasZstd(),
 				stagingDir: () => this.#stagingDir(),
 				alive: () => this.#lost === undefined && !this.#closed,
 				closed: this.#closedEvent,
@@ -291,6 +292,19 @@ class SshTransport implements Transport {
 			targetPath,
 			options,
 		);
+	}
+
+	#zstd: Promise<boolean> | undefined;
+
+	#hasZstd(): Promise<boolean> {
+		this.#zstd ??= this.exec('command -v zstd >/dev/null 2>&1').then(
+			(result) => result.code === 0,
+			() => {
+				this.#zstd = undefined; // asked again on the next upload
+				return false;
+			},
+		);
+		return this.#zstd;
 	}
 
 	#staging: Promise<string> | undefined;

@@ -1,6 +1,7 @@
 import {STEP_NAMES, type ProfileNode, type StepName} from '../profile/schema.js';
 import {SERVICE_STEP, SERVICES, type NodePlan, type Plan, type PlannedFile, type ServiceName} from '../plan/types.js';
 import type {Transport} from '../remote/transport.js';
+import type {ZstdCopies} from '../plan/zstd-copies.js';
 import {computeChanges, serviceInputDigest, type NodeChanges, type RemoteState} from './changes.js';
 import {describeFileChange, describeRestart} from './dry-run.js';
 import type {EventSink} from './events.js';
@@ -8,7 +9,7 @@ import {gatherPreflight, judgePreflight} from './preflight.js';
 import {readRemoteState} from './remote-state.js';
 import {recordRemoteHashes} from './remote-hashes.js';
 import {restartAndWait, sleep, systemctl, writeAppliedMarker, type HealthProbe} from './services.js';
-import {describeFailure, isTransient, StepError} from './step-error.js';
+import {describeFailure, isTransient, StepError, StepSkipped} from './step-error.js';
 import {mapHolderToNode, type LeaseNode} from '../status/lease.js';
 
 /**
@@ -34,6 +35,8 @@ export interface RunnerOptions {
 	/** How often health is polled while a service starts (tests shorten it). */
 	healthPollMs?: number;
 	maxClockSkewSeconds?: number;
+	/** zstd copies of the binaries, sent to nodes that can decompress them (see zstd-copies.ts). */
+	zstdCopies?: ZstdCopies;
 	/** Aborting lets in-flight steps finish (uploads are atomic) and starts nothing new. */
 	signal?: AbortSignal;
 	retries?: number;
@@ -200,6 +203,10 @@ async function runStep(options: RunnerOptions, selected: Set<StepName>, run: Nod
 			}
 			return;
 		} catch (error) {
+			if (error instanceof StepSkipped) {
+				emit({type: 'step-skipped', at: Date.now(), node, step: name, reason: error.reason});
+				return;
+			}
 			if (attempt < retries && isTransient(error) && name !== 'connect') {
 				emit({type: 'log', at: Date.now(), node, step: name, line: `connection problem (${describeFailure(error).cause}); reconnecting, try ${attempt + 2} of ${retries + 1}`});
 				await sleep(1000 * (attempt + 1));
@@ -273,8 +280,11 @@ async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName,
 	// its window anyway, and the first one is complete (and usable) sooner.
 	const large = files.some((f) => f.localPath !== undefined);
 	const ordered = large ? [...files].sort(byFirstService) : files;
+	// Ask for every compressed copy now, in upload order: the next one is made while this one travels.
+	const compressed = new Map(ordered.flatMap((f) => (f.localPath && options.zstdCopies ? [[f.path, options.zstdCopies({localPath: f.localPath, sha256: f.sha256})] as const] : [])));
 	await mapLimit(ordered, large ? 1 : UPLOADS_PER_NODE, async (file) => {
-		await t.upload(file.localPath ? {localPath: file.localPath} : {content: file.content}, file.path, {
+		const zstd = await compressed.get(file.path);
+		await t.upload(file.localPath ? {localPath: file.localPath, ...(zstd ? {zstd} : {})} : {content: file.content}, file.path, {
 			mode: file.mode,
 			onProgress: (bytes) => progress(file.path, bytes),
 		});
@@ -310,8 +320,20 @@ async function firstStart(options: RunnerOptions, run: NodeRun, step: (run: Node
 	});
 	const serviceSteps = SERVICES.map(async (service) => {
 		const inputs = run.plan.files.filter((f) => f.services.includes(service) && (FILE_STEPS as readonly StepName[]).includes(f.step));
-		await Promise.all(inputs.map((f) => placed.get(f.path)?.promise));
-		await step(run, SERVICE_STEP[service], () => startService(options, run, service));
+		// Certificates and configs are there within a second; the step then writes its unit
+		// file while its binary is still on the way, and starts the service once it is placed.
+		const binaries = inputs.filter((f) => f.step === 'binaries');
+		await Promise.all(inputs.filter((f) => f.step !== 'binaries').map((f) => placed.get(f.path)?.promise));
+		await step(run, SERVICE_STEP[service], () =>
+			startService(options, run, service, async () => {
+				const waiting = binaries.filter((f) => !run.known.has(f.path));
+				if (waiting.length > 0) {
+					options.emit({type: 'step-progress', at: Date.now(), node: run.plan.node.name, step: SERVICE_STEP[service], message: `waiting for ${waiting.map((f) => f.path).join(', ')}`});
+				}
+				await Promise.all(binaries.map((f) => placed.get(f.path)?.promise));
+				if (run.failedStep !== undefined) throw new StepSkipped(`${run.failedStep} failed`);
+			}),
+		);
 	});
 	await Promise.all([...fileSteps, ...serviceSteps]);
 }
@@ -328,18 +350,18 @@ function byFirstService(a: PlannedFile, b: PlannedFile): number {
 	return rank(a) - rank(b);
 }
 
-async function startService(options: RunnerOptions, run: NodeRun, service: ServiceName): Promise<Outcome> {
+async function startService(options: RunnerOptions, run: NodeRun, service: ServiceName, inputsPlaced?: () => Promise<void>): Promise<Outcome> {
 	const name = SERVICE_STEP[service];
-	const t = need(run.transport);
 	const changes = need(run.changes);
 	const written = await uploadFiles(options, run, name, changes.files.get(name) ?? []);
+	await inputsPlaced?.();
+	const t = need(run.transport); // after the wait: a reconnect may have replaced it
 	const reason = changes.restarts.get(service);
 	if (reason === undefined) {
 		if (changes.enable.has(service)) await systemctl(t, `enable ${service} --quiet`);
 		return {changed: written};
 	}
 	await ensureDirectories(run);
-	await systemctl(t, 'daemon-reload');
 	options.emit({type: 'log', at: Date.now(), node: t.node, step: name, line: `restarting ${service}: ${reason}`});
 	await restartAndWait({
 		transport: t,
@@ -348,6 +370,7 @@ async function startService(options: RunnerOptions, run: NodeRun, service: Servi
 		health: options.health,
 		timeoutMs: options.healthTimeoutMs ?? 180_000,
 		pollMs: options.healthPollMs,
+		reload: true,
 		onWaiting: (message) => options.emit({type: 'step-progress', at: Date.now(), node: t.node, step: name, message}),
 	});
 	await writeAppliedMarker(t, service, serviceInputDigest(run.plan, service));

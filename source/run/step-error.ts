@@ -14,6 +14,17 @@ export class StepError extends Error {
 	}
 }
 
+/**
+ * A step that had begun but cannot go on because an earlier step of its node failed (a
+ * service step waiting for its binary): reported as skipped, like a step never begun.
+ */
+export class StepSkipped extends Error {
+	constructor(readonly reason: string) {
+		super(reason);
+		this.name = 'StepSkipped';
+	}
+}
+
 export function describeFailure(error: unknown): {cause: string; hint?: string; detail?: string} {
 	if (error instanceof StepError) return {cause: error.message, hint: error.hint, detail: error.detail};
 	if (error instanceof UserError) return {cause: error.message, hint: error.hint};

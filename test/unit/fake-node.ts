@@ -22,6 +22,10 @@ export class FakeNode {
 	broken = new Map<ServiceName, string>();
 	/** Make the next upload of a path drop the connection once. */
 	dropOnUpload = new Set<string>();
+	/** Uploads of these paths fail for good (a full disk). */
+	failOnUpload = new Set<string>();
+	/** Uploads of these paths take this long (ms), like a large binary on a real link. */
+	uploadDelayMs = new Map<string, number>();
 	/** Called on every restart, before the service is up again. */
 	onRestart?: (service: ServiceName) => void;
 
@@ -126,6 +130,9 @@ class FakeTransport implements Transport {
 		if (this.fake.dropOnUpload.delete(targetPath)) {
 			throw Object.assign(new Error('read ECONNRESET'), {code: 'ECONNRESET'});
 		}
+		const delay = this.fake.uploadDelayMs.get(targetPath);
+		if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+		if (this.fake.failOnUpload.has(targetPath)) throw new Error(`cannot write ${targetPath}: No space left on device`);
 		const content = source.content ?? readFileSync(source.localPath as string);
 		options.onProgress?.(content.length, content.length);
 		this.fake.uploads.push(targetPath);

@@ -84,12 +84,17 @@ describe('runner', () => {
 	it('installs every file and starts every service on a fresh node, then verifies', async () => {
 		const nodes = lab();
 		const events: RunEvent[] = [];
-		// What each node had received when each of its steps began.
-		const uploadedAtStart = new Map<string, string[]>();
+		// What each node had received when each of its services was (re)started.
+		const uploadedAtRestart = new Map<string, string[]>();
+		const uploadedAtStepStart = new Map<string, string[]>();
+		for (const node of nodes.values()) {
+			node.onRestart = (service) => uploadedAtRestart.set(`${node.name} ${service}`, [...node.uploads]);
+			node.uploadDelayMs.set('/opt/k8s/bin/kube-apiserver', 150); // the big one arrives last
+		}
 		const {result} = await run(nodes, {
 			emit: (e) => {
 				events.push(e);
-				if (e.type === 'step-started') uploadedAtStart.set(`${e.node} ${e.step}`, [...(nodes.get(e.node) as FakeNode).uploads]);
+				if (e.type === 'step-started') uploadedAtStepStart.set(`${e.node} ${e.step}`, [...(nodes.get(e.node) as FakeNode).uploads]);
 			},
 		});
 		expect(result.ok).toBe(true);
@@ -101,17 +106,19 @@ describe('runner', () => {
 		const last = events.at(-1);
 		expect(last).toMatchObject({type: 'run-finished', ok: true, failedNodes: []});
 		// Per node: connect and preflight first, the three file steps together, each service
-		// once every file it reads is on the node (not waiting for the others'), verify last.
+		// started once every file it reads is on the node (not waiting for the others'), verify last.
 		const m1Steps = events.filter((e) => e.type === 'step-started' && e.node === 'm1').map((e) => (e as {step: string}).step);
 		expect(m1Steps.slice(0, 5)).toEqual(['connect', 'preflight', 'binaries', 'certificates', 'configs']);
 		expect(m1Steps.slice(5, 8).sort()).toEqual(['apiserver', 'controller-manager', 'scheduler']);
 		expect(m1Steps.at(-1)).toBe('verify');
 		const plan = makePlan();
 		for (const node of plan.nodes) {
-			for (const [service, stepName] of [['kube-apiserver', 'apiserver'], ['kube-controller-manager', 'controller-manager'], ['kube-scheduler', 'scheduler']] as const) {
-				const inputs = node.files.filter((f) => f.services.includes(service) && f.step !== stepName).map((f) => f.path);
-				expect(uploadedAtStart.get(`${node.node.name} ${stepName}`)).toEqual(expect.arrayContaining(inputs));
+			for (const service of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const) {
+				const inputs = node.files.filter((f) => f.services.includes(service)).map((f) => f.path);
+				expect(uploadedAtRestart.get(`${node.node.name} ${service}`)).toEqual(expect.arrayContaining(inputs));
 			}
+			// The apiserver step writes its unit while its binary is still on the way.
+			expect(uploadedAtStepStart.get(`${node.node.name} apiserver`)).not.toContain('/opt/k8s/bin/kube-apiserver');
 		}
 	});
 
@@ -201,6 +208,22 @@ describe('runner', () => {
 		// First install: a node's three services start together, so only verify is left out.
 		expect(of(events, 'step-skipped').filter((e) => e.node === 'm2').map((e) => (e as {step: string}).step)).toEqual(['verify']);
 		expect((nodes.get('m1') as FakeNode).restarts).toHaveLength(3);
+	});
+
+	it('skips a service step that was waiting for a binary whose upload failed', async () => {
+		const nodes = lab();
+		const m1 = nodes.get('m1') as FakeNode;
+		m1.uploadDelayMs.set('/opt/k8s/bin/kube-apiserver', 100);
+		m1.failOnUpload.add('/opt/k8s/bin/kube-apiserver');
+		const events: RunEvent[] = [];
+		const {result} = await run(nodes, {emit: (e) => events.push(e)});
+		expect(result.failedNodes).toEqual(['m1']);
+		const m1Apiserver = events.filter((e) => e.node === 'm1' && 'step' in e && e.step === 'apiserver').map((e) => e.type);
+		expect(m1Apiserver[0]).toBe('step-started'); // it had begun: its unit went out early
+		expect(m1Apiserver.at(-1)).toBe('step-skipped');
+		expect(events.find((e) => e.type === 'step-failed' && e.node === 'm1')).toMatchObject({step: 'binaries', cause: expect.stringContaining('No space left')});
+		expect(m1.restarts.map((r) => r.service)).not.toContain('kube-apiserver');
+		expect((nodes.get('m2') as FakeNode).restarts).toHaveLength(3);
 	});
 
 	it('reconnects and retries when the connection drops mid-upload', async () => {

@@ -7,6 +7,8 @@ import type {EventSink, RunEvent} from '../../run/events.js';
 import {createHttpsHealth} from '../../run/https-health.js';
 import {elfArch} from '../../run/preflight.js';
 import {runPlan, type RunnerOptions} from '../../run/runner.js';
+import {zstdCopies} from '../../plan/zstd-copies.js';
+import {defaultCacheDir} from '../../state/state-dir.js';
 import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
 import type {AdminCredentials} from '../../status/probes.js';
 import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
@@ -47,6 +49,7 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 		only: options.only,
 		skip: options.skip,
 		concurrency: options.concurrency,
+		...(options.compress !== false ? {zstdCopies: zstdCopies(defaultCacheDir())} : {}),
 		signal: controller.signal,
 	} satisfies Omit<RunnerOptions, 'emit'>;
 

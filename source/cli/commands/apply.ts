@@ -13,6 +13,8 @@ export interface ApplyOptions {
 	skip?: StepName[];
 	json?: boolean;
 	concurrency: number;
+	/** false with --no-compress: binaries go as they are, over SFTP. */
+	compress?: boolean;
 	knownHosts?: string;
 	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
@@ -50,6 +52,7 @@ export function registerApplyCommand(program: Command): void {
 			if (!Number.isInteger(n) || n < 1) throw new UserError(`--concurrency must be a whole number >= 1, not "${v}"`);
 			return n;
 		}))
+		.option('--no-compress', 'send the binaries as they are over SFTP, not zstd-compressed to nodes that have zstd')
 		.option('--accept-new-host-keys', 'trust and record host keys of nodes not yet in known_hosts (a changed key is always refused)');
 	addSshOptions(command)
 		.addHelpText('after', `\nsudo: when the SSH user is not root, set K8S_MASTER_SETUP_SUDO_PASSWORD if sudo needs a password.`)
