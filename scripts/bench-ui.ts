@@ -123,7 +123,8 @@ interface FirstFrame {
 
 async function firstWizardFrame(entry: string): Promise<FirstFrame> {
 	const started = performance.now();
-	const child = spawn(process.execPath, [entry, '--fake-tty'], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, CI: ''}});
+	// Started the way the shipped command starts Node (its launcher line clears the extra CAs).
+	const child = spawn(process.execPath, [entry, '--fake-tty'], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, CI: '', NODE_EXTRA_CA_CERTS: ''}});
 	let out = '';
 	let err = '';
 	child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
@@ -149,7 +150,7 @@ async function firstWizardFrame(entry: string): Promise<FirstFrame> {
 }
 
 /** The shipped CLI's `init` on a real pty (util-linux `script`), until the wizard's title shows. */
-async function firstCliFrame(cli: string): Promise<number> {
+async function firstCliFrame(cli: string, how: 'command' | 'node'): Promise<number> {
 	const home = mkdtempSync(path.join(tmpdir(), 'k8s-bench-wizard-'));
 	// No CI variables: ink (is-in-ci) would then draw only the last frame, at exit.
 	const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && k !== 'CONTINUOUS_INTEGRATION' && !k.startsWith('CI_')));
@@ -160,7 +161,11 @@ async function firstCliFrame(cli: string): Promise<number> {
 		K8S_MASTER_SETUP_CONFIG_DIR: path.join(home, 'config'),
 		TERM: 'xterm-256color',
 	});
-	const command = `stty cols 100 rows 40 2>/dev/null; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} init --known-hosts ${JSON.stringify(path.join(home, 'known_hosts'))}`;
+	// As a user runs it (npx, or the installed bin: the file itself, through its launcher
+	// line, with `node` from PATH), or with Node named explicitly.
+	const program = how === 'command' ? JSON.stringify(cli) : `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}`;
+	if (how === 'command') env.PATH = `${path.dirname(process.execPath)}:${env.PATH ?? ''}`;
+	const command = `stty cols 100 rows 40 2>/dev/null; exec ${program} init --known-hosts ${JSON.stringify(path.join(home, 'known_hosts'))}`;
 	const started = performance.now();
 	// Its own process group, so the whole of it (script, node) is stopped by its id.
 	const child = spawn('script', ['-qfec', command, '/dev/null'], {stdio: ['ignore', 'pipe', 'pipe'], env, detached: true});
@@ -225,13 +230,26 @@ if (!existsSync(cli)) {
 } else if (!hasScript()) {
 	console.log('ui wizard (CLI on a pty): skipped: util-linux `script` not found');
 } else {
-	const cliRuns: number[] = [];
-	for (let i = 0; i < RUNS; i++) cliRuns.push(await firstCliFrame(cli));
-	const ms = median(cliRuns);
+	// Interleaved, so both see the same machine state.
+	const asCommand: number[] = [];
+	const withNode: number[] = [];
+	for (let i = 0; i < RUNS; i++) {
+		asCommand.push(await firstCliFrame(cli, 'command'));
+		withNode.push(await firstCliFrame(cli, 'node'));
+	}
+	const ms = median(asCommand);
+	const msNode = median(withNode);
+	const extraCas = process.env.NODE_EXTRA_CA_CERTS ? `NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}` : 'NODE_EXTRA_CA_CERTS unset';
 	console.log(
-		`ui wizard: \`k8s-master-setup init\` (dist/k8s-master-setup.mjs) on a pty, spawn → first frame ${ms.toFixed(0)} ms, median of ${RUNS} (target < 400 ms) ${verdict(ms < 400)}   runs: ${cliRuns.map((r) => r.toFixed(0)).join(' ')}`,
+		`ui wizard: \`k8s-master-setup init\` (dist/k8s-master-setup.mjs run as a command) on a pty, spawn → first frame ${ms.toFixed(0)} ms, median of ${RUNS} (target < 400 ms) ${verdict(ms < 400)}   runs: ${asCommand.map((r) => r.toFixed(0)).join(' ')}`,
 	);
-	reportMetrics({name: 'wizard first frame: the CLI (bundle) on a pty, wall', value: ms, unit: 'ms', target: '< 400 ms', pass: ms < 400, note: `median of ${RUNS}; ${loadNote}`});
+	console.log(
+		`ui wizard: \`node dist/k8s-master-setup.mjs init\` (Node named, the launcher line skipped; ${extraCas}) ${msNode.toFixed(0)} ms   runs: ${withNode.map((r) => r.toFixed(0)).join(' ')}`,
+	);
+	reportMetrics(
+		{name: 'wizard first frame: the CLI (bundle) run as a command on a pty, wall', value: ms, unit: 'ms', target: '< 400 ms', pass: ms < 400, note: `median of ${RUNS}; ${loadNote}`},
+		{name: 'wizard first frame: node dist/k8s-master-setup.mjs on a pty, wall', value: msNode, unit: 'ms', target: '(for comparison)', pass: msNode < 400, note: extraCas},
+	);
 }
 
 const bundled = path.join(root, 'dist', 'bench', 'wizard-first-frame.mjs');

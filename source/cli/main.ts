@@ -5,6 +5,7 @@ import {registerApplyCommand} from './commands/apply.js';
 import {registerInitCommand} from './commands/init.js';
 import {registerRenderCommand} from './commands/render.js';
 import {registerStatusCommand} from './commands/status.js';
+import {packageVersion} from './shared/package-version.js';
 
 // React's development build costs twice the CPU in the live grid; ink and react are only
 // imported lazily, after this line. (The bundle, dist/k8s-master-setup.mjs, has
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
 	const program = new Command()
 		.name('k8s-master-setup')
 		.description('Install a highly available Kubernetes control plane (kube-apiserver, kube-controller-manager, kube-scheduler under systemd) onto master nodes over SSH.')
+		.version(packageVersion(), '-V, --version', 'print the version of k8s-master-setup')
 		.showHelpAfterError()
 		.exitOverride();
 	registerInitCommand(program);
