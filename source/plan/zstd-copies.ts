@@ -8,9 +8,9 @@ import {pipeline} from 'node:stream/promises';
 /**
  * zstd-compressed copies of the Kubernetes binaries, kept in the user cache directory by
  * sha256 and sent instead of the binaries to nodes that have zstd (see ssh-upload.ts).
- * Go binaries shrink to about a quarter at level 1, so a first install moves ~100 MB per
+ * Go binaries shrink to about a quarter at level 3, so a first install moves ~95 MB per
  * node instead of ~370 MB, and the client spends its CPU on a quarter of the SSH
- * encryption. Each binary is compressed once per machine (level 1, all cores: ~0.5 s for
+ * encryption. Each binary is compressed once per machine (level 3, all cores: ~0.6 s for
  * kube-apiserver), by the zstd command; without it, or without a writable cache, the
  * binaries go as they are.
  *
@@ -66,7 +66,7 @@ async function ensureCopy(dir: string, file: {localPath: string; sha256: string}
 	}
 	await mkdir(dir, {recursive: true});
 	const temp = `${path}.tmp.${process.pid}.${Date.now()}`;
-	const zstd = spawn(zstdCommand, ['-1', '-T0', '-q', '-c'], {stdio: ['pipe', 'pipe', 'ignore']});
+	const zstd = spawn(zstdCommand, ['-3', '-T0', '-q', '-c'], {stdio: ['pipe', 'pipe', 'ignore']});
 	try {
 		const hash = createHash('sha256');
 		const exited = new Promise<number>((resolve, reject) => {
