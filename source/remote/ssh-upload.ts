@@ -23,7 +23,8 @@ import type {UploadOptions, UploadSource} from './transport.js';
  * When the login user cannot even reach the target directory (a 0700 root-only
  * directory), SFTP writes into the user's own staging directory instead (mktemp -d,
  * 0700) and sudo copies that into the temp file in the target directory: one extra
- * copy on the node, and the final step is still the atomic rename. *
+ * copy on the node, and the final step is still the atomic rename.
+ *
  * Binaries with a zstd copy (plan/zstd-copies.ts) go another way to nodes that have zstd:
  * one command as root (sudo) reads the compressed bytes on its stdin and decompresses them
  * into the temp file, then the same chmod/chown/rename. A quarter of the bytes on the wire
@@ -72,44 +73,7 @@ export async function uploadAtomically(context: UploadContext, source: UploadSou
 	const owner = options.owner ?? 'root:root';
 
 	if (source.zstd && (await context.hasZstd())) {
-		// One command, as root, reads the compressed bytes on stdin: no SFTP, no staging for
-		// non-root logins, one round trip. zstd checks the frame's checksum, so a cut-off or
-		// damaged stream fails here and the target is left as it was.
-		const {size: compressedBytes} = source.zstd;
-		// Counted as the channel takes it (a 'data' listener here would start the flow
-		// before the channel is open, and lose what came before).
-		let sent = 0;
-		const counted = new Transform({
-			transform(chunk: Buffer, _encoding, callback) {
-				sent += chunk.length;
-				options.onProgress?.(Math.min(totalBytes, Math.round((sent * totalBytes) / Math.max(1, compressedBytes))), totalBytes);
-				callback(null, chunk);
-			},
-		});
-		// pipeline, not pipe: a read error (the copy deleted meanwhile) must reach the channel.
-		const input = pipeline(createReadStream(source.zstd.path, {highWaterMark: 256 * 1024}), counted, () => undefined);
-		try {
-			await context.run(
-				[
-					`mkdir -p -- ${q(posix.dirname(targetPath))}`,
-					`rm -f -- ${q(prefix)}*`,
-					`{ (umask 077 && zstd -dcq > ${q(temp)}) && chmod ${mode} ${q(temp)} && chown -- ${q(owner)} ${q(temp)} && mv -f -- ${q(temp)} ${q(targetPath)}; } || { rc=$?; rm -f -- ${q(temp)}; exit $rc; }`,
-				].join(' && '),
-				input,
-			);
-		} catch (error) {
-			// Only the remote command's own failure is explained here (a lost connection or an
-			// unreadable copy says what it is already).
-			if (!(error instanceof SshError) || !/command failed \(exit/.test(error.message)) throw error;
-			// #mustRun's message: "command failed (exit N): <command>" then the stderr tail.
-			const stderr = error.message.split('\n').slice(1).join(' ').trim();
-			throw new SshError(
-				context.node,
-				'remote-command',
-				`sending ${targetPath} zstd-compressed failed, ${targetPath} is unchanged${stderr ? `: ${stderr}` : ''}`,
-				`if zstd reports a damaged input, the cached copy ${source.zstd.path} is damaged: delete it (it is made again), or run apply with --no-compress`,
-			);
-		}
+		await sendZstd(context, source.zstd, totalBytes, targetPath, {prefix, temp, mode, owner}, options.onProgress);
 		return;
 	}
 
@@ -154,6 +118,57 @@ export async function uploadAtomically(context: UploadContext, source: UploadSou
 	await context.run(
 		`{ chmod ${mode} ${q(temp)} && chown -- ${q(owner)} ${q(temp)} && mv -f -- ${q(temp)} ${q(targetPath)}; } || { rc=$?; rm -f -- ${q(temp)}; exit $rc; }`,
 	);
+}
+
+/**
+ * One command, as root, reads the compressed bytes on stdin: no SFTP, no staging for
+ * non-root logins, one round trip. zstd checks the frame's checksum, so a cut-off or
+ * damaged stream fails here and the target is left as it was.
+ */
+async function sendZstd(
+	context: UploadContext,
+	copy: {path: string; size: number},
+	totalBytes: number,
+	targetPath: string,
+	names: {prefix: string; temp: string; mode: string; owner: string},
+	onProgress: UploadOptions['onProgress'],
+): Promise<void> {
+	const q = shellQuote;
+	const {prefix, temp, mode, owner} = names;
+	// Counted as the channel takes it (a 'data' listener here would start the flow before
+	// the channel is open, and lose what came before), in uncompressed bytes.
+	let sent = 0;
+	const counted = new Transform({
+		transform(chunk: Buffer, _encoding, callback) {
+			sent += chunk.length;
+			onProgress?.(Math.min(totalBytes, Math.round((sent * totalBytes) / Math.max(1, copy.size))), totalBytes);
+			callback(null, chunk);
+		},
+	});
+	// pipeline, not pipe: a read error (the copy deleted meanwhile) must reach the channel.
+	const input = pipeline(createReadStream(copy.path, {highWaterMark: 256 * 1024}), counted, () => undefined);
+	try {
+		await context.run(
+			[
+				`mkdir -p -- ${q(posix.dirname(targetPath))}`,
+				`rm -f -- ${q(prefix)}*`,
+				`{ (umask 077 && zstd -dcq > ${q(temp)}) && chmod ${mode} ${q(temp)} && chown -- ${q(owner)} ${q(temp)} && mv -f -- ${q(temp)} ${q(targetPath)}; } || { rc=$?; rm -f -- ${q(temp)}; exit $rc; }`,
+			].join(' && '),
+			input,
+		);
+	} catch (error) {
+		// Only the remote command's own failure is explained here (a lost connection or an
+		// unreadable copy says what it is already).
+		if (!(error instanceof SshError) || !/command failed \(exit/.test(error.message)) throw error;
+		// #mustRun's message: "command failed (exit N): <command>" then the stderr tail.
+		const stderr = error.message.split('\n').slice(1).join(' ').trim();
+		throw new SshError(
+			context.node,
+			'remote-command',
+			`sending ${targetPath} zstd-compressed failed, ${targetPath} is unchanged${stderr ? `: ${stderr}` : ''}`,
+			`if zstd reports a damaged input, the cached copy ${copy.path} is damaged: delete it (it is made again), or run apply with --no-compress`,
+		);
+	}
 }
 
 /**
