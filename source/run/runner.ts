@@ -306,9 +306,10 @@ async function placeFiles(options: RunnerOptions, run: NodeRun, name: StepName, 
 /**
  * A first start (no apiserver serving anywhere): the three file steps run together,
  * binaries one at a time in the order the services need them (kube-apiserver first,
- * kubectl, which no service runs, last), and each service step begins once every file it
- * reads is on the node. The apiserver, the slowest to become ready, starts while the
- * other binaries are still on their way, instead of after the last byte of kubectl.
+ * kubectl, which no service runs, last). Each service step begins once its certificates
+ * and configs are on the node, writes its unit, and starts the service as soon as its
+ * binary is placed. The apiserver, the slowest to become ready, starts while the other
+ * binaries are still on their way, instead of after the last byte of kubectl.
  */
 async function firstStart(options: RunnerOptions, run: NodeRun, step: (run: NodeRun, name: StepName, body: () => Promise<Outcome>) => Promise<void>): Promise<void> {
 	const placed = new Map(run.plan.files.map((f) => [f.path, deferred()]));
@@ -370,7 +371,6 @@ async function startService(options: RunnerOptions, run: NodeRun, service: Servi
 		health: options.health,
 		timeoutMs: options.healthTimeoutMs ?? 180_000,
 		pollMs: options.healthPollMs,
-		reload: true,
 		onWaiting: (message) => options.emit({type: 'step-progress', at: Date.now(), node: t.node, step: name, message}),
 	});
 	await writeAppliedMarker(t, service, serviceInputDigest(run.plan, service));

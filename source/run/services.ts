@@ -39,8 +39,6 @@ export async function restartAndWait(options: {
 	timeoutMs: number;
 	onWaiting: (message: string) => void;
 	pollMs?: number;
-	/** Unit files changed: `systemctl daemon-reload` first. */
-	reload?: boolean;
 }): Promise<void> {
 	const {transport, node, service, health, timeoutMs, onWaiting} = options;
 	// The probe is one HTTPS request on a kept-alive connection: polling it often costs
@@ -49,9 +47,9 @@ export async function restartAndWait(options: {
 	// and only needs to catch a crash loop, so it runs at most once a second.
 	const pollMs = options.pollMs ?? 250;
 	const unitCheckMs = Math.max(pollMs, 1000);
-	// One round trip and one reload: `enable` reloads the manager again unless told not to,
-	// and a reload costs systemd a second or more on a busy node.
-	await systemctl(transport, `${options.reload ? 'daemon-reload && systemctl ' : ''}enable ${service} --quiet --no-reload && systemctl restart ${service} --no-block`);
+	// Unit files may have changed: one round trip and one reload (`enable` reloads the
+	// manager again unless told not to, and a reload costs a second or more on a busy node).
+	await systemctl(transport, `daemon-reload && systemctl enable ${service} --quiet --no-reload && systemctl restart ${service} --no-block`);
 	const started = Date.now();
 	let last = 'no answer yet';
 	let unitCheckedAt = started;

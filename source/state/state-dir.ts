@@ -17,9 +17,10 @@ export function defaultStateDir(profileName: string, env: NodeJS.ProcessEnv = pr
 }
 
 /**
- * Facts about local files that any profile may reuse (the sha256, release and flags of a
- * Kubernetes binary, by path, size, mtime and inode): $XDG_CACHE_HOME/k8s-master-setup, or
- * ~/.cache/k8s-master-setup. Nothing secret goes there; deleting it only costs time.
+ * What any profile may reuse about local files (the sha256, release and flags of a
+ * Kubernetes binary, by path, size, mtime and inode; zstd copies of the binaries, see
+ * plan/zstd-copies.ts): $XDG_CACHE_HOME/k8s-master-setup, or ~/.cache/k8s-master-setup.
+ * Nothing secret goes there; deleting it only costs time.
  */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 	const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');

@@ -45,7 +45,7 @@ class FakeTransport implements Transport {
 
 	async exec(command: string, _options?: ExecOptions): Promise<ExecResult> {
 		this.fake.commands.push(command);
-		// `systemctl enable X --quiet && systemctl restart X --no-block`: one round trip, two commands.
+		// `systemctl daemon-reload && systemctl enable X ... && systemctl restart X --no-block`: one round trip, three commands.
 		if (command.includes(' && systemctl ')) {
 			for (const part of command.split(' && ')) {
 				const r = this.execOne(part);
