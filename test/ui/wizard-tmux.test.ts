@@ -64,6 +64,18 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 	}
 	/** The focused field's line (the wizard marks it with "›"). */
 	const focusedOn = (label: string) => new RegExp(`› ${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+	/**
+	 * Ctrl-U on the focused field, then wait until its old value is gone: text typed at once
+	 * can reach the wizard in the same read as the Ctrl-U and be taken as one input
+	 * (seen once in CI under load: the port read "2237981").
+	 */
+	async function clearField(label: string, old: string): Promise<void> {
+		keys('C-u');
+		await waitForPane((pane) => {
+			const line = pane.split('\n').find((l) => focusedOn(label).test(l));
+			return line !== undefined && !line.includes(old);
+		}, `${label} cleared`);
+	}
 
 	beforeAll(async () => {
 		cli = await bundleCli();
@@ -126,7 +138,7 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		await waitForPane('SSH access');
 		keys('Enter');
 		await waitForPane(focusedOn('port'));
-		keys('C-u');
+		await clearField('port', '22');
 		type(String(port));
 		await waitForPane(`port            ${port}`);
 		keys('Enter');
@@ -178,12 +190,12 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		// 5. Network: other service and pod CIDRs; the rest as prefilled.
 		await waitForPane('Cluster network');
 		await waitForPane(focusedOn('service CIDR'));
-		keys('C-u');
+		await clearField('service CIDR', '10.254.0.0/16');
 		type('10.96.0.0/12');
 		await waitForPane('10.96.0.0/12');
 		keys('Enter');
 		await waitForPane(focusedOn('pod CIDR'));
-		keys('C-u');
+		await clearField('pod CIDR', '172.30.0.0/16');
 		type('10.244.0.0/16');
 		await waitForPane('10.244.0.0/16');
 		keys('Enter');
@@ -216,7 +228,7 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		await waitForPane('Extra API server names');
 		keys('Enter');
 		await waitForPane('Profile name');
-		keys('C-u');
+		await clearField('profile name', 'default');
 		type('tmuxlab');
 		await waitForPane(/profile name\s+tmuxlab/);
 		keys('Enter');
