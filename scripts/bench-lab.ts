@@ -4,16 +4,22 @@
  * one scp/ssh after another, the guide's checks) and `apply` for 3 nodes; then a re-run of each. Prints wall
  * times, the ratios against the targets, and the tool's peak RSS (GNU time's %M).
  * `npm run bench:lab -- --rounds 3`: three interleaved rounds, medians.
+ * Each round also times a first install from a profile that asks for the guide's
+ * --runtime-config=api/all=true (apply leaves alpha APIs off, see source/render/flags.ts),
+ * so the ratio can be read both ways: the tool's cluster, and one serving the same APIs.
  * Needs root and the lab (scripts/lab.sh); leaves the lab running with apply's result.
  */
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execa} from 'execa';
+import {parseDocument} from 'yaml';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const lab = join(repo, 'scripts', 'lab.sh');
-const cli = join(repo, 'dist', 'source', 'cli', 'main.js');
+// The executable as users run it (`npx k8s-master-setup`, the package's bin): the bundle
+// behind its launcher, not the unbundled tsc output.
+const cli = join(repo, 'dist', 'k8s-master-setup.mjs');
 const UNITS = 'kube-apiserver kube-controller-manager kube-scheduler';
 
 async function labEnv(): Promise<Record<string, string>> {
@@ -63,6 +69,10 @@ async function main(): Promise<void> {
 		PATH: `${env.LAB_K8S_BINARIES}:${process.env.PATH}`,
 	};
 	const names = nodes.map(([n]) => n);
+	const allApisProfile = join(work, 'profile-all-apis.yaml');
+	const doc = parseDocument(readFileSync(profile, 'utf8'));
+	doc.setIn(['apiserver', 'extraArgs', 'runtime-config'], 'api/all=true');
+	writeFileSync(allApisProfile, doc.toString());
 
 	// Rounds (--rounds N) are interleaved, guide then apply, so both see the same machine:
 	// its speed drifts by half over an hour here. Each round starts from nothing (fresh work
@@ -75,15 +85,17 @@ async function main(): Promise<void> {
 		// As written, the guide's re-run fails copying over running binaries; it has to stop them first.
 		const guideAgain = await timed('guide (re-run)', 'bash', [join(repo, 'scripts', 'guide-procedure.sh')], {...guideRun, STOP_SERVICES_FIRST: '1'});
 		await reset(names);
-		const applyArgs = [cli, 'apply', '--profile-file', profile, '--state-dir', join(work, `state-${r}`), '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--yes'];
-		const applyFirst = await timed('apply (first)', 'node', applyArgs);
-		const applyAgain = await timed('apply (re-run)', 'node', applyArgs);
-		rounds.push({guideFirst, guideAgain, applyFirst, applyAgain});
-		if (ROUNDS > 1) console.log(`round ${r + 1}: guide ${guideFirst.seconds.toFixed(2)} s, apply ${applyFirst.seconds.toFixed(2)} s = ${(applyFirst.seconds / guideFirst.seconds).toFixed(2)}x; re-runs ${guideAgain.seconds.toFixed(2)} / ${applyAgain.seconds.toFixed(2)} s`);
+		const applyArgs = (file: string, state: string) => ['apply', '--profile-file', file, '--state-dir', join(work, state), '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--yes'];
+		const applyAllApis = await timed('apply (first, api/all=true)', cli, applyArgs(allApisProfile, `state-all-${r}`));
+		await reset(names);
+		const applyFirst = await timed('apply (first)', cli, applyArgs(profile, `state-${r}`));
+		const applyAgain = await timed('apply (re-run)', cli, applyArgs(profile, `state-${r}`));
+		rounds.push({guideFirst, guideAgain, applyFirst, applyAgain, applyAllApis});
+		if (ROUNDS > 1) console.log(`round ${r + 1}: guide ${guideFirst.seconds.toFixed(2)} s, apply ${applyFirst.seconds.toFixed(2)} s = ${(applyFirst.seconds / guideFirst.seconds).toFixed(2)}x (api/all=true ${applyAllApis.seconds.toFixed(2)} s = ${(applyAllApis.seconds / guideFirst.seconds).toFixed(2)}x); re-runs ${guideAgain.seconds.toFixed(2)} / ${applyAgain.seconds.toFixed(2)} s`);
 	}
 	rmSync(work, {recursive: true, force: true});
 
-	const row = (name: string, s: number, extra = '') => console.log(`${name.padEnd(34)} ${s.toFixed(2).padStart(8)} s  ${extra}`);
+	const row = (name: string, s: number, extra = '') => console.log(`${name.padEnd(38)} ${s.toFixed(2).padStart(8)} s  ${extra}`);
 	const med = (pick: (r: Round) => number) => median(rounds.map(pick));
 	console.log(`\nlab: ${nodes.length} nodes, Kubernetes binaries ${env.LAB_K8S_BINARIES}${ROUNDS > 1 ? `; medians of ${ROUNDS} rounds` : ''}`);
 	// The guide's own checks (kubectl cluster-info, get all, componentstatuses, the leader of
@@ -97,6 +109,8 @@ async function main(): Promise<void> {
 	row('guide procedure, first install', guideFirst, `(of which ${guideChecks.toFixed(2)} s in the guide's own checks)`);
 	row('guide procedure, re-run', guideAgain, `(services stopped first: scp cannot replace running binaries; ${med((r) => checks(r.guideAgain)).toFixed(2)} s in checks)`);
 	row('apply, first install', applyFirst, `${ratio.toFixed(2)}x the guide (target <= 0.30x) ${ratio <= 0.3 ? 'PASS' : 'MISS'}`);
+	const allApis = med((r) => r.applyAllApis.seconds);
+	row('  the same, api/all=true as the guide', allApis, `${med((r) => r.applyAllApis.seconds / r.guideFirst.seconds).toFixed(2)}x the guide (apply's default leaves alpha APIs off; the guide turns all on)`);
 	row('apply, re-run (nothing to change)', applyAgain, `target <= 3 s ${applyAgain <= 3 ? 'PASS' : 'MISS'}; ${(applyAgain / guideAgain).toFixed(2)}x the guide's re-run`);
 	console.log(`peak RSS of apply: first ${med((r) => r.applyFirst.rssMb ?? NaN).toFixed(0)} MB, re-run ${med((r) => r.applyAgain.rssMb ?? NaN).toFixed(0)} MB`);
 	console.log(`apply, first install, against the guide without its checks: ${med((r) => r.applyFirst.seconds / (r.guideFirst.seconds - checks(r.guideFirst))).toFixed(2)}x`);
@@ -113,6 +127,7 @@ interface Round {
 	guideAgain: Timed;
 	applyFirst: Timed;
 	applyAgain: Timed;
+	applyAllApis: Timed;
 }
 
 /** The guide script's own line: how long it waited in the guide's checks. */

@@ -39,11 +39,13 @@ const OWN_PORTS: Array<{port: number; owner: string}> = [
 ];
 
 export function preflightScript(profile: Profile): string {
+	// etcd reachable = a TCP connection to its client port opens. bash's /dev/tcp does only
+	// that; curl (when there is no bash) also loads the CA bundle and shakes hands with TLS,
+	// about 100 ms of CPU per endpoint on a lab node (exit 6/7/28 = cannot resolve/connect/
+	// time out; any TLS error means the port answered). The endpoints are probed side by side.
 	const probes = profile.etcd.endpoints.map((url) => {
 		const {hostname, port} = new URL(url);
-		const p = port || '2379';
-		// curl exit 6/7/28 = cannot resolve/connect/timeout; any TLS error means the port answered.
-		return `if command -v curl >/dev/null; then curl -s -o /dev/null --connect-timeout 3 https://${hostname}:${p}/ ; r=$?; case $r in 6|7|28) echo "etcd ${url} no";; *) echo "etcd ${url} yes";; esac; else if timeout 3 bash -c '</dev/tcp/${hostname}/${p}' 2>/dev/null; then echo "etcd ${url} yes"; else echo "etcd ${url} no"; fi; fi`;
+		return `(if reach ${hostname.replace(/^\[|\]$/g, '')} ${port || '2379'}; then echo "etcd ${url} yes"; else echo "etcd ${url} no"; fi) &`;
 	});
 	return [
 		`if [ -d /run/systemd/system ]; then echo "systemd yes"; else echo "systemd no"; fi`,
@@ -51,8 +53,12 @@ export function preflightScript(profile: Profile): string {
 		`echo "hostname $(hostname)"`,
 		`echo "epoch $(date +%s)"`,
 		`d='${profile.paths.binDir}'; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; echo "avail $(df -Pk "$d" | awk 'NR==2 {print $4}')"`,
+		`if command -v bash >/dev/null && command -v timeout >/dev/null; then reach() { timeout 3 bash -c "</dev/tcp/$1/$2" 2>/dev/null; }`,
+		`else reach() { case $1 in *:*) h="[$1]";; *) h=$1;; esac; curl -s -o /dev/null --connect-timeout 3 "https://$h:$2/"; case $? in 6|7|28) return 1;; esac; }; fi`,
 		`ss -Hltnp 2>/dev/null | awk '{print "listen", $4, $NF}'`,
+		// After ss: a probe's one-line echo cannot land inside awk's buffered output.
 		...probes,
+		'wait',
 	].join('\n');
 }
 

@@ -176,6 +176,12 @@ describe.skipIf(why !== undefined)('apply on the lab', () => {
 			else expect(after[key], key).toBe(before[key]);
 		}
 		expect(minReady).toBeGreaterThanOrEqual(2);
+		// Each apiserver runs with the new setting: systemd reloaded the changed unit before the restart.
+		for (const n of NODES) {
+			const {stdout} = await nodeSsh(n, "tr '\\0' ' ' < /proc/$(systemctl show -P MainPID kube-apiserver)/cmdline; systemctl show -p NeedDaemonReload kube-apiserver");
+			expect(stdout, n).toContain('--event-ttl=24h');
+			expect(stdout, n).toContain('NeedDaemonReload=no');
+		}
 		// The apiserver steps did not overlap: each started after the previous finished.
 		const events = parseEvents(run.stdout);
 		const spans = NODES.map((n) => ({

@@ -45,7 +45,7 @@ class FakeTransport implements Transport {
 
 	async exec(command: string, _options?: ExecOptions): Promise<ExecResult> {
 		this.fake.commands.push(command);
-		// `systemctl daemon-reload && systemctl enable X ... && systemctl restart X --no-block`: one round trip, three commands.
+		// `{ reload if needed; } && systemctl enable X ... && systemctl restart X --no-block`: one round trip, three commands.
 		if (command.includes(' && systemctl ')) {
 			for (const part of command.split(' && ')) {
 				const r = this.execOne(part);
@@ -111,7 +111,8 @@ class FakeTransport implements Transport {
 			this.fake.cacheWrites++;
 			return ok();
 		}
-		if (command.startsWith('systemctl daemon-reload') || command.startsWith('mkdir -p')) return ok();
+		// The fake's systemd has no loaded unit state to compare: the reload-if-needed guard is a no-op here (the lab runs the real one).
+		if (command.startsWith('{ [ "$(systemctl show -p LoadState -p NeedDaemonReload') || command.startsWith('mkdir -p')) return ok();
 		return {code: 127, stdout: '', stderr: `fake node: unknown command: ${command}`};
 	}
 

@@ -103,6 +103,15 @@ describe('unit flags per version', () => {
 		}
 	});
 
+	it('the apiserver serves the release\'s own API versions unless the profile asks for more', () => {
+		// The guide's --runtime-config=api/all=true would turn on every alpha API on a production control plane.
+		for (const version of SUPPORTED_VERSIONS) {
+			expect(new Map(parseExecStartFlags(units(version)['kube-apiserver'])).has('runtime-config'), version).toBe(false);
+		}
+		const unit = units('1.37', {apiserver: {extraArgs: {'runtime-config': 'api/all=true'}}})['kube-apiserver'];
+		expect(new Map(parseExecStartFlags(unit)).get('runtime-config')).toBe('api/all=true');
+	});
+
 	it('extraArgs override or extend the table, escaped for systemd', () => {
 		const unit = units('1.35', {apiserver: {extraArgs: {'event-ttl': '24h', 'oidc-username-prefix': 'oidc: %u $HOME'}}})['kube-apiserver'];
 		const flags = new Map(parseExecStartFlags(unit));

@@ -1,0 +1,43 @@
+import {execFileSync} from 'node:child_process';
+import {createServer, type Server} from 'node:net';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {ProfileSchema} from '../../source/profile/schema.js';
+import {parsePreflight, preflightScript} from '../../source/run/preflight.js';
+
+// The script as a node's shell runs it (here: this machine's sh), against a port that
+// listens and one that does not.
+describe('preflight script', () => {
+	let server: Server;
+	let open = 0;
+	let closed = 0;
+	beforeAll(async () => {
+		server = createServer((socket) => socket.destroy());
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		open = (server.address() as {port: number}).port;
+		const probe = createServer();
+		await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+		closed = (probe.address() as {port: number}).port;
+		await new Promise((resolve) => probe.close(resolve));
+	});
+	afterAll(() => server.close());
+
+	it('says which etcd endpoints accept a connection, and the node facts', () => {
+		const profile = ProfileSchema.parse({
+			name: 't',
+			kubernetesVersion: '1.37',
+			binaries: '/tmp/bin',
+			nodes: [{name: 'm1', ip: '198.18.0.11'}],
+			etcd: {endpoints: [`https://127.0.0.1:${open}`, `https://127.0.0.1:${closed}`, `https://localhost:${open}`]},
+		});
+		const facts = parsePreflight(execFileSync('sh', ['-c', preflightScript(profile)], {encoding: 'utf8'}));
+		expect([...facts.etcd]).toEqual(expect.arrayContaining([
+			[`https://127.0.0.1:${open}`, true],
+			[`https://127.0.0.1:${closed}`, false],
+			[`https://localhost:${open}`, true],
+		]));
+		expect(facts.etcd.size).toBe(3);
+		expect(facts.arch).toBe(execFileSync('uname', ['-m'], {encoding: 'utf8'}).trim());
+		expect(facts.epochSeconds).toBeGreaterThan(0);
+		expect(facts.availableKib).toBeGreaterThan(0);
+	});
+});
