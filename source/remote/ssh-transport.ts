@@ -49,6 +49,8 @@ export interface SshConnectOptions {
 	readyTimeoutMs?: number;
 	/** Keepalive every N ms (default 15 s); the connection counts as dead after 4 unanswered. */
 	keepaliveIntervalMs?: number;
+	/** Gives up a connection still being made (TCP or handshake); one made already stays. */
+	signal?: AbortSignal;
 }
 
 const DEFAULT_READY_TIMEOUT = 20_000;
@@ -108,7 +110,7 @@ async function connectClient(
 	const hostKeys = await prepareHostKeyCheck(node, host.hostName, host.port, options.hostKeys, host.hostKeyAlias);
 	let sock: Duplex;
 	try {
-		sock = via ? await forwardOut(via.client, host.hostName, host.port) : await openTcp(host.hostName, host.port, timeoutMs);
+		sock = via ? await forwardOut(via.client, host.hostName, host.port) : await openTcp(host.hostName, host.port, timeoutMs, options.signal);
 	} catch (error) {
 		throw explain(error);
 	}
@@ -116,8 +118,18 @@ async function connectClient(
 	const client = new ssh2.Client();
 	return new Promise<Client>((resolve, reject) => {
 		let ready = false;
+		// Destroyed mid-handshake (end() would wait for a server that may never answer), the
+		// client rejects through 'close' below.
+		const abort = () => client.destroy();
+		if (options.signal?.aborted) {
+			sock.destroy();
+			reject(explain(Object.assign(new Error('connecting was given up'), {code: 'ABORT_ERR'})));
+			return;
+		}
+		options.signal?.addEventListener('abort', abort, {once: true});
 		client.once('ready', () => {
 			ready = true;
+			options.signal?.removeEventListener('abort', abort);
 			resolve(client);
 		});
 		client.on('error', (error: Error & {level?: string}) => {
@@ -130,6 +142,7 @@ async function connectClient(
 			// After ready, errors surface through the failing exec/SFTP call ('close' follows).
 		});
 		client.once('close', () => {
+			options.signal?.removeEventListener('abort', abort);
 			if (!ready) reject(hostKeys.refusal() ?? explain(new Error('connection closed during the handshake')));
 		});
 		client.connect({

@@ -10,6 +10,8 @@ import {runPlan, type RunnerOptions} from '../../run/runner.js';
 import {zstdCopies} from '../../plan/zstd-copies.js';
 import {defaultCacheDir} from '../../state/state-dir.js';
 import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
+import {openEarly, type EarlyConnections} from '../shared/early-connections.js';
+import type {Profile} from '../../profile/schema.js';
 import type {AdminCredentials} from '../../status/probes.js';
 import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
 import {importUi} from '../shared/import-ui.js';
@@ -26,6 +28,16 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 		throw new UserError('apply needs --yes when it cannot ask (no terminal, or --json)', 'add --yes, or --dry-run to see what would change');
 	}
 	const profile = await loadProfileFromOptions(options);
+	// Without a question to ask first, the nodes are reached while the plan is prepared.
+	const early = options.yes || options.dryRun ? openEarly(profile, options) : undefined;
+	try {
+		return await applyPrepared(options, profile, interactive, early);
+	} finally {
+		await early?.closeUntaken();
+	}
+}
+
+async function applyPrepared(options: ApplyOptions, profile: Profile, interactive: boolean, early: EarlyConnections | undefined): Promise<number> {
 	const {plan, stateDir, pki} = await prepare({
 		profile,
 		...(options.stateDir ? {stateDir: options.stateDir} : {}),
@@ -42,7 +54,7 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 	const controller = new AbortController();
 	const runnerOptions = {
 		plan,
-		connect: (node) => connectNode(profile, node, options),
+		connect: (node) => early?.take(node.name) ?? connectNode(profile, node, options),
 		health,
 		binaries: await binariesFacts(plan),
 		dryRun: options.dryRun,

@@ -17,7 +17,7 @@ export const SUDO_PASSWORD_ENV = 'K8S_MASTER_SETUP_SUDO_PASSWORD';
  * One SSH connection to a profile node. Per-node `ssh` fields win over the profile's
  * defaults, and both act like ssh command-line options over ~/.ssh/config.
  */
-export async function connectNode(profile: Profile, node: ProfileNode, options: NodeAccessOptions): Promise<Transport> {
+export async function connectNode(profile: Profile, node: ProfileNode, options: NodeAccessOptions, signal?: AbortSignal): Promise<Transport> {
 	const {connectSsh} = await import('../../remote/ssh-transport.js');
 	return connectSsh(
 		{
@@ -35,6 +35,7 @@ export async function connectNode(profile: Profile, node: ProfileNode, options: 
 			},
 			sudoPassword: process.env[SUDO_PASSWORD_ENV] || undefined,
 			...(options.sshConfig ? {sshConfig: {file: options.sshConfig}} : {}),
+			...(signal ? {signal} : {}),
 		},
 	);
 }
