@@ -1,7 +1,7 @@
-import {randomBytes} from 'node:crypto';
+import {createHash, randomBytes} from 'node:crypto';
 import {createReadStream} from 'node:fs';
 import {stat} from 'node:fs/promises';
-import {pipeline, Transform, type Readable} from 'node:stream';
+import {pipeline, Readable, Transform} from 'node:stream';
 import {posix} from 'node:path';
 import type {SFTPWrapper} from 'ssh2';
 import {connectionLost, SshError} from './ssh-errors.js';
@@ -14,7 +14,8 @@ import type {UploadOptions, UploadSource} from './transport.js';
  * connection or process dying mid-upload leaves the target as it was, plus a temp
  * file that the next upload of the same target removes.
  *
- * Non-root logins: the SFTP session runs as the login user, who usually cannot create
+ * Binaries go by SFTP when the node has no zstd (or with --no-compress). Non-root
+ * logins: the SFTP session runs as the login user, who usually cannot create
  * files in /opt/k8s/bin or /etc/kubernetes. Instead of staging in /tmp (a second full
  * copy of every binary, and maybe another filesystem, which would lose the atomic
  * rename), sudo pre-creates the temp file in the target directory, empty, mode 0600
@@ -29,6 +30,11 @@ import type {UploadOptions, UploadSource} from './transport.js';
  * one command as root (sudo) reads the compressed bytes on its stdin and decompresses them
  * into the temp file, then the same chmod/chown/rename. A quarter of the bytes on the wire
  * and of the client's SSH encryption; no SFTP and no staging, also for non-root logins.
+ *
+ * Content from memory (certificates, configs, units: small) goes the same way, through
+ * `cat`, with its sha256 checked before the rename: one SSH session per file instead of
+ * two commands and the SFTP open/write/close between them (a first install places about
+ * 25 of them per node), and a stream cut short by a lost connection is never renamed.
  */
 
 export const TEMP_SUFFIX = '.k8s-master-setup.tmp.';
@@ -56,7 +62,6 @@ export interface UploadContext {
 
 const FAST_PUT_CONCURRENCY = 8;
 const FAST_PUT_CHUNK = 256 * 1024;
-const CONTENT_CHUNK = 256 * 1024;
 
 export async function uploadAtomically(context: UploadContext, source: UploadSource, targetPath: string, options: UploadOptions): Promise<void> {
 	if (!posix.isAbsolute(targetPath) || targetPath.endsWith('/')) {
@@ -76,6 +81,11 @@ export async function uploadAtomically(context: UploadContext, source: UploadSou
 		await sendZstd(context, source.zstd, totalBytes, targetPath, {prefix, temp, mode, owner}, options.onProgress);
 		return;
 	}
+	if (source.content !== undefined) {
+		await context.run(contentCommand(source.content, targetPath, {prefix, temp, mode, owner}), Readable.from([source.content]));
+		options.onProgress?.(totalBytes, totalBytes);
+		return;
+	}
 
 	// One round trip: make the directory, drop temp files of killed runs, create ours 0600.
 	await context.run(
@@ -89,13 +99,8 @@ export async function uploadAtomically(context: UploadContext, source: UploadSou
 
 	try {
 		const sftp = await context.sftp();
-		const send = (remotePath: string) =>
-			untilClosed(
-				source.localPath !== undefined
-					? fastPut(sftp, source.localPath, remotePath, totalBytes, options.onProgress)
-					: writeContent(sftp, source.content!, remotePath, options.onProgress),
-				context,
-			);
+		const localPath = source.localPath as string;
+		const send = (remotePath: string) => untilClosed(fastPut(sftp, localPath, remotePath, totalBytes, options.onProgress), context);
 		try {
 			await send(temp);
 		} catch (error) {
@@ -118,6 +123,22 @@ export async function uploadAtomically(context: UploadContext, source: UploadSou
 	await context.run(
 		`{ chmod ${mode} ${q(temp)} && chown -- ${q(owner)} ${q(temp)} && mv -f -- ${q(temp)} ${q(targetPath)}; } || { rc=$?; rm -f -- ${q(temp)}; exit $rc; }`,
 	);
+}
+
+/**
+ * The command that places `content`, read on stdin, at `targetPath`: into the temp file,
+ * checked against its sha256 (a stream cut short must not become the target), then mode,
+ * owner and the rename. On any failure the temp file goes and the target stays.
+ */
+export function contentCommand(content: Buffer, targetPath: string, names: {prefix: string; temp: string; mode: string; owner: string}): string {
+	const q = shellQuote;
+	const {prefix, temp, mode, owner} = names;
+	const sha256 = createHash('sha256').update(content).digest('hex');
+	return [
+		`mkdir -p -- ${q(posix.dirname(targetPath))}`,
+		`rm -f -- ${q(prefix)}*`,
+		`{ (umask 077 && cat > ${q(temp)}) && echo ${q(`${sha256}  ${temp}`)} | sha256sum -c --status && chmod ${mode} ${q(temp)} && chown -- ${q(owner)} ${q(temp)} && mv -f -- ${q(temp)} ${q(targetPath)}; } || { rc=$?; rm -f -- ${q(temp)}; exit $rc; }`,
+	].join(' && ');
 }
 
 /**
@@ -196,25 +217,6 @@ function fastPut(sftp: SFTPWrapper, localPath: string, remotePath: string, total
 			(error) => (error ? reject(error) : resolve()),
 		);
 	});
-}
-
-/** In-memory content (configs, certs, keys): small, written in order, with progress. */
-async function writeContent(sftp: SFTPWrapper, content: Buffer, remotePath: string, onProgress: UploadOptions['onProgress']): Promise<void> {
-	const handle = await new Promise<Buffer>((resolve, reject) =>
-		sftp.open(remotePath, 'w', 0o600, (error, h) => (error ? reject(error) : resolve(h))),
-	);
-	try {
-		for (let offset = 0; offset < content.length; offset += CONTENT_CHUNK) {
-			const length = Math.min(CONTENT_CHUNK, content.length - offset);
-			await new Promise<void>((resolve, reject) =>
-				sftp.write(handle, content, offset, length, offset, (error) => (error ? reject(error) : resolve())),
-			);
-			onProgress?.(offset + length, content.length);
-		}
-		if (content.length === 0) onProgress?.(0, 0);
-	} finally {
-		await new Promise<void>((resolve) => sftp.close(handle, () => resolve()));
-	}
 }
 
 function isPermissionDenied(error: unknown): boolean {

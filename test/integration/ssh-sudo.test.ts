@@ -1,4 +1,4 @@
-import {readdirSync, statSync} from 'node:fs';
+import {readdirSync, statSync, writeFileSync} from 'node:fs';
 import {chmod, mkdir, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {afterAll, beforeAll, expect, it} from 'vitest';
@@ -59,11 +59,19 @@ describeWithSshd('a non-root login works through sudo', () => {
 			expect(await readFile(join(open, 'a.yaml'), 'utf8')).toBe('direct');
 			expect(stagingDirs()).toEqual([]);
 
+			// Content goes through one command as root: a 0700 directory needs no staging.
 			const closed = join(work.path, 'closed');
 			await mkdir(closed, {mode: 0o700});
-			await transport.upload({content: Buffer.from('staged')}, join(closed, 'b.key'), {mode: 0o600});
-			expect(await readFile(join(closed, 'b.key'), 'utf8')).toBe('staged');
-			expect(readdirSync(closed)).toEqual(['b.key']);
+			await transport.upload({content: Buffer.from('as root')}, join(closed, 'b.key'), {mode: 0o600});
+			expect(await readFile(join(closed, 'b.key'), 'utf8')).toBe('as root');
+			expect(stagingDirs()).toEqual([]);
+
+			// A file over SFTP (a binary, no zstd copy) runs as the login user: staged.
+			const local = join(work.path, 'open', 'local-binary');
+			writeFileSync(local, 'staged');
+			await transport.upload({localPath: local}, join(closed, 'c.bin'), {mode: 0o755});
+			expect(await readFile(join(closed, 'c.bin'), 'utf8')).toBe('staged');
+			expect(readdirSync(closed).sort()).toEqual(['b.key', 'c.bin']);
 			expect(stagingDirs()).toHaveLength(1);
 		} finally {
 			await transport.close();
