@@ -7,10 +7,10 @@ import {planAuth} from './ssh-auth.js';
 import {loadSshConfig, resolveSshHost, type ResolvedSshHost, type SshConfigSource} from './ssh-config.js';
 import {connectionLost, SshError, translateConnectError} from './ssh-errors.js';
 import {execRaw, openChannel} from './ssh-exec.js';
-import {uploadAtomically} from './ssh-upload.js';
+import {uploadAtomically, uploadManyAtomically, type UploadContext} from './ssh-upload.js';
 import {shellQuote} from './shell-quote.js';
 import {openTcp} from './tcp-connect.js';
-import type {ExecOptions, ExecResult, Transport, UploadOptions, UploadSource} from './transport.js';
+import type {ContentFile, ExecOptions, ExecResult, Transport, UploadOptions, UploadSource} from './transport.js';
 
 /**
  * The Transport over one kept ssh2 connection per node (plus one per ProxyJump hop).
@@ -288,23 +288,27 @@ class SshTransport implements Transport {
 
 	async upload(source: UploadSource, targetPath: string, options: UploadOptions): Promise<void> {
 		this.#ensureUp();
-		await uploadAtomically(
-			{
-				node: this.node,
-				user: this.user,
-				sftp: () => this.#openSftp(),
-				run: async (command, stdin) => {
-					await this.#mustRun(command, stdin);
-				},
-				hasZstd: () => this.#hasZstd(),
-				stagingDir: () => this.#stagingDir(),
-				alive: () => this.#lost === undefined && !this.#closed,
-				closed: this.#closedEvent,
+		await uploadAtomically(this.#uploadContext(), source, targetPath, options);
+	}
+
+	async uploadMany(files: readonly ContentFile[]): Promise<void> {
+		this.#ensureUp();
+		await uploadManyAtomically(this.#uploadContext(), files);
+	}
+
+	#uploadContext(): UploadContext {
+		return {
+			node: this.node,
+			user: this.user,
+			sftp: () => this.#openSftp(),
+			run: async (command, stdin) => {
+				await this.#mustRun(command, stdin);
 			},
-			source,
-			targetPath,
-			options,
-		);
+			hasZstd: () => this.#hasZstd(),
+			stagingDir: () => this.#stagingDir(),
+			alive: () => this.#lost === undefined && !this.#closed,
+			closed: this.#closedEvent,
+		};
 	}
 
 	#zstd: Promise<boolean> | undefined;

@@ -37,6 +37,14 @@ export interface UploadOptions {
 	onProgress?: (sentBytes: number, totalBytes: number) => void;
 }
 
+export interface ContentFile {
+	content: Buffer;
+	targetPath: string;
+	mode: number;
+	/** Default root:root. */
+	owner?: string;
+}
+
 export interface Transport {
 	readonly node: string;
 	/** The login user; sudo is used for it when it is not root. */
@@ -51,6 +59,11 @@ export interface Transport {
 	 * rename into place: the target is never half-written.
 	 */
 	upload(source: UploadSource, targetPath: string, options: UploadOptions): Promise<void>;
+	/**
+	 * Several small files from memory at once, each as upload() places it (temp file, then
+	 * rename), in one round trip. Optional: without it, callers upload one by one.
+	 */
+	uploadMany?(files: readonly ContentFile[]): Promise<void>;
 	/** A TCP connection from the node to host:port, for HTTPS probes through the node (optional). */
 	forward?(host: string, port: number): Promise<Readable & NodeJS.WritableStream>;
 	close(): Promise<void>;

@@ -274,11 +274,22 @@ async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName,
 		const bytesSoFar = [...sent.values()].reduce((a, b) => a + b, 0);
 		options.emit({type: 'step-progress', at: now, node: t.node, step: name, bytes: bytesSoFar, totalBytes: total, message: path});
 	};
-	// Small files several at once over the one connection (sshd allows 10 sessions per
-	// connection): each upload is a few round trips, bound by latency, not bandwidth. Large
-	// files one at a time, in the order they are needed: they share one SFTP channel and
-	// its window anyway, and the first one is complete (and usable) sooner.
+	// Small files all in one round trip when the transport can (one shell on the node
+	// instead of one per file); otherwise several at once over the one connection (sshd
+	// allows 10 sessions per connection): each is a round trip, bound by latency, not
+	// bandwidth. Large files one at a time, in the order they are needed: they share the
+	// connection anyway, and the first one is complete (and usable) sooner.
 	const large = files.some((f) => f.localPath !== undefined);
+	if (!large && files.length > 1 && t.uploadMany) {
+		await t.uploadMany(files.map((f) => ({content: f.content as Buffer, targetPath: f.path, mode: f.mode})));
+		for (const file of files) {
+			run.known.set(file.path, file.sha256);
+			progress(file.path, file.size, true);
+			onPlaced?.(file.path);
+		}
+		run.cacheDirty = true;
+		return files.map((f) => f.path);
+	}
 	const ordered = large ? [...files].sort(byFirstService) : files;
 	// Ask for every compressed copy now, in upload order: the next one is made while this one travels.
 	const compressed = new Map(ordered.flatMap((f) => (f.localPath && options.zstdCopies ? [[f.path, options.zstdCopies({localPath: f.localPath, sha256: f.sha256})] as const] : [])));

@@ -94,6 +94,14 @@ describeWithSshd('a non-root login works through sudo', () => {
 			await transport.upload({content: Buffer.from('#!/bin/sh\n')}, target, {mode: 0o755});
 			expect(statSync(target).uid).toBe(0);
 			expect(statSync(target).mode & 0o7777).toBe(0o755);
+
+			// Several files in one script on the shell's stdin, after sudo has read the password.
+			const files = ['a.pem', 'b.pem'].map((n) => ({targetPath: join(work.path, 'etc', n), content: Buffer.from(`content of ${n}\n`), mode: 0o600}));
+			await transport.uploadMany?.(files);
+			for (const f of files) {
+				expect(await readFile(f.targetPath)).toEqual(f.content);
+				expect(statSync(f.targetPath).uid).toBe(0);
+			}
 		} finally {
 			await transport.close();
 		}

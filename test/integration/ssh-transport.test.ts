@@ -57,6 +57,18 @@ describeWithSshd('ssh transport as root against a real sshd', () => {
 		expect(readdirSync(join(work.path, 'etc', 'kubernetes'))).toEqual(['encryption-config.yaml']);
 	});
 
+	it('places several small files in one command, each with its mode', async () => {
+		const dir = join(work.path, 'many');
+		const files = Array.from({length: 20}, (_, i) => ({targetPath: join(dir, i % 2 ? 'cert' : '.', `f${i}.pem`), content: randomBytes(1500 + i * 100), mode: i % 2 ? 0o600 : 0o644}));
+		await transport.uploadMany?.(files);
+		for (const f of files) {
+			expect(await readFile(f.targetPath)).toEqual(f.content);
+			expect(statSync(f.targetPath).mode & 0o7777).toBe(f.mode);
+			expect(statSync(f.targetPath).uid).toBe(0);
+		}
+		expect(readdirSync(join(dir, 'cert'))).toHaveLength(10);
+	});
+
 	it('streams a local file, sets 0755, and sha256 matches the local hash', async () => {
 		const local = join(work.path, 'kube-scheduler');
 		const data = randomBytes(5 * 1024 * 1024 + 123);

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
-import type {ExecOptions, ExecResult, Transport, UploadOptions, UploadSource} from '../../source/remote/transport.js';
+import type {ContentFile, ExecOptions, ExecResult, Transport, UploadOptions, UploadSource} from '../../source/remote/transport.js';
 import type {ServiceName} from '../../source/plan/types.js';
 
 /**
@@ -16,6 +16,8 @@ export class FakeNode {
 	commands: string[] = [];
 	cacheWrites = 0;
 	uploads: string[] = [];
+	/** Target paths of each uploadMany call, in order. */
+	batches: string[][] = [];
 	/** Facts the preflight script reports. */
 	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as string[], etcdReachable: true};
 	/** Services that fail to start (the journal tail is returned). */
@@ -138,6 +140,15 @@ class FakeTransport implements Transport {
 		options.onProgress?.(content.length, content.length);
 		this.fake.uploads.push(targetPath);
 		this.fake.files.set(targetPath, {content, mode: options.mode});
+	}
+
+	/** As the SSH transport: all or (with a failing file) none of them placed, in one call. */
+	async uploadMany(files: readonly ContentFile[]): Promise<void> {
+		this.fake.batches.push(files.map((f) => f.targetPath));
+		for (const f of files) {
+			if (this.fake.failOnUpload.has(f.targetPath)) throw new Error(`cannot write ${f.targetPath}: No space left on device`);
+		}
+		for (const f of files) await this.upload({content: f.content}, f.targetPath, {mode: f.mode});
 	}
 
 	async close(): Promise<void> {}
