@@ -347,7 +347,20 @@ async function firstStart(options: RunnerOptions, run: NodeRun, step: (run: Node
 			}),
 		);
 	});
-	await Promise.all([...fileSteps, ...serviceSteps]);
+	// The node's files are all in place long before its apiserver answers: its hash cache is
+	// written meanwhile, not at the end of the run (finish writes it again only if a file
+	// was placed after this).
+	const recording = Promise.all(fileSteps).then(() => recordHashesNow(options, run));
+	await Promise.all([...fileSteps, ...serviceSteps, recording]);
+}
+
+/** Write the node's hash cache now, if anything is new in it; a failure is only logged. */
+async function recordHashesNow(options: RunnerOptions, run: NodeRun): Promise<void> {
+	if (!run.transport || !run.cacheDirty) return;
+	run.cacheDirty = false;
+	await recordRemoteHashes(run.transport, run.known).catch((e: Error) => {
+		options.emit({type: 'log', at: Date.now(), node: run.plan.node.name, line: `could not record file hashes (the next run hashes the files again): ${e.message}`});
+	});
 }
 
 function deferred(): {promise: Promise<void>; resolve: () => void} {
@@ -445,15 +458,7 @@ async function reportDryRun(options: RunnerOptions, run: NodeRun): Promise<void>
 async function finish(options: RunnerOptions, runs: NodeRun[], started: number, recordHashes = false): Promise<RunResult> {
 	// Only a run that went past the gate writes anything, this bookkeeping included.
 	if (recordHashes) {
-		await Promise.all(
-			runs
-				.filter((r) => r.transport && r.cacheDirty)
-				.map((r) =>
-					recordRemoteHashes(r.transport as Transport, r.known).catch((e: Error) =>
-						options.emit({type: 'log', at: Date.now(), node: r.plan.node.name, line: `could not record file hashes (the next run hashes the files again): ${e.message}`}),
-					),
-				),
-		);
+		await Promise.all(runs.filter((r) => r.transport && r.cacheDirty).map((r) => recordHashesNow(options, r)));
 	}
 	await Promise.all(runs.map((r) => r.transport?.close().catch(() => undefined)));
 	const failedNodes = runs.filter((r) => r.failedStep !== undefined).map((r) => r.plan.node.name);

@@ -87,6 +87,7 @@ describe('runner', () => {
 		// What each node had received when each of its services was (re)started.
 		const uploadedAtRestart = new Map<string, string[]>();
 		const uploadedAtStepStart = new Map<string, string[]>();
+		const cacheWritesAtVerify = new Map<string, number>();
 		for (const node of nodes.values()) {
 			node.onRestart = (service) => uploadedAtRestart.set(`${node.name} ${service}`, [...node.uploads]);
 			node.uploadDelayMs.set('/opt/k8s/bin/kube-apiserver', 150); // the big one arrives last
@@ -95,10 +96,14 @@ describe('runner', () => {
 			emit: (e) => {
 				events.push(e);
 				if (e.type === 'step-started') uploadedAtStepStart.set(`${e.node} ${e.step}`, [...(nodes.get(e.node) as FakeNode).uploads]);
+				if (e.type === 'step-started' && e.step === 'verify') cacheWritesAtVerify.set(e.node, (nodes.get(e.node) as FakeNode).cacheWrites);
 			},
 		});
 		expect(result.ok).toBe(true);
 		for (const node of nodes.values()) {
+			// The hash cache is written once, while the services start, not at the end of the run.
+			expect(cacheWritesAtVerify.get(node.name)).toBe(1);
+			expect(node.cacheWrites).toBe(1);
 			expect(node.uploads).toHaveLength(7);
 			expect(node.restarts.map((r) => r.service).sort()).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
 			expect(node.files.get('/etc/kubernetes/cert/kubernetes-key.pem')?.mode).toBe(0o600);
