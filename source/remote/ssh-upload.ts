@@ -162,8 +162,8 @@ export async function uploadManyAtomically(context: UploadContext, files: readon
 	try {
 		await context.run('sh', Readable.from([batchScript(placed)]));
 	} catch (error) {
-		if (!(error instanceof SshError) || !/command failed \(exit/.test(error.message)) throw error;
-		const stderr = error.message.split('\n').slice(1).join(' ').trim();
+		const stderr = failedCommandStderr(error);
+		if (stderr === undefined) throw error;
 		const names = files.map((f) => f.targetPath);
 		throw new SshError(
 			context.node,
@@ -244,9 +244,8 @@ async function sendZstd(
 	} catch (error) {
 		// Only the remote command's own failure is explained here (a lost connection or an
 		// unreadable copy says what it is already).
-		if (!(error instanceof SshError) || !/command failed \(exit/.test(error.message)) throw error;
-		// #mustRun's message: "command failed (exit N): <command>" then the stderr tail.
-		const stderr = error.message.split('\n').slice(1).join(' ').trim();
+		const stderr = failedCommandStderr(error);
+		if (stderr === undefined) throw error;
 		throw new SshError(
 			context.node,
 			'remote-command',
@@ -254,6 +253,15 @@ async function sendZstd(
 			`if zstd reports a damaged input, the cached copy ${copy.path} is damaged: delete it (it is made again), or run apply with --no-compress`,
 		);
 	}
+}
+
+/**
+ * The stderr tail of a remote command that ran and failed (#mustRun's message: "command
+ * failed (exit N): <command>" then the stderr tail); undefined for any other error.
+ */
+function failedCommandStderr(error: unknown): string | undefined {
+	if (!(error instanceof SshError) || !/command failed \(exit/.test(error.message)) return undefined;
+	return error.message.split('\n').slice(1).join(' ').trim();
 }
 
 /**
