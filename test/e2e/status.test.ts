@@ -65,11 +65,17 @@ describe.skipIf(why !== undefined)('status on the lab', () => {
 	it('shows a stopped kube-scheduler as failed on its node, exit code 1', async () => {
 		// Not the leader's: stopping the leader releases its Lease, and a Lease without a
 		// holder is "down" (exit 2) until another scheduler takes it.
-		const holder = (await status()).report.leases.scheduler.holderNode;
+		// The Lease may be between holders after the apply suite's restarts (a CI run once
+		// stopped the leader-to-be here): wait until a lab node holds it.
+		const holder = await waitFor('a kube-scheduler Lease holder', async () => (await status()).report.leases.scheduler.holderNode ?? undefined, 30_000);
 		const victim = ['lab-m1', 'lab-m2', 'lab-m3'].find((n) => n !== holder) as string;
 		await nodeSsh(victim, 'systemctl stop kube-scheduler');
 		try {
-			const {code, report} = await status();
+			// A Lease changing hands at that moment reads as down (exit 2) until it is held again.
+			const {code, report} = await waitFor('status without a Lease in flux', async () => {
+				const s = await status();
+				return s.code === 2 ? undefined : s;
+			}, 30_000);
 			expect(code).toBe(1);
 			const node = report.nodes.find((n) => n.name === victim);
 			expect(node?.units['kube-scheduler'].activeState).toBe('inactive');
