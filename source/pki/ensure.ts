@@ -15,7 +15,7 @@ import {createCaCertificate, issueCertificate} from './x509.js';
  * and re-issue is returned as a change, and a replaced file is first copied to backup/.
  * Call only with a validated profile (load.ts has checked the files it names).
  */
-export function ensurePki(profile: Profile, state: StateDir, now = new Date()): {pki: Pki; changes: PkiChange[]} {
+export async function ensurePki(profile: Profile, state: StateDir, now = new Date()): Promise<{pki: Pki; changes: PkiChange[]}> {
 	const changes: PkiChange[] = [];
 	const ca = ensureCa(profile, state, changes, now);
 	const issued = new Map<string, CertKeyPair>();
@@ -29,11 +29,13 @@ export function ensurePki(profile: Profile, state: StateDir, now = new Date()): 
 				issued.set(stem, {cert, key});
 				continue;
 			}
+			await otherWorkFirst();
 			const backup = state.backup(`${stem}.pem`, now);
 			state.backup(`${stem}-key.pem`, now);
 			issued.set(stem, verified.remember(issue(state, stem, spec, ca, now), ca.cert));
 			changes.push({item, action: 'reissued', reason, ...(backup ? {backup} : {})});
 		} else {
+			await otherWorkFirst();
 			if (cert !== undefined || key !== undefined) state.backup(`${stem}${cert === undefined ? '-key' : ''}.pem`, now);
 			issued.set(stem, verified.remember(issue(state, stem, spec, ca, now), ca.cert));
 			changes.push({item, action: 'created'});
@@ -62,6 +64,15 @@ export function ensurePki(profile: Profile, state: StateDir, now = new Date()): 
 		},
 		changes,
 	};
+}
+
+/**
+ * Issuing a certificate takes 10-20 ms of CPU (the CA's signature); a first run issues a
+ * dozen. Between two, the event loop gets a turn, so SSH handshakes begun beside the
+ * preparation (early-connections.ts) go on instead of waiting for the whole PKI.
+ */
+function otherWorkFirst(): Promise<void> {
+	return new Promise((resolve) => setImmediate(resolve));
 }
 
 function issue(state: StateDir, stem: string, spec: Parameters<typeof issueCertificate>[0], ca: CertKeyPair, now: Date): CertKeyPair {

@@ -32,7 +32,7 @@ export async function prepare(options: PrepareOptions): Promise<{plan: Plan; sta
 	const binaries = await locateBinaries(profile, stateDirPath);
 	assertFlagsAccepted(profile, binaries);
 	const state = StateDir.open(stateDirPath);
-	const {pki, changes} = ensurePki(profile, state, options.now);
+	const {pki, changes} = await ensurePki(profile, state, options.now);
 	for (const change of changes) options.onPkiChange?.(change);
 	return {plan: buildPlan(profile, pki, binaries), stateDir: stateDirPath, pki, pkiChanges: changes};
 }

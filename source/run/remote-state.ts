@@ -11,16 +11,20 @@ export function appliedMarkerPath(service: ServiceName): string {
 	return `${APPLIED_DIR}/${service}`;
 }
 
-/** Reads everything the change computation needs in two or three remote commands. */
+/** Reads everything the change computation needs in two or three remote commands, side by side. */
 export async function readRemoteState(transport: Transport, plan: NodePlan): Promise<RemoteState & {hashMisses: number}> {
-	const {hashes, misses} = await remoteHashes(transport, plan.files.map((f) => f.path));
+	const [{hashes, misses}, services] = await Promise.all([remoteHashes(transport, plan.files.map((f) => f.path)), readServiceState(transport)]);
+	return {hashes, hashMisses: misses, ...services};
+}
+
+async function readServiceState(transport: Transport): Promise<Omit<RemoteState, 'hashes'>> {
 	const script = SERVICES.map(
 		(s) =>
 			`printf '%s %s %s %s\\n' ${s} "$(systemctl is-active ${s} 2>/dev/null || true)" "$(systemctl is-enabled ${s} 2>/dev/null || echo missing)" "$(cat ${appliedMarkerPath(s)} 2>/dev/null || echo none)"`,
 	).join('\n');
 	const result = await transport.exec(script);
 	if (result.code !== 0) throw new Error(`reading service state failed: ${result.stderr.trim()}`);
-	return {hashes, hashMisses: misses, ...parseServiceState(result.stdout)};
+	return parseServiceState(result.stdout);
 }
 
 export function parseServiceState(stdout: string): Omit<RemoteState, 'hashes'> {

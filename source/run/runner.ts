@@ -102,6 +102,9 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 			run.transport = await options.connect(run.plan.node);
 			return 'unchanged';
 		});
+		// Comparing is read-only and needed by every later step (and by --skip preflight): it
+		// is read beside the preflight checks, not after them (a round trip less per node).
+		const remoteRead = run.transport ? settled(readRemoteState(run.transport, run.plan)) : undefined;
 		await step(run, 'preflight', async () => {
 			const t = need(run.transport);
 			const facts = await gatherPreflight(t, plan.profile);
@@ -117,16 +120,15 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 			}
 			return 'unchanged';
 		});
-		// Comparing is read-only and needed by every later step (and by --skip preflight).
-		if (run.transport && run.failedStep === undefined) {
-			try {
-				const remote = await readRemoteState(run.transport, run.plan);
+		const read = await remoteRead;
+		if (read && run.failedStep === undefined) {
+			if ('error' in read) fail(options, run, 'preflight', 0, read.error);
+			else {
+				const remote = read.value;
 				run.remote = remote;
 				run.changes = computeChanges(run.plan, remote);
 				run.cacheDirty = remote.hashMisses > 0;
 				for (const f of run.plan.files) if (remote.hashes.get(f.path) === f.sha256) run.known.set(f.path, f.sha256);
-			} catch (error) {
-				fail(options, run, 'preflight', 0, error);
 			}
 		}
 	});
@@ -361,6 +363,14 @@ async function recordHashesNow(options: RunnerOptions, run: NodeRun): Promise<vo
 	await recordRemoteHashes(run.transport, run.known).catch((e: Error) => {
 		options.emit({type: 'log', at: Date.now(), node: run.plan.node.name, line: `could not record file hashes (the next run hashes the files again): ${e.message}`});
 	});
+}
+
+/** A promise's outcome as a value: never rejects, so it can wait beside other work unhandled. */
+function settled<T>(promise: Promise<T>): Promise<{value: T} | {error: unknown}> {
+	return promise.then(
+		(value) => ({value}),
+		(error: unknown) => ({error}),
+	);
 }
 
 function deferred(): {promise: Promise<void>; resolve: () => void} {

@@ -17,9 +17,9 @@ const binaries: Binaries = {
 	) as Binaries['files'],
 };
 
-function plan() {
+async function plan() {
 	const profile = ProfileSchema.parse(baseProfile());
-	const {pki} = ensurePki(profile, StateDir.open(join(tempDir(), 'state')));
+	const {pki} = await ensurePki(profile, StateDir.open(join(tempDir(), 'state')));
 	return {profile, pki, plan: buildPlan(profile, pki, binaries)};
 }
 
@@ -44,8 +44,8 @@ function checkKubeconfig(yamlText: string, server: string, user: string, caPem: 
 }
 
 describe('rendered artifacts', () => {
-	it('encryption-config.yaml: EncryptionConfiguration v1, aescbc key1 then identity, 0600 secret', () => {
-		const {plan: p, pki} = plan();
+	it('encryption-config.yaml: EncryptionConfiguration v1, aescbc key1 then identity, 0600 secret', async () => {
+		const {plan: p, pki} = await plan();
 		const config = parse(text(p, 0, '/etc/kubernetes/encryption-config.yaml'));
 		expect(config.apiVersion).toBe('apiserver.config.k8s.io/v1');
 		expect(config.kind).toBe('EncryptionConfiguration');
@@ -57,8 +57,8 @@ describe('rendered artifacts', () => {
 		expect(file.secret).toBe(true);
 	});
 
-	it('audit-policy.yaml: audit.k8s.io/v1 Policy with the guide\'s rules', () => {
-		const {plan: p} = plan();
+	it('audit-policy.yaml: audit.k8s.io/v1 Policy with the guide\'s rules', async () => {
+		const {plan: p} = await plan();
 		const policy = parse(text(p, 0, '/etc/kubernetes/audit-policy.yaml'));
 		expect(policy.apiVersion).toBe('audit.k8s.io/v1');
 		expect(policy.kind).toBe('Policy');
@@ -67,8 +67,8 @@ describe('rendered artifacts', () => {
 		expect(policy.rules.at(-1)).toEqual({level: 'Metadata', omitStages: ['RequestReceived']});
 	});
 
-	it('kube-scheduler.yaml: KubeSchedulerConfiguration v1 without removed fields', () => {
-		const {plan: p} = plan();
+	it('kube-scheduler.yaml: KubeSchedulerConfiguration v1 without removed fields', async () => {
+		const {plan: p} = await plan();
 		const config = parse(text(p, 0, '/etc/kubernetes/kube-scheduler.yaml'));
 		expect(config.apiVersion).toBe('kubescheduler.config.k8s.io/v1');
 		expect(config.kind).toBe('KubeSchedulerConfiguration');
@@ -77,8 +77,8 @@ describe('rendered artifacts', () => {
 		for (const gone of ['bindTimeoutSeconds', 'hardPodAffinitySymmetricWeight', 'healthzBindAddress', 'metricsBindAddress']) expect(config).not.toHaveProperty(gone);
 	});
 
-	it('kubeconfigs embed matching cert/key pairs and point at the node\'s own apiserver', () => {
-		const {plan: p, pki} = plan();
+	it('kubeconfigs embed matching cert/key pairs and point at the node\'s own apiserver', async () => {
+		const {plan: p, pki} = await plan();
 		const cm = checkKubeconfig(text(p, 1, '/etc/kubernetes/kube-controller-manager.kubeconfig'), 'https://198.18.0.12:6443', 'system:kube-controller-manager', pki.ca.cert);
 		expect(cm.subject).toContain('CN=system:kube-controller-manager');
 		expect(cm.checkIP('198.18.0.12')).toBe('198.18.0.12');
@@ -88,8 +88,8 @@ describe('rendered artifacts', () => {
 		expect(admin.subject).toContain('O=system:masters');
 	});
 
-	it('the plan: modes, secrets, steps and the services each file restarts', () => {
-		const {plan: p} = plan();
+	it('the plan: modes, secrets, steps and the services each file restarts', async () => {
+		const {plan: p} = await plan();
 		expect(p.kubernetesRelease).toBe('v1.35.0');
 		const files = new Map(p.nodes[0]!.files.map((f) => [f.path, f]));
 		expect(files.get('/opt/k8s/bin/kube-apiserver')).toMatchObject({mode: 0o755, step: 'binaries', localPath: '/bin/kube-apiserver', services: ['kube-apiserver']});

@@ -13,11 +13,11 @@ import {baseProfile, hasOpenssl, tempDir} from './fixtures.js';
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
-function setup(overrides = {}) {
+async function setup(overrides = {}) {
 	const profile = ProfileSchema.parse(baseProfile({apiserver: {extraSans: ['k8s.example.com', '198.18.0.100']}, ...overrides}));
 	const dir = tempDir();
 	const state = StateDir.open(join(dir, 'state'));
-	return {profile, dir, state, ...ensurePki(profile, state)};
+	return {profile, dir, state, ...(await ensurePki(profile, state))};
 }
 
 function subjectOf(pem: string) {
@@ -25,8 +25,8 @@ function subjectOf(pem: string) {
 }
 
 describe('PKI', () => {
-	it('issues an apiserver certificate with every SAN, signed by the CA, matching its key', () => {
-		const {pki} = setup();
+	it('issues an apiserver certificate with every SAN, signed by the CA, matching its key', async () => {
+		const {pki} = await setup();
 		const ca = new X509Certificate(pki.ca.cert);
 		const cert = new X509Certificate(pki.apiserver.cert);
 		expect(ca.ca).toBe(true);
@@ -43,8 +43,8 @@ describe('PKI', () => {
 		expect(cert.keyUsage).toEqual(expect.arrayContaining([SERVER_AUTH, CLIENT_AUTH]));
 	});
 
-	it('issues per-node controller-manager and scheduler certs that serve on the node IP and identify the component', () => {
-		const {pki} = setup();
+	it('issues per-node controller-manager and scheduler certs that serve on the node IP and identify the component', async () => {
+		const {pki} = await setup();
 		const ca = new X509Certificate(pki.ca.cert);
 		for (const component of ['controllerManager', 'scheduler'] as const) {
 			const name = component === 'controllerManager' ? 'system:kube-controller-manager' : 'system:kube-scheduler';
@@ -61,8 +61,8 @@ describe('PKI', () => {
 		}
 	});
 
-	it('issues proxy-client (CN aggregator) and admin (O system:masters) client certs and a separate service-account key', () => {
-		const {pki} = setup();
+	it('issues proxy-client (CN aggregator) and admin (O system:masters) client certs and a separate service-account key', async () => {
+		const {pki} = await setup();
 		const ca = new X509Certificate(pki.ca.cert);
 		const proxy = new X509Certificate(pki.proxyClient.cert);
 		expect(subjectOf(pki.proxyClient.cert)).toEqual(['CN=aggregator']);
@@ -76,8 +76,8 @@ describe('PKI', () => {
 		expect(Buffer.from(pki.encryptionKey, 'base64')).toHaveLength(32);
 	});
 
-	it.runIf(hasOpenssl())('certificates pass openssl verify and carry the expected extensions', () => {
-		const {pki, dir} = setup();
+	it.runIf(hasOpenssl())('certificates pass openssl verify and carry the expected extensions', async () => {
+		const {pki, dir} = await setup();
 		writeFileSync(join(dir, 'ca.pem'), pki.ca.cert);
 		for (const [name, pem] of [['apiserver', pki.apiserver.cert], ['cm', pki.controllerManager.master1!.cert], ['admin', pki.admin.cert]] as const) {
 			writeFileSync(join(dir, `${name}.pem`), pem);
@@ -91,9 +91,9 @@ describe('PKI', () => {
 		expect(text).toContain('X509v3 Authority Key Identifier');
 	});
 
-	it('keeps everything on a second run, files 0600 in a 0700 directory', () => {
-		const first = setup();
-		const again = ensurePki(first.profile, first.state);
+	it('keeps everything on a second run, files 0600 in a 0700 directory', async () => {
+		const first = await setup();
+		const again = await ensurePki(first.profile, first.state);
 		expect(again.changes).toEqual([]);
 		expect(again.pki).toEqual(first.pki);
 		expect(statSync(first.state.path).mode & 0o777).toBe(0o700);
@@ -102,8 +102,8 @@ describe('PKI', () => {
 		}
 	});
 
-	it('remembers verified certificates, yet still re-issues one whose key or signer changed', () => {
-		const first = setup();
+	it('remembers verified certificates, yet still re-issues one whose key or signer changed', async () => {
+		const first = await setup();
 		expect(existsSync(join(first.state.path, 'pki-verified.json'))).toBe(true);
 		// Another valid key in place of the admin key: the remembered check must not hide it.
 		writeFileSync(join(first.state.path, 'admin-key.pem'), generateEcKeyPair().privateKey);
@@ -111,18 +111,18 @@ describe('PKI', () => {
 		const otherKey = generateEcKeyPair().privateKey;
 		writeFileSync(join(first.state.path, 'proxy-client.pem'), createCaCertificate('other', otherKey, 30));
 		writeFileSync(join(first.state.path, 'proxy-client-key.pem'), otherKey);
-		const {changes} = ensurePki(first.profile, first.state);
+		const {changes} = await ensurePki(first.profile, first.state);
 		expect(changes.map((c) => `${c.action} ${c.item}: ${c.reason}`).sort()).toEqual([
 			'reissued admin certificate: the stored key does not match the certificate',
 			expect.stringMatching(/^reissued proxy-client certificate: /),
 		]);
-		expect(ensurePki(first.profile, first.state).changes).toEqual([]);
+		expect((await ensurePki(first.profile, first.state)).changes).toEqual([]);
 	});
 
-	it('a new node re-issues only the apiserver certificate (and creates the new node\'s own), keeping a backup', () => {
-		const first = setup();
+	it('a new node re-issues only the apiserver certificate (and creates the new node\'s own), keeping a backup', async () => {
+		const first = await setup();
 		const grown = ProfileSchema.parse({...baseProfile({apiserver: {extraSans: ['k8s.example.com', '198.18.0.100']}}), nodes: [...baseProfile().nodes, {name: 'master4', ip: '198.18.0.14'}]});
-		const {pki, changes} = ensurePki(grown, first.state);
+		const {pki, changes} = await ensurePki(grown, first.state);
 		expect(changes.map((c) => `${c.action} ${c.item}`).sort()).toEqual(
 			['reissued apiserver certificate', 'created master4 kube-controller-manager certificate', 'created master4 kube-scheduler certificate'].sort(),
 		);
@@ -133,24 +133,24 @@ describe('PKI', () => {
 		expect(readdirSync(join(first.state.path, 'backup')).some((f) => f.endsWith('kubernetes.pem'))).toBe(true);
 	});
 
-	it('an extra SAN re-issues only the apiserver certificate', () => {
-		const first = setup();
+	it('an extra SAN re-issues only the apiserver certificate', async () => {
+		const first = await setup();
 		const changed = ProfileSchema.parse(baseProfile({apiserver: {extraSans: ['k8s.example.com', '198.18.0.100', 'lb.example.com']}}));
-		const {changes} = ensurePki(changed, first.state);
+		const {changes} = await ensurePki(changed, first.state);
 		expect(changes.map((c) => `${c.action} ${c.item}`)).toEqual(['reissued apiserver certificate']);
 	});
 
-	it('re-issues a certificate close to expiry but never replaces the CA or the encryption key', () => {
-		const first = setup();
+	it('re-issues a certificate close to expiry but never replaces the CA or the encryption key', async () => {
+		const first = await setup();
 		const later = new Date(Date.now() + 340 * 86_400_000);
-		const {changes, pki} = ensurePki(first.profile, first.state, later);
+		const {changes, pki} = await ensurePki(first.profile, first.state, later);
 		expect(changes.length).toBeGreaterThan(0);
 		expect(changes.every((c) => c.action === 'reissued' && /expires in/.test(c.reason ?? ''))).toBe(true);
 		expect(pki.ca).toEqual(first.pki.ca);
 		expect(pki.encryptionKey).toBe(first.pki.encryptionKey);
 	});
 
-	it('signs with a CA brought by the user, RSA included', () => {
+	it('signs with a CA brought by the user, RSA included', async () => {
 		const dir = tempDir();
 		if (hasOpenssl()) {
 			execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'ca-key.pem'), '-out', join(dir, 'ca.pem'), '-days', '30', '-subj', '/CN=user-ca'], {stdio: 'pipe'});
@@ -161,7 +161,7 @@ describe('PKI', () => {
 		}
 		const profile = ProfileSchema.parse(baseProfile({pki: {caCert: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), certValidityDays: 20}}));
 		const state = StateDir.open(join(dir, 'state'));
-		const {pki} = ensurePki(profile, state);
+		const {pki} = await ensurePki(profile, state);
 		const ca = new X509Certificate(pki.ca.cert);
 		expect(new X509Certificate(pki.apiserver.cert).verify(ca.publicKey)).toBe(true);
 		expect(new X509Certificate(pki.apiserver.cert).issuer).toBe('CN=user-ca');
