@@ -10,7 +10,7 @@
  * Needs root and the lab (scripts/lab.sh); leaves the lab running with apply's result.
  */
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {availableParallelism, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import {parseDocument} from 'yaml';
@@ -38,13 +38,34 @@ async function reset(nodes: string[]): Promise<void> {
 
 async function timed(what: string, command: string, args: string[], env: Record<string, string> = {}): Promise<Timed> {
 	const rssFile = join(tmpdir(), `bench-lab-rss-${process.pid}`);
+	const cpuBefore = hostCpu();
 	const started = performance.now();
 	const run = await execa('/usr/bin/time', ['-f', '%M', '-o', rssFile, command, ...args], {env: {...process.env, ...env}, reject: false, all: true});
 	const seconds = (performance.now() - started) / 1000;
+	const cpu = hostCpu();
 	if (run.exitCode !== 0) throw new Error(`${what} failed (exit ${run.exitCode}):\n${run.all?.slice(-3000)}`);
 	const rssKb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
 	rmSync(rssFile, {force: true});
-	return {seconds, rssMb: Number.isFinite(rssKb) ? rssKb / 1024 : undefined, output: run.all ?? ''};
+	return {seconds, rssMb: Number.isFinite(rssKb) ? rssKb / 1024 : undefined, output: run.all ?? '', busyCpuSeconds: cpu.busy - cpuBefore.busy, stealCpuSeconds: cpu.steal - cpuBefore.steal};
+}
+
+/**
+ * The whole machine's CPU time so far (/proc/stat, all cores): busy (user, nice, system,
+ * irq, softirq) and steal. The lab's nodes, their etcd and the services run on this
+ * machine, so a run's busy CPU-seconds are the work it caused; steal is time the
+ * hypervisor gave to others, which slows a CPU-bound install more than the guide's
+ * one-after-another waits, so it is printed beside each round.
+ */
+function hostCpu(): {busy: number; steal: number} {
+	const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+	const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields.map(Number);
+	const hz = 100; // USER_HZ: /proc/stat counts in 1/100 s on Linux
+	return {busy: (user + nice + system + irq + softirq) / hz, steal: steal / hz};
+}
+
+/** Steal as a share of the cores' time during a run. */
+function stealShare(t: Timed): string {
+	return `${((100 * t.stealCpuSeconds) / (t.seconds * availableParallelism())).toFixed(0)}%`;
 }
 
 async function main(): Promise<void> {
@@ -91,7 +112,12 @@ async function main(): Promise<void> {
 		const applyFirst = await timed('apply (first)', cli, applyArgs(profile, `state-${r}`));
 		const applyAgain = await timed('apply (re-run)', cli, applyArgs(profile, `state-${r}`));
 		rounds.push({guideFirst, guideAgain, applyFirst, applyAgain, applyAllApis});
-		if (ROUNDS > 1) console.log(`round ${r + 1}: guide ${guideFirst.seconds.toFixed(2)} s, apply ${applyFirst.seconds.toFixed(2)} s = ${(applyFirst.seconds / guideFirst.seconds).toFixed(2)}x (api/all=true ${applyAllApis.seconds.toFixed(2)} s = ${(applyAllApis.seconds / guideFirst.seconds).toFixed(2)}x); re-runs ${guideAgain.seconds.toFixed(2)} / ${applyAgain.seconds.toFixed(2)} s`);
+		console.log(
+			`round ${r + 1}: guide ${guideFirst.seconds.toFixed(2)} s, apply ${applyFirst.seconds.toFixed(2)} s = ${(applyFirst.seconds / guideFirst.seconds).toFixed(2)}x (api/all=true ${applyAllApis.seconds.toFixed(2)} s = ${(applyAllApis.seconds / guideFirst.seconds).toFixed(2)}x); re-runs ${guideAgain.seconds.toFixed(2)} / ${applyAgain.seconds.toFixed(2)} s`,
+		);
+		console.log(
+			`  machine: guide ${guideFirst.busyCpuSeconds.toFixed(1)} CPU-s busy, steal ${stealShare(guideFirst)}; apply ${applyFirst.busyCpuSeconds.toFixed(1)} CPU-s busy, steal ${stealShare(applyFirst)}`,
+		);
 	}
 	rmSync(work, {recursive: true, force: true});
 
@@ -121,6 +147,8 @@ interface Timed {
 	seconds: number;
 	rssMb?: number;
 	output: string;
+	busyCpuSeconds: number;
+	stealCpuSeconds: number;
 }
 interface Round {
 	guideFirst: Timed;

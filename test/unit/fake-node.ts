@@ -30,6 +30,8 @@ export class FakeNode {
 	uploadDelayMs = new Map<string, number>();
 	/** Called on every restart, before the service is up again. */
 	onRestart?: (service: ServiceName) => void;
+	/** Awaited before a command is answered (to hold one command until another arrives). */
+	beforeAnswer?: (command: string) => Promise<void>;
 
 	constructor(readonly name: string) {}
 
@@ -47,6 +49,7 @@ class FakeTransport implements Transport {
 
 	async exec(command: string, _options?: ExecOptions): Promise<ExecResult> {
 		this.fake.commands.push(command);
+		await this.fake.beforeAnswer?.(command);
 		// `{ reload if needed; } && systemctl enable X ... && systemctl restart X --no-block`: one round trip, three commands.
 		if (command.includes(' && systemctl ')) {
 			for (const part of command.split(' && ')) {

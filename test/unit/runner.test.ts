@@ -127,6 +127,27 @@ describe('runner', () => {
 		}
 	});
 
+	it("reads a node's state while its preflight checks run, not after them", async () => {
+		const nodes = lab();
+		// Each node holds its preflight answer until the state read (the stat of the planned
+		// files) has arrived too; a runner that reads the state only after preflight would
+		// leave it waiting, and the node reports that after a second.
+		const stateReadBeside = new Map<string, boolean>();
+		for (const node of nodes.values()) {
+			let arrived!: () => void;
+			const stateRead = new Promise<boolean>((resolve) => (arrived = () => resolve(true)));
+			node.beforeAnswer = async (command) => {
+				if (command.includes("echo '@@stat'")) arrived();
+				if (command.includes('echo "systemd')) {
+					stateReadBeside.set(node.name, await Promise.race([stateRead, new Promise<boolean>((resolve) => setTimeout(resolve, 1000, false))]));
+				}
+			};
+		}
+		const {result} = await run(nodes);
+		expect(result.ok).toBe(true);
+		expect(Object.fromEntries(stateReadBeside)).toEqual({m1: true, m2: true, m3: true});
+	});
+
 	it('changes nothing and restarts nothing on a re-run', async () => {
 		const nodes = lab();
 		await run(nodes);

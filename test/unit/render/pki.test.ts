@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ensurePki} from '../../../source/pki/ensure.js';
 import {generateEcKeyPair} from '../../../source/pki/keys.js';
-import {createCaCertificate} from '../../../source/pki/x509.js';
+import {createCaCertificate, issueCertificate} from '../../../source/pki/x509.js';
 import {ProfileSchema} from '../../../source/profile/schema.js';
 import {StateDir} from '../../../source/state/state-dir.js';
 import {baseProfile, hasOpenssl, tempDir} from './fixtures.js';
@@ -175,5 +175,37 @@ describe('PKI', () => {
 			expect(text(pki.apiserver.cert)).toMatch(new RegExp(`Authority Key Identifier:\\s*\\n\\s*(keyid:)?${ski}`));
 		}
 		expect(existsSync(join(state.path, 'ca.pem'))).toBe(false);
+	});
+
+	it('issues from two CAs in turn, each certificate naming and signed by its own CA', () => {
+		// Two CAs with the same name: only the key identifiers and signatures tell them apart,
+		// so a CA parsed once and reused for the other would show here.
+		const cas = [generateEcKeyPair(), generateEcKeyPair()].map((k) => ({certPem: createCaCertificate('kubernetes-ca', k.privateKey, 30), keyPem: k.privateKey}));
+		for (const signer of [cas[0]!, cas[1]!, cas[0]!, cas[1]!]) {
+			const leaf = new X509Certificate(issueCertificate({commonName: 'admin', clientAuth: true, validityDays: 10}, generateEcKeyPair().publicKey, signer));
+			const ca = new X509Certificate(signer.certPem);
+			const other = new X509Certificate((signer === cas[0] ? cas[1] : cas[0])!.certPem);
+			expect(leaf.verify(ca.publicKey)).toBe(true);
+			expect(leaf.verify(other.publicKey)).toBe(false);
+			expect(leaf.checkIssued(ca)).toBe(true);
+			expect(leaf.checkIssued(other)).toBe(false);
+		}
+	});
+
+	it('lets other work run between certificates while a first run issues them', async () => {
+		// SSH handshakes begun beside the preparation progress meanwhile: count the turns the
+		// event loop gets while the PKI of a fresh state directory is made.
+		let turns = 0;
+		let stop = false;
+		const tick = () => {
+			turns++;
+			if (!stop) setImmediate(tick);
+		};
+		setImmediate(tick);
+		const {changes} = await ensurePki(ProfileSchema.parse(baseProfile()), StateDir.open(join(tempDir(), 'state')));
+		stop = true;
+		const issued = changes.filter((c) => c.action === 'created' && /certificate/.test(c.item)).length;
+		expect(issued).toBeGreaterThanOrEqual(5);
+		expect(turns).toBeGreaterThanOrEqual(issued);
 	});
 });
