@@ -93,6 +93,12 @@ export const ProfileSchema = z
 			endpoints: z
 				.array(z.url({protocol: /^https$/, message: 'must be an https URL, e.g. https://192.168.31.44:2379'}))
 				.check(z.minLength(1, 'must list at least one etcd endpoint (https://IP:2379)')),
+			/**
+			 * local: a node that hosts an etcd member gives its apiserver that member only
+			 * (kubeadm's stacked control plane); all: every apiserver gets every endpoint (the
+			 * guide). See render/etcd-endpoints.ts.
+			 */
+			apiserverEndpoints: z._default(z.enum(['local', 'all']), 'local'),
 			/** CA that signed etcd serving certs (default: the cluster CA). */
 			caFile: z.optional(path()),
 			/** etcd client cert (default: the apiserver cert, as in the guide). */

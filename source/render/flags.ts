@@ -1,6 +1,7 @@
 import type {KubernetesMinor, Profile, ProfileNode} from '../profile/schema.js';
 import {SUPPORTED_VERSIONS} from '../profile/schema.js';
 import type {TargetPaths} from './paths.js';
+import {apiserverEtcdEndpoints} from './etcd-endpoints.js';
 
 /**
  * The command-line flags of each control-plane component, per Kubernetes minor, as data.
@@ -63,7 +64,8 @@ export const APISERVER_FLAGS: readonly FlagRule[] = [
 	// The apiserver's own cert is its etcd client cert (guide), unless the profile brings one.
 	{name: 'etcd-certfile', value: (c) => (c.profile.etcd.certFile ? c.paths.cert.etcdClient : c.paths.cert.apiserver)},
 	{name: 'etcd-keyfile', value: (c) => (c.profile.etcd.keyFile ? c.paths.cert.etcdClientKey : c.paths.cert.apiserverKey)},
-	{name: 'etcd-servers', value: (c) => c.profile.etcd.endpoints.join(',')},
+	// The node's own etcd member when it hosts one (etcd.apiserverEndpoints, etcd-endpoints.ts).
+	{name: 'etcd-servers', value: (c) => apiserverEtcdEndpoints(c.profile, c.node).join(',')},
 	// Not 127.0.0.1: other nodes and the load balancer must reach 6443 (guide).
 	{name: 'bind-address', value: (c) => c.node.ip},
 	{name: 'secure-port', value: fixed('6443')},

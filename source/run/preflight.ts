@@ -1,4 +1,5 @@
-import type {Profile} from '../profile/schema.js';
+import type {Profile, ProfileNode} from '../profile/schema.js';
+import {apiserverEtcdEndpoints} from '../render/etcd-endpoints.js';
 import type {Transport} from '../remote/transport.js';
 
 /**
@@ -38,12 +39,13 @@ const OWN_PORTS: Array<{port: number; owner: string}> = [
 	{port: 10259, owner: 'kube-scheduler'},
 ];
 
-export function preflightScript(profile: Profile): string {
+/** The node's facts, and whether each etcd endpoint its apiserver will use (etcd-endpoints.ts) answers from it. */
+export function preflightScript(profile: Profile, node: ProfileNode): string {
 	// etcd reachable = a TCP connection to its client port opens. bash's /dev/tcp does only
 	// that; curl (when there is no bash) also loads the CA bundle and shakes hands with TLS,
 	// about 100 ms of CPU per endpoint on a lab node (exit 6/7/28 = cannot resolve/connect/
 	// time out; any TLS error means the port answered). The endpoints are probed side by side.
-	const probes = profile.etcd.endpoints.map((url) => {
+	const probes = apiserverEtcdEndpoints(profile, node).map((url) => {
 		const {hostname, port} = new URL(url);
 		return `(if reach ${hostname.replace(/^\[|\]$/g, '')} ${port || '2379'}; then echo "etcd ${url} yes"; else echo "etcd ${url} no"; fi) &`;
 	});
@@ -131,8 +133,8 @@ export function judgePreflight(node: string, facts: PreflightFacts, expect: Pref
 	return problems;
 }
 
-export async function gatherPreflight(transport: Transport, profile: Profile): Promise<PreflightFacts> {
-	const result = await transport.exec(preflightScript(profile), {timeoutMs: 20_000});
+export async function gatherPreflight(transport: Transport, profile: Profile, node: ProfileNode): Promise<PreflightFacts> {
+	const result = await transport.exec(preflightScript(profile, node), {timeoutMs: 20_000});
 	return parsePreflight(result.stdout);
 }
 

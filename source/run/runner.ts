@@ -107,7 +107,7 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 		const remoteRead = run.transport ? settled(readRemoteState(run.transport, run.plan)) : undefined;
 		await step(run, 'preflight', async () => {
 			const t = need(run.transport);
-			const facts = await gatherPreflight(t, plan.profile);
+			const facts = await gatherPreflight(t, plan.profile, run.plan.node);
 			run.hostname = facts.hostname || undefined;
 			const problems = judgePreflight(run.plan.node.name, facts, {
 				arch: options.binaries.arch,

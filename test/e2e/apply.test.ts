@@ -93,6 +93,15 @@ describe.skipIf(why !== undefined)('apply on the lab', () => {
 		}
 	});
 
+	it("talks to etcd through its own node's member only (etcd.apiserverEndpoints: local)", async () => {
+		for (const node of NODES) {
+			// Peers of the apiserver's established connections to etcd's client port.
+			const {stdout} = await nodeSsh(node, `ss -Htnp state established '( dport = :2379 )' | grep '"kube-apiserver"' | awk '{print $4}' | sort | uniq -c`);
+			const peers = stdout.trim().split('\n').map((line) => line.trim().split(/\s+/)[1]);
+			expect(`${node} ${peers.join(' ')}`).toBe(`${node} ${ips[node]}:2379`);
+		}
+	});
+
 	it('answers /healthz on 10257 and 10259 on every node', async () => {
 		for (const node of NODES) {
 			for (const port of [10257, 10259]) {

@@ -29,7 +29,7 @@ describe('preflight script', () => {
 			nodes: [{name: 'm1', ip: '198.18.0.11'}],
 			etcd: {endpoints: [`https://127.0.0.1:${open}`, `https://127.0.0.1:${closed}`, `https://localhost:${open}`]},
 		});
-		const facts = parsePreflight(execFileSync('sh', ['-c', preflightScript(profile)], {encoding: 'utf8'}));
+		const facts = parsePreflight(execFileSync('sh', ['-c', preflightScript(profile, profile.nodes[0]!)], {encoding: 'utf8'}));
 		expect([...facts.etcd]).toEqual(expect.arrayContaining([
 			[`https://127.0.0.1:${open}`, true],
 			[`https://127.0.0.1:${closed}`, false],
@@ -39,5 +39,17 @@ describe('preflight script', () => {
 		expect(facts.arch).toBe(execFileSync('uname', ['-m'], {encoding: 'utf8'}).trim());
 		expect(facts.epochSeconds).toBeGreaterThan(0);
 		expect(facts.availableKib).toBeGreaterThan(0);
+	});
+
+	it("probes only the node's own etcd member when its apiserver is given that one", () => {
+		const profile = ProfileSchema.parse({
+			name: 't',
+			kubernetesVersion: '1.37',
+			binaries: '/tmp/bin',
+			nodes: [{name: 'm1', ip: '127.0.0.1'}],
+			etcd: {endpoints: [`https://127.0.0.1:${open}`, `https://localhost:${closed}`]},
+		});
+		const facts = parsePreflight(execFileSync('sh', ['-c', preflightScript(profile, profile.nodes[0]!)], {encoding: 'utf8'}));
+		expect([...facts.etcd]).toEqual([[`https://127.0.0.1:${open}`, true]]);
 	});
 });

@@ -63,8 +63,20 @@ describe('unit flags per version', () => {
 		expect(flags.get('secure-port')).toBe('6443');
 		expect(flags.get('etcd-certfile')).toBe('/etc/kubernetes/cert/kubernetes.pem');
 		expect(flags.get('etcd-cafile')).toBe('/etc/kubernetes/cert/ca.pem');
-		expect(flags.get('etcd-servers')).toBe('https://198.18.0.11:2379,https://198.18.0.12:2379,https://198.18.0.13:2379');
+		// master2 hosts the member at .12: its apiserver is given that one (etcd.apiserverEndpoints: local).
+		expect(flags.get('etcd-servers')).toBe('https://198.18.0.12:2379');
 		expect(flags.get('service-cluster-ip-range')).toBe('10.254.0.0/16');
+	});
+
+	it('apiserver: every etcd endpoint with apiserverEndpoints all, or on a node that hosts no member', () => {
+		const all = 'https://198.18.0.11:2379,https://198.18.0.12:2379,https://198.18.0.13:2379';
+		const etcdServers = (etcd: object) => new Map(parseExecStartFlags(units('1.37', {etcd})['kube-apiserver'])).get('etcd-servers');
+		const endpoints = all.split(',');
+		expect(etcdServers({endpoints, apiserverEndpoints: 'all'})).toBe(all);
+		// External etcd: no endpoint on the node.
+		expect(etcdServers({endpoints: ['https://10.0.0.5:2379', 'https://10.0.0.6:2379']})).toBe('https://10.0.0.5:2379,https://10.0.0.6:2379');
+		// A member named by the node's name counts as its own.
+		expect(etcdServers({endpoints: ['https://master1:2379', 'https://master2:2379', 'https://master3:2379']})).toBe('https://master2:2379');
 	});
 
 	it('apiserver: etcd client files from the profile replace the apiserver cert', () => {
