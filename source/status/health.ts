@@ -186,7 +186,9 @@ function assessApiserverHttp(node: NodeStatus, journal: string): CellAssessment 
 		return {
 			state: 'degraded',
 			reason: `not ready: failing ${names}`,
-			hint: etcd ? `etcd is failing: check the etcd endpoints answer from ${node.ip} (\`etcdctl endpoint health\`); ${journal}` : journal,
+			hint: etcd
+				? `etcd is failing: check that the etcd endpoints in its --etcd-servers (the node's own member, when it hosts one) answer from ${node.ip} (\`etcdctl endpoint health\`); ${journal}`
+				: journal,
 		};
 	}
 	return {state: 'degraded', reason: `not ready: /readyz ${describe(readyz)}`, hint: journal};

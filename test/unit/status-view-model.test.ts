@@ -142,6 +142,8 @@ describe('status view model', () => {
 		const c = cell(view, 'lab-m1', 'apiserver');
 		expect(c.state).toBe('degraded');
 		expect(c.reason).toBe('not ready: failing etcd (reason withheld)');
+		// Which members to check: those its --etcd-servers names (its own, on a node that hosts one).
+		expect(c.hint).toMatch(/--etcd-servers \(the node's own member, when it hosts one\) answer from 198\.18\.0\.11/);
 		expect(view.exitCode).toBe(1);
 		expect(view.banner?.hint).toMatch(/etcdctl endpoint health/);
 	});
