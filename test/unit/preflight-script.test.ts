@@ -21,15 +21,14 @@ describe('preflight script', () => {
 	});
 	afterAll(() => server.close());
 
+	/** The script run for a one-node profile, parsed. */
+	const factsOf = (nodeIp: string, endpoints: string[]) => {
+		const profile = ProfileSchema.parse({name: 't', kubernetesVersion: '1.37', binaries: '/tmp/bin', nodes: [{name: 'm1', ip: nodeIp}], etcd: {endpoints}});
+		return parsePreflight(execFileSync('sh', ['-c', preflightScript(profile, profile.nodes[0]!)], {encoding: 'utf8'}));
+	};
+
 	it('says which etcd endpoints accept a connection, and the node facts', () => {
-		const profile = ProfileSchema.parse({
-			name: 't',
-			kubernetesVersion: '1.37',
-			binaries: '/tmp/bin',
-			nodes: [{name: 'm1', ip: '198.18.0.11'}],
-			etcd: {endpoints: [`https://127.0.0.1:${open}`, `https://127.0.0.1:${closed}`, `https://localhost:${open}`]},
-		});
-		const facts = parsePreflight(execFileSync('sh', ['-c', preflightScript(profile, profile.nodes[0]!)], {encoding: 'utf8'}));
+		const facts = factsOf('198.18.0.11', [`https://127.0.0.1:${open}`, `https://127.0.0.1:${closed}`, `https://localhost:${open}`]);
 		expect([...facts.etcd]).toEqual(expect.arrayContaining([
 			[`https://127.0.0.1:${open}`, true],
 			[`https://127.0.0.1:${closed}`, false],
@@ -42,14 +41,7 @@ describe('preflight script', () => {
 	});
 
 	it("probes only the node's own etcd member when its apiserver is given that one", () => {
-		const profile = ProfileSchema.parse({
-			name: 't',
-			kubernetesVersion: '1.37',
-			binaries: '/tmp/bin',
-			nodes: [{name: 'm1', ip: '127.0.0.1'}],
-			etcd: {endpoints: [`https://127.0.0.1:${open}`, `https://localhost:${closed}`]},
-		});
-		const facts = parsePreflight(execFileSync('sh', ['-c', preflightScript(profile, profile.nodes[0]!)], {encoding: 'utf8'}));
+		const facts = factsOf('127.0.0.1', [`https://127.0.0.1:${open}`, `https://localhost:${closed}`]);
 		expect([...facts.etcd]).toEqual([[`https://127.0.0.1:${open}`, true]]);
 	});
 });
