@@ -276,6 +276,12 @@ async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName,
 		const bytesSoFar = [...sent.values()].reduce((a, b) => a + b, 0);
 		options.emit({type: 'step-progress', at: now, node: t.node, step: name, bytes: bytesSoFar, totalBytes: total, message: path});
 	};
+	const placed = (file: PlannedFile) => {
+		run.known.set(file.path, file.sha256);
+		run.cacheDirty = true;
+		progress(file.path, file.size, true);
+		onPlaced?.(file.path);
+	};
 	// Small files all in one round trip when the transport can (one shell on the node
 	// instead of one per file); otherwise several at once over the one connection (sshd
 	// allows 10 sessions per connection): each is a round trip, bound by latency, not
@@ -284,12 +290,7 @@ async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName,
 	const large = files.some((f) => f.localPath !== undefined);
 	if (!large && files.length > 1 && t.uploadMany) {
 		await t.uploadMany(files.map((f) => ({content: f.content as Buffer, targetPath: f.path, mode: f.mode})));
-		for (const file of files) {
-			run.known.set(file.path, file.sha256);
-			progress(file.path, file.size, true);
-			onPlaced?.(file.path);
-		}
-		run.cacheDirty = true;
+		files.forEach(placed);
 		return files.map((f) => f.path);
 	}
 	const ordered = large ? [...files].sort(byFirstService) : files;
@@ -301,10 +302,7 @@ async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName,
 			mode: file.mode,
 			onProgress: (bytes) => progress(file.path, bytes),
 		});
-		run.known.set(file.path, file.sha256);
-		run.cacheDirty = true;
-		progress(file.path, file.size, true);
-		onPlaced?.(file.path);
+		placed(file);
 	});
 	return files.map((f) => f.path);
 }
@@ -468,7 +466,7 @@ async function reportDryRun(options: RunnerOptions, run: NodeRun): Promise<void>
 async function finish(options: RunnerOptions, runs: NodeRun[], started: number, recordHashes = false): Promise<RunResult> {
 	// Only a run that went past the gate writes anything, this bookkeeping included.
 	if (recordHashes) {
-		await Promise.all(runs.filter((r) => r.transport && r.cacheDirty).map((r) => recordHashesNow(options, r)));
+		await Promise.all(runs.map((r) => recordHashesNow(options, r)));
 	}
 	await Promise.all(runs.map((r) => r.transport?.close().catch(() => undefined)));
 	const failedNodes = runs.filter((r) => r.failedStep !== undefined).map((r) => r.plan.node.name);
