@@ -37,6 +37,11 @@ export type RunEvent =
 	  }
 	/** Dry run: what a step would change on a node, without changing it. */
 	| {type: 'plan-change'; at: number; node: string; step: StepName; change: PlannedChange}
+	/**
+	 * A rolling change ended at `node`, whose `step` failed: the nodes in `untouched` got
+	 * no new file and no restart, and still serve the old configuration.
+	 */
+	| {type: 'rollout-stopped'; at: number; node: string; step: StepName; untouched: string[]}
 	| {type: 'run-finished'; at: number; ok: boolean; durationMs: number; failedNodes: string[]};
 
 export type PlannedChange =
@@ -44,3 +49,9 @@ export type PlannedChange =
 	| {kind: 'restart'; service: string; reason: string};
 
 export type EventSink = (event: RunEvent) => void;
+
+/** One line for a stopped rollout, the same in the grid's footer and the plain output. */
+export function describeRolloutStop({node, step, untouched}: {node: string; step: StepName; untouched: readonly string[]}): string {
+	const rest = untouched.length > 0 ? `: ${untouched.join(', ')} not started, still serving the old configuration` : '';
+	return `rollout stopped at ${node} (${step} failed)${rest}`;
+}

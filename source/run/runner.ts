@@ -8,6 +8,7 @@ import type {EventSink} from './events.js';
 import {gatherPreflight, judgePreflight} from './preflight.js';
 import {readRemoteState} from './remote-state.js';
 import {recordRemoteHashes} from './remote-hashes.js';
+import {notStartedReason, rolloutOrder, rolloutStoppedHint, servingRestarts, waitForPeers} from './rollout.js';
 import {restartAndWait, sleep, systemctl, writeAppliedMarker, type HealthProbe} from './services.js';
 import {describeFailure, isTransient, StepError, StepSkipped} from './step-error.js';
 import {mapHolderToNode, type LeaseNode} from '../status/lease.js';
@@ -40,6 +41,8 @@ export interface RunnerOptions {
 	/** Aborting lets in-flight steps finish (uploads are atomic) and starts nothing new. */
 	signal?: AbortSignal;
 	retries?: number;
+	/** How long a rolling restart waits for the service to be healthy on every other node (default 90 s). */
+	peerWaitMs?: number;
 }
 
 export interface RunResult {
@@ -91,7 +94,7 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 	const limit = options.concurrency ?? 10;
 	emit({type: 'run-started', at: Date.now(), nodes: runs.map((r) => r.plan.node.name), steps: [...STEP_NAMES], dryRun: Boolean(options.dryRun)});
 
-	const step = (run: NodeRun, name: StepName, body: () => Promise<Outcome>) => runStep(options, selected, run, name, body);
+	const step: StepRunner = (run, name, body) => runStep(options, selected, run, name, body);
 	const skipRest = (run: NodeRun, from: StepName, reason: string) => {
 		for (const name of STEP_NAMES.slice(STEP_NAMES.indexOf(from))) emit({type: 'step-skipped', at: Date.now(), node: run.plan.node.name, step: name, reason});
 	};
@@ -150,13 +153,12 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 
 	const rolling = runs.some((r) => r.remote?.active.get('kube-apiserver'));
 	if (rolling) {
-		// An apiserver already serves: every node's files first (nodes in parallel), then the
-		// services one node at a time, so the cluster never loses more than one apiserver.
-		await mapLimit(runs, limit, async (run) => {
-			for (const name of FILE_STEPS) await step(run, name, () => placeFiles(options, run, name));
-		});
-		for (const run of runs) {
-			for (const service of SERVICES) await step(run, SERVICE_STEP[service], () => startService(options, run, service));
+		const stoppedAt = await rollOut(options, runs, step);
+		if (stoppedAt !== undefined) {
+			// The untouched nodes serve as before; verifying them would only wait on Leases
+			// the stopped node's services may be giving up.
+			for (const run of runs) emitSkipped(options, run, ['verify'], run.failedStep ? `${run.failedStep} failed` : `rollout stopped at ${stoppedAt}`);
+			return finish(options, runs, started, true);
 		}
 	} else {
 		// Nothing serves yet, so nothing can be disturbed: each node starts each service as
@@ -170,6 +172,65 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 		await step(run, 'verify', () => verifyNode(options, run, leaseNodes));
 	});
 	return finish(options, runs, started, true);
+}
+
+type StepRunner = (run: NodeRun, name: StepName, body: () => Promise<Outcome>) => Promise<void>;
+
+/**
+ * A change to a control plane that already serves, one node at a time: a node gets its
+ * new files only after the node before it came back healthy with its own, each service
+ * it restarts waits until that service is healthy on every other node (rollout.ts), and
+ * the first node that fails ends the rollout: no later node is touched, so one bad
+ * setting costs one node, never the control plane. Returns the node it stopped at.
+ */
+async function rollOut(options: RunnerOptions, runs: NodeRun[], step: StepRunner): Promise<string | undefined> {
+	const order = rolloutOrder(runs);
+	for (const [i, run] of order.entries()) {
+		const untouched = order.slice(i + 1).map((o) => o.plan.node.name);
+		const stopHint = (error: unknown) => withHint(error, rolloutStoppedHint(run.plan.node.name, untouched));
+		const gate = (service: ServiceName) => waitForServicePeers(options, runs, run, service);
+		// Before the node's first file: a node that cannot be taken down is left untouched.
+		const first = servingRestarts(run)[0];
+		const refused = first && (await gate(first).then(() => undefined, (e: unknown) => e));
+		if (first && refused) {
+			fail(options, run, SERVICE_STEP[first], 0, stopHint(refused));
+			emitSkipped(options, run, [...FILE_STEPS, ...SERVICES.map((s) => SERVICE_STEP[s])].filter((s) => s !== SERVICE_STEP[first]), `not started: ${describeFailure(refused).cause}`);
+		} else {
+			const guarded = (body: () => Promise<Outcome>) => () => body().catch((e: unknown) => Promise.reject(stopHint(e)));
+			for (const name of FILE_STEPS) await step(run, name, guarded(() => placeFiles(options, run, name)));
+			for (const service of SERVICES) await step(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, undefined, gate)));
+		}
+		if (run.failedStep !== undefined) {
+			for (const other of order.slice(i + 1)) emitSkipped(options, other, [...FILE_STEPS, ...SERVICES.map((s) => SERVICE_STEP[s])], notStartedReason(run.plan.node.name));
+			options.emit({type: 'rollout-stopped', at: Date.now(), node: run.plan.node.name, step: run.failedStep, untouched});
+			return run.plan.node.name;
+		}
+	}
+	return undefined;
+}
+
+/** The peer gate for one service of one node, polling at the runner's health pace. */
+function waitForServicePeers(options: RunnerOptions, runs: NodeRun[], run: NodeRun, service: ServiceName): Promise<void> {
+	return waitForPeers({
+		node: run.plan.node,
+		peers: runs.filter((r) => r !== run).map((r) => r.plan.node),
+		service,
+		health: options.health,
+		timeoutMs: options.peerWaitMs ?? 90_000,
+		pollMs: Math.max(options.healthPollMs ?? 250, 250),
+		onWaiting: (message) => options.emit({type: 'step-progress', at: Date.now(), node: run.plan.node.name, step: SERVICE_STEP[service], message}),
+	});
+}
+
+/** The same failure with a sentence added to its hint (transient faults pass as they are: they are retried). */
+function withHint(error: unknown, extra: string): unknown {
+	if (error instanceof StepSkipped || (!(error instanceof StepError) && isTransient(error))) return error;
+	const {cause, hint, detail} = describeFailure(error);
+	return new StepError(cause, hint ? `${hint}; ${extra}` : extra, detail);
+}
+
+function emitSkipped(options: RunnerOptions, run: NodeRun, steps: readonly StepName[], reason: string): void {
+	for (const name of steps) options.emit({type: 'step-skipped', at: Date.now(), node: run.plan.node.name, step: name, reason});
 }
 
 async function runStep(options: RunnerOptions, selected: Set<StepName>, run: NodeRun, name: StepName, body: () => Promise<Outcome>): Promise<void> {
@@ -322,7 +383,7 @@ async function placeFiles(options: RunnerOptions, run: NodeRun, name: StepName, 
  * binary is placed. The apiserver, the slowest to become ready, starts while the other
  * binaries are still on their way, instead of after the last byte of kubectl.
  */
-async function firstStart(options: RunnerOptions, run: NodeRun, step: (run: NodeRun, name: StepName, body: () => Promise<Outcome>) => Promise<void>): Promise<void> {
+async function firstStart(options: RunnerOptions, run: NodeRun, step: StepRunner): Promise<void> {
 	const placed = new Map(run.plan.files.map((f) => [f.path, deferred()]));
 	const fileSteps = FILE_STEPS.map(async (name) => {
 		await step(run, name, () => placeFiles(options, run, name, (path) => placed.get(path)?.resolve()));
@@ -383,7 +444,17 @@ function byFirstService(a: PlannedFile, b: PlannedFile): number {
 	return rank(a) - rank(b);
 }
 
-async function startService(options: RunnerOptions, run: NodeRun, service: ServiceName, inputsPlaced?: () => Promise<void>): Promise<Outcome> {
+/**
+ * A service step: its unit file, then a restart when one is planned. `beforeRestart` is
+ * the rollout's peer gate, checked again right before a running service goes down.
+ */
+async function startService(
+	options: RunnerOptions,
+	run: NodeRun,
+	service: ServiceName,
+	inputsPlaced?: () => Promise<void>,
+	beforeRestart?: (service: ServiceName) => Promise<void>,
+): Promise<Outcome> {
 	const name = SERVICE_STEP[service];
 	const changes = need(run.changes);
 	const written = await uploadFiles(options, run, name, changes.files.get(name) ?? []);
@@ -395,6 +466,7 @@ async function startService(options: RunnerOptions, run: NodeRun, service: Servi
 		return {changed: written};
 	}
 	await ensureDirectories(run);
+	if (run.remote?.active.get(service)) await beforeRestart?.(service);
 	options.emit({type: 'log', at: Date.now(), node: t.node, step: name, line: `restarting ${service}: ${reason}`});
 	await restartAndWait({
 		transport: t,

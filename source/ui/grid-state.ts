@@ -34,6 +34,8 @@ export interface GridState {
 	dryRun: boolean;
 	/** Dry run: planned changes per node. */
 	plannedChanges: Record<string, number>;
+	/** A rolling change that ended at a failed node, and the nodes it did not reach. */
+	rolloutStopped?: {node: string; step: StepName; untouched: string[]};
 }
 
 export const LOG_TAIL_LINES = 20;
@@ -119,6 +121,7 @@ export function reduceGrid(state: GridState, event: RunEvent): GridState {
 				ok: undefined,
 				durationMs: undefined,
 				dryRun: event.dryRun,
+				rolloutStopped: undefined,
 			};
 			for (const step of event.steps) s = withStep(s, step);
 			for (const node of event.nodes) {
@@ -170,6 +173,10 @@ export function reduceGrid(state: GridState, event: RunEvent): GridState {
 				plannedChanges: {...s.plannedChanges, [event.node]: (s.plannedChanges[event.node] ?? 0) + 1},
 				lastLine: {...s.lastLine, [event.node]: `${event.step}: ${what}`},
 			};
+		}
+		case 'rollout-stopped': {
+			const notStarted = Object.fromEntries(event.untouched.map((n) => [n, `not started: rollout stopped at ${event.node}`]));
+			return {...stamped, rolloutStopped: {node: event.node, step: event.step, untouched: [...event.untouched]}, lastLine: {...stamped.lastLine, ...notStarted}};
 		}
 		case 'run-finished':
 			return {...stamped, finished: true, ok: event.ok, durationMs: event.durationMs, failedNodes: [...event.failedNodes]};

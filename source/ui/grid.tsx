@@ -7,6 +7,7 @@ import {CELL_WIDTH, cellText, headerOf, nodeColumnWidth, ROW_MARK_WIDTH} from '.
 import {clock, padEnd, truncate} from './format.js';
 import {Tone, type ToneName} from './theme.js';
 import {GridDetails} from './grid-details.js';
+import {describeRolloutStop} from '../run/events.js';
 
 export interface GridProps {
 	state: GridState;
@@ -130,6 +131,13 @@ function GridFooter({state, view, columns, elapsedMs, profileName}: {state: Grid
 					{line(`${p.finished}/${p.total} steps${p.failed > 0 ? ` · ${p.failed} failed` : ''} · ${status}${dry}`)}
 				</Tone>
 			</Text>
+			{state.rolloutStopped ? (
+				<Box width={columns - 1}>
+					<Text wrap="wrap">
+						<Tone tone="warn">{describeRolloutStop(state.rolloutStopped)}</Tone>
+					</Text>
+				</Box>
+			) : null}
 			<Text wrap="truncate">
 				<Tone tone="dim">{line(node === undefined ? 'waiting for the run to start…' : `${node}: ${last || '—'}`)}</Tone>
 			</Text>

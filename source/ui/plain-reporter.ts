@@ -1,4 +1,4 @@
-import type {EventSink, RunEvent} from '../run/events.js';
+import {describeRolloutStop, type EventSink, type RunEvent} from '../run/events.js';
 import {STEP_NAMES} from '../profile/schema.js';
 import {clock, percent} from './format.js';
 
@@ -77,6 +77,9 @@ export function createPlainReporter(write: (s: string) => void): EventSink {
 				}
 				return;
 			}
+			case 'rollout-stopped':
+				write(`${describeRolloutStop(event)}\n`);
+				return;
 			case 'run-finished':
 				write(
 					event.ok

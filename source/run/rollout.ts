@@ -1,0 +1,87 @@
+// The rules of a rolling change to a control plane that is already serving: which node
+// goes first, when a node may be taken down, and what the user is told when the rollout
+// stops. The runner applies them one node at a time; nothing here talks SSH.
+import type {ProfileNode} from '../profile/schema.js';
+import {SERVICES, type ServiceName} from '../plan/types.js';
+import type {NodeChanges, RemoteState} from './changes.js';
+import {HEALTH_ENDPOINT, sleep, type HealthProbe} from './services.js';
+import {StepError} from './step-error.js';
+
+/** What the rollout rules read of a node: its state at the start of the run and its planned changes. */
+export interface RolloutNode {
+	remote?: RemoteState;
+	changes?: NodeChanges;
+}
+
+/**
+ * Nodes whose apiserver is not running go first: restarting them takes nothing down,
+ * and once they serve, the peer gate (below) can pass for the others. The rest keep
+ * the profile's order, so a rollout is predictable.
+ */
+export function rolloutOrder<T extends RolloutNode>(nodes: readonly T[]): T[] {
+	const serving = (n: T) => n.remote?.active.get('kube-apiserver') === true;
+	return [...nodes.filter((n) => !serving(n)), ...nodes.filter(serving)];
+}
+
+/**
+ * The services this node will restart while they run: each takes a working instance
+ * down for a while, so each waits for its peers first. A service that is not running
+ * takes nothing down by starting.
+ */
+export function servingRestarts(n: RolloutNode): ServiceName[] {
+	return SERVICES.filter((s) => n.changes?.restarts.has(s) && n.remote?.active.get(s) === true);
+}
+
+/**
+ * Waits until the service answers healthy on every other node (the apiserver's
+ * /readyz, the others' /healthz), so a rolling change never takes a node down while
+ * another is already down. Gives up after `timeoutMs` with an error naming the nodes
+ * that were not healthy; the node itself has not been touched then.
+ */
+export async function waitForPeers(options: {
+	node: ProfileNode;
+	peers: readonly ProfileNode[];
+	service: ServiceName;
+	health: HealthProbe;
+	timeoutMs: number;
+	pollMs: number;
+	onWaiting: (message: string) => void;
+}): Promise<void> {
+	const {node, peers, service, health} = options;
+	const started = Date.now();
+	for (;;) {
+		const answers = await Promise.all(
+			peers.map(async (peer) => ({peer, h: await health.serviceHealthy(peer, service).catch((e: Error) => ({ok: false, detail: e.message}))})),
+		);
+		const down = answers.filter((a) => !a.h.ok);
+		if (down.length === 0) return;
+		const which = down.map((d) => `${d.peer.name} (${d.h.detail})`).join(', ');
+		const waited = Date.now() - started;
+		if (waited >= options.timeoutMs) {
+			const names = down.map((d) => d.peer.name).join(', ');
+			throw new StepError(
+				`not restarting ${service} on ${node.name}: ${service} on ${which} is not ${service === 'kube-apiserver' ? 'ready' : 'healthy'} (${HEALTH_ENDPOINT[service]}, waited ${Math.round(waited / 1000)}s)`,
+				`a rolling change takes one node down at a time and ${node.name} is still serving; bring ${service} on ${names} back (journalctl -u ${service} there), then run apply again`,
+			);
+		}
+		options.onWaiting(`waiting for ${service} on ${which} before taking ${node.name} down (${Math.round(waited / 1000)}s)`);
+		await sleep(options.pollMs);
+	}
+}
+
+/** The reason shown on every step of a node the rollout did not reach. */
+export function notStartedReason(stoppedAt: string): string {
+	return `not started: rollout stopped at ${stoppedAt}`;
+}
+
+/**
+ * Added to the hint of the failure that stopped a rollout: which nodes were left as
+ * they were, and that the failed node keeps what it was given (nothing is rolled back).
+ */
+export function rolloutStoppedHint(failedNode: string, untouched: readonly string[]): string {
+	const rest =
+		untouched.length > 0
+			? `${untouched.join(', ')} ${untouched.length === 1 ? 'was' : 'were'} not touched and still serve${untouched.length === 1 ? 's' : ''} the old configuration`
+			: 'no other node was left to change';
+	return `rollout stopped at ${failedNode}: ${rest}; ${failedNode} keeps its new files (not rolled back); fix the cause and run apply again`;
+}
