@@ -9,7 +9,7 @@ import {gatherPreflight, judgePreflight} from './preflight.js';
 import {readRemoteState} from './remote-state.js';
 import {recordRemoteHashes} from './remote-hashes.js';
 import {notStartedReason, rolloutOrder, rolloutStoppedHint, servingRestarts, waitForPeers} from './rollout.js';
-import {restartAndWait, sleep, systemctl, writeAppliedMarker, type HealthProbe} from './services.js';
+import {restartAndWait, sleep, systemctl, watchStable, writeAppliedMarker, type HealthProbe} from './services.js';
 import {describeFailure, isTransient, StepError, StepSkipped} from './step-error.js';
 import {mapHolderToNode, type LeaseNode} from '../status/lease.js';
 
@@ -43,6 +43,11 @@ export interface RunnerOptions {
 	retries?: number;
 	/** How long a rolling restart waits for the service to be healthy on every other node (default 90 s). */
 	peerWaitMs?: number;
+	/**
+	 * In a rolling change, how long a restarted service must stay healthy (every poll ok,
+	 * no restart by systemd) before the next node is touched (default 10 s; 0 turns it off).
+	 */
+	stabilityWindowMs?: number;
 }
 
 export interface RunResult {
@@ -188,7 +193,7 @@ async function rollOut(options: RunnerOptions, runs: NodeRun[], step: StepRunner
 	for (const [i, run] of order.entries()) {
 		const untouched = order.slice(i + 1).map((o) => o.plan.node.name);
 		const stopHint = (error: unknown) => withHint(error, rolloutStoppedHint(run.plan.node.name, untouched));
-		const gate = (service: ServiceName) => waitForServicePeers(options, runs, run, service);
+		const gate = (service: ServiceName) => waitForServicePeers(options, run, service);
 		// Before the node's first file: a node that cannot be taken down is left untouched.
 		const first = servingRestarts(run)[0];
 		const refused = first && (await gate(first).then(() => undefined, (e: unknown) => e));
@@ -198,7 +203,7 @@ async function rollOut(options: RunnerOptions, runs: NodeRun[], step: StepRunner
 		} else {
 			const guarded = (body: () => Promise<Outcome>) => () => body().catch((e: unknown) => Promise.reject(stopHint(e)));
 			for (const name of FILE_STEPS) await step(run, name, guarded(() => placeFiles(options, run, name)));
-			for (const service of SERVICES) await step(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, undefined, gate)));
+			for (const service of SERVICES) await step(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, {beforeRestart: gate, stableForMs: options.stabilityWindowMs ?? 10_000})));
 		}
 		if (run.failedStep !== undefined) {
 			for (const other of order.slice(i + 1)) emitSkipped(options, other, [...FILE_STEPS, ...SERVICES.map((s) => SERVICE_STEP[s])], notStartedReason(run.plan.node.name));
@@ -210,10 +215,11 @@ async function rollOut(options: RunnerOptions, runs: NodeRun[], step: StepRunner
 }
 
 /** The peer gate for one service of one node, polling at the runner's health pace. */
-function waitForServicePeers(options: RunnerOptions, runs: NodeRun[], run: NodeRun, service: ServiceName): Promise<void> {
+function waitForServicePeers(options: RunnerOptions, run: NodeRun, service: ServiceName): Promise<void> {
 	return waitForPeers({
 		node: run.plan.node,
-		peers: runs.filter((r) => r !== run).map((r) => r.plan.node),
+		// Every other master of the profile, also when this run covers one node (a retry).
+		peers: options.plan.profile.nodes.filter((n) => n.name !== run.plan.node.name),
 		service,
 		health: options.health,
 		timeoutMs: options.peerWaitMs ?? 90_000,
@@ -398,14 +404,14 @@ async function firstStart(options: RunnerOptions, run: NodeRun, step: StepRunner
 		const binaries = inputs.filter((f) => f.step === 'binaries');
 		await Promise.all(inputs.filter((f) => f.step !== 'binaries').map((f) => placed.get(f.path)?.promise));
 		await step(run, SERVICE_STEP[service], () =>
-			startService(options, run, service, async () => {
+			startService(options, run, service, {inputsPlaced: async () => {
 				const waiting = binaries.filter((f) => !run.known.has(f.path));
 				if (waiting.length > 0) {
 					options.emit({type: 'step-progress', at: Date.now(), node: run.plan.node.name, step: SERVICE_STEP[service], message: `waiting for ${waiting.map((f) => f.path).join(', ')}`});
 				}
 				await Promise.all(binaries.map((f) => placed.get(f.path)?.promise));
 				if (run.failedStep !== undefined) throw new StepSkipped(`${run.failedStep} failed`);
-			}),
+			}}),
 		);
 	});
 	// The node's files are all in place long before its apiserver answers: its hash cache is
@@ -452,13 +458,19 @@ async function startService(
 	options: RunnerOptions,
 	run: NodeRun,
 	service: ServiceName,
-	inputsPlaced?: () => Promise<void>,
-	beforeRestart?: (service: ServiceName) => Promise<void>,
+	how: {
+		/** First start: resolves once the service's binary is on the node. */
+		inputsPlaced?: () => Promise<void>;
+		/** Rolling change: the peer gate, right before a running service goes down. */
+		beforeRestart?: (service: ServiceName) => Promise<void>;
+		/** Rolling change: how long the service must stay healthy after its restart. */
+		stableForMs?: number;
+	} = {},
 ): Promise<Outcome> {
 	const name = SERVICE_STEP[service];
 	const changes = need(run.changes);
 	const written = await uploadFiles(options, run, name, changes.files.get(name) ?? []);
-	await inputsPlaced?.();
+	await how.inputsPlaced?.();
 	const t = need(run.transport); // after the wait: a reconnect may have replaced it
 	const reason = changes.restarts.get(service);
 	if (reason === undefined) {
@@ -466,7 +478,7 @@ async function startService(
 		return {changed: written};
 	}
 	await ensureDirectories(run);
-	if (run.remote?.active.get(service)) await beforeRestart?.(service);
+	if (run.remote?.active.get(service)) await how.beforeRestart?.(service);
 	options.emit({type: 'log', at: Date.now(), node: t.node, step: name, line: `restarting ${service}: ${reason}`});
 	await restartAndWait({
 		transport: t,
@@ -477,6 +489,17 @@ async function startService(
 		pollMs: options.healthPollMs,
 		onWaiting: (message) => options.emit({type: 'step-progress', at: Date.now(), node: t.node, step: name, message}),
 	});
+	if (how.stableForMs) {
+		await watchStable({
+			transport: t,
+			node: run.plan.node,
+			service,
+			health: options.health,
+			windowMs: how.stableForMs,
+			pollMs: options.healthPollMs,
+			onWaiting: (message) => options.emit({type: 'step-progress', at: Date.now(), node: t.node, step: name, message}),
+		});
+	}
 	await writeAppliedMarker(t, service, serviceInputDigest(run.plan, service));
 	return {changed: [...written, `restarted ${service}`]};
 }

@@ -90,6 +90,58 @@ export async function restartAndWait(options: {
 }
 
 /**
+ * After a restart in a rolling change: the service must stay healthy through a window
+ * (every poll ok) and systemd must not have restarted it meanwhile. A service that
+ * becomes ready and then crashes (a bad setting read late, a certificate it loads on
+ * first use) fails here, on its own node, before the next node is touched.
+ */
+export async function watchStable(options: {
+	transport: Transport;
+	node: ProfileNode;
+	service: ServiceName;
+	health: HealthProbe;
+	windowMs: number;
+	onWaiting: (message: string) => void;
+	pollMs?: number;
+}): Promise<void> {
+	const {transport, node, service, health, windowMs} = options;
+	const pollMs = options.pollMs ?? 250;
+	const window = `${windowMs >= 1000 ? `${Math.round(windowMs / 1000)}s` : `${windowMs} ms`} stability window`;
+	const restartsAtStart = await unitRestarts(transport, service);
+	const started = Date.now();
+	let lastNote = 0;
+	while (Date.now() - started < windowMs) {
+		await sleep(Math.min(pollMs, Math.max(0, windowMs - (Date.now() - started))));
+		const h = await health.serviceHealthy(node, service).catch((e: Error) => ({ok: false, detail: e.message}));
+		if (!h.ok) {
+			throw new StepError(
+				`${service} on ${node.name} was healthy, then failed ${HEALTH_ENDPOINT[service]} within the ${window}: ${h.detail}`,
+				`read the journal below; run \`journalctl -u ${service} -n 100\` on ${node.ip} for more`,
+				await journalTail(transport, service),
+			);
+		}
+		if (Date.now() - lastNote >= 1000) {
+			lastNote = Date.now();
+			options.onWaiting(`healthy; watching for ${Math.max(0, Math.round((windowMs - (Date.now() - started)) / 1000))}s more (${window})`);
+		}
+	}
+	const restartsAtEnd = await unitRestarts(transport, service);
+	if (restartsAtEnd.restarts !== restartsAtStart.restarts || restartsAtEnd.active !== 'active') {
+		throw new StepError(
+			`${service} on ${node.name} was restarted by systemd within the ${window} (NRestarts ${restartsAtStart.restarts} → ${restartsAtEnd.restarts}, now ${restartsAtEnd.active})`,
+			`read the journal below; run \`journalctl -u ${service} -n 100\` on ${node.ip} for more`,
+			await journalTail(transport, service),
+		);
+	}
+}
+
+async function unitRestarts(transport: Transport, service: ServiceName): Promise<{restarts: string; active: string}> {
+	const r = await transport.exec(`systemctl show ${service} -p ActiveState -p SubState -p NRestarts`, {timeoutMs: 10_000});
+	const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(r.stdout)?.[1]?.trim() ?? '?';
+	return {restarts: value('NRestarts'), active: value('ActiveState')};
+}
+
+/**
  * A shell command that reloads the manager only when systemd says the unit it has loaded
  * differs from the files on disk (or it could not load it). A reload re-reads every unit,
  * costs the manager 80 ms of CPU on an idle lab node and a second or more on a busy one,

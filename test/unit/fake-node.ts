@@ -20,6 +20,8 @@ export class FakeNode {
 	batches: string[][] = [];
 	/** Facts the preflight script reports. */
 	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as string[], etcdReachable: true};
+	/** systemd's NRestarts per service, when a test sets it (else 3 for a broken one, 0). */
+	nRestarts = new Map<ServiceName, number>();
 	/** Services that fail to start (the journal tail is returned). */
 	broken = new Map<ServiceName, string>();
 	/** Make the next upload of a path drop the connection once. */
@@ -98,7 +100,8 @@ class FakeTransport implements Transport {
 		const show = /^systemctl show (\S+)/.exec(command);
 		if (show) {
 			const s = show[1] as ServiceName;
-			return ok(f.broken.has(s) ? 'ActiveState=failed\nSubState=failed\nNRestarts=3' : 'ActiveState=active\nSubState=running\nNRestarts=0');
+			const n = f.nRestarts.get(s) ?? (f.broken.has(s) ? 3 : 0);
+			return ok(f.broken.has(s) ? `ActiveState=failed\nSubState=failed\nNRestarts=${n}` : `ActiveState=active\nSubState=running\nNRestarts=${n}`);
 		}
 		const journal = /^journalctl -u (\S+)/.exec(command);
 		if (journal) return ok(f.broken.get(journal[1] as ServiceName) ?? '');

@@ -70,6 +70,8 @@ export async function run(nodes: Map<string, FakeNode>, extra: Partial<RunnerOpt
 		binaries: {arch: 'x86_64', totalBytes: 1000},
 		healthTimeoutMs: 3000,
 		healthPollMs: 5,
+		// A rolling restart watches the service this long (ten polls) before the next node.
+		stabilityWindowMs: 50,
 		...extra,
 	});
 	return {events, result};

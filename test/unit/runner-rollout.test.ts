@@ -152,4 +152,42 @@ describe('rolling change', () => {
 		expect(node(nodes, 'm2').uploads).toEqual([]);
 		expect(of(events, 'rollout-stopped')).toHaveLength(1);
 	});
+
+	it('stops the rollout at a node whose apiserver becomes ready, then fails inside the stability window', async () => {
+		const nodes = await servingLab();
+		const base = fakeHealth(nodes);
+		let pollsAfterRestart = -1;
+		node(nodes, 'm1').onRestart = () => (pollsAfterRestart = 0);
+		const health: HealthProbe = {
+			...base,
+			async serviceHealthy(n, service) {
+				if (n.name === 'm1' && service === 'kube-apiserver' && pollsAfterRestart >= 0) {
+					// Ready on the first poll (the restart's health wait), gone on the fourth.
+					pollsAfterRestart++;
+					if (pollsAfterRestart >= 4) return {ok: false, detail: 'connection refused'};
+				}
+				return base.serviceHealthy(n, service);
+			},
+		};
+		const {events, result} = await run(nodes, {health, stabilityWindowMs: 2000}, makePlan('--v=4'));
+		expect(result.failedNodes).toEqual(['m1']);
+		expect(restarted(nodes)).toEqual(['m1 kube-apiserver']);
+		const [failed] = failures(events);
+		expect(failed?.cause).toContain('kube-apiserver on m1 was healthy, then failed /readyz on :6443 within the 2s stability window');
+		expect(failed?.hint).toContain('rollout stopped at m1');
+	});
+
+	it('stops the rollout at a node whose service systemd restarted inside the stability window', async () => {
+		const nodes = await servingLab();
+		const m1 = node(nodes, 'm1');
+		// Healthy at every poll, but systemd restarted it once while we watched.
+		let shows = 0;
+		m1.beforeAnswer = async (command) => {
+			if (command.startsWith('systemctl show kube-apiserver') && m1.restarts.length > 0 && ++shows === 2) m1.nRestarts.set('kube-apiserver', 1);
+		};
+		const {events, result} = await run(nodes, {stabilityWindowMs: 200}, makePlan('--v=4'));
+		expect(result.failedNodes).toEqual(['m1']);
+		expect(failures(events)[0]?.cause).toContain('kube-apiserver on m1 was restarted by systemd within the 200 ms stability window (NRestarts 0 → 1, now active)');
+		expect(node(nodes, 'm2').restarts).toEqual([]);
+	});
 });

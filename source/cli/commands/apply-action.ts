@@ -61,6 +61,7 @@ async function applyPrepared(options: ApplyOptions, profile: Profile, interactiv
 		only: options.only,
 		skip: options.skip,
 		concurrency: options.concurrency,
+		stabilityWindowMs: Math.round(options.stabilityWindow * 1000),
 		...(options.compress !== false ? {zstdCopies: zstdCopies(defaultCacheDir())} : {}),
 		signal: controller.signal,
 	} satisfies Omit<RunnerOptions, 'emit'>;

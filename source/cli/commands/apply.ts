@@ -13,6 +13,8 @@ export interface ApplyOptions {
 	skip?: StepName[];
 	json?: boolean;
 	concurrency: number;
+	/** Seconds a restarted service must stay healthy in a rolling change before the next node. */
+	stabilityWindow: number;
 	/** false with --no-compress: binaries go as they are, over SFTP. */
 	compress?: boolean;
 	knownHosts?: string;
@@ -37,7 +39,8 @@ export function registerApplyCommand(program: Command): void {
 		.description(
 			'Install or converge the control plane on every node of a profile: connect, preflight (on every node before anything is written), ' +
 				'binaries, certificates, configs, then start kube-apiserver, kube-controller-manager and kube-scheduler and verify health and leader election. ' +
-				'Re-running changes only what differs; services restart only when their inputs changed, one node at a time when the control plane is already serving. ' +
+				'Re-running changes only what differs; services restart only when their inputs changed. When the control plane is already serving, the change rolls ' +
+				'one node at a time (each node gets its files only after the node before it stayed healthy) and stops at the first node that fails. ' +
 				'Exit codes: 0 done, 1 a node failed, 2 invalid input.',
 		);
 	addProfileOptions(command);
@@ -50,6 +53,11 @@ export function registerApplyCommand(program: Command): void {
 		.addOption(new Option('--concurrency <n>', 'nodes worked on at once').default(10).argParser((v) => {
 			const n = Number(v);
 			if (!Number.isInteger(n) || n < 1) throw new UserError(`--concurrency must be a whole number >= 1, not "${v}"`);
+			return n;
+		}))
+		.addOption(new Option('--stability-window <seconds>', 'in a rolling change, how long a restarted service must stay healthy before the next node is touched (0: off)').default(10).argParser((v) => {
+			const n = Number(v);
+			if (!Number.isFinite(n) || n < 0 || n > 3600) throw new UserError(`--stability-window must be a number of seconds from 0 to 3600, not "${v}"`);
 			return n;
 		}))
 		.option('--no-compress', 'send the binaries as they are over SFTP, not zstd-compressed to nodes that have zstd')

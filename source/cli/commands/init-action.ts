@@ -56,7 +56,7 @@ export async function runInit(options: InitOptions): Promise<number> {
 			return 0;
 		}
 		const {runApply} = await import('./apply-action.js');
-		const applyOptions: ApplyOptions = {profile: answers.name, yes: true, concurrency: 10, knownHosts: options.knownHosts, sshConfig: options.sshConfig};
+		const applyOptions: ApplyOptions = {profile: answers.name, yes: true, concurrency: 10, stabilityWindow: 10, knownHosts: options.knownHosts, sshConfig: options.sshConfig};
 		return await runApply(applyOptions);
 	} finally {
 		rmSync(scratch, {recursive: true, force: true});
