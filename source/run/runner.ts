@@ -15,9 +15,10 @@ import {mapHolderToNode, type LeaseNode} from '../status/lease.js';
 
 /**
  * Runs a plan on every node: connect and preflight everywhere first (nothing is written
- * anywhere if one node fails there), then files in parallel, then services — one node at
- * a time when the control plane is already serving, so it never loses more than one
- * apiserver — then verify. Emits RunEvents and knows nothing about how they are shown.
+ * anywhere if one node fails there); then, on a first install, every node's files and
+ * services side by side; on a control plane that already serves, a rollout one node at a
+ * time that stops at the first node that fails (rollOut); then verify. Emits RunEvents
+ * and knows nothing about how they are shown.
  */
 export interface RunnerOptions {
 	plan: Plan;
@@ -199,14 +200,15 @@ async function rollOut(options: RunnerOptions, runs: NodeRun[], step: StepRunner
 		const refused = first && (await gate(first).then(() => undefined, (e: unknown) => e));
 		if (first && refused) {
 			fail(options, run, SERVICE_STEP[first], 0, stopHint(refused));
-			emitSkipped(options, run, [...FILE_STEPS, ...SERVICES.map((s) => SERVICE_STEP[s])].filter((s) => s !== SERVICE_STEP[first]), `not started: ${describeFailure(refused).cause}`);
+			emitSkipped(options, run, CHANGE_STEPS.filter((s) => s !== SERVICE_STEP[first]), `not started: ${describeFailure(refused).cause}`);
 		} else {
 			const guarded = (body: () => Promise<Outcome>) => () => body().catch((e: unknown) => Promise.reject(stopHint(e)));
+			const stableForMs = options.stabilityWindowMs ?? 10_000;
 			for (const name of FILE_STEPS) await step(run, name, guarded(() => placeFiles(options, run, name)));
-			for (const service of SERVICES) await step(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, {beforeRestart: gate, stableForMs: options.stabilityWindowMs ?? 10_000})));
+			for (const service of SERVICES) await step(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, {beforeRestart: gate, stableForMs})));
 		}
 		if (run.failedStep !== undefined) {
-			for (const other of order.slice(i + 1)) emitSkipped(options, other, [...FILE_STEPS, ...SERVICES.map((s) => SERVICE_STEP[s])], notStartedReason(run.plan.node.name));
+			for (const other of order.slice(i + 1)) emitSkipped(options, other, CHANGE_STEPS, notStartedReason(run.plan.node.name));
 			options.emit({type: 'rollout-stopped', at: Date.now(), node: run.plan.node.name, step: run.failedStep, untouched});
 			return run.plan.node.name;
 		}
@@ -375,6 +377,8 @@ async function uploadFiles(options: RunnerOptions, run: NodeRun, name: StepName,
 }
 
 const FILE_STEPS = ['binaries', 'certificates', 'configs'] as const;
+/** Every step that changes a node, in the order a rollout runs them. */
+const CHANGE_STEPS: readonly StepName[] = [...FILE_STEPS, ...SERVICES.map((s) => SERVICE_STEP[s])];
 
 async function placeFiles(options: RunnerOptions, run: NodeRun, name: StepName, onPlaced?: (path: string) => void): Promise<Outcome> {
 	const files = need(run.changes).files.get(name) ?? [];
