@@ -18,8 +18,8 @@ export class FakeNode {
 	uploads: string[] = [];
 	/** Target paths of each uploadMany call, in order. */
 	batches: string[][] = [];
-	/** Facts the preflight script reports. */
-	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as string[], etcdReachable: true};
+	/** Facts the preflight script reports; clockOffsetSeconds is how far the node's clock is ahead of this machine's. */
+	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as string[], etcdReachable: true, clockOffsetSeconds: 0};
 	/** Services that fail to start (the journal tail is returned). */
 	broken = new Map<ServiceName, string>();
 	/** Make the next upload of a path drop the connection once. */
@@ -68,7 +68,7 @@ class FakeTransport implements Transport {
 			const lines = [
 				`systemd ${f.facts.systemd ? 'yes' : 'no'}`,
 				`arch ${f.facts.arch}`,
-				`epoch ${Math.round(Date.now() / 1000)}`,
+				`epoch ${Math.round(Date.now() / 1000) + f.facts.clockOffsetSeconds}`,
 				`avail ${f.facts.availKib}`,
 				...f.facts.listeners.map((l) => `listen ${l}`),
 			];
