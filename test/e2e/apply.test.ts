@@ -1,6 +1,7 @@
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execa} from 'execa';
+import {cannotRun} from '../require-or-skip.js';
 import YAML from 'yaml';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {RunEvent} from '../../source/run/events.js';
@@ -29,11 +30,10 @@ import {
  * a real 3-member etcd with TLS, the real Kubernetes binaries built from the Go module
  * proxy. Runs in CI on this machine; skips only where the lab cannot exist at all.
  */
-const why = canRunLab();
-if (why) console.warn(`e2e skipped: ${why}`);
+const skip = cannotRun('e2e apply', canRunLab());
 
 
-describe.skipIf(why !== undefined)('apply on the lab', () => {
+describe.skipIf(skip)('apply on the lab', () => {
 	let env: Record<string, string>;
 	let work: string;
 	let profilePath: string;

@@ -1,6 +1,7 @@
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execa} from 'execa';
+import {cannotRun} from '../require-or-skip.js';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {StatusReportSchema} from '../../source/status/json-schema.js';
 import {applyArgs, canRunLab, cli, e2eWork, labEnv, labScript, nodeSsh, resetLab, startApply, waitFor} from './apply-support.js';
@@ -9,12 +10,11 @@ import {applyArgs, canRunLab, cli, e2eWork, labEnv, labScript, nodeSsh, resetLab
  * The on-call screen against the real lab: healthy, a stopped scheduler, a powered-off
  * node, a Lease moving. Reuses the control plane the apply suite installed (or installs it).
  */
-const why = canRunLab();
-if (why) console.warn(`e2e skipped: ${why}`);
+const skip = cannotRun('e2e status', canRunLab());
 
 type Report = ReturnType<typeof StatusReportSchema.parse>;
 
-describe.skipIf(why !== undefined)('status on the lab', () => {
+describe.skipIf(skip)('status on the lab', () => {
 	let env: Record<string, string>;
 	const profilePath = join(e2eWork, 'profile.yaml');
 	const stateDir = join(e2eWork, 'state');
