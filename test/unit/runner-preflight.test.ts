@@ -45,7 +45,7 @@ describe('runner preflight gate', () => {
 			expect(n.commands.filter((c) => c.startsWith('mkdir') || c.includes('systemctl restart')), n.name).toEqual([]);
 		}
 		for (const other of ['m1', 'm3']) {
-			const skipped = of(events, 'step-skipped').filter((e) => e.node === other) as Array<Extract<RunEvent, {type: 'step-skipped'}>>;
+			const skipped = (of(events, 'step-skipped') as Array<Extract<RunEvent, {type: 'step-skipped'}>>).filter((e) => e.node === other);
 			expect(skipped.map((e) => e.step)).toEqual(['binaries', 'certificates', 'configs', 'apiserver', 'controller-manager', 'scheduler', 'verify']);
 			expect(new Set(skipped.map((e) => e.reason))).toEqual(new Set(['stopped before any change: m2 failed preflight']));
 		}
