@@ -85,7 +85,7 @@ describe.skipIf(skip)('status on the lab', () => {
 			}, 30_000);
 			expect(code).toBe(1);
 			const node = report.nodes.find((n) => n.name === victim);
-			expect(node?.units?.['kube-scheduler'].activeState).toBe('inactive');
+			expect(node?.units?.['kube-scheduler']?.activeState).toBe('inactive');
 			expect(node?.scheduler.healthz.state).not.toBe('ok');
 			expect(report.health.problems[0]?.node).toBe(victim);
 		} finally {
