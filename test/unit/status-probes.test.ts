@@ -149,11 +149,13 @@ describe('status probes against local HTTPS endpoints', () => {
 	it('one refresh: parses every probe, presents the admin client certificate, a hung node costs one timeout', async () => {
 		const started = performance.now();
 		const snap = await prober.probe(connections());
-		const elapsed = performance.now() - started;
+		const elapsed = Math.round(performance.now() - started);
 		expect(StatusSnapshotSchema.safeParse(snap).success).toBe(true);
-		// Every probe of node-b timed out at 600 ms, in parallel: the refresh is not the sum of them.
-		expect(elapsed).toBeLessThan(1500);
-		expect(elapsed).toBeGreaterThanOrEqual(550);
+		// Every probe of node-b (SSH and five HTTPS requests) timed out at 600 ms, in parallel:
+		// the refresh waited for a timeout, but not for the 3600 ms of six in a row. Bounds this
+		// wide hold on a busy 2-core machine; the measured time is in the message.
+		expect(elapsed, `the refresh took ${elapsed} ms`).toBeGreaterThanOrEqual(590);
+		expect(elapsed, `the refresh took ${elapsed} ms`).toBeLessThan(3000);
 
 		const [a, b, c] = snap.nodes;
 		expect(a).toMatchObject({
