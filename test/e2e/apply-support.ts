@@ -66,6 +66,46 @@ export async function unitState(node: string, unit: string): Promise<Record<stri
 	return Object.fromEntries(stdout.split('\n').map((l) => l.split('=', 2) as [string, string]));
 }
 
+/**
+ * Each unit's run on each node, keyed `node unit`: its InvocationID (new at every start,
+ * whoever started it) and NRestarts (systemd's own automatic restarts only).
+ */
+export async function unitRuns(): Promise<Record<string, {invocation: string; restarts: number; active: string}>> {
+	const out: Record<string, {invocation: string; restarts: number; active: string}> = {};
+	await Promise.all(
+		NODES.map(async (node) => {
+			const {stdout} = await nodeSsh(node, `for u in ${UNITS.join(' ')}; do echo "$u $(systemctl show -P InvocationID $u) $(systemctl show -P NRestarts $u) $(systemctl show -P ActiveState $u)"; done`);
+			for (const line of stdout.trim().split('\n')) {
+				const [unit, invocation = '', restarts = '', active = ''] = line.split(' ');
+				out[`${node} ${unit}`] = {invocation, restarts: Number(restarts), active};
+			}
+		}),
+	);
+	return out;
+}
+
+/**
+ * A unit apply did not restart between two unitRuns: the same run, or a new one that
+ * systemd started itself (NRestarts grew; a controller-manager or scheduler exits on
+ * purpose when it loses its Lease, and Restart= brings it back).
+ */
+export function notRestartedByApply(before: {invocation: string; restarts: number}, after: {invocation: string; restarts: number}): boolean {
+	return before.invocation === after.invocation || after.restarts > before.restarts;
+}
+
+/**
+ * Every file apply manages on a node, one line each: path, inode, mtime and ctime (ns),
+ * mode and sha256. A file written again, even with the same bytes, gets a new inode (the
+ * atomic rename) or mtime; a chmod moves the ctime.
+ */
+export async function managedFiles(node: string): Promise<string[]> {
+	const {stdout} = await nodeSsh(
+		node,
+		`{ find /opt/k8s/bin /etc/kubernetes /var/lib/k8s-master-setup -type f; ls -1 /etc/systemd/system/kube-*.service; } | sort | while IFS= read -r f; do echo "$f $(stat -c '%i %.9Y %.9Z %a' "$f") $(sha256sum < "$f" | cut -c1-64)"; done`,
+	);
+	return stdout.trim().split('\n');
+}
+
 export interface AdminCreds {
 	ca: string;
 	cert: string;

@@ -78,7 +78,12 @@ describeWithSshd('host key policy against a real sshd', () => {
 			const knownHosts = file(`kh-${field.length}`);
 			await writeFile(knownHosts, `${field} ${type} ${base64}\n`);
 			const transport = await connectTo(sshd, 'root', knownHosts);
-			await transport.close();
+			try {
+				// Connected to that sshd, past the host key check: a command runs there.
+				expect((await transport.exec('echo "connected as $(id -un)"')).stdout.trim(), field).toBe('connected as root');
+			} finally {
+				await transport.close();
+			}
 		}
 	});
 

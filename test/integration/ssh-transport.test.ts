@@ -1,7 +1,7 @@
 import {createHash, randomBytes} from 'node:crypto';
 import {existsSync, readdirSync, statSync} from 'node:fs';
 import {readFile, writeFile, mkdir} from 'node:fs/promises';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import {afterAll, beforeAll, expect, it} from 'vitest';
 import type {Transport} from '../../source/remote/transport.js';
 import {SshError} from '../../source/remote/ssh-errors.js';
@@ -66,7 +66,7 @@ describeWithSshd('ssh transport as root against a real sshd', () => {
 			expect(statSync(f.targetPath).mode & 0o7777).toBe(f.mode);
 			expect(statSync(f.targetPath).uid).toBe(0);
 		}
-		expect(readdirSync(join(dir, 'cert'))).toHaveLength(10);
+		expect(readdirSync(join(dir, 'cert')).sort()).toEqual(files.filter((_, i) => i % 2).map((f) => basename(f.targetPath)).sort());
 	});
 
 	it('streams a local file, sets 0755, and sha256 matches the local hash', async () => {

@@ -4,18 +4,16 @@ import {join} from 'node:path';
 import {describe} from 'vitest';
 import {sshdUnavailableReason, type Sshd} from '../../source/remote/testing/sshd.js';
 import {connectSsh, type SshConnectOptions, type SshTarget} from '../../source/remote/ssh-transport.js';
+import {cannotRun} from '../require-or-skip.js';
 
 export * from '../../source/remote/testing/sshd.js';
 
 /**
- * The real-sshd suites run only as root with sshd installed (as in CI); elsewhere
- * they are skipped, and say why.
+ * The real-sshd suites run only as root with sshd installed; elsewhere they are skipped,
+ * and say why, except in CI, where they fail with the reason (require-or-skip.ts).
  */
 export const skipReason = sshdUnavailableReason();
-if (skipReason) {
-	console.warn(`integration tests against real sshd skipped: ${skipReason}`);
-}
-export const describeWithSshd = describe.skipIf(skipReason !== undefined);
+export const describeWithSshd = describe.skipIf(cannotRun('integration tests against real sshd', skipReason));
 
 export async function tempDir(label: string): Promise<{path: string; remove: () => Promise<void>}> {
 	const path = await mkdtemp(join(tmpdir(), `k8s-master-setup-${label}-`));

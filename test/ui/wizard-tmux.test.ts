@@ -22,9 +22,9 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {bundleCli} from '../../scripts/bundle.js';
+import {cannotRun} from '../require-or-skip.js';
 
-const tmuxMissing = spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status !== 0;
-if (tmuxMissing) console.warn('wizard-tmux.test.ts skipped: tmux is not installed (Debian package tmux; .ci/run installs it)');
+const tmuxMissing = cannotRun('wizard-tmux.test.ts', spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status !== 0 ? 'tmux is not installed (Debian package tmux; .ci/run installs it)' : undefined);
 
 /** A loopback port that nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {

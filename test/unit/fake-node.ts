@@ -18,8 +18,8 @@ export class FakeNode {
 	uploads: string[] = [];
 	/** Target paths of each uploadMany call, in order. */
 	batches: string[][] = [];
-	/** Facts the preflight script reports. */
-	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as string[], etcdReachable: true};
+	/** Facts the preflight script reports; clockOffsetSeconds is how far the node's clock is ahead of this machine's. */
+	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as string[], etcdReachable: true, clockOffsetSeconds: 0};
 	/** systemd's NRestarts per service, when a test sets it (else 3 for a broken one, 0). */
 	nRestarts = new Map<ServiceName, number>();
 	/** Services that fail to start (the journal tail is returned). */
@@ -70,7 +70,7 @@ class FakeTransport implements Transport {
 			const lines = [
 				`systemd ${f.facts.systemd ? 'yes' : 'no'}`,
 				`arch ${f.facts.arch}`,
-				`epoch ${Math.round(Date.now() / 1000)}`,
+				`epoch ${Math.round(Date.now() / 1000) + f.facts.clockOffsetSeconds}`,
 				`avail ${f.facts.availKib}`,
 				...f.facts.listeners.map((l) => `listen ${l}`),
 			];

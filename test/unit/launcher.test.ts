@@ -3,6 +3,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {withLauncher} from '../../scripts/bundle.js';
+import {cannotRun} from '../require-or-skip.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'k8s-master-setup.mjs');
@@ -17,7 +18,7 @@ describe('the executable starts Node without NODE_EXTRA_CA_CERTS', () => {
 
 	// Node 20 loads the extra CAs at startup and warns when the file is missing: run as a
 	// command, the bundle never gets to that; run by `node` directly, Node 20 still does.
-	it.skipIf(!existsSync(bin))('runs as a command: no extra-CA loading, arguments passed through', () => {
+	it.skipIf(cannotRun('launcher.test.ts (the built executable)', existsSync(bin) ? undefined : `${bin} is not built (npm run build)`))('runs as a command: no extra-CA loading, arguments passed through', () => {
 		const env = {...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/k8s-master-setup-test-ca.pem'};
 		const run = spawnSync(bin, ['--version'], {env, encoding: 'utf8'});
 		expect(run.stderr).not.toMatch(/extra certs/i);

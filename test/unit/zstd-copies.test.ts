@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {zstdCopies} from '../../source/plan/zstd-copies.js';
+import {cannotRun} from '../require-or-skip.js';
 
 const hasZstd = (() => {
 	try {
@@ -22,7 +23,7 @@ function binaryLike(size: number): Buffer {
 	return Buffer.concat(parts).subarray(0, size);
 }
 
-describe.skipIf(!hasZstd)('zstd copies of the binaries in the user cache', () => {
+describe.skipIf(cannotRun('zstd-copies.test.ts', hasZstd ? undefined : 'the zstd command is not installed (Debian package zstd; .ci/run installs it)'))('zstd copies of the binaries in the user cache', () => {
 	let dir: string;
 	afterEach(() => rmSync(dir, {recursive: true, force: true}));
 

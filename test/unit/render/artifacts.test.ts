@@ -62,8 +62,30 @@ describe('rendered artifacts', () => {
 		const policy = parse(text(p, 0, '/etc/kubernetes/audit-policy.yaml'));
 		expect(policy.apiVersion).toBe('audit.k8s.io/v1');
 		expect(policy.kind).toBe('Policy');
-		expect(policy.rules.length).toBe(14);
-		expect(policy.rules[0]).toMatchObject({level: 'None', users: ['system:kube-proxy'], verbs: ['watch']});
+		// Each rule by what it matches, in order (the first match decides the level).
+		type Rule = {level: string; verbs?: string[]; users?: string[]; userGroups?: string[]; resources?: Array<{group: string; resources?: string[]}>; nonResourceURLs?: string[]};
+		const matches = (r: Rule) => {
+			const named = [...(r.resources ?? []).flatMap((g) => g.resources ?? []), ...(r.nonResourceURLs ?? [])];
+			const groups = (r.resources ?? []).filter((g) => !g.resources).map((g) => g.group);
+			const what = named.length > 0 ? named.join(',') : groups.length === 1 ? groups[0] : groups.length > 1 ? 'the built-in API groups' : '*';
+			return `${r.level} ${(r.verbs ?? ['*']).join(',')} ${what} by ${[...(r.users ?? []), ...(r.userGroups ?? [])].join(',') || 'anyone'}`;
+		};
+		expect((policy.rules as Rule[]).map(matches)).toEqual([
+			'None watch endpoints,services,services/status by system:kube-proxy',
+			'None get nodes,nodes/status by system:nodes',
+			'None get,update endpoints by system:kube-controller-manager,system:kube-scheduler,system:serviceaccount:kube-system:endpoint-controller',
+			'None get namespaces,namespaces/status,namespaces/finalize by system:apiserver',
+			'None get,list metrics.k8s.io by system:kube-controller-manager',
+			'None * /healthz*,/version,/swagger* by anyone',
+			'None * events by anyone',
+			'Request update,patch nodes/status,pods/status by kubelet,system:node-problem-detector,system:serviceaccount:kube-system:node-problem-detector',
+			'Request update,patch nodes/status,pods/status by system:nodes',
+			'Request deletecollection * by system:serviceaccount:kube-system:namespace-controller',
+			'Metadata * secrets,configmaps,tokenreviews by anyone',
+			'Request get,list,watch the built-in API groups by anyone',
+			'RequestResponse * the built-in API groups by anyone',
+			'Metadata * * by anyone',
+		]);
 		expect(policy.rules.at(-1)).toEqual({level: 'Metadata', omitStages: ['RequestReceived']});
 	});
 

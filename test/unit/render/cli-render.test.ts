@@ -44,7 +44,18 @@ describe('k8s-master-setup render (built CLI)', () => {
 			expect(statSync(join(root, 'opt/k8s/bin/kube-apiserver')).mode & 0o777).toBe(0o755);
 			expect(statSync(join(root, 'etc/kubernetes/encryption-config.yaml')).mode & 0o777).toBe(0o600);
 			const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
-			expect(manifest.files.length).toBe(24);
+			expect(manifest.files.map((f: {path: string}) => f.path).sort()).toEqual([
+				'/etc/kubernetes/audit-policy.yaml',
+				...['ca', 'kube-controller-manager', 'kube-scheduler', 'kubernetes', 'proxy-client'].flatMap((c) => [`/etc/kubernetes/cert/${c}-key.pem`, `/etc/kubernetes/cert/${c}.pem`]),
+				'/etc/kubernetes/cert/sa.key',
+				'/etc/kubernetes/cert/sa.pub',
+				'/etc/kubernetes/encryption-config.yaml',
+				'/etc/kubernetes/kube-controller-manager.kubeconfig',
+				'/etc/kubernetes/kube-scheduler.kubeconfig',
+				'/etc/kubernetes/kube-scheduler.yaml',
+				...['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((s) => `/etc/systemd/system/${s}.service`),
+				...['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((b) => `/opt/k8s/bin/${b}`),
+			]);
 			for (const f of manifest.files) {
 				const onDisk = readFileSync(join(root, f.path));
 				expect(createHash('sha256').update(onDisk).digest('hex'), f.path).toBe(f.sha256);
