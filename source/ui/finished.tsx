@@ -1,6 +1,7 @@
 import React, {type ReactNode} from 'react';
 import {Box, Text, render, useApp, useInput} from 'ink';
 import {ColorProvider, colorsEnabled, Tone} from './theme.js';
+import {shellQuote} from '../remote/shell-quote.js';
 
 export interface FinishedProps {
 	profileName: string;
@@ -14,19 +15,18 @@ export interface FinishedProps {
 	statusArgs?: string;
 }
 
-/** Shell-quote a path only when it needs it. */
-function shellArg(value: string): string {
-	return /^[A-Za-z0-9_@%+=:,./~-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 export function nextCommands(profileName: string, kubeconfigPath: string, statusArgs?: string): string[] {
 	return [
-		`kubectl --kubeconfig ${shellArg(kubeconfigPath)} get --raw '/readyz?verbose'`,
-		`k8s-master-setup status ${statusArgs ?? `--profile ${shellArg(profileName)}`}`,
+		`kubectl --kubeconfig ${shellQuote(kubeconfigPath)} get --raw '/readyz?verbose'`,
+		`k8s-master-setup status ${statusArgs ?? `--profile ${shellQuote(profileName)}`}`,
 	];
 }
 
-/** The end-of-run screen: outcome, the admin kubeconfig, the next commands, then the dashboard. */
+/**
+ * The end-of-run screen: outcome, the admin kubeconfig, then either the next commands and
+ * the dashboard (a working control plane) or how to resume (a failed run: the commands
+ * for a working cluster would only mislead).
+ */
 export function Finished({profileName, kubeconfigPath, ok = true, failedNodes = [], dashboard, statusArgs}: FinishedProps) {
 	return (
 		<Box flexDirection="column">
@@ -36,16 +36,23 @@ export function Finished({profileName, kubeconfigPath, ok = true, failedNodes = 
 				</Tone>
 			) : (
 				<Tone tone="bad" bold>
-					✗ {failedNodes.length} node{failedNodes.length === 1 ? '' : 's'} failed: {failedNodes.join(', ')}; run `k8s-master-setup apply --profile {profileName}` again to resume
+					✗ {failedNodes.length > 0 ? `${failedNodes.length} node${failedNodes.length === 1 ? '' : 's'} failed: ${failedNodes.join(', ')}` : 'stopped before the end'}
 				</Tone>
 			)}
 			<Text>admin kubeconfig: {kubeconfigPath}</Text>
-			<Box flexDirection="column" marginTop={1}>
-				<Text>next:</Text>
-				{nextCommands(profileName, kubeconfigPath, statusArgs).map((c) => (
-					<Text key={c}>  {c}</Text>
-				))}
-			</Box>
+			{ok ? (
+				<Box flexDirection="column" marginTop={1}>
+					<Text>next:</Text>
+					{nextCommands(profileName, kubeconfigPath, statusArgs).map((c) => (
+						<Text key={c}>  {c}</Text>
+					))}
+				</Box>
+			) : (
+				<Box flexDirection="column" marginTop={1}>
+					<Text>fix the cause shown above (the grid's details: enter on a ✗ cell), then resume with:</Text>
+					<Text>  k8s-master-setup apply {statusArgs ?? `--profile ${shellQuote(profileName)}`}</Text>
+				</Box>
+			)}
 			{dashboard ? <Box marginTop={1}>{dashboard}</Box> : null}
 		</Box>
 	);

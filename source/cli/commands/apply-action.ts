@@ -17,6 +17,7 @@ import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
 import {importUi} from '../shared/import-ui.js';
 import type {ApplyOptions} from './apply.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
+import {shellQuote} from '../../remote/shell-quote.js';
 
 /**
  * `apply`: profile → plan → runner, with the grid on a terminal, plain lines without
@@ -184,9 +185,9 @@ async function jsonSink(): Promise<EventSink> {
 /** The arguments that point `status` at the same profile, state and host keys. */
 function statusArgs(options: ApplyOptions): string {
 	return [
-		options.profileFile ? `--profile-file ${options.profileFile}` : `--profile ${options.profile}`,
-		...(options.stateDir ? [`--state-dir ${options.stateDir}`] : []),
-		...(options.knownHosts ? [`--known-hosts ${options.knownHosts}`] : []),
+		options.profileFile ? `--profile-file ${shellQuote(options.profileFile)}` : `--profile ${shellQuote(options.profile ?? '')}`,
+		...(options.stateDir ? [`--state-dir ${shellQuote(options.stateDir)}`] : []),
+		...(options.knownHosts ? [`--known-hosts ${shellQuote(options.knownHosts)}`] : []),
 	].join(' ');
 }
 
