@@ -1,6 +1,7 @@
 import type {Readable} from 'node:stream';
 import type {Client, ClientChannel} from 'ssh2';
 import {connectionLost, SshError, translateSudoFailure} from './ssh-errors.js';
+import type {ShellCommand} from './shell.js';
 import {wrapWithSudo} from './sudo-command.js';
 
 /**
@@ -55,7 +56,7 @@ function openExec(client: Client, node: string, command: string): Promise<Client
 	return openChannel<ClientChannel>(node, (callback) => client.exec(command, callback));
 }
 
-export async function execRaw(client: Client, command: string, options: RawExecOptions): Promise<RawExecResult> {
+export async function execRaw(client: Client, command: ShellCommand, options: RawExecOptions): Promise<RawExecResult> {
 	const sudo = options.sudo ? wrapWithSudo(command, options.sudoPassword !== undefined) : undefined;
 	const channel = await openExec(client, options.node, sudo ? sudo.command : command);
 

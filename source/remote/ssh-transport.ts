@@ -8,7 +8,7 @@ import {loadSshConfig, resolveSshHost, type ResolvedSshHost, type SshConfigSourc
 import {connectionLost, SshError, translateConnectError} from './ssh-errors.js';
 import {execRaw, openChannel} from './ssh-exec.js';
 import {uploadAtomically, uploadManyAtomically, type UploadContext} from './ssh-upload.js';
-import {shellQuote} from './shell-quote.js';
+import {sh, type ShellCommand} from './shell.js';
 import {openTcp} from './tcp-connect.js';
 import type {ContentFile, ExecOptions, ExecResult, Transport, UploadOptions, UploadSource} from './transport.js';
 
@@ -230,7 +230,7 @@ class SshTransport implements Transport {
 		}
 	}
 
-	async #execRaw(command: string, options: Omit<ExecOptions, 'stdin'> & {stdin?: ExecOptions['stdin'] | Readable} = {}) {
+	async #execRaw(command: ShellCommand, options: Omit<ExecOptions, 'stdin'> & {stdin?: ExecOptions['stdin'] | Readable} = {}) {
 		this.#ensureUp();
 		const sudo = (options.sudo ?? true) && this.user !== 'root';
 		return this.#channels.run(() =>
@@ -246,13 +246,13 @@ class SshTransport implements Transport {
 		);
 	}
 
-	async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+	async exec(command: ShellCommand, options: ExecOptions = {}): Promise<ExecResult> {
 		const result = await this.#execRaw(command, options);
 		return {code: result.code, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8')};
 	}
 
 	/** Runs as root; a non-zero exit becomes an error with the stderr tail. */
-	async #mustRun(command: string, stdin?: Readable): Promise<Buffer> {
+	async #mustRun(command: ShellCommand, stdin?: Readable): Promise<Buffer> {
 		const result = await this.#execRaw(command, stdin !== undefined ? {stdin} : {});
 		if (result.code !== 0) {
 			const stderr = result.stderr.toString('utf8').trim();
@@ -266,7 +266,7 @@ class SshTransport implements Transport {
 		if (paths.length === 0) return hashes;
 		// One line per path, in order ("-" when absent): no parsing of sha256sum's escaped file names.
 		const stdout = await this.#mustRun(
-			`for p in ${paths.map((p) => shellQuote(p)).join(' ')}; do if [ -f "$p" ]; then sha256sum < "$p" | cut -c1-64 || echo -; else echo -; fi; done`,
+			sh`for p in ${paths}; do if [ -f "$p" ]; then sha256sum < "$p" | cut -c1-64 || echo -; else echo -; fi; done`,
 		);
 		const lines = stdout.toString('utf8').split('\n');
 		for (const [index, path] of paths.entries()) {
@@ -277,8 +277,7 @@ class SshTransport implements Transport {
 	}
 
 	async readFile(path: string): Promise<Buffer | undefined> {
-		const q = shellQuote(path);
-		const result = await this.#execRaw(`if [ -f ${q} ]; then exec cat -- ${q}; else exit 3; fi`);
+		const result = await this.#execRaw(sh`if [ -f ${path} ]; then exec cat -- ${path}; else exit 3; fi`);
 		if (result.code === 3) return undefined;
 		if (result.code !== 0) {
 			throw new SshError(this.node, 'remote-command', `cannot read ${path} (exit ${result.code}): ${result.stderr.toString('utf8').trim().slice(-500)}`);
@@ -314,7 +313,7 @@ class SshTransport implements Transport {
 	#zstd: Promise<boolean> | undefined;
 
 	#hasZstd(): Promise<boolean> {
-		this.#zstd ??= this.exec('command -v zstd >/dev/null 2>&1').then(
+		this.#zstd ??= this.exec(sh`command -v zstd >/dev/null 2>&1`).then(
 			(result) => result.code === 0,
 			() => {
 				this.#zstd = undefined; // asked again on the next upload
@@ -328,7 +327,7 @@ class SshTransport implements Transport {
 
 	#stagingDir(): Promise<string> {
 		// As the login user, not root: SFTP (running as that user) must be able to write there.
-		this.#staging ??= this.exec('mktemp -d /tmp/k8s-master-setup.XXXXXXXX', {sudo: false}).then((result) => {
+		this.#staging ??= this.exec(sh`mktemp -d /tmp/k8s-master-setup.XXXXXXXX`, {sudo: false}).then((result) => {
 			const dir = result.stdout.trim();
 			if (result.code !== 0 || !dir.startsWith('/tmp/')) {
 				this.#staging = undefined;
@@ -370,7 +369,7 @@ class SshTransport implements Transport {
 		if (this.#closed) return;
 		if (this.#staging && this.#lost === undefined) {
 			const dir = await this.#staging.catch(() => undefined);
-			if (dir) await this.exec(`rm -rf -- ${shellQuote(dir)}`, {sudo: false}).catch(() => undefined);
+			if (dir) await this.exec(sh`rm -rf -- ${dir}`, {sudo: false}).catch(() => undefined);
 		}
 		this.#closed = true;
 		for (const client of [...this.clients].reverse()) {

@@ -1,5 +1,6 @@
 import React, {type ReactNode} from 'react';
 import {Box, Text, render, useApp, useInput} from 'ink';
+import {shellQuote as shellArg} from '../remote/shell.js';
 import {ColorProvider, colorsEnabled, Tone} from './theme.js';
 
 export interface FinishedProps {
@@ -12,11 +13,6 @@ export interface FinishedProps {
 	dashboard?: ReactNode;
 	/** How `status` finds this profile again (default `--profile NAME`), e.g. `--profile-file F --state-dir D`. */
 	statusArgs?: string;
-}
-
-/** Shell-quote a path only when it needs it. */
-function shellArg(value: string): string {
-	return /^[A-Za-z0-9_@%+=:,./~-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 export function nextCommands(profileName: string, kubeconfigPath: string, statusArgs?: string): string[] {
