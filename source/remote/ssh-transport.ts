@@ -51,7 +51,21 @@ export interface SshConnectOptions {
 	keepaliveIntervalMs?: number;
 	/** Gives up a connection still being made (TCP or handshake); one made already stays. */
 	signal?: AbortSignal;
+	/** The deadline of a command that sets none (default COMMAND_TIMEOUT_MS). */
+	commandTimeoutMs?: number;
 }
+
+/**
+ * Every remote command has a deadline: a node whose commands stall (a hung NFS mount under
+ * a path, a wedged systemd) ends the step with a timeout naming the node instead of holding
+ * the run for ever. Reading state, stat, journal tails and placing small files take well
+ * under a second on a healthy node.
+ */
+export const COMMAND_TIMEOUT_MS = 60_000;
+/** Hashing files in full (the binaries, about 400 MB: a few seconds on a slow disk). */
+const HASH_TIMEOUT_MS = 5 * 60_000;
+/** A command fed a binary on stdin: as long as the binaries step may take (runner.ts). */
+const STREAM_TIMEOUT_MS = 20 * 60_000;
 
 const DEFAULT_READY_TIMEOUT = 20_000;
 /** With an interactive host key prompt the handshake waits for a human. */
@@ -76,7 +90,7 @@ export async function connectSsh(target: SshTarget, options: SshConnectOptions):
 		}
 		const client = await connectClient(target.node, resolved, options, via);
 		clients.push(client);
-		return new SshTransport(target.node, resolved.user, client, clients, options.sudoPassword);
+		return new SshTransport(target.node, resolved.user, client, clients, options.sudoPassword, options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS);
 	} catch (error) {
 		for (const client of clients.reverse()) client.end();
 		throw error;
@@ -211,6 +225,7 @@ class SshTransport implements Transport {
 		/** Every hop, bastions first; closed last-to-first. */
 		private readonly clients: Client[],
 		private readonly sudoPassword: string | undefined,
+		private readonly commandTimeoutMs: number,
 	) {
 		let markClosed = () => {};
 		this.#closedEvent = new Promise((resolve) => (markClosed = resolve));
@@ -241,7 +256,7 @@ class SshTransport implements Transport {
 				closed: this.#closedEvent,
 				...(this.sudoPassword !== undefined ? {sudoPassword: this.sudoPassword} : {}),
 				...(options.stdin !== undefined ? {stdin: options.stdin} : {}),
-				...(options.timeoutMs !== undefined ? {timeoutMs: options.timeoutMs} : {}),
+				timeoutMs: options.timeoutMs ?? this.commandTimeoutMs,
 			}),
 		);
 	}
@@ -252,8 +267,8 @@ class SshTransport implements Transport {
 	}
 
 	/** Runs as root; a non-zero exit becomes an error with the stderr tail. */
-	async #mustRun(command: ShellCommand, stdin?: Readable): Promise<Buffer> {
-		const result = await this.#execRaw(command, stdin !== undefined ? {stdin} : {});
+	async #mustRun(command: ShellCommand, stdin?: Readable, timeoutMs?: number): Promise<Buffer> {
+		const result = await this.#execRaw(command, {...(stdin !== undefined ? {stdin} : {}), ...(timeoutMs !== undefined ? {timeoutMs} : {})});
 		if (result.code !== 0) {
 			const stderr = result.stderr.toString('utf8').trim();
 			throw new SshError(this.node, 'remote-command', `command failed (exit ${result.code}): ${command.slice(0, 200)}${stderr ? `\n${stderr.slice(-1000)}` : ''}`);
@@ -267,6 +282,8 @@ class SshTransport implements Transport {
 		// One line per path, in order ("-" when absent): no parsing of sha256sum's escaped file names.
 		const stdout = await this.#mustRun(
 			sh`for p in ${paths}; do if [ -f "$p" ]; then sha256sum < "$p" | cut -c1-64 || echo -; else echo -; fi; done`,
+			undefined,
+			HASH_TIMEOUT_MS,
 		);
 		const lines = stdout.toString('utf8').split('\n');
 		for (const [index, path] of paths.entries()) {
@@ -301,7 +318,7 @@ class SshTransport implements Transport {
 			user: this.user,
 			sftp: () => this.#openSftp(),
 			run: async (command, stdin) => {
-				await this.#mustRun(command, stdin);
+				await this.#mustRun(command, stdin, stdin === undefined ? undefined : STREAM_TIMEOUT_MS);
 			},
 			hasZstd: () => this.#hasZstd(),
 			stagingDir: () => this.#stagingDir(),

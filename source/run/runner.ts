@@ -104,8 +104,12 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 			return 'unchanged';
 		});
 		// Comparing is read-only and needed by every later step (and by --skip preflight): it
-		// is read beside the preflight checks, not after them (a round trip less per node).
-		const remoteRead = run.transport ? settled(readRemoteState(run.transport, run.plan)) : undefined;
+		// is read beside the preflight checks, not after them (a round trip less per node), and
+		// within the preflight step's time: a node that stalls here must not hold the run.
+		const preflightMs = options.stepTimeoutMs?.preflight ?? DEFAULT_TIMEOUTS.preflight;
+		const remoteRead = run.transport
+			? settled(withTimeout(readRemoteState(run.transport, run.plan), preflightMs, `reading the files and services on ${run.plan.node.name}`))
+			: undefined;
 		await step(run, 'preflight', async () => {
 			const t = need(run.transport);
 			const facts = await gatherPreflight(t, plan.profile, run.plan.node);
