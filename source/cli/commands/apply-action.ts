@@ -8,7 +8,7 @@ import {createHttpsHealth} from '../../run/https-health.js';
 import {elfArch} from '../../run/preflight.js';
 import {runPlan, type RunnerOptions} from '../../run/runner.js';
 import {zstdCopies} from '../../plan/zstd-copies.js';
-import {defaultCacheDir} from '../../state/state-dir.js';
+import {defaultCacheDir, defaultStateDir} from '../../state/state-dir.js';
 import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
 import {openEarly, type EarlyConnections} from '../shared/early-connections.js';
 import type {Profile} from '../../profile/schema.js';
@@ -18,6 +18,7 @@ import {importUi} from '../shared/import-ui.js';
 import type {ApplyOptions} from './apply.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
 import {handleStopSignals} from '../shared/stop-signals.js';
+import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
 
 /**
  * `apply`: profile → plan → runner, with the grid on a terminal, plain lines without
@@ -32,13 +33,19 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 	// The grid shows the stop itself; plain and NDJSON runs say it on stderr.
 	const stop = handleStopSignals(interactive && !options.dryRun ? {} : {stopping: 'stopping: in-flight steps finish, nothing new starts'});
 	let early: EarlyConnections | undefined;
+	let lock: StateLock | undefined;
 	try {
 		const profile = await loadProfileFromOptions(options);
+		// One run per state directory: two at once would each make a CA (state-lock.ts).
+		lock = lockStateDir(options.stateDir ?? defaultStateDir(profile.name), options.dryRun ? 'apply --dry-run' : 'apply');
+		const takeover = describeTakeover(lock);
+		if (takeover) process.stderr.write(`${takeover}\n`);
 		// Without a question to ask first, the nodes are reached while the plan is prepared.
 		early = options.yes || options.dryRun ? openEarly(profile, options) : undefined;
 		return await applyPrepared(options, profile, interactive, early, stop.signal);
 	} finally {
 		await early?.closeUntaken();
+		lock?.release();
 		stop.dispose();
 	}
 }
