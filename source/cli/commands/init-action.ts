@@ -2,6 +2,7 @@ import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import {homedir, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {importUi} from '../shared/import-ui.js';
+import {saveWizardDraft} from '../shared/wizard-draft.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
 import type {ApplyOptions} from './apply.js';
 
@@ -37,8 +38,7 @@ export async function runInit(options: InitOptions): Promise<number> {
 				appendFileSync(knownHosts, lines.map((l) => `${l}\n`).join(''), {mode: 0o600});
 			},
 			onCancel: (draft) => {
-				const path = join(scratch, '..', `k8s-master-setup-draft-${process.pid}.json`);
-				writeFileSync(path, JSON.stringify(draft, null, 2), {mode: 0o600});
+				const path = saveWizardDraft(draft);
 				process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key): ${path}\n`);
 			},
 		});
