@@ -1,9 +1,10 @@
 import {spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {createReadStream, createWriteStream} from 'node:fs';
-import {mkdir, readdir, rename, rm, stat, utimes} from 'node:fs/promises';
+import {readdir, rename, rm, stat, utimes} from 'node:fs/promises';
 import {join} from 'node:path';
 import {pipeline} from 'node:stream/promises';
+import {makeDirectory} from '../make-directory.js';
 
 /**
  * zstd-compressed copies of the Kubernetes binaries, kept in the user cache directory by
@@ -70,7 +71,7 @@ async function ensureCopy(dir: string, file: {localPath: string; sha256: string}
 		}
 		await rm(path, {force: true}); // made again below
 	}
-	await mkdir(dir, {recursive: true});
+	makeDirectory(dir, 0o755, 'cache directory'); // a failure: the binaries go uncompressed
 	const temp = `${path}.tmp.${process.pid}.${Date.now()}`;
 	const zstd = spawn(zstdCommand, ['-3', '-T0', '-q', '-c'], {stdio: ['pipe', 'pipe', 'ignore']});
 	try {
