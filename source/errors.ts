@@ -1,3 +1,5 @@
+import {terminalText} from './terminal-text.js';
+
 /**
  * Errors that tell the user what to do next. Anything thrown at the user is a
  * UserError: a message that names the field, host or file, and a hint with the fix.
@@ -29,9 +31,10 @@ export class ProfileError extends UserError {
 	}
 }
 
+/** What the CLI prints for an error; messages may quote what a node printed (terminal-text.ts). */
 export function formatError(error: unknown): string {
 	if (error instanceof UserError) {
-		return error.hint ? `error: ${error.message}\nhint: ${error.hint}` : `error: ${error.message}`;
+		return terminalText(error.hint ? `error: ${error.message}\nhint: ${error.hint}` : `error: ${error.message}`);
 	}
-	return `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+	return terminalText(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 }

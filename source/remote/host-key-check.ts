@@ -1,5 +1,6 @@
 import {homedir} from 'node:os';
 import {join} from 'node:path';
+import {shellQuote} from './shell.js';
 import {
 	appendKnownHost,
 	checkHostKey,
@@ -82,7 +83,7 @@ export async function prepareHostKeyCheck(
 					`the ${keyType} host key of ${name} has CHANGED: known_hosts (${verdict.file}:${verdict.line}) has ${verdict.knownFingerprint}, ` +
 						`the server presented ${presented}. Someone may be intercepting the connection, or the node was reinstalled`,
 					`if the node was reinstalled, confirm the new fingerprint on its console (ssh-keygen -lf /etc/ssh/ssh_host_${keyType.replace(/^ssh-|-.*$/g, '')}_key.pub), ` +
-						`then remove the old entry: ssh-keygen -R '${name}' -f ${verdict.file}`,
+						`then remove the old entry: ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(verdict.file)}`,
 				);
 				verify(false);
 				return;

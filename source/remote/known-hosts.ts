@@ -1,6 +1,7 @@
 import {createHash, createHmac, randomBytes} from 'node:crypto';
-import {appendFile, mkdir, readFile} from 'node:fs/promises';
+import {appendFile, readFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
+import {makeDirectory} from '../make-directory.js';
 
 /**
  * OpenSSH known_hosts, read and written the way `ssh` does: plain and hashed
@@ -180,7 +181,7 @@ export async function appendKnownHost(file: string, name: string, keyBlob: Buffe
 		const salt = randomBytes(20);
 		field = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
 	}
-	await mkdir(dirname(file), {recursive: true, mode: 0o700});
+	makeDirectory(dirname(file), 0o700, 'known_hosts directory');
 	const existing = await readKnownHosts(file);
 	const separator = existing === '' || existing.endsWith('\n') ? '' : '\n';
 	await appendFile(file, `${separator}${field} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}\n`, {mode: 0o600});

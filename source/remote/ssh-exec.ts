@@ -1,6 +1,7 @@
 import type {Readable} from 'node:stream';
 import type {Client, ClientChannel} from 'ssh2';
 import {connectionLost, SshError, translateSudoFailure} from './ssh-errors.js';
+import type {ShellCommand} from './shell.js';
 import {wrapWithSudo} from './sudo-command.js';
 
 /**
@@ -51,16 +52,43 @@ export async function openChannel<T>(node: string, open: (callback: (error: Erro
 	}
 }
 
+/**
+ * What a command may print, per stream: a node's output is kept in memory, and a runaway
+ * journal or a hostile node must not grow it without end. Our commands print a few KiB
+ * (the status probe's certificates are the most, ~30 KiB); a capped stream ends in TRUNCATED.
+ */
+export const OUTPUT_LIMIT_BYTES = 1024 * 1024;
+export const TRUNCATED = '\n… truncated (more than 1 MiB)\n';
+
+/** Collects a stream's chunks up to OUTPUT_LIMIT_BYTES; what comes after is dropped. */
+function cappedBuffer(): {add(chunk: Buffer): void; bytes(): Buffer} {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	let truncated = false;
+	return {
+		add(chunk) {
+			if (truncated) return;
+			if (size + chunk.length > OUTPUT_LIMIT_BYTES) {
+				chunks.push(chunk.subarray(0, OUTPUT_LIMIT_BYTES - size));
+				truncated = true;
+			} else chunks.push(chunk);
+			size += chunk.length;
+		},
+		bytes: () => Buffer.concat(truncated ? [...chunks, Buffer.from(TRUNCATED)] : chunks),
+	};
+}
+
 function openExec(client: Client, node: string, command: string): Promise<ClientChannel> {
 	return openChannel<ClientChannel>(node, (callback) => client.exec(command, callback));
 }
 
-export async function execRaw(client: Client, command: string, options: RawExecOptions): Promise<RawExecResult> {
+export async function execRaw(client: Client, command: ShellCommand, options: RawExecOptions): Promise<RawExecResult> {
 	const sudo = options.sudo ? wrapWithSudo(command, options.sudoPassword !== undefined) : undefined;
 	const channel = await openExec(client, options.node, sudo ? sudo.command : command);
 
 	return new Promise<RawExecResult>((resolve, reject) => {
-		const stdoutChunks: Buffer[] = [];
+		const stdout = cappedBuffer();
+		const stderrBytes = cappedBuffer();
 		let stderrText = '';
 		let pendingStdout = Buffer.alloc(0);
 		let authorised = sudo === undefined;
@@ -111,23 +139,27 @@ export async function execRaw(client: Client, command: string, options: RawExecO
 
 		channel.on('data', (chunk: Buffer) => {
 			if (authorised) {
-				stdoutChunks.push(chunk);
+				stdout.add(chunk);
 				return;
 			}
 			// Before the marker: sudo has not let the command run yet; look for the marker line.
-			pendingStdout = Buffer.concat([pendingStdout, chunk]);
 			const marker = Buffer.from(`${sudo!.successMarker}\n`);
+			// Only the marker is looked for here: the tail that may hold its start is all that is kept.
+			pendingStdout = Buffer.concat([pendingStdout.subarray(-OUTPUT_LIMIT_BYTES), chunk]);
 			const at = pendingStdout.indexOf(marker);
 			if (at >= 0) {
 				authorised = true;
-				stdoutChunks.push(pendingStdout.subarray(at + marker.length));
+				stdout.add(pendingStdout.subarray(at + marker.length));
 				pendingStdout = Buffer.alloc(0);
 				sendStdin();
 			}
 		});
 		channel.stderr.on('data', (chunk: Buffer) => {
+			stderrBytes.add(chunk);
+			if (!sudo || authorised) return;
+			// Before the command runs, only sudo speaks here: its prompt is looked for in full text.
 			stderrText += chunk.toString('utf8');
-			if (!sudo || authorised || !stderrText.includes(sudo.prompt)) return;
+			if (!stderrText.includes(sudo.prompt)) return;
 			const prompts = stderrText.split(sudo.prompt).length - 1;
 			if (prompts > promptsSeen) {
 				promptsSeen = prompts;
@@ -147,7 +179,8 @@ export async function execRaw(client: Client, command: string, options: RawExecO
 		// before the listener above exists; 'close' waits for the stream's end and is never missed.
 		channel.on('close', (code?: number | null, signal?: string) => {
 			if (exitCode === undefined && (typeof code === 'number' || signal)) exitCode = typeof code === 'number' ? code : 128;
-			const stderr = sudo ? stderrText.split(sudo.prompt).join('') : stderrText;
+			const stderrAll = stderrBytes.bytes().toString('utf8');
+			const stderr = sudo ? stderrAll.split(sudo.prompt).join('') : stderrAll;
 			// The remote side may stop reading early (it failed): stop sending too.
 			if (isStream(options.stdin)) {
 				options.stdin.unpipe(channel);
@@ -165,7 +198,7 @@ export async function execRaw(client: Client, command: string, options: RawExecO
 				);
 				return;
 			}
-			finish({code: exitCode, stdout: Buffer.concat(stdoutChunks), stderr: Buffer.from(stderr)});
+			finish({code: exitCode, stdout: stdout.bytes(), stderr: Buffer.from(stderr)});
 		});
 		options.closed?.then(() => finish(connectionLost(options.node, `while running: ${command.slice(0, 120)}`)));
 		if (authorised) sendStdin();

@@ -8,7 +8,7 @@ import {loadSshConfig, resolveSshHost, type ResolvedSshHost, type SshConfigSourc
 import {connectionLost, SshError, translateConnectError} from './ssh-errors.js';
 import {execRaw, openChannel} from './ssh-exec.js';
 import {uploadAtomically, uploadManyAtomically, type UploadContext} from './ssh-upload.js';
-import {shellQuote} from './shell-quote.js';
+import {sh, type ShellCommand} from './shell.js';
 import {openTcp} from './tcp-connect.js';
 import type {ContentFile, ExecOptions, ExecResult, Transport, UploadOptions, UploadSource} from './transport.js';
 
@@ -51,7 +51,21 @@ export interface SshConnectOptions {
 	keepaliveIntervalMs?: number;
 	/** Gives up a connection still being made (TCP or handshake); one made already stays. */
 	signal?: AbortSignal;
+	/** The deadline of a command that sets none (default COMMAND_TIMEOUT_MS). */
+	commandTimeoutMs?: number;
 }
+
+/**
+ * Every remote command has a deadline: a node whose commands stall (a hung NFS mount under
+ * a path, a wedged systemd) ends the step with a timeout naming the node instead of holding
+ * the run for ever. Reading state, stat, journal tails and placing small files take well
+ * under a second on a healthy node.
+ */
+export const COMMAND_TIMEOUT_MS = 60_000;
+/** Hashing files in full (the binaries, about 400 MB: a few seconds on a slow disk). */
+const HASH_TIMEOUT_MS = 5 * 60_000;
+/** A command fed a binary on stdin: as long as the binaries step may take (runner.ts). */
+const STREAM_TIMEOUT_MS = 20 * 60_000;
 
 const DEFAULT_READY_TIMEOUT = 20_000;
 /** With an interactive host key prompt the handshake waits for a human. */
@@ -76,7 +90,7 @@ export async function connectSsh(target: SshTarget, options: SshConnectOptions):
 		}
 		const client = await connectClient(target.node, resolved, options, via);
 		clients.push(client);
-		return new SshTransport(target.node, resolved.user, client, clients, options.sudoPassword);
+		return new SshTransport(target.node, resolved.user, client, clients, options.sudoPassword, options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS);
 	} catch (error) {
 		for (const client of clients.reverse()) client.end();
 		throw error;
@@ -211,6 +225,7 @@ class SshTransport implements Transport {
 		/** Every hop, bastions first; closed last-to-first. */
 		private readonly clients: Client[],
 		private readonly sudoPassword: string | undefined,
+		private readonly commandTimeoutMs: number,
 	) {
 		let markClosed = () => {};
 		this.#closedEvent = new Promise((resolve) => (markClosed = resolve));
@@ -230,7 +245,7 @@ class SshTransport implements Transport {
 		}
 	}
 
-	async #execRaw(command: string, options: Omit<ExecOptions, 'stdin'> & {stdin?: ExecOptions['stdin'] | Readable} = {}) {
+	async #execRaw(command: ShellCommand, options: Omit<ExecOptions, 'stdin'> & {stdin?: ExecOptions['stdin'] | Readable} = {}) {
 		this.#ensureUp();
 		const sudo = (options.sudo ?? true) && this.user !== 'root';
 		return this.#channels.run(() =>
@@ -241,19 +256,19 @@ class SshTransport implements Transport {
 				closed: this.#closedEvent,
 				...(this.sudoPassword !== undefined ? {sudoPassword: this.sudoPassword} : {}),
 				...(options.stdin !== undefined ? {stdin: options.stdin} : {}),
-				...(options.timeoutMs !== undefined ? {timeoutMs: options.timeoutMs} : {}),
+				timeoutMs: options.timeoutMs ?? this.commandTimeoutMs,
 			}),
 		);
 	}
 
-	async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+	async exec(command: ShellCommand, options: ExecOptions = {}): Promise<ExecResult> {
 		const result = await this.#execRaw(command, options);
 		return {code: result.code, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8')};
 	}
 
 	/** Runs as root; a non-zero exit becomes an error with the stderr tail. */
-	async #mustRun(command: string, stdin?: Readable): Promise<Buffer> {
-		const result = await this.#execRaw(command, stdin !== undefined ? {stdin} : {});
+	async #mustRun(command: ShellCommand, stdin?: Readable, timeoutMs?: number): Promise<Buffer> {
+		const result = await this.#execRaw(command, {...(stdin !== undefined ? {stdin} : {}), ...(timeoutMs !== undefined ? {timeoutMs} : {})});
 		if (result.code !== 0) {
 			const stderr = result.stderr.toString('utf8').trim();
 			throw new SshError(this.node, 'remote-command', `command failed (exit ${result.code}): ${command.slice(0, 200)}${stderr ? `\n${stderr.slice(-1000)}` : ''}`);
@@ -266,7 +281,9 @@ class SshTransport implements Transport {
 		if (paths.length === 0) return hashes;
 		// One line per path, in order ("-" when absent): no parsing of sha256sum's escaped file names.
 		const stdout = await this.#mustRun(
-			`for p in ${paths.map((p) => shellQuote(p)).join(' ')}; do if [ -f "$p" ]; then sha256sum < "$p" | cut -c1-64 || echo -; else echo -; fi; done`,
+			sh`for p in ${paths}; do if [ -f "$p" ]; then sha256sum < "$p" | cut -c1-64 || echo -; else echo -; fi; done`,
+			undefined,
+			HASH_TIMEOUT_MS,
 		);
 		const lines = stdout.toString('utf8').split('\n');
 		for (const [index, path] of paths.entries()) {
@@ -277,8 +294,7 @@ class SshTransport implements Transport {
 	}
 
 	async readFile(path: string): Promise<Buffer | undefined> {
-		const q = shellQuote(path);
-		const result = await this.#execRaw(`if [ -f ${q} ]; then exec cat -- ${q}; else exit 3; fi`);
+		const result = await this.#execRaw(sh`if [ -f ${path} ]; then exec cat -- ${path}; else exit 3; fi`);
 		if (result.code === 3) return undefined;
 		if (result.code !== 0) {
 			throw new SshError(this.node, 'remote-command', `cannot read ${path} (exit ${result.code}): ${result.stderr.toString('utf8').trim().slice(-500)}`);
@@ -302,7 +318,7 @@ class SshTransport implements Transport {
 			user: this.user,
 			sftp: () => this.#openSftp(),
 			run: async (command, stdin) => {
-				await this.#mustRun(command, stdin);
+				await this.#mustRun(command, stdin, stdin === undefined ? undefined : STREAM_TIMEOUT_MS);
 			},
 			hasZstd: () => this.#hasZstd(),
 			stagingDir: () => this.#stagingDir(),
@@ -314,7 +330,7 @@ class SshTransport implements Transport {
 	#zstd: Promise<boolean> | undefined;
 
 	#hasZstd(): Promise<boolean> {
-		this.#zstd ??= this.exec('command -v zstd >/dev/null 2>&1').then(
+		this.#zstd ??= this.exec(sh`command -v zstd >/dev/null 2>&1`).then(
 			(result) => result.code === 0,
 			() => {
 				this.#zstd = undefined; // asked again on the next upload
@@ -328,7 +344,7 @@ class SshTransport implements Transport {
 
 	#stagingDir(): Promise<string> {
 		// As the login user, not root: SFTP (running as that user) must be able to write there.
-		this.#staging ??= this.exec('mktemp -d /tmp/k8s-master-setup.XXXXXXXX', {sudo: false}).then((result) => {
+		this.#staging ??= this.exec(sh`mktemp -d /tmp/k8s-master-setup.XXXXXXXX`, {sudo: false}).then((result) => {
 			const dir = result.stdout.trim();
 			if (result.code !== 0 || !dir.startsWith('/tmp/')) {
 				this.#staging = undefined;
@@ -370,7 +386,7 @@ class SshTransport implements Transport {
 		if (this.#closed) return;
 		if (this.#staging && this.#lost === undefined) {
 			const dir = await this.#staging.catch(() => undefined);
-			if (dir) await this.exec(`rm -rf -- ${shellQuote(dir)}`, {sudo: false}).catch(() => undefined);
+			if (dir) await this.exec(sh`rm -rf -- ${dir}`, {sudo: false}).catch(() => undefined);
 		}
 		this.#closed = true;
 		for (const client of [...this.clients].reverse()) {

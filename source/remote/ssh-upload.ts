@@ -5,7 +5,7 @@ import {pipeline, Readable, Transform} from 'node:stream';
 import {posix} from 'node:path';
 import type {SFTPWrapper} from 'ssh2';
 import {connectionLost, SshError} from './ssh-errors.js';
-import {shellQuote} from './shell-quote.js';
+import {sh, shJoin, type ShellCommand} from './shell.js';
 import type {ContentFile, UploadOptions, UploadSource} from './transport.js';
 
 /**
@@ -49,7 +49,7 @@ export interface UploadContext {
 	user: string;
 	sftp: () => Promise<SFTPWrapper>;
 	/** Runs as root (through sudo when the login user is not root); rejects on a non-zero exit. */
-	run: (command: string, stdin?: Readable) => Promise<void>;
+	run: (command: ShellCommand, stdin?: Readable) => Promise<void>;
 	/** Whether the node can decompress zstd (asked once per connection). */
 	hasZstd: () => Promise<boolean>;
 	/** A directory only the login user can write, made on first use (non-root fallback). */
@@ -73,7 +73,6 @@ export async function uploadAtomically(context: UploadContext, source: UploadSou
 	const totalBytes = source.content ? source.content.length : (await stat(source.localPath!)).size;
 	const prefix = tempPrefixFor(targetPath);
 	const temp = `${prefix}${randomBytes(6).toString('hex')}`;
-	const q = shellQuote;
 	const mode = (options.mode & 0o7777).toString(8).padStart(4, '0');
 	const owner = options.owner ?? 'root:root';
 
@@ -89,12 +88,10 @@ export async function uploadAtomically(context: UploadContext, source: UploadSou
 
 	// One round trip: make the directory, drop temp files of killed runs, create ours 0600.
 	await context.run(
-		[
-			`mkdir -p -- ${q(posix.dirname(targetPath))}`,
-			`rm -f -- ${q(prefix)}*`,
-			`(umask 077 && : > ${q(temp)})`,
-			...(context.user === 'root' ? [] : [`chown -- ${q(context.user)} ${q(temp)}`]),
-		].join(' && '),
+		shJoin(
+			[prepareTarget(targetPath, prefix), sh`(umask 077 && : > ${temp})`, ...(context.user === 'root' ? [] : [sh`chown -- ${context.user} ${temp}`])],
+			' && ',
+		),
 	);
 
 	try {
@@ -108,21 +105,35 @@ export async function uploadAtomically(context: UploadContext, source: UploadSou
 			const staged = `${await context.stagingDir()}/${randomBytes(6).toString('hex')}`;
 			try {
 				await send(staged);
-				await context.run(`cat -- ${q(staged)} > ${q(temp)}`);
+				await context.run(sh`cat -- ${staged} > ${temp}`);
 			} finally {
-				if (context.alive()) await context.run(`rm -f -- ${q(staged)}`).catch(() => undefined);
+				if (context.alive()) await context.run(sh`rm -f -- ${staged}`).catch(() => undefined);
 			}
 		}
 	} catch (error) {
 		if (context.alive()) {
-			await context.run(`rm -f -- ${q(temp)}`).catch(() => undefined);
+			await context.run(sh`rm -f -- ${temp}`).catch(() => undefined);
 		}
 		throw translateSftpError(context, error, temp);
 	}
 
-	await context.run(
-		`{ chmod ${mode} ${q(temp)} && chown -- ${q(owner)} ${q(temp)} && mv -f -- ${q(temp)} ${q(targetPath)}; } || { rc=$?; rm -f -- ${q(temp)}; exit $rc; }`,
-	);
+	await context.run(placeTemp(undefined, {temp, mode, owner}, targetPath));
+}
+
+/** Make the target's directory and remove temp files that killed runs left for the same target. */
+function prepareTarget(targetPath: string, prefix: string): ShellCommand {
+	return sh`mkdir -p -- ${posix.dirname(targetPath)} && rm -f -- ${prefix}*`;
+}
+
+/**
+ * The tail of every single-file upload: `fill` writes the temp file (when it is not
+ * written already), then mode, owner and the rename into place; on any failure the temp
+ * file goes and the exit code stays.
+ */
+export function placeTemp(fill: ShellCommand | undefined, names: {temp: string; mode: string; owner: string}, targetPath: string): ShellCommand {
+	const {temp, mode, owner} = names;
+	const place = sh`chmod ${mode} ${temp} && chown -- ${owner} ${temp} && mv -f -- ${temp} ${targetPath}; } || { rc=$?; rm -f -- ${temp}; exit $rc; }`;
+	return shJoin([sh`{`, ...(fill ? [fill, sh`&&`] : []), place], ' ');
 }
 
 /**
@@ -130,15 +141,11 @@ export async function uploadAtomically(context: UploadContext, source: UploadSou
  * checked against its sha256 (a stream cut short must not become the target), then mode,
  * owner and the rename. On any failure the temp file goes and the target stays.
  */
-export function contentCommand(content: Buffer, targetPath: string, names: {prefix: string; temp: string; mode: string; owner: string}): string {
-	const q = shellQuote;
-	const {prefix, temp, mode, owner} = names;
+export function contentCommand(content: Buffer, targetPath: string, names: {prefix: string; temp: string; mode: string; owner: string}): ShellCommand {
+	const {prefix, temp} = names;
 	const sha256 = createHash('sha256').update(content).digest('hex');
-	return [
-		`mkdir -p -- ${q(posix.dirname(targetPath))}`,
-		`rm -f -- ${q(prefix)}*`,
-		`{ (umask 077 && cat > ${q(temp)}) && echo ${q(`${sha256}  ${temp}`)} | sha256sum -c --status && chmod ${mode} ${q(temp)} && chown -- ${q(owner)} ${q(temp)} && mv -f -- ${q(temp)} ${q(targetPath)}; } || { rc=$?; rm -f -- ${q(temp)}; exit $rc; }`,
-	].join(' && ');
+	const fill = sh`(umask 077 && cat > ${temp}) && echo ${`${sha256}  ${temp}`} | sha256sum -c --status`;
+	return shJoin([prepareTarget(targetPath, prefix), placeTemp(fill, names, targetPath)], ' && ');
 }
 
 /**
@@ -160,7 +167,7 @@ export async function uploadManyAtomically(context: UploadContext, files: readon
 		return {...f, prefix, temp: `${prefix}${randomBytes(6).toString('hex')}`};
 	});
 	try {
-		await context.run('sh', Readable.from([batchScript(placed)]));
+		await context.run(sh`sh`, Readable.from([batchScript(placed)]));
 	} catch (error) {
 		const stderr = failedCommandStderr(error);
 		if (stderr === undefined) throw error;
@@ -174,35 +181,43 @@ export async function uploadManyAtomically(context: UploadContext, files: readon
 	}
 }
 
-export function batchScript(files: ReadonlyArray<ContentFile & {prefix: string; temp: string}>): string {
-	const q = shellQuote;
-	const temps = files.map((f) => q(f.temp)).join(' ');
+export function batchScript(files: ReadonlyArray<ContentFile & {prefix: string; temp: string}>): ShellCommand {
+	const temps = files.map((f) => f.temp);
 	const dirs = [...new Set(files.map((f) => posix.dirname(f.targetPath)))];
-	const EOF = 'K8S_MASTER_SETUP_EOF'; // '_' is not in the base64 alphabet: never a content line
 	const byMode = new Map<string, string[]>();
 	const byOwner = new Map<string, string[]>();
 	for (const f of files) {
 		const mode = (f.mode & 0o7777).toString(8).padStart(4, '0');
-		byMode.set(mode, [...(byMode.get(mode) ?? []), q(f.temp)]);
+		byMode.set(mode, [...(byMode.get(mode) ?? []), f.temp]);
 		const owner = f.owner ?? 'root:root';
-		byOwner.set(owner, [...(byOwner.get(owner) ?? []), q(f.temp)]);
+		byOwner.set(owner, [...(byOwner.get(owner) ?? []), f.temp]);
 	}
-	const lines = [
-		'{',
-		`fail() { rc=$?; rm -f -- ${temps}; exit $rc; }`,
-		`mkdir -p -- ${dirs.map(q).join(' ')} || fail`,
-		`rm -f -- ${files.map((f) => `${q(f.prefix)}*`).join(' ')} || fail`,
-		'umask 077',
-		...files.flatMap((f) => [`base64 -d > ${q(f.temp)} <<'${EOF}' || fail`, ...(f.content.toString('base64').match(/.{1,76}/g) ?? []), EOF]),
-		`printf '%s\n' ${files.map((f) => q(`${createHash('sha256').update(f.content).digest('hex')}  ${f.temp}`)).join(' ')} | sha256sum -c --status || fail`,
-		...[...byMode].map(([mode, paths]) => `chmod ${mode} ${paths.join(' ')} || fail`),
-		...[...byOwner].map(([owner, paths]) => `chown -- ${q(owner)} ${paths.join(' ')} || fail`),
-		...files.map((f) => `mv -f -- ${q(f.temp)} ${q(f.targetPath)} || fail`),
-		'exit 0',
-		'}',
-		'',
+	// The here-document's end word K8S_MASTER_SETUP_EOF: '_' is not in the base64 alphabet, so
+	// never a content line. Content lines are base64, all plain words: sh leaves them as they are.
+	const hereDocument = (f: ContentFile & {temp: string}) => [
+		sh`base64 -d > ${f.temp} <<'K8S_MASTER_SETUP_EOF' || fail`,
+		...(f.content.toString('base64').match(/.{1,76}/g) ?? []).map((line) => sh`${line}`),
+		sh`K8S_MASTER_SETUP_EOF`,
 	];
-	return lines.join('\n');
+	const checks = files.map((f) => `${createHash('sha256').update(f.content).digest('hex')}  ${f.temp}`);
+	return shJoin(
+		[
+			sh`{`,
+			sh`fail() { rc=$?; rm -f -- ${temps}; exit $rc; }`,
+			sh`mkdir -p -- ${dirs} || fail`,
+			shJoin([sh`rm -f --`, ...files.map((f) => sh`${f.prefix}*`), sh`|| fail`], ' '),
+			sh`umask 077`,
+			...files.flatMap(hereDocument),
+			sh`printf '%s\n' ${checks} | sha256sum -c --status || fail`,
+			...[...byMode].map(([mode, paths]) => sh`chmod ${mode} ${paths} || fail`),
+			...[...byOwner].map(([owner, paths]) => sh`chown -- ${owner} ${paths} || fail`),
+			...files.map((f) => sh`mv -f -- ${f.temp} ${f.targetPath} || fail`),
+			sh`exit 0`,
+			sh`}`,
+			sh``,
+		],
+		'\n',
+	);
 }
 
 /**
@@ -218,8 +233,7 @@ async function sendZstd(
 	names: {prefix: string; temp: string; mode: string; owner: string},
 	onProgress: UploadOptions['onProgress'],
 ): Promise<void> {
-	const q = shellQuote;
-	const {prefix, temp, mode, owner} = names;
+	const {prefix, temp} = names;
 	// Counted as the channel takes it (a 'data' listener here would start the flow before
 	// the channel is open, and lose what came before), in uncompressed bytes.
 	let sent = 0;
@@ -233,14 +247,7 @@ async function sendZstd(
 	// pipeline, not pipe: a read error (the copy deleted meanwhile) must reach the channel.
 	const input = pipeline(createReadStream(copy.path, {highWaterMark: 256 * 1024}), counted, () => undefined);
 	try {
-		await context.run(
-			[
-				`mkdir -p -- ${q(posix.dirname(targetPath))}`,
-				`rm -f -- ${q(prefix)}*`,
-				`{ (umask 077 && zstd -dcq > ${q(temp)}) && chmod ${mode} ${q(temp)} && chown -- ${q(owner)} ${q(temp)} && mv -f -- ${q(temp)} ${q(targetPath)}; } || { rc=$?; rm -f -- ${q(temp)}; exit $rc; }`,
-			].join(' && '),
-			input,
-		);
+		await context.run(shJoin([prepareTarget(targetPath, prefix), placeTemp(sh`(umask 077 && zstd -dcq > ${temp})`, names, targetPath)], ' && '), input);
 	} catch (error) {
 		// Only the remote command's own failure is explained here (a lost connection or an
 		// unreadable copy says what it is already).

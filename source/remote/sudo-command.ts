@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {shellQuote} from './shell-quote.js';
+import {sh, shJoin, type ShellCommand} from './shell.js';
 
 /**
  * How a command runs as root for a non-root login. sudo prints our own prompt (with a
@@ -10,19 +10,19 @@ import {shellQuote} from './shell-quote.js';
  * The password travels on stdin alone: never in argv, never in a message.
  */
 export interface SudoCommand {
-	command: string;
+	command: ShellCommand;
 	/** What sudo writes on stderr when it reads the password. */
 	prompt: string;
 	/** The first line on stdout once sudo has let the command run. */
 	successMarker: string;
 }
 
-export function wrapWithSudo(command: string, withPassword: boolean): SudoCommand {
+export function wrapWithSudo(command: ShellCommand, withPassword: boolean): SudoCommand {
 	const tag = randomBytes(8).toString('hex');
 	const prompt = `[k8s-master-setup sudo ${tag}]`;
 	const successMarker = `k8s-master-setup-sudo-ok-${tag}`;
 	// -S: password from stdin, prompt on stderr; -n: fail at once instead of asking.
-	const flags = withPassword ? `-S -p ${shellQuote(prompt)}` : '-n';
-	const inner = `echo ${successMarker}; ${command}`;
-	return {command: `sudo ${flags} -- sh -c ${shellQuote(inner)}`, prompt, successMarker};
+	const flags = withPassword ? sh`-S -p ${prompt}` : sh`-n`;
+	const inner = shJoin([sh`echo ${successMarker}`, command], '; ');
+	return {command: shJoin([sh`sudo`, flags, sh`-- sh -c ${inner}`], ' '), prompt, successMarker};
 }

@@ -1,4 +1,5 @@
 import type {Readable} from 'node:stream';
+import type {ShellCommand} from './shell.js';
 
 /**
  * One kept connection to one node. The runner, the planner's diff and the status probes
@@ -49,7 +50,8 @@ export interface Transport {
 	readonly node: string;
 	/** The login user; sudo is used for it when it is not root. */
 	readonly user: string;
-	exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+	/** Only sh`…` text (shell.ts): every value in it is quoted. */
+	exec(command: ShellCommand, options?: ExecOptions): Promise<ExecResult>;
 	/** sha256 (hex) of each remote path, undefined where the file does not exist. */
 	sha256(paths: readonly string[]): Promise<Map<string, string | undefined>>;
 	/** Read a remote file (small text files: for diffs and status). Undefined if absent. */

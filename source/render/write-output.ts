@@ -1,5 +1,7 @@
-import {chmodSync, copyFileSync, constants, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, type Stats} from 'node:fs';
+import {chmodSync, copyFileSync, constants, linkSync, readFileSync, statSync, unlinkSync, type Stats} from 'node:fs';
 import {dirname, join} from 'node:path';
+import {UserError} from '../errors.js';
+import {makeDirectory} from '../make-directory.js';
 import type {Plan, PlannedFile} from '../plan/types.js';
 import {writeFileAtomic} from '../state/state-dir.js';
 
@@ -8,12 +10,23 @@ import {writeFileAtomic} from '../state/state-dir.js';
  * modes, DIR/<node>/manifest.json, and DIR/admin.kubeconfig (0600). Returns the file count.
  */
 export function writeRenderOutput(plan: Plan, outDir: string): number {
-	mkdirSync(outDir, {recursive: true, mode: 0o700});
+	try {
+		return writeAll(plan, outDir);
+	} catch (error) {
+		if (error instanceof UserError) throw error;
+		// fs errors name the call and the path: "EACCES: permission denied, open '/out/…'".
+		if ((error as NodeJS.ErrnoException).code) throw new UserError(`cannot write the output in ${outDir}: ${(error as Error).message}`, 'choose an --out directory you can write');
+		throw error;
+	}
+}
+
+function writeAll(plan: Plan, outDir: string): number {
+	makeDirectory(outDir, 0o700, '--out directory');
 	let count = 0;
 	for (const nodePlan of plan.nodes) {
 		const root = join(outDir, nodePlan.node.name);
 		for (const dir of nodePlan.directories) {
-			mkdirSync(join(root, dir.path), {recursive: true});
+			makeDirectory(join(root, dir.path));
 			chmodSync(join(root, dir.path), dir.mode);
 		}
 		for (const file of nodePlan.files) {
@@ -49,7 +62,7 @@ function placeFile(file: PlannedFile, target: string): void {
 		if (existing.ino === sourceStat.ino && existing.dev === sourceStat.dev) return;
 		if (existing.mtimeMs >= sourceStat.mtimeMs) return;
 	}
-	mkdirSync(dirname(target), {recursive: true});
+	makeDirectory(dirname(target));
 	try {
 		unlinkSync(target);
 	} catch {

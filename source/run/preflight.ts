@@ -1,5 +1,6 @@
 import type {Profile, ProfileNode} from '../profile/schema.js';
 import {apiserverEtcdEndpoints} from '../render/etcd-endpoints.js';
+import {sh, shJoin, type ShellCommand} from '../remote/shell.js';
 import type {Transport} from '../remote/transport.js';
 
 /**
@@ -40,28 +41,32 @@ const OWN_PORTS: Array<{port: number; owner: string}> = [
 ];
 
 /** The node's facts, and whether each etcd endpoint its apiserver will use (etcd-endpoints.ts) answers from it. */
-export function preflightScript(profile: Profile, node: ProfileNode): string {
+export function preflightScript(profile: Profile, node: ProfileNode): ShellCommand {
 	// etcd reachable = a TCP connection to its client port opens. bash's /dev/tcp does only
 	// that; curl (when there is no bash) also loads the CA bundle and shakes hands with TLS,
 	// about 100 ms of CPU per endpoint on a lab node (exit 6/7/28 = cannot resolve/connect/
 	// time out; any TLS error means the port answered). The endpoints are probed side by side.
+	// bash gets host and port as its own arguments, never inside its script text.
 	const probes = apiserverEtcdEndpoints(profile, node).map((url) => {
 		const {hostname, port} = new URL(url);
-		return `(if reach ${hostname.replace(/^\[|\]$/g, '')} ${port || '2379'}; then echo "etcd ${url} yes"; else echo "etcd ${url} no"; fi) &`;
+		return sh`(if reach ${hostname.replace(/^\[|\]$/g, '')} ${port || '2379'}; then echo etcd ${url} yes; else echo etcd ${url} no; fi) &`;
 	});
-	return [
-		`if [ -d /run/systemd/system ]; then echo "systemd yes"; else echo "systemd no"; fi`,
-		`echo "arch $(uname -m)"`,
-		`echo "hostname $(hostname)"`,
-		`echo "epoch $(date +%s)"`,
-		`d='${profile.paths.binDir}'; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; echo "avail $(df -Pk "$d" | awk 'NR==2 {print $4}')"`,
-		`if command -v bash >/dev/null && command -v timeout >/dev/null; then reach() { timeout 3 bash -c "</dev/tcp/$1/$2" 2>/dev/null; }`,
-		`else reach() { case $1 in *:*) h="[$1]";; *) h=$1;; esac; curl -s -o /dev/null --connect-timeout 3 "https://$h:$2/"; case $? in 6|7|28) return 1;; esac; }; fi`,
-		`ss -Hltnp 2>/dev/null | awk '{print "listen", $4, $NF}'`,
-		// After ss: a probe's one-line echo cannot land inside awk's buffered output.
-		...probes,
-		'wait',
-	].join('\n');
+	return shJoin(
+		[
+			sh`if [ -d /run/systemd/system ]; then echo "systemd yes"; else echo "systemd no"; fi`,
+			sh`echo "arch $(uname -m)"`,
+			sh`echo "hostname $(hostname)"`,
+			sh`echo "epoch $(date +%s)"`,
+			sh`d=${profile.paths.binDir}; while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done; echo "avail $(df -Pk -- "$d" | awk 'NR==2 {print $4}')"`,
+			sh`if command -v bash >/dev/null && command -v timeout >/dev/null; then reach() { timeout 3 bash -c '</dev/tcp/$1/$2' reach "$1" "$2" 2>/dev/null; }`,
+			sh`else reach() { case $1 in *:*) h="[$1]";; *) h=$1;; esac; curl -s -o /dev/null --connect-timeout 3 "https://$h:$2/"; case $? in 6|7|28) return 1;; esac; }; fi`,
+			sh`ss -Hltnp 2>/dev/null | awk '{print "listen", $4, $NF}'`,
+			// After ss: a probe's one-line echo cannot land inside awk's buffered output.
+			...probes,
+			sh`wait`,
+		],
+		'\n',
+	);
 }
 
 export function parsePreflight(stdout: string): PreflightFacts {

@@ -1,4 +1,4 @@
-import {shellQuote} from '../remote/shell-quote.js';
+import {sh, shJoin, type ShellCommand} from '../remote/shell.js';
 import type {Transport} from '../remote/transport.js';
 
 /**
@@ -16,8 +16,8 @@ interface Stat {
 	inode: string;
 }
 
-export function statScript(paths: readonly string[]): string {
-	return `cat ${HASH_CACHE} 2>/dev/null; echo '@@stat'; for p in ${paths.map(shellQuote).join(' ')}; do [ -f "$p" ] && stat -c '%n|%s|%Y|%i' -- "$p"; done; true`;
+export function statScript(paths: readonly string[]): ShellCommand {
+	return sh`cat ${HASH_CACHE} 2>/dev/null; echo '@@stat'; for p in ${paths}; do [ -f "$p" ] && stat -c '%n|%s|%Y|%i' -- "$p"; done; true`;
 }
 
 export function parseStatOutput(stdout: string): {cache: Map<string, Stat & {sha256: string}>; stats: Map<string, Stat>} {
@@ -59,14 +59,17 @@ export async function remoteHashes(transport: Transport, paths: readonly string[
  */
 export async function recordRemoteHashes(transport: Transport, known: ReadonlyMap<string, string>): Promise<void> {
 	if (known.size === 0) return;
-	const pairs = [...known].map(([path, sha]) => `${shellQuote(path)} ${sha}`).join(' ');
-	const script = [
-		`set -e; mkdir -p ${shellQuote(HASH_CACHE.slice(0, HASH_CACHE.lastIndexOf('/')))}`,
-		`tmp=${HASH_CACHE}.tmp.$$`,
-		`set -- ${pairs}`,
-		`: > "$tmp"; while [ $# -ge 2 ]; do [ -f "$1" ] && printf '%s|%s\\n' "$(stat -c '%n|%s|%Y|%i' -- "$1")" "$2" >> "$tmp"; shift 2; done`,
-		`mv -f "$tmp" ${HASH_CACHE}`,
-	].join('\n');
+	const pairs = [...known].flat();
+	const script = shJoin(
+		[
+			sh`set -e; mkdir -p ${HASH_CACHE.slice(0, HASH_CACHE.lastIndexOf('/'))}`,
+			sh`tmp=${HASH_CACHE}.tmp.$$`,
+			sh`set -- ${pairs}`,
+			sh`: > "$tmp"; while [ $# -ge 2 ]; do [ -f "$1" ] && printf '%s|%s\\n' "$(stat -c '%n|%s|%Y|%i' -- "$1")" "$2" >> "$tmp"; shift 2; done`,
+			sh`mv -f "$tmp" ${HASH_CACHE}`,
+		],
+		'\n',
+	);
 	const result = await transport.exec(script);
 	if (result.code !== 0) throw new Error(`recording file hashes failed: ${result.stderr.trim()}`);
 }

@@ -1,5 +1,6 @@
 import type {NodePlan, ServiceName} from '../plan/types.js';
 import {SERVICES} from '../plan/types.js';
+import {sh, shJoin} from '../remote/shell.js';
 import type {Transport} from '../remote/transport.js';
 import type {RemoteState} from './changes.js';
 import {remoteHashes} from './remote-hashes.js';
@@ -18,10 +19,13 @@ export async function readRemoteState(transport: Transport, plan: NodePlan): Pro
 }
 
 async function readServiceState(transport: Transport): Promise<Omit<RemoteState, 'hashes'>> {
-	const script = SERVICES.map(
-		(s) =>
-			`printf '%s %s %s %s\\n' ${s} "$(systemctl is-active ${s} 2>/dev/null || true)" "$(systemctl is-enabled ${s} 2>/dev/null || echo missing)" "$(cat ${appliedMarkerPath(s)} 2>/dev/null || echo none)"`,
-	).join('\n');
+	const script = shJoin(
+		SERVICES.map(
+			(s) =>
+				sh`printf '%s %s %s %s\\n' ${s} "$(systemctl is-active ${s} 2>/dev/null || true)" "$(systemctl is-enabled ${s} 2>/dev/null || echo missing)" "$(cat ${appliedMarkerPath(s)} 2>/dev/null || echo none)"`,
+		),
+		'\n',
+	);
 	const result = await transport.exec(script);
 	if (result.code !== 0) throw new Error(`reading service state failed: ${result.stderr.trim()}`);
 	return parseServiceState(result.stdout);

@@ -1,6 +1,7 @@
 import {STEP_NAMES, type ProfileNode, type StepName} from '../profile/schema.js';
 import {SERVICE_STEP, SERVICES, type NodePlan, type Plan, type PlannedFile, type ServiceName} from '../plan/types.js';
 import type {Transport} from '../remote/transport.js';
+import {sh, shJoin} from '../remote/shell.js';
 import type {ZstdCopies} from '../plan/zstd-copies.js';
 import {computeChanges, serviceInputDigest, type NodeChanges, type RemoteState} from './changes.js';
 import {describeFileChange, describeRestart} from './dry-run.js';
@@ -112,8 +113,12 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 			return 'unchanged';
 		});
 		// Comparing is read-only and needed by every later step (and by --skip preflight): it
-		// is read beside the preflight checks, not after them (a round trip less per node).
-		const remoteRead = run.transport ? settled(readRemoteState(run.transport, run.plan)) : undefined;
+		// is read beside the preflight checks, not after them (a round trip less per node), and
+		// within the preflight step's time: a node that stalls here must not hold the run.
+		const preflightMs = options.stepTimeoutMs?.preflight ?? DEFAULT_TIMEOUTS.preflight;
+		const remoteRead = run.transport
+			? settled(withTimeout(readRemoteState(run.transport, run.plan), preflightMs, `reading the files and services on ${run.plan.node.name}`))
+			: undefined;
 		await step(run, 'preflight', async () => {
 			const t = need(run.transport);
 			const facts = await gatherPreflight(t, plan.profile, run.plan.node);
@@ -319,7 +324,7 @@ function fail(options: RunnerOptions, run: NodeRun, name: StepName, durationMs: 
 function ensureDirectories(run: NodeRun): Promise<void> {
 	run.directoriesReady ??= (async () => {
 		const t = need(run.transport);
-		const script = run.plan.directories.map((d) => `mkdir -p '${d.path}' && chmod ${d.mode.toString(8)} '${d.path}'`).join(' && ');
+		const script = shJoin(run.plan.directories.map((d) => sh`mkdir -p -- ${d.path} && chmod ${d.mode.toString(8)} -- ${d.path}`), ' && ');
 		if (!script) return;
 		const r = await t.exec(script);
 		if (r.code !== 0) throw new StepError(`could not create directories on ${t.node}`, 'check that the login user may write there (root or sudo)', r.stderr);

@@ -1,5 +1,6 @@
 import type {ProfileNode} from '../profile/schema.js';
 import type {ServiceName} from '../plan/types.js';
+import {sh, shJoin, type ShellCommand} from '../remote/shell.js';
 import type {Transport} from '../remote/transport.js';
 import {appliedMarkerPath, APPLIED_DIR} from './remote-state.js';
 import {StepError, tail} from './step-error.js';
@@ -17,17 +18,18 @@ export const HEALTH_ENDPOINT: Record<ServiceName, string> = {
 	'kube-scheduler': '/healthz on :10259',
 };
 
+/** `systemctl(t, 'enable kube-apiserver --quiet')`: each space-separated word is one quoted argument. */
 export async function systemctl(transport: Transport, args: string): Promise<void> {
-	await systemdCommand(transport, `systemctl ${args}`, `systemctl ${args}`);
+	await systemdCommand(transport, sh`systemctl ${args.split(' ')}`, `systemctl ${args}`);
 }
 
-async function systemdCommand(transport: Transport, command: string, what: string): Promise<void> {
+async function systemdCommand(transport: Transport, command: ShellCommand, what: string): Promise<void> {
 	const r = await transport.exec(command, {timeoutMs: 60_000});
 	if (r.code !== 0) throw new StepError(`${what} failed on ${transport.node}`, 'look at the unit with systemctl status on the node', tail(r.stderr || r.stdout));
 }
 
 export async function journalTail(transport: Transport, service: ServiceName, lines = 20): Promise<string> {
-	const r = await transport.exec(`journalctl -u ${service} -n ${lines} --no-pager -o cat`, {timeoutMs: 10_000}).catch(() => undefined);
+	const r = await transport.exec(sh`journalctl -u ${service} -n ${lines} --no-pager -o cat`, {timeoutMs: 10_000}).catch(() => undefined);
 	return r ? tail(r.stdout, lines) : '';
 }
 
@@ -56,7 +58,11 @@ export async function restartAndWait(options: {
 	// which a check every 4 s cannot step over.
 	const pollMs = options.pollMs ?? 250;
 	let unitCheckMs = Math.max(pollMs, 1000);
-	await systemdCommand(transport, `${reloadIfNeeded(service)} && systemctl enable ${service} --quiet --no-reload && systemctl restart ${service} --no-block`, `starting ${service}`);
+	await systemdCommand(
+		transport,
+		shJoin([reloadIfNeeded(service), sh`systemctl enable ${service} --quiet --no-reload`, sh`systemctl restart ${service} --no-block`], ' && '),
+		`starting ${service}`,
+	);
 	const started = Date.now();
 	let last = 'no answer yet';
 	let unitCheckedAt = started;
@@ -68,7 +74,7 @@ export async function restartAndWait(options: {
 		if (Date.now() - unitCheckedAt < unitCheckMs) continue;
 		unitCheckedAt = Date.now();
 		unitCheckMs = nextUnitCheckMs(unitCheckMs, pollMs);
-		const unit = await transport.exec(`systemctl show ${service} -p ActiveState -p SubState -p NRestarts`, {timeoutMs: 10_000});
+		const unit = await transport.exec(sh`systemctl show ${service} -p ActiveState -p SubState -p NRestarts`, {timeoutMs: 10_000});
 		if (/ActiveState=failed|SubState=auto-restart/.test(unit.stdout)) {
 			throw new StepError(
 				`${service} on ${node.name} exited instead of starting (${unit.stdout.trim().replace(/\n/g, ', ')})`,
@@ -136,7 +142,7 @@ export async function watchStable(options: {
 }
 
 async function unitRestarts(transport: Transport, service: ServiceName): Promise<{restarts: string; active: string}> {
-	const r = await transport.exec(`systemctl show ${service} -p ActiveState -p SubState -p NRestarts`, {timeoutMs: 10_000});
+	const r = await transport.exec(sh`systemctl show ${service} -p ActiveState -p SubState -p NRestarts`, {timeoutMs: 10_000});
 	const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(r.stdout)?.[1]?.trim() ?? '?';
 	return {restarts: value('NRestarts'), active: value('ActiveState')};
 }
@@ -151,8 +157,8 @@ async function unitRestarts(transport: Transport, service: ServiceName): Promise
  * changed one or a changed drop-in shows NeedDaemonReload=yes. `enable --no-reload` then
  * only writes its symlink, which the manager reads at the next boot or reload.
  */
-export function reloadIfNeeded(service: ServiceName): string {
-	return `{ [ "$(systemctl show -p LoadState -p NeedDaemonReload ${service} | sort | tr '\\n' ,)" = LoadState=loaded,NeedDaemonReload=no, ] || systemctl daemon-reload; }`;
+export function reloadIfNeeded(service: ServiceName): ShellCommand {
+	return sh`{ [ "$(systemctl show -p LoadState -p NeedDaemonReload ${service} | sort | tr '\\n' ,)" = LoadState=loaded,NeedDaemonReload=no, ] || systemctl daemon-reload; }`;
 }
 
 /** Below the shortest RestartSec of our units (5 s), so a crash loop cannot slip between two checks. */
@@ -165,7 +171,7 @@ export function nextUnitCheckMs(currentMs: number, pollMs: number): number {
 
 export async function writeAppliedMarker(transport: Transport, service: ServiceName, digest: string): Promise<void> {
 	const path = appliedMarkerPath(service);
-	const r = await transport.exec(`mkdir -p ${APPLIED_DIR} && printf '%s\\n' ${digest} > ${path}.tmp && mv -f ${path}.tmp ${path}`);
+	const r = await transport.exec(sh`mkdir -p ${APPLIED_DIR} && printf '%s\\n' ${digest} > ${path}.tmp && mv -f ${path}.tmp ${path}`);
 	if (r.code !== 0) throw new StepError(`could not record the started inputs of ${service}`, undefined, tail(r.stderr));
 }
 

@@ -2,6 +2,7 @@ import {Box, Text, render, useApp, useInput} from 'ink';
 import Spinner from 'ink-spinner';
 import React, {useCallback, useEffect, useRef, useState} from 'react';
 import type {ServiceName} from '../plan/types.js';
+import {terminalText} from '../terminal-text.js';
 import {COMPONENT_UNIT, type CellState} from './health.js';
 import type {StatusSnapshot} from './json-schema.js';
 import {LEADER_MARK, certText} from './plain-table.js';
@@ -264,10 +265,12 @@ export function StatusApp(props: StatusAppProps): React.JSX.Element {
 		journalRef.current = loading;
 		setJournal(loading);
 		propsRef.current.journal(row.node, unit).then(
-			(text) => alive.current && setJournal((j) => (j && j.node === target.node && j.unit === unit ? {...target, state: 'done', text} : j)),
+			(text) => alive.current && setJournal((j) => (j && j.node === target.node && j.unit === unit ? {...target, state: 'done', text: terminalText(text)} : j)),
 			(e: unknown) =>
 				alive.current &&
-				setJournal((j) => (j && j.node === target.node && j.unit === unit ? {...target, state: 'error', text: e instanceof Error ? e.message : String(e)} : j)),
+				setJournal((j) =>
+					j && j.node === target.node && j.unit === unit ? {...target, state: 'error', text: terminalText(e instanceof Error ? e.message : String(e))} : j,
+				),
 		);
 	};
 

@@ -1,12 +1,13 @@
 import type {ServiceName} from '../plan/types.js';
+import {sh, type ShellCommand} from '../remote/shell.js';
 import type {Transport} from '../remote/transport.js';
 import type {NodeConnections} from './probes.js';
 import {withDeadline} from './probes.js';
 
 /** The journal tail of one unit on one node, through the node's kept connection (I/O). */
 
-export function journalCommand(unit: ServiceName, lines = 30): string {
-	return `journalctl -u ${unit} -n ${lines} --no-pager`;
+export function journalCommand(unit: ServiceName, lines = 30): ShellCommand {
+	return sh`journalctl -u ${unit} -n ${lines} --no-pager`;
 }
 
 export async function journalTail(transport: Transport, unit: ServiceName, options: {lines?: number; timeoutMs?: number} = {}): Promise<string> {

@@ -1,4 +1,5 @@
 import {SERVICES, type ServiceName} from '../plan/types.js';
+import {sh, shJoin, type ShellCommand} from '../remote/shell.js';
 import {certificateFromPem} from './certificates.js';
 import type {CertificateStatus, UnitStatus} from './json-schema.js';
 
@@ -21,36 +22,32 @@ export const UNIT_PROPERTIES = [
 	'ExecMainStartTimestamp',
 ] as const;
 
-export function shellQuote(value: string): string {
-	return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * `certificates: false` leaves the certificate files out (they change only on apply; the
  * prober re-reads them once a minute and reuses them in between).
  */
-export function buildNodeProbeCommand(paths: {certDir: string; configDir: string}, include: {certificates?: boolean} = {}): string {
+export function buildNodeProbeCommand(paths: {certDir: string; configDir: string}, include: {certificates?: boolean} = {}): ShellCommand {
 	const props = UNIT_PROPERTIES.join(',');
-	const units = SERVICES.join(' ');
-	const cert = shellQuote(paths.certDir);
-	const conf = shellQuote(paths.configDir);
-	const script = [
-		`echo '### hostname'`,
-		`hostname`,
-		`echo '### systemd'`,
-		// --timestamp=unix (systemd >= 248) gives "@1700000000"; older systemd prints local time.
-		`systemctl show --timestamp=unix -p ${props} ${units} 2>/dev/null || systemctl show -p ${props} ${units}`,
-		...(include.certificates === false ? [] : certificateLines(cert, conf)),
-		`echo '### end'`,
-	].join('\n');
-	return `sh -c ${shellQuote(script)}`;
+	const script = shJoin(
+		[
+			sh`echo '### hostname'`,
+			sh`hostname`,
+			sh`echo '### systemd'`,
+			// --timestamp=unix (systemd >= 248) gives "@1700000000"; older systemd prints local time.
+			sh`systemctl show --timestamp=unix -p ${props} ${SERVICES} 2>/dev/null || systemctl show -p ${props} ${SERVICES}`,
+			...(include.certificates === false ? [] : certificateLines(paths.certDir, paths.configDir)),
+			sh`echo '### end'`,
+		],
+		'\n',
+	);
+	return sh`sh -c ${script}`;
 }
 
-function certificateLines(cert: string, conf: string): string[] {
+function certificateLines(cert: string, conf: string): ShellCommand[] {
 	return [
-		`echo '### certificates'`,
-		`for f in ${cert}/*.pem ${cert}/*.crt; do [ -f "$f" ] || continue; case "$f" in *-key.pem|*.key) continue;; esac; echo "## file $f"; awk '/-----BEGIN CERTIFICATE-----/{p=1} p{print} /-----END CERTIFICATE-----/{p=0}' "$f"; done`,
-		`for f in ${conf}/*.kubeconfig; do [ -f "$f" ] || continue; echo "## kubeconfig $f"; sed -n 's/^[[:space:]]*client-certificate-data:[[:space:]]*//p' "$f"; done`,
+		sh`echo '### certificates'`,
+		sh`for f in ${cert}/*.pem ${cert}/*.crt; do [ -f "$f" ] || continue; case "$f" in *-key.pem|*.key) continue;; esac; echo "## file $f"; awk '/-----BEGIN CERTIFICATE-----/{p=1} p{print} /-----END CERTIFICATE-----/{p=0}' "$f"; done`,
+		sh`for f in ${conf}/*.kubeconfig; do [ -f "$f" ] || continue; echo "## kubeconfig $f"; sed -n 's/^[[:space:]]*client-certificate-data:[[:space:]]*//p' "$f"; done`,
 	];
 }
 

@@ -1,4 +1,5 @@
 import {nearestExpiry} from './certificates.js';
+import {terminalSafe} from '../terminal-text.js';
 import {assessSnapshot, COMPONENTS, isUnreachable, type AssessOptions, type CellState, type Component} from './health.js';
 import type {Health, Problem, StatusReport, StatusSnapshot} from './json-schema.js';
 
@@ -56,7 +57,9 @@ export interface DashboardViewModel {
 	leases: {controllerManager: string | null; scheduler: string | null};
 }
 
-export function buildViewModel(snapshot: StatusSnapshot, options: AssessOptions = {}): DashboardViewModel {
+export function buildViewModel(remoteSnapshot: StatusSnapshot, options: AssessOptions = {}): DashboardViewModel {
+	// Hostnames, unit states, Lease holders and error details come from nodes: shown, never obeyed.
+	const snapshot = terminalSafe(remoteSnapshot);
 	const health = assessSnapshot(snapshot, options);
 	const leaderOf = (component: Component): string | null => {
 		if (component === 'apiserver') return null;

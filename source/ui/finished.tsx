@@ -1,7 +1,8 @@
 import React, {type ReactNode} from 'react';
 import {Box, Text, render, useApp, useInput} from 'ink';
+import {shellQuote as shellArg} from '../remote/shell.js';
 import {ColorProvider, colorsEnabled, Tone} from './theme.js';
-import {shellQuote} from '../remote/shell-quote.js';
+import {shellQuote} from '../remote/shell.js';
 
 export interface FinishedProps {
 	profileName: string;

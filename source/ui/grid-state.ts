@@ -1,4 +1,5 @@
 import type {RunEvent} from '../run/events.js';
+import {terminalSafe} from '../terminal-text.js';
 import {STEP_NAMES, type StepName} from '../profile/schema.js';
 
 /**
@@ -109,7 +110,9 @@ function appendLog(state: GridState, node: string, step: StepName | undefined, l
 	return {...next, logTail: {...state.logTail, [node]: {...state.logTail[node], [step]: lines}}};
 }
 
-export function reduceGrid(state: GridState, event: RunEvent): GridState {
+export function reduceGrid(state: GridState, remoteEvent: RunEvent): GridState {
+	// Causes, details and messages carry what nodes printed: nothing in them may act on the terminal.
+	const event = terminalSafe(remoteEvent);
 	const stamped: GridState = {...state, lastEventAt: event.at};
 	switch (event.type) {
 		case 'run-started': {

@@ -1,4 +1,5 @@
 import {describeRolloutStop, type EventSink, type RunEvent} from '../run/events.js';
+import {terminalSafe} from '../terminal-text.js';
 import {STEP_NAMES} from '../profile/schema.js';
 import {clock, percent} from './format.js';
 
@@ -18,7 +19,9 @@ export function createPlainReporter(write: (s: string) => void): EventSink {
 		write(`${node.padEnd(nodeWidth)}  ${step.padEnd(stepWidth)}  ${rest ? `${what.padEnd(9)}  ${rest}` : what}`.trimEnd() + '\n');
 	const indent = () => ' '.repeat(nodeWidth + 2 + stepWidth + 2);
 
-	return (event: RunEvent) => {
+	return (remoteEvent: RunEvent) => {
+		// Causes, details and messages carry what nodes printed: nothing in them may act on the terminal.
+		const event = terminalSafe(remoteEvent);
 		switch (event.type) {
 			case 'run-started':
 				nodeWidth = Math.max(nodeWidth, ...event.nodes.map((n) => n.length));

@@ -16,7 +16,7 @@
  * (.ci/run installs it).
  */
 import {execFileSync, spawnSync} from 'node:child_process';
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -268,15 +268,17 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		expect(pane).toMatch(/(^|\s)echo(\s|$)/m);
 		expect(tmux('display-message', '-p', '-t', session, '#{cursor_flag}').trim()).toBe('1');
 
-		// Nothing saved: no profile store, no known_hosts, no state; only the draft, without the key.
+		// Nothing saved: no profile store, no known_hosts, no state; only the draft, without the
+		// key, in the user's state directory (never at a predictable name in /tmp).
 		expect(existsSync(join(configDir, 'profiles.json'))).toBe(false);
 		expect(existsSync(knownHosts)).toBe(false);
-		expect(readdirSync(home)).toEqual([]);
+		const stateBase = join(home, '.local', 'state', 'k8s-master-setup');
+		expect(readdirSync(home)).toEqual(['.local']);
+		expect(readdirSync(stateBase)).toEqual(['wizard-draft.json']);
+		expect(statSync(join(stateBase, 'wizard-draft.json')).mode & 0o777).toBe(0o600);
 		// (Node >= 22.1 keeps its compile cache, which the bundle turns on, under TMPDIR.)
-		const left = readdirSync(temp).filter((f) => f !== 'node-compile-cache');
-		expect(left).toHaveLength(1);
-		expect(left[0]).toMatch(/^k8s-master-setup-draft-\d+\.json$/);
-		const draft = readFileSync(join(temp, left[0]!), 'utf8');
+		expect(readdirSync(temp).filter((f) => f !== 'node-compile-cache')).toEqual([]);
+		const draft = readFileSync(join(stateBase, 'wizard-draft.json'), 'utf8');
 		expect(draft).not.toContain(encryptionKey);
 		expect(JSON.parse(draft)).toMatchObject({name: 'tmuxlab', network: {serviceCidr: '10.96.0.0/12', podCidr: '10.244.0.0/16'}});
 	}, 120_000);

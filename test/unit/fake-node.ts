@@ -74,7 +74,7 @@ class FakeTransport implements Transport {
 				`avail ${f.facts.availKib}`,
 				...f.facts.listeners.map((l) => `listen ${l}`),
 			];
-			for (const m of command.matchAll(/echo "etcd (\S+) yes"/g)) lines.push(`etcd ${m[1]} ${f.facts.etcdReachable ? 'yes' : 'no'}`);
+			for (const m of command.matchAll(/echo etcd (\S+) yes/g)) lines.push(`etcd ${m[1]} ${f.facts.etcdReachable ? 'yes' : 'no'}`);
 			return ok([...new Set(lines)].join('\n'));
 		}
 		if (command.startsWith("printf '%s %s %s %s")) {

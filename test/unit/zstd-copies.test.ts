@@ -65,4 +65,20 @@ describe.skipIf(cannotRun('zstd-copies.test.ts', hasZstd ? undefined : 'the zstd
 		expect(await zstdCopies(join(dir, 'file'))({localPath, sha256})).toBeUndefined();
 		expect(readFileSync(join(dir, 'file'), 'utf8')).toBe('x');
 	});
+
+	it('checks a cached copy against the planned sha256 and makes a poisoned one again', async () => {
+		const {localPath, data, sha256, cache} = setup(256 * 1024);
+		const copy = await zstdCopies(cache)({localPath, sha256});
+		// A valid zstd stream of other bytes under the binary's name: the node's frame check would pass it.
+		const poison = execFileSync('zstd', ['-q', '-c'], {input: Buffer.from('#!/bin/sh\necho owned\n')});
+		writeFileSync(copy!.path, poison);
+		const again = await zstdCopies(cache)({localPath, sha256});
+		expect(again?.path).toBe(copy!.path);
+		expect(readFileSync(again!.path).equals(poison)).toBe(false);
+		expect(execFileSync('zstd', ['-dc', again!.path], {maxBuffer: 64 << 20}).equals(data)).toBe(true);
+		// Damaged (cut short) the same.
+		writeFileSync(copy!.path, readFileSync(copy!.path).subarray(0, 100));
+		const third = await zstdCopies(cache)({localPath, sha256});
+		expect(execFileSync('zstd', ['-dc', third!.path], {maxBuffer: 64 << 20}).equals(data)).toBe(true);
+	});
 });

@@ -8,7 +8,7 @@ import {createHttpsHealth} from '../../run/https-health.js';
 import {elfArch} from '../../run/preflight.js';
 import {runPlan, type RunnerOptions} from '../../run/runner.js';
 import {zstdCopies} from '../../plan/zstd-copies.js';
-import {defaultCacheDir} from '../../state/state-dir.js';
+import {defaultCacheDir, defaultStateDir} from '../../state/state-dir.js';
 import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
 import {openEarly, type EarlyConnections} from '../shared/early-connections.js';
 import type {Profile} from '../../profile/schema.js';
@@ -17,7 +17,9 @@ import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
 import {importUi} from '../shared/import-ui.js';
 import type {ApplyOptions} from './apply.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
-import {shellQuote} from '../../remote/shell-quote.js';
+import {shellQuote} from '../../remote/shell.js';
+import {handleStopSignals} from '../shared/stop-signals.js';
+import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
 
 /**
  * `apply`: profile → plan → runner, with the grid on a terminal, plain lines without
@@ -28,17 +30,34 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 	if (!options.yes && !options.dryRun && !interactive) {
 		throw new UserError('apply needs --yes when it cannot ask (no terminal, or --json)', 'add --yes, or --dry-run to see what would change');
 	}
-	const profile = await loadProfileFromOptions(options);
-	// Without a question to ask first, the nodes are reached while the plan is prepared.
-	const early = options.yes || options.dryRun ? openEarly(profile, options) : undefined;
+	// From the start: a signal while the plan is prepared or the nodes are reached counts too.
+	// The grid shows the stop itself; plain and NDJSON runs say it on stderr.
+	const stop = handleStopSignals(interactive && !options.dryRun ? {} : {stopping: 'stopping: in-flight steps finish, nothing new starts'});
+	let early: EarlyConnections | undefined;
+	let lock: StateLock | undefined;
 	try {
-		return await applyPrepared(options, profile, interactive, early);
+		const profile = await loadProfileFromOptions(options);
+		// One run per state directory: two at once would each make a CA (state-lock.ts).
+		lock = lockStateDir(options.stateDir ?? defaultStateDir(profile.name), options.dryRun ? 'apply --dry-run' : 'apply');
+		const takeover = describeTakeover(lock);
+		if (takeover) process.stderr.write(`${takeover}\n`);
+		// Without a question to ask first, the nodes are reached while the plan is prepared.
+		early = options.yes || options.dryRun ? openEarly(profile, options) : undefined;
+		return await applyPrepared(options, profile, interactive, early, stop.signal);
 	} finally {
 		await early?.closeUntaken();
+		lock?.release();
+		stop.dispose();
 	}
 }
 
-async function applyPrepared(options: ApplyOptions, profile: Profile, interactive: boolean, early: EarlyConnections | undefined): Promise<number> {
+async function applyPrepared(
+	options: ApplyOptions,
+	profile: Profile,
+	interactive: boolean,
+	early: EarlyConnections | undefined,
+	stopped: AbortSignal,
+): Promise<number> {
 	const {plan, stateDir, pki} = await prepare({
 		profile,
 		...(options.stateDir ? {stateDir: options.stateDir} : {}),
@@ -52,7 +71,10 @@ async function applyPrepared(options: ApplyOptions, profile: Profile, interactiv
 
 	const admin: AdminCredentials = {caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key};
 	const health = createHttpsHealth(profile, admin);
+	// Aborted by the first signal, or by the grid's quit key.
 	const controller = new AbortController();
+	if (stopped.aborted) controller.abort();
+	stopped.addEventListener('abort', () => controller.abort(), {once: true});
 	const runnerOptions = {
 		plan,
 		connect: (node) => early?.take(node.name) ?? connectNode(profile, node, options),
@@ -70,13 +92,6 @@ async function applyPrepared(options: ApplyOptions, profile: Profile, interactiv
 	try {
 		if (interactive && !options.dryRun) return await applyWithGrid(runnerOptions, controller, profile.name, kubeconfigPath, admin, options);
 		const emit = options.json ? await jsonSink() : await plainSink();
-		const stop = () => {
-			if (controller.signal.aborted) process.exit(130);
-			process.stderr.write('stopping: in-flight steps finish, nothing new starts (Ctrl-C again to quit at once)\n');
-			controller.abort();
-		};
-		process.on('SIGINT', stop);
-		process.on('SIGTERM', stop);
 		const result = await runPlan({...runnerOptions, emit});
 		if (!options.json && !options.dryRun && result.ok) {
 			process.stdout.write(`\nadmin kubeconfig: ${kubeconfigPath}\nnext: kubectl --kubeconfig ${kubeconfigPath} get --raw '/readyz?verbose'\n      k8s-master-setup status ${statusArgs(options)}\n`);

@@ -1,7 +1,9 @@
-import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync} from 'node:fs';
 import {homedir, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {importUi} from '../shared/import-ui.js';
+import {saveWizardDraft} from '../shared/wizard-draft.js';
+import {makeDirectory} from '../../make-directory.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
 import type {ApplyOptions} from './apply.js';
 
@@ -33,12 +35,11 @@ export async function runInit(options: InitOptions): Promise<number> {
 				// Only the keys the user accepted on the host-key screen reach known_hosts.
 				const lines = keys.flatMap((k) => pendingLines.get(k.node) ?? []);
 				if (lines.length === 0) return;
-				mkdirSync(dirname(knownHosts), {recursive: true, mode: 0o700});
+				makeDirectory(dirname(knownHosts), 0o700, 'known_hosts directory');
 				appendFileSync(knownHosts, lines.map((l) => `${l}\n`).join(''), {mode: 0o600});
 			},
 			onCancel: (draft) => {
-				const path = join(scratch, '..', `k8s-master-setup-draft-${process.pid}.json`);
-				writeFileSync(path, JSON.stringify(draft, null, 2), {mode: 0o600});
+				const path = saveWizardDraft(draft);
 				process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key): ${path}\n`);
 			},
 		});

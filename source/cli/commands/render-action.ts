@@ -1,3 +1,6 @@
+import type {Profile} from '../../profile/schema.js';
+import {defaultStateDir} from '../../state/state-dir.js';
+import {describeTakeover, lockStateDir} from '../shared/state-lock.js';
 import {prepare} from '../../plan/prepare.js';
 import {writeRenderOutput} from '../../render/write-output.js';
 import type {RenderOptions} from './render.js';
@@ -5,6 +8,18 @@ import {loadProfileFromOptions} from '../shared/load-profile.js';
 
 export async function runRender(options: RenderOptions): Promise<void> {
 	const profile = await loadProfileFromOptions(options);
+	// One run per state directory: two at once would each make a CA (state-lock.ts).
+	const lock = lockStateDir(options.stateDir ?? defaultStateDir(profile.name), 'render');
+	try {
+		const takeover = describeTakeover(lock);
+		if (takeover) process.stderr.write(`${takeover}\n`);
+		await render(options, profile);
+	} finally {
+		lock.release();
+	}
+}
+
+async function render(options: RenderOptions, profile: Profile): Promise<void> {
 	const {plan, stateDir} = await prepare({
 		profile,
 		...(options.stateDir ? {stateDir: options.stateDir} : {}),

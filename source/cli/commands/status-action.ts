@@ -7,6 +7,7 @@ import {readAdminCredentials} from '../shared/admin-credentials.js';
 import {connectNode} from '../shared/connect.js';
 import type {StatusOptions} from './status.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
+import {handleStopSignals} from '../shared/stop-signals.js';
 
 export async function runStatus(options: StatusOptions): Promise<number> {
 	let profile: Profile;
@@ -18,7 +19,18 @@ export async function runStatus(options: StatusOptions): Promise<number> {
 		throw error;
 	}
 	const stateDir = options.stateDir ?? defaultStateDir(profile.name);
+	// The dashboard (a terminal) ends itself on the first signal; the second ends the process.
+	const stop = handleStopSignals(process.stdout.isTTY && !options.json ? {} : {stopping: 'stopping after this refresh'});
+	try {
+		return await statusCommand(options, profile, stateDir, stop.signal);
+	} finally {
+		stop.dispose();
+	}
+}
+
+function statusCommand(options: StatusOptions, profile: Profile, stateDir: string, signal: AbortSignal): Promise<number> {
 	return runStatusCommand({
+		signal,
 		profile,
 		stateDir,
 		json: Boolean(options.json),
