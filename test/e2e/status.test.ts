@@ -47,7 +47,12 @@ describe.skipIf(skip)('status on the lab', () => {
 	// Each test starts from a healthy control plane, whatever the one before it left (a node
 	// still booting, a Lease between holders), so each also runs alone (-t NAME).
 	beforeEach(async () => {
-		await waitFor('a healthy control plane before the test', async () => ((await status()).code === 0 ? true : undefined), 120_000, 2000);
+		await waitFor('a healthy control plane before the test', async () => {
+			const {code, report} = await status();
+			// Thrown, so that a timeout names what was still wrong.
+			if (code !== 0) throw new Error(`exit ${code}: ${report.health.problems.map((p) => `${p.node ?? p.component}: ${p.message}`).join('; ')}`);
+			return true;
+		}, 120_000, 2000);
 	});
 
 	it('reports a healthy control plane, valid against the documented schema', async () => {
