@@ -5,6 +5,7 @@ import type {Profile} from '../profile/schema.js';
 import type {StateDir} from '../state/state-dir.js';
 import {certificateSpecs, componentStem} from './cert-specs.js';
 import {reasonToReissue, verifyCertificate, type VerifiedFacts} from './inspect.js';
+import {BROUGHT_CA_FILE, ENCRYPTION_KEY_FILE, refuseReplacingKeptMaterial} from './kept-material.js';
 import {generateEcKeyPair, publicKeyPemOf} from './keys.js';
 import type {CertKeyPair, Pki, PkiChange} from './types.js';
 import {createCaCertificate, issueCertificate} from './x509.js';
@@ -13,9 +14,12 @@ import {createCaCertificate, issueCertificate} from './x509.js';
  * Load the PKI from the state directory, creating what is missing and re-issuing only
  * what no longer fits (see reasonToReissue). Nothing is replaced silently: every creation
  * and re-issue is returned as a change, and a replaced file is first copied to backup/.
+ * The kept encryption key and CA are never replaced (kept-material.ts): a profile that would
+ * is refused before anything is written.
  * Call only with a validated profile (load.ts has checked the files it names).
  */
 export async function ensurePki(profile: Profile, state: StateDir, now = new Date()): Promise<{pki: Pki; changes: PkiChange[]}> {
+	refuseReplacingKeptMaterial(profile, state);
 	const changes: PkiChange[] = [];
 	const ca = ensureCa(profile, state, changes, now);
 	const issued = new Map<string, CertKeyPair>();
@@ -86,7 +90,10 @@ function issue(state: StateDir, stem: string, spec: Parameters<typeof issueCerti
 
 function ensureCa(profile: Profile, state: StateDir, changes: PkiChange[], now: Date): CertKeyPair {
 	if (profile.pki.caCert !== undefined && profile.pki.caKey !== undefined) {
-		return {cert: readFileSync(profile.pki.caCert, 'utf8'), key: readFileSync(profile.pki.caKey, 'utf8')};
+		const cert = readFileSync(profile.pki.caCert, 'utf8');
+		// Recorded, so that a later profile bringing another CA is recognised and refused.
+		if (state.read(BROUGHT_CA_FILE) !== cert) state.write(BROUGHT_CA_FILE, cert);
+		return {cert, key: readFileSync(profile.pki.caKey, 'utf8')};
 	}
 	const cert = state.read('ca.pem');
 	const key = state.read('ca-key.pem');
@@ -128,14 +135,18 @@ function ensureServiceAccountKey(state: StateDir, changes: PkiChange[]): Pki['se
 	return keys;
 }
 
-/** The profile's key when given; otherwise one generated once and kept (the guide re-created it on every run). */
+/**
+ * The kept key; else the profile's, or one generated (the guide re-created it on every run),
+ * kept from now on either way: removing encryption.key from the profile later keeps the
+ * cluster's key instead of generating another. (A profile key that differs from the kept one
+ * was refused before, see kept-material.ts.)
+ */
 function ensureEncryptionKey(profile: Profile, state: StateDir, changes: PkiChange[]): string {
-	if (profile.encryption.key !== undefined) return profile.encryption.key;
-	const existing = state.read('encryption-key')?.trim();
+	const existing = state.read(ENCRYPTION_KEY_FILE)?.trim();
 	if (existing) return existing;
-	const key = randomBytes(32).toString('base64');
-	state.write('encryption-key', `${key}\n`);
-	changes.push({item: 'encryption key', action: 'created'});
+	const key = profile.encryption.key ?? randomBytes(32).toString('base64');
+	state.write(ENCRYPTION_KEY_FILE, `${key}\n`);
+	changes.push(profile.encryption.key === undefined ? {item: 'encryption key', action: 'created'} : {item: 'kept copy of encryption.key', action: 'created'});
 	return key;
 }
 

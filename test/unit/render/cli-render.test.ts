@@ -1,8 +1,9 @@
 import {spawnSync} from 'node:child_process';
-import {createHash} from 'node:crypto';
+import {X509Certificate, createHash} from 'node:crypto';
 import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
+import {stringify} from 'yaml';
 import {generateEcKeyPair} from '../../../source/pki/keys.js';
 import {createCaCertificate} from '../../../source/pki/x509.js';
 import {baseProfile, cliPath, ensureBuilt, repoRoot, workspace} from './fixtures.js';
@@ -148,5 +149,52 @@ describe('render rejects an invalid profile and writes nothing', () => {
 		expect(existsSync(ws.stateDir)).toBe(false);
 		expect(existsSync(ws.outDir)).toBe(false);
 		expect(existsSync(join(ws.dir, 'xdg-state'))).toBe(false);
+	});
+});
+
+/** The kept encryption key and CA are never replaced by a profile value. */
+describe('render refuses to replace what the state directory keeps', () => {
+	const rewrite = (ws: {file: string}, profile: unknown) => writeFileSync(ws.file, stringify(profile));
+
+	it('a different encryption.key: exit 2 naming encryption.key, the kept key and every node\'s file unchanged', () => {
+		const ws = workspace();
+		expect(render(ws).code).toBe(0);
+		const keptKey = readFileSync(join(ws.stateDir, 'encryption-key'), 'utf8');
+		const state = snapshot(ws.stateDir);
+		const out = snapshot(ws.outDir);
+		const other = Buffer.alloc(32, 7).toString('base64');
+		rewrite(ws, baseProfile({encryption: {key: other}}));
+		const r = render(ws);
+		expect(r.code, r.stderr).toBe(2);
+		expect(r.stderr).toContain('error: encryption.key: differs from the key kept in');
+		expect(r.stderr).toContain('key rotation is not supported yet; remove encryption.key from the profile to keep using the kept key');
+		expect(r.stderr).not.toContain(keptKey.trim());
+		expect(r.stderr).not.toContain(other);
+		expect(readFileSync(join(ws.stateDir, 'encryption-key'), 'utf8')).toBe(keptKey);
+		expect(snapshot(ws.stateDir)).toEqual(state);
+		expect(snapshot(ws.outDir)).toEqual(out);
+	});
+
+	it('a brought CA other than the one the state was built with: exit 2 with both SHA-256 fingerprints', () => {
+		const ws = workspace();
+		const ca = (name: string) => {
+			const keys = generateEcKeyPair();
+			const cert = createCaCertificate('user-ca', keys.privateKey, 3650);
+			writeFileSync(join(ws.dir, `${name}.pem`), cert);
+			writeFileSync(join(ws.dir, `${name}-key.pem`), keys.privateKey);
+			return new X509Certificate(cert).fingerprint256;
+		};
+		const first = ca('ca');
+		const second = ca('other');
+		rewrite(ws, baseProfile({pki: {caCert: './ca.pem', caKey: './ca-key.pem'}}));
+		expect(render(ws).code).toBe(0);
+		const state = snapshot(ws.stateDir);
+		rewrite(ws, baseProfile({pki: {caCert: './other.pem', caKey: './other-key.pem'}}));
+		const r = render(ws);
+		expect(r.code, r.stderr).toBe(2);
+		expect(r.stderr).toContain('error: pki.caCert: ');
+		expect(r.stderr).toContain(first);
+		expect(r.stderr).toContain(second);
+		expect(snapshot(ws.stateDir)).toEqual(state);
 	});
 });
