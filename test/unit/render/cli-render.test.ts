@@ -137,6 +137,61 @@ describe('render rejects an invalid profile and writes nothing', () => {
 		{name: 'empty node list', field: /nodes.*at least one/, profile: baseProfile({nodes: []})},
 		{name: 'etcd endpoint not https', field: /etcd\.endpoints\[1\].*https/, profile: baseProfile({etcd: {endpoints: ['https://198.18.0.11:2379', 'http://198.18.0.12:2379']}})},
 		{name: 'removed flag in extraArgs', field: /apiserver\.extraArgs\.insecure-port.*removed/, profile: baseProfile({apiserver: {extraArgs: {'insecure-port': '0'}}})},
+		// Strict values (issue 15): each refused at its field, nothing written.
+		{name: 'node name not a DNS label', field: /nodes\[0\]\.name.*DNS label/, profile: baseProfile({nodes: [{name: 'Master_1', ip: '198.18.0.11'}]})},
+		{name: 'node name longer than 63', field: /nodes\[0\]\.name.*DNS label/, profile: baseProfile({nodes: [{name: 'm'.repeat(64), ip: '198.18.0.11'}]})},
+		...(
+			[
+				['loopback', '127.0.0.1', /loopback/],
+				['unspecified', '0.0.0.0', /this network/],
+				['multicast', '224.0.0.5', /multicast/],
+				['broadcast', '255.255.255.255', /broadcast/],
+				['link-local', '169.254.1.1', /link-local/],
+			] as const
+		).map(([kind, ip, why]) => ({name: `node IP ${kind}`, field: new RegExp(`nodes\\[0\\]\\.ip.*${ip.replace(/\./g, '\\.')} is .*${why.source}`), profile: baseProfile({nodes: [{name: 'master1', ip}]})})),
+		{name: 'CIDR with host bits', field: /network\.serviceCidr.*10\.254\.1\.0\/16 has host bits set; the network is 10\.254\.0\.0\/16/, profile: baseProfile({network: {serviceCidr: '10.254.1.0/16'}})},
+		{name: 'service CIDR /8', field: /network\.serviceCidr.*between \/12 and \/28/, profile: baseProfile({network: {serviceCidr: '10.0.0.0/8'}})},
+		{name: 'service CIDR /29', field: /network\.serviceCidr.*between \/12 and \/28/, profile: baseProfile({network: {serviceCidr: '10.254.0.0/29'}})},
+		{name: 'cluster domain with a trailing dot', field: /network\.clusterDomain.*must not end with "\."/, profile: baseProfile({network: {clusterDomain: 'cluster.local.'}})},
+		{name: 'cluster domain in upper case', field: /network\.clusterDomain.*lower case/, profile: baseProfile({network: {clusterDomain: 'Cluster.Local'}})},
+		{name: 'cluster domain longer than 253', field: /network\.clusterDomain.*253/, profile: baseProfile({network: {clusterDomain: Array(6).fill('a'.repeat(50)).join('.')}})},
+		{name: 'extra SAN a mistyped IP (4 parts)', field: /apiserver\.extraSans\[0\].*"192\.168\.1\.300" looks like a mistyped IP address/, profile: baseProfile({apiserver: {extraSans: ['192.168.1.300']}})},
+		{name: 'extra SAN a mistyped IP (3 parts)', field: /apiserver\.extraSans\[1\].*"10\.0\.0" looks like a mistyped IP address/, profile: baseProfile({apiserver: {extraSans: ['k8s.example.com', '10.0.0']}})},
+		{name: 'extra SAN neither IP nor name', field: /apiserver\.extraSans\[0\].*is not a DNS name/, profile: baseProfile({apiserver: {extraSans: ['k8s_example.com']}})},
+		{name: 'etcd endpoint with a path (shell)', field: /etcd\.endpoints\[0\].*nothing after the port/, profile: baseProfile({etcd: {endpoints: ['https://198.18.0.11:2379/$(id>/tmp/x)']}})},
+		{name: 'etcd endpoint with a query', field: /etcd\.endpoints\[0\].*nothing after the port/, profile: baseProfile({etcd: {endpoints: ['https://198.18.0.11:2379?x=1']}})},
+		{name: 'etcd endpoint with a user', field: /etcd\.endpoints\[0\].*no user name/, profile: baseProfile({etcd: {endpoints: ['https://root@198.18.0.11:2379']}})},
+		{name: 'etcd endpoint without a port', field: /etcd\.endpoints\[0\].*the port is required/, profile: baseProfile({etcd: {endpoints: ['https://198.18.0.11']}})},
+		{name: 'etcd endpoint host with shell characters', field: /etcd\.endpoints\[0\].*must be exactly https:\/\/HOST:PORT/, profile: baseProfile({etcd: {endpoints: ['https://a;{touch,x}:2379']}})},
+		{name: 'etcd endpoint host a mistyped IP', field: /etcd\.endpoints\[0\].*mistyped IP/, profile: baseProfile({etcd: {endpoints: ['https://198.18.0.311:2379']}})},
+		{name: 'duplicate etcd endpoint', field: /etcd\.endpoints\[2\].*duplicates etcd\.endpoints\[0\]/, profile: baseProfile({etcd: {endpoints: ['https://198.18.0.11:2379', 'https://198.18.0.12:2379', 'https://198.18.0.11:2379']}})},
+		{name: 'relative path', field: /paths\.binDir.*absolute/, profile: baseProfile({paths: {binDir: 'opt/k8s/bin'}})},
+		{name: 'path escaping with ..', field: /paths\.configDir.*normalised: \/x/, profile: baseProfile({paths: {configDir: '/etc/../../x'}})},
+		{name: 'path with a quote', field: /paths\.binDir.*only letters, digits/, profile: baseProfile({paths: {binDir: "/opt/k8s'; id; '"}})},
+		{name: 'path not normalised', field: /paths\.dataDir.*normalised: \/data\/k8s/, profile: baseProfile({paths: {dataDir: '/data//k8s/'}})},
+		{name: 'path a system directory', field: /paths\.certDir.*is a system directory/, profile: baseProfile({paths: {certDir: '/etc'}})},
+		{name: 'path the root directory', field: /paths\.dataDir.*is a system directory/, profile: baseProfile({paths: {dataDir: '/'}})},
+		{name: 'newline in an extraArgs value', field: /controllerManager\.extraArgs\.v.*control character \(U\+000A, a newline\)/, profile: baseProfile({controllerManager: {extraArgs: {v: '2\nExecStartPre=/bin/id'}}})},
+		{name: 'extraArgs beyond the unit line limit', field: /scheduler\.extraArgs\.feature-gates.*line limit is 1 MiB/, profile: baseProfile({scheduler: {extraArgs: {'feature-gates': 'A=true,'.repeat(150_000)}}})},
+		{name: 'extraArgs name with "--"', field: /apiserver\.extraArgs\.--v.*without "--"/, profile: baseProfile({apiserver: {extraArgs: {'--v': '2'}}})},
+		{name: 'owned flag secure-port', field: /apiserver\.extraArgs\.secure-port.*is set by the tool/, profile: baseProfile({apiserver: {extraArgs: {'secure-port': '7443'}}})},
+		{name: 'owned flag encryption-provider-config', field: /apiserver\.extraArgs\.encryption-provider-config.*is set by the tool/, profile: baseProfile({apiserver: {extraArgs: {'encryption-provider-config': '/tmp/enc.yaml'}}})},
+		{name: 'owned flag naming a managed file', field: /controllerManager\.extraArgs\.tls-cert-file.*names \/etc\/kubernetes\/cert\/kube-controller-manager\.pem/, profile: baseProfile({controllerManager: {extraArgs: {'tls-cert-file': '/tmp/x.pem'}}})},
+		{name: 'authorization-mode without RBAC', field: /apiserver\.extraArgs\.authorization-mode.*must include RBAC/, profile: baseProfile({apiserver: {extraArgs: {'authorization-mode': 'AlwaysAllow'}}})},
+		{name: 'anonymous-auth=true', field: /apiserver\.extraArgs\.anonymous-auth.*must stay false/, profile: baseProfile({apiserver: {extraArgs: {'anonymous-auth': 'true'}}})},
+		{name: 'all-zero encryption key', field: /encryption\.key.*all zero bytes/, profile: baseProfile({encryption: {key: Buffer.alloc(32).toString('base64')}})},
+		{
+			name: 'brought CA expiring before the leaves',
+			field: /pki\.caCert.*expires on .*before the certificates it would issue \(pki\.certValidityDays: 365.*set pki\.certValidityDays to at most 1\b/,
+			profile: baseProfile({pki: {caCert: './ca.pem', caKey: './ca-key.pem'}}),
+			setup: (d) => {
+				const k = generateEcKeyPair();
+				writeFileSync(join(d, 'ca.pem'), createCaCertificate('ca', k.privateKey, 2));
+				writeFileSync(join(d, 'ca-key.pem'), k.privateKey);
+			},
+		},
+		{name: 'unknown YAML tag', field: /malformed YAML\n  line 1, column 7: Unresolved tag: !include/, raw: 'name: !include lab\n'},
+		{name: 'YAML alias bomb', field: /profile\.yaml: Excessive alias count/, raw: ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n')},
 	];
 
 	it.each(cases)('$name', ({field, profile, raw, file, setup}) => {
