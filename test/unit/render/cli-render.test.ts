@@ -14,7 +14,7 @@ function render(ws: {file: string; stateDir: string; outDir: string; dir: string
 	const r = spawnSync(process.execPath, [cliPath, 'render', '--profile-file', ws.file, '--state-dir', ws.stateDir, '--out', ws.outDir, ...extra], {
 		cwd: ws.dir,
 		encoding: 'utf8',
-		env: {...process.env, XDG_STATE_HOME: join(ws.dir, 'xdg-state')},
+		env: {...process.env, XDG_STATE_HOME: join(ws.dir, 'xdg-state'), XDG_CACHE_HOME: join(ws.dir, 'xdg-cache')},
 	});
 	return {code: r.status, stdout: r.stdout, stderr: r.stderr};
 }
