@@ -1,6 +1,6 @@
 import {spawnSync} from 'node:child_process';
 import {X509Certificate, createHash} from 'node:crypto';
-import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {stringify} from 'yaml';
@@ -251,5 +251,27 @@ describe('render refuses to replace what the state directory keeps', () => {
 		expect(r.stderr).toContain(first);
 		expect(r.stderr).toContain(second);
 		expect(snapshot(ws.stateDir)).toEqual(state);
+	});
+});
+
+describe('render --out never writes through a symbolic link', () => {
+	it('a linked directory or file below --out: exit 2 naming it, nothing written where it points', () => {
+		const ws = workspace();
+		const elsewhere = join(ws.dir, 'elsewhere');
+		mkdirSync(elsewhere);
+		mkdirSync(join(ws.outDir, 'master1'), {recursive: true});
+		symlinkSync(elsewhere, join(ws.outDir, 'master1', 'etc'));
+		const r = render(ws);
+		expect(r.code, r.stderr).toBe(2);
+		expect(r.stderr).toContain(`render --out: ${join(ws.outDir, 'master1', 'etc')} is a symbolic link (to ${elsewhere})`);
+		expect(readdirSync(elsewhere)).toEqual([]);
+
+		rmSync(join(ws.outDir, 'master1', 'etc'));
+		writeFileSync(join(elsewhere, 'kubeconfig'), 'theirs\n');
+		symlinkSync(join(elsewhere, 'kubeconfig'), join(ws.outDir, 'admin.kubeconfig'));
+		const again = render(ws);
+		expect(again.code, again.stderr).toBe(2);
+		expect(again.stderr).toContain(`${join(ws.outDir, 'admin.kubeconfig')} is a symbolic link`);
+		expect(readFileSync(join(elsewhere, 'kubeconfig'), 'utf8')).toBe('theirs\n');
 	});
 });
