@@ -45,7 +45,7 @@ describe('k8s-master-setup render (built CLI)', () => {
 			expect(statSync(join(root, 'opt/k8s/bin/kube-apiserver')).mode & 0o777).toBe(0o755);
 			expect(statSync(join(root, 'etc/kubernetes/encryption-config.yaml')).mode & 0o777).toBe(0o600);
 			const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
-			expect(manifest.files.length).toBe(24);
+			expect(manifest.files.length).toBe(25);
 			for (const f of manifest.files) {
 				const onDisk = readFileSync(join(root, f.path));
 				expect(createHash('sha256').update(onDisk).digest('hex'), f.path).toBe(f.sha256);
