@@ -1,6 +1,6 @@
 import {execFileSync} from 'node:child_process';
 import {X509Certificate, createPrivateKey} from 'node:crypto';
-import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ensurePki} from '../../../source/pki/ensure.js';
@@ -125,6 +125,20 @@ describe('PKI', () => {
 			expect.stringMatching(/^reissued proxy-client certificate: /),
 		]);
 		expect((await ensurePki(first.profile, first.state)).changes).toEqual([]);
+	});
+
+	it('moves a state directory from before the front-proxy CA to it: the proxy-client certificate is re-issued from it, nothing else', async () => {
+		const first = await setup();
+		// As an older version left it: proxy-client signed by the cluster CA, no front-proxy CA.
+		const keys = generateEcKeyPair();
+		writeFileSync(join(first.state.path, 'proxy-client.pem'), issueCertificate({commonName: 'aggregator', clientAuth: true, validityDays: 365}, keys.publicKey, {certPem: first.pki.ca.cert, keyPem: first.pki.ca.key}));
+		writeFileSync(join(first.state.path, 'proxy-client-key.pem'), keys.privateKey);
+		for (const f of ['front-proxy-ca.pem', 'front-proxy-ca-key.pem']) rmSync(join(first.state.path, f));
+		const {pki, changes} = await ensurePki(first.profile, first.state);
+		expect(changes.map((c) => `${c.action} ${c.item}`).sort()).toEqual(['created front-proxy CA', 'reissued proxy-client certificate']);
+		expect(new X509Certificate(pki.proxyClient.cert).verify(new X509Certificate(pki.frontProxyCa.cert).publicKey)).toBe(true);
+		expect(pki.ca).toEqual(first.pki.ca);
+		expect(pki.apiserver).toEqual(first.pki.apiserver);
 	});
 
 	it('a new node re-issues only the apiserver certificate (and creates the new node\'s own), keeping a backup', async () => {
