@@ -12,6 +12,8 @@ export interface NamedSpec {
 	/** State file stem: `<stem>.pem` and `<stem>-key.pem`. */
 	stem: string;
 	spec: CertificateSpec;
+	/** The CA that signs it: the cluster CA, or the front-proxy CA (ensure.ts). */
+	signer: 'cluster' | 'front-proxy';
 }
 
 /** The in-cluster names of the `kubernetes` Service; the last one has no trailing dot. */
@@ -55,14 +57,15 @@ export function componentCertSpec(profile: Profile, node: ProfileNode, component
 export function certificateSpecs(profile: Profile): NamedSpec[] {
 	const days = profile.pki.certValidityDays;
 	const specs: NamedSpec[] = [
-		{item: 'apiserver certificate', stem: 'kubernetes', spec: apiserverCertSpec(profile)},
-		// The CN must be in --requestheader-allowed-names (guide: "aggregator").
-		{item: 'proxy-client certificate', stem: 'proxy-client', spec: {commonName: 'aggregator', clientAuth: true, validityDays: days}},
-		{item: 'admin certificate', stem: 'admin', spec: {commonName: 'admin', organization: 'system:masters', clientAuth: true, validityDays: days}},
+		{item: 'apiserver certificate', stem: 'kubernetes', spec: apiserverCertSpec(profile), signer: 'cluster'},
+		// The CN must be in --requestheader-allowed-names (guide: "aggregator"). Signed by the
+		// front-proxy CA: a certificate that CA signs may assert any user in X-Remote-User.
+		{item: 'proxy-client certificate', stem: 'proxy-client', spec: {commonName: 'aggregator', clientAuth: true, validityDays: days}, signer: 'front-proxy'},
+		{item: 'admin certificate', stem: 'admin', spec: {commonName: 'admin', organization: 'system:masters', clientAuth: true, validityDays: days}, signer: 'cluster'},
 	];
 	for (const node of profile.nodes) {
 		for (const component of ['kube-controller-manager', 'kube-scheduler'] as const) {
-			specs.push({item: `${node.name} ${component} certificate`, stem: componentStem(node.name, component), spec: componentCertSpec(profile, node, component)});
+			specs.push({item: `${node.name} ${component} certificate`, stem: componentStem(node.name, component), spec: componentCertSpec(profile, node, component), signer: 'cluster'});
 		}
 	}
 	return specs;

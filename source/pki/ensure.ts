@@ -5,6 +5,7 @@ import type {Profile} from '../profile/schema.js';
 import type {StateDir} from '../state/state-dir.js';
 import {certificateSpecs, componentStem} from './cert-specs.js';
 import {reasonToReissue, verifyCertificate, type VerifiedFacts} from './inspect.js';
+import {BROUGHT_CA_FILE, ENCRYPTION_KEY_FILE, refuseReplacingKeptMaterial} from './kept-material.js';
 import {generateEcKeyPair, publicKeyPemOf} from './keys.js';
 import type {CertKeyPair, Pki, PkiChange} from './types.js';
 import {createCaCertificate, issueCertificate} from './x509.js';
@@ -13,14 +14,19 @@ import {createCaCertificate, issueCertificate} from './x509.js';
  * Load the PKI from the state directory, creating what is missing and re-issuing only
  * what no longer fits (see reasonToReissue). Nothing is replaced silently: every creation
  * and re-issue is returned as a change, and a replaced file is first copied to backup/.
+ * The kept encryption key and CA are never replaced (kept-material.ts): a profile that would
+ * is refused before anything is written.
  * Call only with a validated profile (load.ts has checked the files it names).
  */
 export async function ensurePki(profile: Profile, state: StateDir, now = new Date()): Promise<{pki: Pki; changes: PkiChange[]}> {
+	refuseReplacingKeptMaterial(profile, state);
 	const changes: PkiChange[] = [];
-	const ca = ensureCa(profile, state, changes, now);
+	const clusterCa = ensureCa(profile, state, changes, now);
+	const frontProxyCa = keptOrCreatedCa(state, FRONT_PROXY_CA, profile.pki.caValidityDays, changes, now);
 	const issued = new Map<string, CertKeyPair>();
 	const verified = new VerifiedMemo(state);
-	for (const {item, stem, spec} of certificateSpecs(profile)) {
+	for (const {item, stem, spec, signer} of certificateSpecs(profile)) {
+		const ca = signer === 'front-proxy' ? frontProxyCa : clusterCa;
 		const cert = state.read(`${stem}.pem`);
 		const key = state.read(`${stem}-key.pem`);
 		if (cert !== undefined && key !== undefined) {
@@ -47,7 +53,8 @@ export async function ensurePki(profile: Profile, state: StateDir, now = new Dat
 		Object.fromEntries(profile.nodes.map((n) => [n.name, pick(componentStem(n.name, component))]));
 	return {
 		pki: {
-			ca,
+			ca: clusterCa,
+			frontProxyCa,
 			caFromProfile: profile.pki.caCert !== undefined,
 			apiserver: pick('kubernetes'),
 			proxyClient: pick('proxy-client'),
@@ -86,15 +93,42 @@ function issue(state: StateDir, stem: string, spec: Parameters<typeof issueCerti
 
 function ensureCa(profile: Profile, state: StateDir, changes: PkiChange[], now: Date): CertKeyPair {
 	if (profile.pki.caCert !== undefined && profile.pki.caKey !== undefined) {
-		return {cert: readFileSync(profile.pki.caCert, 'utf8'), key: readFileSync(profile.pki.caKey, 'utf8')};
+		const cert = readFileSync(profile.pki.caCert, 'utf8');
+		// Recorded, so that a later profile bringing another CA is recognised and refused.
+		if (state.read(BROUGHT_CA_FILE) !== cert) state.write(BROUGHT_CA_FILE, cert);
+		return {cert, key: readFileSync(profile.pki.caKey, 'utf8')};
 	}
-	const cert = state.read('ca.pem');
-	const key = state.read('ca-key.pem');
+	return keptOrCreatedCa(state, CLUSTER_CA, profile.pki.caValidityDays, changes, now);
+}
+
+interface CaFiles {
+	/** Shown to the user. */
+	item: string;
+	stem: string;
+	commonName: string;
+}
+
+const CLUSTER_CA: CaFiles = {item: 'CA', stem: 'ca', commonName: 'kubernetes-ca'};
+/**
+ * Signs only the proxy-client certificate, and is the apiserver's --requestheader-client-ca-file:
+ * a client certificate it signed may name any user in X-Remote-User, so it must sign nothing
+ * else (with the cluster CA there, any CA-signed certificate with CN aggregator could
+ * impersonate anyone). Always the tool's own, kept here, as kubeadm's front-proxy-ca; a CA
+ * brought in the profile keeps its role for every other certificate.
+ */
+const FRONT_PROXY_CA: CaFiles = {item: 'front-proxy CA', stem: 'front-proxy-ca', commonName: 'front-proxy-ca'};
+
+/** The CA kept in the state directory, or a new one; an expired or half-present one is refused, never replaced. */
+function keptOrCreatedCa(state: StateDir, files: CaFiles, validityDays: number, changes: PkiChange[], now: Date): CertKeyPair {
+	const certName = `${files.stem}.pem`;
+	const keyName = `${files.stem}-key.pem`;
+	const cert = state.read(certName);
+	const key = state.read(keyName);
 	if (cert !== undefined && key !== undefined) {
 		const notAfter = new Date(new X509Certificate(cert).validTo);
 		if (notAfter <= now) {
 			throw new UserError(
-				`the CA in ${state.file('ca.pem')} expired on ${notAfter.toISOString()}`,
+				`the ${files.item} in ${state.file(certName)} expired on ${notAfter.toISOString()}`,
 				'a CA is never replaced automatically (every certificate and kubeconfig of the cluster depends on it); move the state directory aside to start a new cluster PKI, or give pki.caCert and pki.caKey',
 			);
 		}
@@ -102,15 +136,15 @@ function ensureCa(profile: Profile, state: StateDir, changes: PkiChange[], now: 
 	}
 	if (cert !== undefined || key !== undefined) {
 		throw new UserError(
-			`${state.file(cert === undefined ? 'ca-key.pem' : 'ca.pem')} exists without its ${cert === undefined ? 'certificate ca.pem' : 'key ca-key.pem'}`,
-			'restore the missing file, or move the state directory aside to create a new CA (the existing one is not replaced silently)',
+			`${state.file(cert === undefined ? keyName : certName)} exists without its ${cert === undefined ? `certificate ${certName}` : `key ${keyName}`}`,
+			`restore the missing file, or move the state directory aside to create a new ${files.item} (the existing one is not replaced silently)`,
 		);
 	}
 	const keys = generateEcKeyPair();
-	const created = createCaCertificate('kubernetes-ca', keys.privateKey, profile.pki.caValidityDays, now);
-	state.write('ca-key.pem', keys.privateKey);
-	state.write('ca.pem', created);
-	changes.push({item: 'CA', action: 'created'});
+	const created = createCaCertificate(files.commonName, keys.privateKey, validityDays, now);
+	state.write(keyName, keys.privateKey);
+	state.write(certName, created);
+	changes.push({item: files.item, action: 'created'});
 	return {cert: created, key: keys.privateKey};
 }
 
@@ -128,14 +162,18 @@ function ensureServiceAccountKey(state: StateDir, changes: PkiChange[]): Pki['se
 	return keys;
 }
 
-/** The profile's key when given; otherwise one generated once and kept (the guide re-created it on every run). */
+/**
+ * The kept key; else the profile's, or one generated (the guide re-created it on every run),
+ * kept from now on either way: removing encryption.key from the profile later keeps the
+ * cluster's key instead of generating another. (A profile key that differs from the kept one
+ * was refused before, see kept-material.ts.)
+ */
 function ensureEncryptionKey(profile: Profile, state: StateDir, changes: PkiChange[]): string {
-	if (profile.encryption.key !== undefined) return profile.encryption.key;
-	const existing = state.read('encryption-key')?.trim();
+	const existing = state.read(ENCRYPTION_KEY_FILE)?.trim();
 	if (existing) return existing;
-	const key = randomBytes(32).toString('base64');
-	state.write('encryption-key', `${key}\n`);
-	changes.push({item: 'encryption key', action: 'created'});
+	const key = profile.encryption.key ?? randomBytes(32).toString('base64');
+	state.write(ENCRYPTION_KEY_FILE, `${key}\n`);
+	changes.push(profile.encryption.key === undefined ? {item: 'encryption key', action: 'created'} : {item: 'kept copy of encryption.key', action: 'created'});
 	return key;
 }
 

@@ -12,6 +12,8 @@ export interface CertKeyPair {
 export interface Pki {
 	/** The cluster CA. Its key goes to the nodes too: the controller-manager signs kubelet CSRs with it, as in the guide. */
 	ca: CertKeyPair;
+	/** Signs only the proxy-client certificate; the apiserver's --requestheader-client-ca-file. Its key stays local. */
+	frontProxyCa: CertKeyPair;
 	/** True when the CA is the user's (profile pki.caCert/caKey), false when this tool created it. */
 	caFromProfile: boolean;
 	/** kube-apiserver serving cert, also its etcd and kubelet client cert (as in the guide). */

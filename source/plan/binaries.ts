@@ -1,19 +1,22 @@
 import {execFile, spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
-import {createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, accessSync, constants} from 'node:fs';
+import {createReadStream, existsSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, accessSync, constants} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
 import {UserError} from '../errors.js';
+import {makeDirectory} from '../make-directory.js';
 import type {Profile} from '../profile/schema.js';
-import {defaultCacheDir, writeFileAtomic} from '../state/state-dir.js';
+import {defaultCacheDir, writeFileAtomic, type StateDir} from '../state/state-dir.js';
 
 /**
  * Finds the four binaries (a directory, or a kubernetes-server-linux-*.tar.gz extracted
- * once into the state directory's cache), reads the release from `kube-apiserver --version`
- * and hashes every file. Version and sha256 are cached by (path, size, mtime, inode) in
+ * once into the machine's cache, see defaultCacheDir: not secret, and no state directory
+ * needs to exist for it), reads the release from `kube-apiserver --version` and hashes every
+ * file. Version and sha256 are cached by (path, size, mtime, inode) in
  * <state>/binaries/index.json: hashing ~400 MB of binaries on every render would cost
- * seconds, and a changed file always changes its mtime or size.
+ * seconds, and a changed file always changes its mtime or size. That index is written
+ * through the StateDir, so a deferred one (a dry run) keeps it in memory.
  */
 export const BINARY_NAMES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'] as const;
 export type BinaryName = (typeof BINARY_NAMES)[number];
@@ -42,15 +45,15 @@ interface IndexEntry {
 const run = promisify(execFile);
 const TARBALL = /\.(tar\.gz|tgz)$/;
 
-export async function locateBinaries(profile: Profile, stateDirPath: string, sharedCacheDir: string | undefined = defaultCacheDir()): Promise<Binaries> {
-	const cacheDir = join(stateDirPath, 'binaries');
-	const indexPath = join(cacheDir, 'index.json');
+const STATE_INDEX = 'binaries/index.json';
+
+export async function locateBinaries(profile: Profile, state: StateDir, sharedCacheDir: string | undefined = defaultCacheDir()): Promise<Binaries> {
 	// The same facts, shared by every profile on this machine: a new profile (or a new state
 	// directory) for binaries already seen does not hash 400 MB and run three --help again.
 	const sharedIndexPath = sharedCacheDir === undefined ? undefined : join(sharedCacheDir, 'binaries-index.json');
 	const shared = sharedIndexPath === undefined ? {} : readIndex(sharedIndexPath);
-	const index = readIndex(indexPath);
-	const dir = binaryDirectory(profile.binaries, cacheDir);
+	const index = parseIndex(state.read(STATE_INDEX));
+	const dir = binaryDirectory(profile.binaries, extractionDirs(state, sharedCacheDir));
 	const files = {} as Record<BinaryName, BinaryFile>;
 	const versions = new Map<BinaryName, string>();
 	const acceptedFlags: Binaries['acceptedFlags'] = {};
@@ -95,7 +98,7 @@ export async function locateBinaries(profile: Profile, stateDirPath: string, sha
 			);
 		}
 	}
-	if (changed) writeFileAtomic(indexPath, `${JSON.stringify(index, null, 1)}\n`, 0o600, {dirMode: 0o700});
+	if (changed) state.write(STATE_INDEX, `${JSON.stringify(index, null, 1)}\n`);
 	// Also when only the state directory knew them (it was made before the shared cache).
 	if (sharedIndexPath !== undefined && [...keys.values()].some((key) => !shared[key])) {
 		try {
@@ -107,8 +110,28 @@ export async function locateBinaries(profile: Profile, stateDirPath: string, sha
 	return {release: versions.get('kube-apiserver')!, files, acceptedFlags};
 }
 
+/**
+ * Where a tarball is extracted (`into`; without a shared cache, as in tests, a scratch
+ * directory removed when the process exits), and where an older version of this tool
+ * extracted it (`reuse`: the state directory).
+ */
+interface ExtractionDirs {
+	into?: string;
+	reuse?: string;
+}
+
+function extractionDirs(state: StateDir, sharedCacheDir: string | undefined): ExtractionDirs {
+	return {reuse: join(state.path, 'binaries'), ...(sharedCacheDir !== undefined ? {into: join(sharedCacheDir, 'binaries')} : {})};
+}
+
+function scratchDir(): string {
+	const scratch = mkdtempSync(join(tmpdir(), 'k8s-master-setup-binaries-'));
+	process.once('exit', () => rmSync(scratch, {recursive: true, force: true}));
+	return scratch;
+}
+
 /** The directory holding the four binaries: the profile's directory, or the extracted tarball. */
-function binaryDirectory(source: string, cacheDir: string): string {
+function binaryDirectory(source: string, dirs: ExtractionDirs): string {
 	let stat;
 	try {
 		stat = statSync(source);
@@ -121,15 +144,16 @@ function binaryDirectory(source: string, cacheDir: string): string {
 		return !existsSync(join(source, 'kube-apiserver')) && existsSync(join(nested, 'kube-apiserver')) ? nested : source;
 	}
 	if (!TARBALL.test(source)) throw new UserError(`binaries: ${source} is neither a directory nor a .tar.gz`, 'give the directory of the binaries or a kubernetes-server-linux-*.tar.gz');
-	return extractTarball(source, stat, cacheDir);
+	return extractTarball(source, stat, dirs);
 }
 
-function extractTarball(tarball: string, stat: {size: number; mtimeMs: number}, cacheDir: string): string {
+function extractTarball(tarball: string, stat: {size: number; mtimeMs: number}, dirs: ExtractionDirs): string {
 	const key = createHash('sha256').update(`${realpathSync(tarball)}|${stat.size}|${stat.mtimeMs}`).digest('hex').slice(0, 16);
-	const target = join(cacheDir, key);
+	if (dirs.reuse !== undefined && existsSync(join(dirs.reuse, key, 'kube-apiserver'))) return join(dirs.reuse, key);
+	const target = join(dirs.into ?? scratchDir(), key);
 	if (existsSync(join(target, 'kube-apiserver'))) return target;
 	const temp = `${target}.tmp-${process.pid}`;
-	mkdirSync(temp, {recursive: true, mode: 0o700});
+	makeDirectory(temp, 0o700, 'binaries cache directory');
 	try {
 		// Synchronous on purpose: nothing else can proceed without the binaries.
 		const members = BINARY_NAMES.map((n) => `kubernetes/server/bin/${n}`);
@@ -200,7 +224,15 @@ function sha256File(path: string): Promise<string> {
 
 function readIndex(path: string): Record<string, IndexEntry> {
 	try {
-		return JSON.parse(readFileSync(path, 'utf8')) as Record<string, IndexEntry>;
+		return parseIndex(readFileSync(path, 'utf8'));
+	} catch {
+		return {};
+	}
+}
+
+function parseIndex(text: string | undefined): Record<string, IndexEntry> {
+	try {
+		return JSON.parse(text ?? '{}') as Record<string, IndexEntry>;
 	} catch {
 		return {};
 	}
@@ -213,7 +245,7 @@ function readIndex(path: string): Record<string, IndexEntry> {
 export async function readBinariesRelease(source: string): Promise<string> {
 	const scratch = mkdtempSync(join(tmpdir(), 'k8s-master-setup-version-'));
 	try {
-		const dir = binaryDirectory(source, scratch);
+		const dir = binaryDirectory(source, {into: scratch});
 		const path = join(dir, 'kube-apiserver');
 		statOrThrow(path, source, 'kube-apiserver');
 		return await readVersion(path, source);

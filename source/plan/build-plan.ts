@@ -52,6 +52,7 @@ function buildNodePlan(profile: Profile, node: ProfileNode, pki: Pki, binaries: 
 	const controllerManager = pki.controllerManager[node.name]!;
 	const scheduler = pki.scheduler[node.name]!;
 	add(c.ca, pki.ca.cert, 'certificates', ALL);
+	add(c.frontProxyCa, pki.frontProxyCa.cert, 'certificates', ALL);
 	// The controller-manager signs kubelet CSRs with the CA (--cluster-signing-key-file), as in the guide.
 	add(c.caKey, pki.ca.key, 'certificates', [CONTROLLER_MANAGER], true);
 	add(c.apiserver, pki.apiserver.cert, 'certificates', [APISERVER]);

@@ -12,27 +12,45 @@ export interface PrepareOptions {
 	profile: Profile;
 	/** Default: defaultStateDir(profile.name). */
 	stateDir?: string;
+	/**
+	 * Keep what the state directory would gain (a new CA, keys, certificates, the binaries
+	 * index) in memory: nothing is written until the returned commit() is called, or ever
+	 * (a dry run). Default false: written as soon as every check has passed.
+	 */
+	defer?: boolean;
 	/** Told about every certificate or key created or re-issued (never silent). */
 	onPkiChange?: (change: PkiChange) => void;
 	now?: Date;
 }
 
+export interface Prepared {
+	plan: Plan;
+	stateDir: string;
+	pki: Pki;
+	pkiChanges: PkiChange[];
+	/** Write what was kept in memory (with `defer`); nothing to do otherwise. */
+	commit: () => void;
+}
+
 /**
  * All the I/O before a plan, in an order that writes nothing on bad input: binaries are
- * located and their version checked first, then the state directory is opened (created
- * once), the PKI loaded or completed, and the pure buildPlan called.
+ * located and their version and flags checked, the PKI loaded or completed, and the pure
+ * buildPlan called, all against a deferred state directory (read from disk, written in
+ * memory); only then is anything written, and with `defer` only when the caller commits.
  */
 export async function preparePlan(options: PrepareOptions): Promise<Plan> {
 	return (await prepare(options)).plan;
 }
 
-export async function prepare(options: PrepareOptions): Promise<{plan: Plan; stateDir: string; pki: Pki; pkiChanges: PkiChange[]}> {
+export async function prepare(options: PrepareOptions): Promise<Prepared> {
 	const {profile} = options;
 	const stateDirPath = options.stateDir ?? defaultStateDir(profile.name);
-	const binaries = await locateBinaries(profile, stateDirPath);
+	const state = StateDir.deferred(stateDirPath);
+	const binaries = await locateBinaries(profile, state);
 	assertFlagsAccepted(profile, binaries);
-	const state = StateDir.open(stateDirPath);
 	const {pki, changes} = await ensurePki(profile, state, options.now);
 	for (const change of changes) options.onPkiChange?.(change);
-	return {plan: buildPlan(profile, pki, binaries), stateDir: stateDirPath, pki, pkiChanges: changes};
+	const plan = buildPlan(profile, pki, binaries);
+	if (!options.defer) state.commit();
+	return {plan, stateDir: stateDirPath, pki, pkiChanges: changes, commit: () => state.commit()};
 }

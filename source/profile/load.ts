@@ -2,10 +2,10 @@ import {X509Certificate, createPrivateKey} from 'node:crypto';
 import {readFileSync, statSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname, isAbsolute, resolve} from 'node:path';
-import {isIP} from 'node:net';
 import {LineCounter, parseDocument, type Document} from 'yaml';
 import {ProfileError, UserError} from '../errors.js';
 import {DROPPED_DEPRECATED_FLAGS, REMOVED_FEATURE_GATES, REMOVED_FLAGS} from '../render/flags.js';
+import {ownedFlagProblem} from '../render/owned-flags.js';
 import {ProfileSchema, type Profile, type ProfileInput} from './schema.js';
 
 /**
@@ -30,8 +30,11 @@ export async function loadProfileFile(file: string): Promise<Profile> {
 	const lineCounter = new LineCounter();
 	// YAML 1.2 is a superset of JSON: one parser for both, with line numbers for either.
 	const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true});
-	if (doc.errors.length > 0) {
-		const lines = doc.errors.map((e) => {
+	// A tag the YAML schema does not know (`!foo`, `!!js/function`) is only a warning to the
+	// parser, which would read the value as a plain string: refused like a syntax error.
+	const problems = [...doc.errors, ...doc.warnings];
+	if (problems.length > 0) {
+		const lines = problems.map((e) => {
 			const pos = lineCounter.linePos(e.pos[0]);
 			return `  line ${pos.line}, column ${pos.col}: ${e.message.split('\n')[0]}`;
 		});
@@ -40,7 +43,14 @@ export async function loadProfileFile(file: string): Promise<Profile> {
 			'fix the syntax at the line shown and run again; nothing was written',
 		);
 	}
-	const profile = validateProfile(doc.toJS(), file, (path) => lineOf(doc, lineCounter, path), dirname(resolve(file)));
+	let input: unknown;
+	try {
+		input = doc.toJS({maxAliasCount: 100});
+	} catch (error) {
+		// yaml refuses documents whose aliases expand without bound ("billion laughs").
+		throw new UserError(`${file}: ${error instanceof Error ? error.message : String(error)}`, 'write the values out instead of nesting aliases (*name); nothing was written');
+	}
+	const profile = validateProfile(input, file, (path) => lineOf(doc, lineCounter, path), dirname(resolve(file)));
 	checkProfileFiles(profile, file);
 	return profile;
 }
@@ -82,13 +92,10 @@ export function validateProfile(
 			if ((DROPPED_DEPRECATED_FLAGS as readonly string[]).includes(flag)) push([section, 'extraArgs', flag], 'is deprecated and has no effect on current releases; remove it');
 			const gate = REMOVED_FEATURE_GATES.find((g) => flag === 'feature-gates' && new RegExp(`(^|,)\\s*${g}=`).test(value));
 			if (gate) push([section, 'extraArgs', flag], `feature gate ${gate} no longer exists; an unknown gate stops ${component} from starting`);
+			const owned = ownedFlagProblem(profile, component, flag, value);
+			if (owned) push([section, 'extraArgs', flag], `${owned}; remove it from extraArgs`);
 		}
 	}
-	profile.apiserver.extraSans.forEach((san, i) => {
-		if (isIP(san) === 0 && !/^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(san)) {
-			push(['apiserver', 'extraSans', i], `"${san}" is neither an IP address nor a DNS name (e.g. 192.168.31.100 or k8s.example.com)`);
-		}
-	});
 	if (problems.length > 0) throw new ProfileError(problems, source);
 	return resolveLocalPaths(profile, baseDir);
 }
@@ -119,6 +126,17 @@ export function checkProfileFiles(profile: Profile, source: string, now = new Da
 		const notAfter = new Date(ca.validTo);
 		if (notAfter <= now) fail('pki.caCert', `${profile.pki.caCert} expired on ${notAfter.toISOString()}; bring a valid CA, or omit pki.caCert and pki.caKey to create one`);
 		else if (new Date(ca.validFrom) > now) fail('pki.caCert', `${profile.pki.caCert} is not valid before ${new Date(ca.validFrom).toISOString()}; check this machine's clock`);
+		else {
+			// A certificate outliving its CA stops verifying the day the CA expires.
+			const leafEnd = new Date(now.getTime() + profile.pki.certValidityDays * 86_400_000);
+			const fits = Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
+			if (notAfter < leafEnd) {
+				fail(
+					'pki.caCert',
+					`${profile.pki.caCert} expires on ${notAfter.toISOString()}, before the certificates it would issue (pki.certValidityDays: ${profile.pki.certValidityDays}, until ${leafEnd.toISOString()}); renew the CA${fits >= 1 ? `, or set pki.certValidityDays to at most ${fits}` : ''}`,
+				);
+			}
+		}
 	}
 	checkKeyMatches(ca, profile.pki.caKey, 'pki.caKey', 'pki.caCert', fail);
 	readCertificate(profile.etcd.caFile, 'etcd.caFile', fail);

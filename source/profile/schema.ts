@@ -3,6 +3,18 @@ import {Address4} from 'ip-address';
 import en from 'zod/v4/locales/en.js';
 import * as z from 'zod/mini';
 import {SUPPORTED_VERSIONS} from './constants.js';
+import {
+	EXTRA_ARGS_LINE_BUDGET,
+	dnsNameProblem,
+	execStartLength,
+	flagValueProblem,
+	hostBitsProblem,
+	isAllZeroKey,
+	parseEtcdEndpoint,
+	remoteDirectoryProblem,
+	sanProblem,
+	unusableNodeIp,
+} from './values.js';
 
 /**
  * The profile: one zod schema is both the TypeScript type and the validator, so a
@@ -16,15 +28,75 @@ const nodeName = z
 	.string()
 	.check(z.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower-case letters, digits and "-", e.g. master1'));
 
-const ipv4 = z.string().check(z.refine((v) => isIP(v) === 4, {message: 'must be an IPv4 address, e.g. 192.168.31.44'}));
+/** A string refused with the message `problem` returns for it (values.ts), when it returns one. */
+const ruled = <S extends z.ZodMiniString>(schema: S, problem: (value: string) => string | undefined): S =>
+	schema.check(
+		z.superRefine((value: string, ctx) => {
+			const message = problem(value);
+			if (message !== undefined) ctx.addIssue({code: 'custom', message});
+		}),
+	);
 
-const cidr = z.string().check(z.refine((v) => isCidr(v), {message: 'must be an IPv4 network in CIDR form, e.g. 10.254.0.0/16'}));
+const ipv4 = z.string().check(z.refine((v) => isIP(v) === 4, {message: 'must be an IPv4 address, e.g. 192.168.31.44'}));
+/** A master's address: unicast and reachable by the other masters. */
+const nodeIp = ruled(ipv4, (v) => {
+	const problem = unusableNodeIp(v);
+	return problem && `${v} ${problem}; give the address the other masters reach this node on`;
+});
+
+const cidr = ruled(z.string(), (v) => {
+	const hostBits = hostBitsProblem(v);
+	if (hostBits) return `${v} ${hostBits}`;
+	return isCidr(v) ? undefined : 'must be an IPv4 network in CIDR form, e.g. 10.254.0.0/16';
+});
+/** The apiserver takes at most 20 host bits (/12) for an IPv4 service network; /28 leaves 14 Service addresses. */
+const serviceCidr = ruled(cidr, (v) => {
+	const prefix = Number(v.split('/')[1]);
+	if (!isCidr(v) || (prefix >= 12 && prefix <= 28)) return undefined;
+	return `${v} must be between /12 and /28: kube-apiserver allows at most 20 host bits, and a smaller network leaves too few Service addresses (e.g. 10.254.0.0/16)`;
+});
+
+const clusterDomain = ruled(z.string(), (v) => {
+	if (v.endsWith('.')) return 'must not end with "." (a DNS domain without a trailing dot, e.g. cluster.local)';
+	if (v !== v.toLowerCase()) return 'must be lower case, e.g. cluster.local';
+	const problem = dnsNameProblem(v);
+	return problem && `"${v}" ${problem}; a DNS domain without a trailing dot, e.g. cluster.local`;
+});
+
+const etcdEndpoint = ruled(z.string(), (v) => {
+	const parsed = parseEtcdEndpoint(v);
+	return 'problem' in parsed ? parsed.problem : undefined;
+});
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 const port = () => z.int().check(z.minimum(1), z.maximum(65535));
 const days = () => z.int().check(z.minimum(1), z.maximum(36500));
 const path = nonEmpty;
-const flagArgs = () => z._default(z.record(z.string().check(z.regex(/^[a-z0-9-]+$/)), z.string()), {});
+/** A directory on the nodes (paths.*): it reaches shell commands, unit files and chmod. */
+const remoteDir = () => ruled(nonEmpty(), remoteDirectoryProblem);
+const flagArgs = () =>
+	z._default(
+		z
+			.record(z.string(), ruled(z.string(), flagValueProblem))
+			.check(
+				z.superRefine((args, ctx) => {
+					const entries = Object.entries(args);
+					// Checked here, not as the record's key schema: zod reports a bad key only as "Invalid key in record".
+					for (const [name] of entries) {
+						if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) ctx.addIssue({code: 'custom', path: [name], message: 'must be a flag name without "--": lower-case letters, digits and "-"'});
+					}
+					const total = entries.reduce((n, [k, v]) => n + execStartLength(k, v), 0);
+					if (total <= EXTRA_ARGS_LINE_BUDGET) return;
+					const [largest] = entries.reduce((a, b) => (execStartLength(...b) > execStartLength(...a) ? b : a));
+					ctx.addIssue({
+						code: 'custom',
+						path: [largest],
+						message: `makes the unit's ExecStart ${total} characters long with the other extraArgs; systemd reads at most ${EXTRA_ARGS_LINE_BUDGET} of them besides the tool's own flags (its line limit is 1 MiB)`,
+					});
+				}),
+			),
+		{},
+	);
 
 const sshOverrides = z.strictObject({
 	/** Address or ~/.ssh/config alias to connect to (default: the node ip). */
@@ -36,13 +108,16 @@ const sshOverrides = z.strictObject({
 
 const nodeSchema = z.strictObject({
 	name: nodeName,
-	ip: ipv4,
+	ip: nodeIp,
 	ssh: z.optional(sshOverrides),
 });
 
 const base64Key = z.string().check(
 	z.refine((v) => isAesKey(v), {
 		message: 'must be base64 of 16, 24 or 32 random bytes (e.g. `head -c 32 /dev/urandom | base64`), or omitted to generate one',
+	}),
+	z.refine((v) => !isAesKey(v) || !isAllZeroKey(v), {
+		message: 'is all zero bytes, which protects nothing; use random bytes (`head -c 32 /dev/urandom | base64`), or omit it to generate one',
 	}),
 );
 
@@ -75,23 +150,18 @@ export const ProfileSchema = z
 		),
 		network: z.prefault(
 			z.strictObject({
-				serviceCidr: z._default(cidr, '10.254.0.0/16'),
+				serviceCidr: z._default(serviceCidr, '10.254.0.0/16'),
 				podCidr: z._default(cidr, '172.30.0.0/16'),
 				nodePortRange: z._default(z.string(), '30000-32767').check(
 					z.refine((v) => parsePortRange(v) !== undefined, {message: 'must be "LOW-HIGH" with 1 <= LOW < HIGH <= 65535, e.g. 30000-32767'}),
 				),
-				clusterDomain: z._default(
-					z
-						.string()
-						.check(z.regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'must be a DNS domain without a trailing dot, e.g. cluster.local')),
-					'cluster.local',
-				),
+				clusterDomain: z._default(clusterDomain, 'cluster.local'),
 			}),
 			{},
 		),
 		etcd: z.strictObject({
 			endpoints: z
-				.array(z.url({protocol: /^https$/, message: 'must be an https URL, e.g. https://192.168.31.44:2379'}))
+				.array(etcdEndpoint)
 				.check(z.minLength(1, 'must list at least one etcd endpoint (https://IP:2379)')),
 			/**
 			 * local: a node that hosts an etcd member gives its apiserver that member only
@@ -116,7 +186,7 @@ export const ProfileSchema = z
 		),
 		apiserver: z.prefault(
 			z.strictObject({
-				extraSans: z._default(z.array(nonEmpty()), []),
+				extraSans: z._default(z.array(ruled(nonEmpty(), sanProblem)), []),
 				extraArgs: flagArgs(),
 			}),
 			{},
@@ -126,11 +196,11 @@ export const ProfileSchema = z
 		encryption: z.prefault(z.strictObject({key: z.optional(base64Key)}), {}),
 		paths: z.prefault(
 			z.strictObject({
-				binDir: z._default(path(), '/opt/k8s/bin'),
-				certDir: z._default(path(), '/etc/kubernetes/cert'),
-				configDir: z._default(path(), '/etc/kubernetes'),
-				unitDir: z._default(path(), '/etc/systemd/system'),
-				dataDir: z._default(path(), '/data/k8s/k8s'),
+				binDir: z._default(remoteDir(), '/opt/k8s/bin'),
+				certDir: z._default(remoteDir(), '/etc/kubernetes/cert'),
+				configDir: z._default(remoteDir(), '/etc/kubernetes'),
+				unitDir: z._default(remoteDir(), '/etc/systemd/system'),
+				dataDir: z._default(remoteDir(), '/data/k8s/k8s'),
 			}),
 			{},
 		),
@@ -157,6 +227,15 @@ export const ProfileSchema = z
 						ctx.addIssue({code: 'custom', path: ['nodes', i, 'ip'], message: `${n.ip} lies inside network.${field} ${range}; node addresses must be outside the service and pod networks`});
 					}
 				}
+			});
+			const seenEndpoints = new Map<string, number>();
+			p.etcd.endpoints.forEach((url, i) => {
+				const parsed = parseEtcdEndpoint(url);
+				if ('problem' in parsed) return;
+				const key = `${parsed.host}:${parsed.port}`;
+				const at = seenEndpoints.get(key);
+				if (at !== undefined) ctx.addIssue({code: 'custom', path: ['etcd', 'endpoints', i], message: `duplicates etcd.endpoints[${at}] (${url}); list each member once`});
+				else seenEndpoints.set(key, i);
 			});
 			const {serviceCidr, podCidr} = p.network;
 			if (isCidr(serviceCidr) && isCidr(podCidr) && cidrsOverlap(serviceCidr, podCidr)) {
@@ -188,7 +267,7 @@ export function isCidr(value: string): boolean {
 	try {
 		const a = new Address4(value);
 		// The address must be the network address itself (10.254.0.0/16, not 10.254.1.2/16).
-		return a.isCorrect();
+		return a.isCorrect() && a.startAddress().bigInt() === a.bigInt();
 	} catch {
 		return false;
 	}

@@ -33,9 +33,13 @@ const on = fixed('true');
 
 /** Authentication delegation and front-proxy trust, shared by the three components. */
 const requestHeader = (allowedNames: string | undefined): FlagRule[] => [
-	// Empty (the scheduler's guide value "") is the default: any cert signed by the CA; omitted then.
+	// Empty (the scheduler's guide value "") is the default: any cert signed by the
+	// front-proxy CA; omitted then. Upstream's default too (kubeadm sets it on the apiserver
+	// only), and safe since that CA signs nothing but the proxy-client certificate.
 	{name: 'requestheader-allowed-names', value: () => allowedNames},
-	{name: 'requestheader-client-ca-file', value: (c) => c.paths.cert.ca},
+	// The front-proxy CA, not the cluster CA (guide): with the cluster CA, any client
+	// certificate it signed with CN aggregator could impersonate any user (pki/ensure.ts).
+	{name: 'requestheader-client-ca-file', value: (c) => c.paths.cert.frontProxyCa},
 	{name: 'requestheader-extra-headers-prefix', value: fixed('X-Remote-Extra-')},
 	{name: 'requestheader-group-headers', value: fixed('X-Remote-Group')},
 	{name: 'requestheader-username-headers', value: fixed('X-Remote-User')},

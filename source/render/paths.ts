@@ -12,6 +12,7 @@ export interface TargetPaths {
 	cert: {
 		ca: string;
 		caKey: string;
+		frontProxyCa: string;
 		apiserver: string;
 		apiserverKey: string;
 		proxyClient: string;
@@ -52,6 +53,8 @@ export function targetPaths(profile: Profile): TargetPaths {
 		cert: {
 			ca: c('ca.pem'),
 			caKey: c('ca-key.pem'),
+			// kubeadm's name.
+			frontProxyCa: c('front-proxy-ca.pem'),
 			// The guide's file names, so an existing guide install is recognisable.
 			apiserver: c('kubernetes.pem'),
 			apiserverKey: c('kubernetes-key.pem'),

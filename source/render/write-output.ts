@@ -1,5 +1,5 @@
-import {chmodSync, copyFileSync, constants, linkSync, readFileSync, statSync, unlinkSync, type Stats} from 'node:fs';
-import {dirname, join} from 'node:path';
+import {chmodSync, copyFileSync, constants, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, unlinkSync, type Stats} from 'node:fs';
+import {dirname, join, relative, sep} from 'node:path';
 import {UserError} from '../errors.js';
 import {makeDirectory} from '../make-directory.js';
 import type {Plan, PlannedFile} from '../plan/types.js';
@@ -8,6 +8,8 @@ import {writeFileAtomic} from '../state/state-dir.js';
 /**
  * `render --out DIR`: every node's files under DIR/<node>/<absolute path> with their target
  * modes, DIR/<node>/manifest.json, and DIR/admin.kubeconfig (0600). Returns the file count.
+ * Nothing is written through a symbolic link below DIR: key-holding files would land
+ * wherever the link points (the paths themselves are absolute and normalised, profile/values.ts).
  */
 export function writeRenderOutput(plan: Plan, outDir: string): number {
 	try {
@@ -22,17 +24,21 @@ export function writeRenderOutput(plan: Plan, outDir: string): number {
 
 function writeAll(plan: Plan, outDir: string): number {
 	makeDirectory(outDir, 0o700, '--out directory');
+	const tree = new RealTree(outDir);
 	let count = 0;
 	for (const nodePlan of plan.nodes) {
 		const root = join(outDir, nodePlan.node.name);
 		for (const dir of nodePlan.directories) {
-			makeDirectory(join(root, dir.path));
+			tree.directory(join(root, dir.path));
 			chmodSync(join(root, dir.path), dir.mode);
 		}
 		for (const file of nodePlan.files) {
-			placeFile(file, join(root, file.path));
+			const target = join(root, file.path);
+			tree.file(target);
+			placeFile(file, target);
 			count++;
 		}
+		tree.file(join(root, 'manifest.json'));
 		const manifest = {
 			node: nodePlan.node.name,
 			kubernetesRelease: plan.kubernetesRelease,
@@ -43,8 +49,54 @@ function writeAll(plan: Plan, outDir: string): number {
 		};
 		writeIfChanged(join(root, 'manifest.json'), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), 0o644);
 	}
+	tree.file(join(outDir, 'admin.kubeconfig'));
 	writeIfChanged(join(outDir, 'admin.kubeconfig'), Buffer.from(plan.adminKubeconfig), 0o600);
 	return count;
+}
+
+/**
+ * Directories below `top` created one level at a time, each checked to be a real directory
+ * (lstat, not stat): a symbolic link anywhere below `top` is refused, not followed.
+ */
+class RealTree {
+	readonly #checked = new Set<string>();
+
+	constructor(private readonly top: string) {}
+
+	/** `path` (below top) and every directory between exist as real directories. */
+	directory(path: string): void {
+		let at = this.top;
+		for (const part of relative(this.top, path).split(sep).filter(Boolean)) {
+			at = join(at, part);
+			if (this.#checked.has(at)) continue;
+			const stat = lstatOrUndefined(at);
+			if (stat === undefined) mkdirSync(at);
+			else if (stat.isSymbolicLink()) refuseLink(at);
+			else if (!stat.isDirectory()) throw new UserError(`render --out: ${at} is not a directory`, 'remove it or choose another --out');
+			this.#checked.add(at);
+		}
+	}
+
+	/** The directories of `path` are real, and `path` is not a link (a file or nothing yet). */
+	file(path: string): void {
+		this.directory(dirname(path));
+		if (lstatOrUndefined(path)?.isSymbolicLink()) refuseLink(path);
+	}
+}
+
+function refuseLink(path: string): never {
+	throw new UserError(
+		`render --out: ${path} is a symbolic link (to ${readlinkSync(path)}); render writes only real directories and files below --out`,
+		'remove the link, or render into a new directory',
+	);
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+	try {
+		return lstatSync(path);
+	} catch {
+		return undefined;
+	}
 }
 
 function placeFile(file: PlannedFile, target: string): void {
@@ -62,7 +114,6 @@ function placeFile(file: PlannedFile, target: string): void {
 		if (existing.ino === sourceStat.ino && existing.dev === sourceStat.dev) return;
 		if (existing.mtimeMs >= sourceStat.mtimeMs) return;
 	}
-	makeDirectory(dirname(target));
 	try {
 		unlinkSync(target);
 	} catch {

@@ -122,9 +122,14 @@ export function adminCreds(kubeconfigPath: string): AdminCreds {
 	};
 }
 
-export function get(url: string, tls: {ca: string; cert?: string; key?: string}, init: {method?: string; body?: string} = {}): Promise<{status: number; body: string}> {
+export function get(
+	url: string,
+	tls: {ca: string; cert?: string; key?: string},
+	init: {method?: string; body?: string; headers?: Record<string, string>} = {},
+): Promise<{status: number; body: string}> {
 	return new Promise((resolve, reject) => {
-		const req = https.request(url, {method: init.method ?? 'GET', ...tls, timeout: 5000, headers: init.body ? {'content-type': 'application/json'} : {}}, (res) => {
+		const headers = {...(init.body ? {'content-type': 'application/json'} : {}), ...init.headers};
+		const req = https.request(url, {method: init.method ?? 'GET', ...tls, timeout: 5000, headers}, (res) => {
 			let body = '';
 			res.setEncoding('utf8');
 			res.on('data', (c: string) => (body += c));

@@ -3,6 +3,8 @@ import {join} from 'node:path';
 import {execa} from 'execa';
 import YAML from 'yaml';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {generateEcKeyPair} from '../../source/pki/keys.js';
+import {issueCertificate} from '../../source/pki/x509.js';
 import type {RunEvent} from '../../source/run/events.js';
 import {cannotRun} from '../require-or-skip.js';
 import {
@@ -98,6 +100,27 @@ describe.skipIf(skip)('apply on the lab', () => {
 			const anonymous = await get(`https://${ips[node]}:6443/readyz`, {ca: admin.ca});
 			expect(anonymous.status).toBe(401);
 		}
+	});
+
+	it('trusts impersonation headers only from the front-proxy CA: a cluster-CA-signed aggregator certificate is just user "aggregator"', async () => {
+		const clientOf = (signer: {certPem: string; keyPem: string}) => {
+			const keys = generateEcKeyPair();
+			return {cert: issueCertificate({commonName: 'aggregator', clientAuth: true, validityDays: 1}, keys.publicKey, signer), key: keys.privateKey};
+		};
+		const labPki = YAML.parse(readFileSync(profilePath, 'utf8')).pki as {caCert: string; caKey: string};
+		const clusterSigned = clientOf({certPem: readFileSync(labPki.caCert, 'utf8'), keyPem: readFileSync(labPki.caKey, 'utf8')});
+		const frontProxySigned = clientOf({certPem: readFileSync(join(stateDir, 'front-proxy-ca.pem'), 'utf8'), keyPem: readFileSync(join(stateDir, 'front-proxy-ca-key.pem'), 'utf8')});
+		const impersonate = {headers: {'X-Remote-User': 'e2e-impersonated', 'X-Remote-Group': 'system:masters'}};
+		const url = `https://${ips['lab-m1']}:6443/api/v1/namespaces/kube-system/secrets`;
+		const refused = await get(url, {ca: admin.ca, ...clusterSigned}, impersonate);
+		expect(refused.status, refused.body).toBe(403);
+		expect(refused.body).toContain('User \\"aggregator\\" cannot list resource \\"secrets\\"');
+		// The aggregation layer's own path still works: the front-proxy CA's client may assert a user.
+		const accepted = await get(url, {ca: admin.ca, ...frontProxySigned}, impersonate);
+		expect(accepted.status, accepted.body).toBe(200);
+		// And extension API servers learn that CA from the apiserver.
+		const cm = await get(`https://${ips['lab-m1']}:6443/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication`, admin);
+		expect(JSON.parse(cm.body).data['requestheader-client-ca-file']).toContain(readFileSync(join(stateDir, 'front-proxy-ca.pem'), 'utf8').trim().split('\n')[1]);
 	});
 
 	it("talks to etcd through its own node's member only (etcd.apiserverEndpoints: local)", async () => {

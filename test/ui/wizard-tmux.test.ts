@@ -8,8 +8,9 @@
  * left is the draft (without the pasted key), and the terminal is restored (cooked mode,
  * echo, cursor visible).
  *
- * Node checks: the nodes are 127.0.0.201-203 on a loopback port nothing listens on, so the
- * SSH checks fail at once without any traffic leaving the machine, and the host-key screen's
+ * Node checks: the nodes are 198.51.100.201-203 (TEST-NET-2; a master's address may not be
+ * loopback), which the ssh_config given with --ssh-config sends to a loopback port nothing
+ * listens on, so the SSH checks fail at once without any traffic leaving the machine, and the host-key screen's
  * "c continue without checking" is exercised. HOME, XDG_* and TMPDIR point at a temporary
  * directory, K8S_MASTER_SETUP_CONFIG_DIR too: nothing real is touched. tmux runs on its own
  * socket, so a user's tmux server is never involved. Skipped only when tmux is missing
@@ -93,6 +94,8 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		const configDir = join(work, 'config');
 		const temp = join(work, 'tmp');
 		const knownHosts = join(work, 'known_hosts');
+		const sshConfig = join(work, 'ssh_config');
+		writeFileSync(sshConfig, 'Host 198.51.100.*\n  HostName 127.0.0.1\n');
 		const bin = join(work, 'bin');
 		for (const dir of [home, temp, bin]) mkdirSync(dir, {recursive: true});
 		for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl']) {
@@ -121,7 +124,7 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 					`K8S_MASTER_SETUP_CONFIG_DIR='${configDir}'`,
 					'TERM=xterm-256color',
 					'LANG=C.UTF-8',
-					`'${process.execPath}' '${cli}' init --known-hosts '${knownHosts}'`,
+					`'${process.execPath}' '${cli}' init --known-hosts '${knownHosts}' --ssh-config '${sshConfig}'`,
 				].join(' '),
 				'echo "exit=$?"',
 				// What the terminal was left in: cooked mode and echo are back (ink used raw mode).
@@ -150,16 +153,16 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		keys('Enter');
 		// The focused cell of the node table is marked "▸".
 		await waitForPane(/master1\s+▸/, 'the IP cell of master1 focused');
-		type('127.0.0.201');
-		await waitForPane('127.0.0.201');
+		type('198.51.100.201');
+		await waitForPane('198.51.100.201');
 		keys('C-n');
 		await waitForPane('master2');
-		type('127.0.0.202');
-		await waitForPane('127.0.0.202');
+		type('198.51.100.202');
+		await waitForPane('198.51.100.202');
 		keys('C-n');
 		await waitForPane('master3');
-		type('127.0.0.203');
-		await waitForPane('127.0.0.203');
+		type('198.51.100.203');
+		await waitForPane('198.51.100.203');
 		keys('Tab');
 		await waitForPane('› [+ add node]');
 		keys('Tab');
@@ -206,7 +209,7 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 
 		// 6. etcd: prefilled from the node IPs.
 		pane = await waitForPane('step 6/11');
-		expect(pane).toContain('https://127.0.0.201:2379');
+		expect(pane).toContain('https://198.51.100.201:2379');
 		keys('Enter');
 
 		// 7. CA: create a new one.
@@ -237,9 +240,9 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		pane = await waitForPane('Summary');
 		const line = (label: string, value: string) => expect(pane).toMatch(new RegExp(`${label}\\s+${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
 		line('profile', 'tmuxlab');
-		line('nodes', 'master1  127.0.0.201');
-		expect(pane).toMatch(/master2\s+127\.0\.0\.202/);
-		expect(pane).toMatch(/master3\s+127\.0\.0\.203/);
+		line('nodes', 'master1  198.51.100.201');
+		expect(pane).toMatch(/master2\s+198\.51\.100\.202/);
+		expect(pane).toMatch(/master3\s+198\.51\.100\.203/);
 		line('ssh', `root, port ${port}, ssh-agent / default keys`);
 		line('binaries', `${bin} (v1.37.2)`);
 		line('version', '1.37');
@@ -247,7 +250,7 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		line('pod CIDR', '10.244.0.0/16');
 		line('NodePort range', '30000-32767');
 		line('cluster domain', 'cluster.local');
-		line('etcd', 'https://127.0.0.201:2379');
+		line('etcd', 'https://198.51.100.201:2379');
 		line('CA', 'create a new CA');
 		line('encryption key', '•••••••••••• (pasted, not shown)');
 		line('host keys', 'not checked');

@@ -37,7 +37,8 @@ describe('connections opened while the plan is prepared', () => {
 			name: 't',
 			kubernetesVersion: '1.37',
 			binaries: '/tmp/bin',
-			nodes: [{name: 'm1', ip: '127.0.0.1'}, {name: 'm2', ip: '127.0.0.2', ssh: {host: '127.0.0.1'}}],
+			// Both reached on loopback through ssh.host (a node's own address may not be loopback).
+			nodes: [{name: 'm1', ip: '198.51.100.1', ssh: {host: '127.0.0.1'}}, {name: 'm2', ip: '198.51.100.2', ssh: {host: '127.0.0.1'}}],
 			ssh: {user: 'root', port},
 			etcd: {endpoints: ['https://127.0.0.1:2379']},
 		});

@@ -3,6 +3,7 @@ import {createServer, type Server} from 'node:net';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ProfileSchema} from '../../source/profile/schema.js';
 import {parsePreflight, preflightScript} from '../../source/run/preflight.js';
+import {withNodeIps} from './loopback-nodes.js';
 
 // The script as a node's shell runs it (here: this machine's sh), against a port that
 // listens and one that does not.
@@ -23,7 +24,7 @@ describe('preflight script', () => {
 
 	/** The script run for a one-node profile, parsed. */
 	const factsOf = (nodeIp: string, endpoints: string[]) => {
-		const profile = ProfileSchema.parse({name: 't', kubernetesVersion: '1.37', binaries: '/tmp/bin', nodes: [{name: 'm1', ip: nodeIp}], etcd: {endpoints}});
+		const profile = withNodeIps(ProfileSchema.parse({name: 't', kubernetesVersion: '1.37', binaries: '/tmp/bin', nodes: [{name: 'm1', ip: '198.51.100.1'}], etcd: {endpoints}}), [nodeIp]);
 		return parsePreflight(execFileSync('sh', ['-c', preflightScript(profile, profile.nodes[0]!)], {encoding: 'utf8'}));
 	};
 

@@ -5,19 +5,23 @@ import {runStatusCommand, type RunStatusCommandOptions} from '../../source/statu
 import {StatusReportSchema} from '../../source/status/json-schema.js';
 import {renderPlainTable} from '../../source/status/plain-table.js';
 import {buildViewModel} from '../../source/status/view-model.js';
+import {withNodeIps} from './loopback-nodes.js';
 import {healthySnapshot, makeTestPki, withNode} from './status-fixtures.js';
 
 // Nodes on loopback addresses where nothing listens: every HTTPS probe is refused at once.
-const profile = ProfileSchema.parse({
-	name: 'cmd-test',
-	kubernetesVersion: '1.37',
-	binaries: '/opt/none',
-	nodes: [
-		{name: 'm1', ip: '127.0.0.51'},
-		{name: 'm2', ip: '127.0.0.52'},
-	],
-	etcd: {endpoints: ['https://127.0.0.51:2379']},
-});
+const profile = withNodeIps(
+	ProfileSchema.parse({
+		name: 'cmd-test',
+		kubernetesVersion: '1.37',
+		binaries: '/opt/none',
+		nodes: [
+			{name: 'm1', ip: '198.51.100.51'},
+			{name: 'm2', ip: '198.51.100.52'},
+		],
+		etcd: {endpoints: ['https://127.0.0.51:2379']},
+	}),
+	['127.0.0.51', '127.0.0.52'],
+);
 
 function sink() {
 	const chunks: string[] = [];

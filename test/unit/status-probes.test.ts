@@ -96,9 +96,10 @@ describe('status probes against local HTTPS endpoints', () => {
 			kubernetesVersion: '1.37',
 			binaries: '/opt/none',
 			nodes: [
-				{name: 'node-a', ip: '127.0.0.1'},
-				{name: 'node-b', ip: '127.0.0.2'},
-				{name: 'node-c', ip: '127.0.0.3'},
+				// Never contacted: `endpoint` below sends every probe to a server on loopback.
+				{name: 'node-a', ip: '198.51.100.1'},
+				{name: 'node-b', ip: '198.51.100.2'},
+				{name: 'node-c', ip: '198.51.100.3'},
 			],
 			etcd: {endpoints: ['https://127.0.0.1:2379']},
 		});

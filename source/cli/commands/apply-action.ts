@@ -1,4 +1,5 @@
 import {open} from 'node:fs/promises';
+import {join} from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import {UserError} from '../../errors.js';
 import {prepare} from '../../plan/prepare.js';
@@ -58,15 +59,26 @@ async function applyPrepared(
 	early: EarlyConnections | undefined,
 	stopped: AbortSignal,
 ): Promise<number> {
-	const {plan, stateDir, pki} = await prepare({
+	// Nothing local is written before the question is answered, and never by a dry run: the
+	// plan is made with what the state directory would gain held in memory.
+	const ask = !options.yes && !options.dryRun;
+	const {plan, stateDir, pki, commit} = await prepare({
 		profile,
 		...(options.stateDir ? {stateDir: options.stateDir} : {}),
-		onPkiChange: (c) => process.stderr.write(`${c.action} ${c.item}${c.reason ? `: ${c.reason}` : ''}\n`),
+		defer: ask || options.dryRun,
+		onPkiChange: (c) => {
+			const action = options.dryRun ? `would be ${c.action} (dry run: kept in memory only)` : ask ? `to be ${c.action}` : c.action;
+			process.stderr.write(`${options.dryRun || ask ? `${c.item}: ${action}` : `${c.action} ${c.item}`}${c.reason ? `: ${c.reason}` : ''}\n`);
+		},
 	});
-	const kubeconfigPath = await writeAdminKubeconfig(stateDir, plan.adminKubeconfig);
-	if (!options.yes && !options.dryRun && !(await confirm(plan))) {
+	if (ask && !(await confirm(plan))) {
 		process.stderr.write('nothing was changed\n');
 		return 0;
+	}
+	const kubeconfigPath = join(stateDir, 'admin.kubeconfig');
+	if (!options.dryRun) {
+		commit();
+		await writeAdminKubeconfig(stateDir, plan.adminKubeconfig);
 	}
 
 	const admin: AdminCredentials = {caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key};

@@ -111,7 +111,7 @@ describe('rendered artifacts', () => {
 	});
 
 	it('the plan: modes, secrets, steps and the services each file restarts', async () => {
-		const {plan: p} = await plan();
+		const {plan: p, pki} = await plan();
 		expect(p.kubernetesRelease).toBe('v1.35.0');
 		const files = new Map(p.nodes[0]!.files.map((f) => [f.path, f]));
 		expect(files.get('/opt/k8s/bin/kube-apiserver')).toMatchObject({mode: 0o755, step: 'binaries', localPath: '/bin/kube-apiserver', services: ['kube-apiserver']});
@@ -119,6 +119,9 @@ describe('rendered artifacts', () => {
 		expect(files.get('/etc/kubernetes/cert/kubernetes-key.pem')).toMatchObject({mode: 0o600, secret: true, step: 'certificates', services: ['kube-apiserver']});
 		expect(files.get('/etc/kubernetes/cert/ca.pem')!.services).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
 		expect(files.get('/etc/kubernetes/cert/sa.key')!.services).toEqual(['kube-apiserver', 'kube-controller-manager']);
+		// The front-proxy CA's certificate goes to the nodes, its key never does.
+		expect(files.get('/etc/kubernetes/cert/front-proxy-ca.pem')).toMatchObject({mode: 0o644, secret: false, services: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']});
+		expect(p.nodes[0]!.files.filter((f) => f.content?.toString().includes(pki.frontProxyCa.key.trim()))).toEqual([]);
 		expect(files.get('/etc/systemd/system/kube-scheduler.service')).toMatchObject({mode: 0o644, step: 'scheduler', services: ['kube-scheduler']});
 		for (const f of p.nodes[0]!.files) {
 			expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);

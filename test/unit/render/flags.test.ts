@@ -96,6 +96,17 @@ describe('unit flags per version', () => {
 		expect(flags.get('bind-address')).toBe('198.18.0.12');
 	});
 
+	it('the three components trust request headers from the front-proxy CA only, client certificates from the cluster CA', () => {
+		const u = units('1.37');
+		for (const component of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const) {
+			const flags = new Map(parseExecStartFlags(u[component]));
+			expect(flags.get('requestheader-client-ca-file'), component).toBe('/etc/kubernetes/cert/front-proxy-ca.pem');
+			expect(flags.get('client-ca-file'), component).toBe('/etc/kubernetes/cert/ca.pem');
+		}
+		expect(new Map(parseExecStartFlags(u['kube-apiserver'])).get('requestheader-allowed-names')).toBe('aggregator');
+		expect(new Map(parseExecStartFlags(u['kube-apiserver'])).get('proxy-client-cert-file')).toBe('/etc/kubernetes/cert/proxy-client.pem');
+	});
+
 	it('requestheader-uid-headers appears from 1.33 only', () => {
 		expect(units('1.32')['kube-apiserver']).not.toContain('requestheader-uid-headers');
 		expect(units('1.33')['kube-apiserver']).toContain('--requestheader-uid-headers=X-Remote-Uid');

@@ -1,6 +1,6 @@
 import {execFileSync} from 'node:child_process';
 import {X509Certificate, createPrivateKey} from 'node:crypto';
-import {existsSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ensurePki} from '../../../source/pki/ensure.js';
@@ -68,7 +68,15 @@ describe('PKI', () => {
 		const proxy = new X509Certificate(pki.proxyClient.cert);
 		expect(subjectOf(pki.proxyClient.cert)).toEqual(['CN=aggregator']);
 		expect(proxy.keyUsage).toEqual([CLIENT_AUTH]);
-		expect(proxy.verify(ca.publicKey)).toBe(true);
+		// Signed by the front-proxy CA alone: the cluster CA's certificates cannot pose as the aggregator.
+		const frontProxy = new X509Certificate(pki.frontProxyCa.cert);
+		expect(frontProxy.ca).toBe(true);
+		expect(proxy.verify(frontProxy.publicKey)).toBe(true);
+		expect(proxy.verify(ca.publicKey)).toBe(false);
+		expect(frontProxy.publicKey.equals(ca.publicKey)).toBe(false);
+		for (const other of [pki.apiserver, pki.admin, pki.controllerManager.master1!, pki.scheduler.master1!]) {
+			expect(new X509Certificate(other.cert).verify(frontProxy.publicKey)).toBe(false);
+		}
 		const admin = new X509Certificate(pki.admin.cert);
 		expect(subjectOf(pki.admin.cert).sort()).toEqual(['CN=admin', 'O=system:masters']);
 		expect(admin.checkPrivateKey(createPrivateKey(pki.admin.key))).toBe(true);
@@ -118,6 +126,20 @@ describe('PKI', () => {
 			expect.stringMatching(/^reissued proxy-client certificate: /),
 		]);
 		expect((await ensurePki(first.profile, first.state)).changes).toEqual([]);
+	});
+
+	it('moves a state directory from before the front-proxy CA to it: the proxy-client certificate is re-issued from it, nothing else', async () => {
+		const first = await setup();
+		// As an older version left it: proxy-client signed by the cluster CA, no front-proxy CA.
+		const keys = generateEcKeyPair();
+		writeFileSync(join(first.state.path, 'proxy-client.pem'), issueCertificate({commonName: 'aggregator', clientAuth: true, validityDays: 365}, keys.publicKey, {certPem: first.pki.ca.cert, keyPem: first.pki.ca.key}));
+		writeFileSync(join(first.state.path, 'proxy-client-key.pem'), keys.privateKey);
+		for (const f of ['front-proxy-ca.pem', 'front-proxy-ca-key.pem']) rmSync(join(first.state.path, f));
+		const {pki, changes} = await ensurePki(first.profile, first.state);
+		expect(changes.map((c) => `${c.action} ${c.item}`).sort()).toEqual(['created front-proxy CA', 'reissued proxy-client certificate']);
+		expect(new X509Certificate(pki.proxyClient.cert).verify(new X509Certificate(pki.frontProxyCa.cert).publicKey)).toBe(true);
+		expect(pki.ca).toEqual(first.pki.ca);
+		expect(pki.apiserver).toEqual(first.pki.apiserver);
 	});
 
 	it('a new node re-issues only the apiserver certificate (and creates the new node\'s own), keeping a backup', async () => {
@@ -176,6 +198,13 @@ describe('PKI', () => {
 			expect(text(pki.apiserver.cert)).toMatch(new RegExp(`Authority Key Identifier:\\s*\\n\\s*(keyid:)?${ski}`));
 		}
 		expect(existsSync(join(state.path, 'ca.pem'))).toBe(false);
+		// The brought CA keeps its role for the cluster's certificates; the front-proxy CA is the tool's own, kept.
+		const frontProxy = new X509Certificate(pki.frontProxyCa.cert);
+		expect(frontProxy.subject).toBe('CN=front-proxy-ca');
+		expect(new X509Certificate(pki.proxyClient.cert).verify(frontProxy.publicKey)).toBe(true);
+		expect(new X509Certificate(pki.proxyClient.cert).verify(ca.publicKey)).toBe(false);
+		expect(readFileSync(join(state.path, 'front-proxy-ca.pem'), 'utf8')).toBe(pki.frontProxyCa.cert);
+		expect((await ensurePki(profile, state)).pki.frontProxyCa).toEqual(pki.frontProxyCa);
 	});
 
 	it('issues from two CAs in turn, each certificate naming and signed by its own CA', () => {

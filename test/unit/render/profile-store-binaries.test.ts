@@ -3,6 +3,7 @@ import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {locateBinaries} from '../../../source/plan/binaries.js';
+import {StateDir} from '../../../source/state/state-dir.js';
 import {loadProfileByName, loadProfileFile, saveProfile} from '../../../source/profile/load.js';
 import {ProfileError, UserError} from '../../../source/errors.js';
 import {baseProfile, fakeBinaries, tempDir, workspace} from './fixtures.js';
@@ -43,19 +44,20 @@ describe('profile file', () => {
 });
 
 describe('binaries', () => {
-	it('extracts a kubernetes-server tarball once into the state cache and reads the release', async () => {
+	it('extracts a kubernetes-server tarball once into the machine\'s cache and reads the release', async () => {
 		const dir = tempDir();
 		fakeBinaries(join(dir, 'kubernetes', 'server', 'bin'), 'v1.36.3');
 		const tarball = join(dir, 'kubernetes-server-linux-amd64.tar.gz');
 		execFileSync('tar', ['-czf', tarball, '-C', dir, 'kubernetes']);
 		const profile = (await loadProfileFile(workspace(baseProfile({kubernetesVersion: '1.36', binaries: tarball})).file));
-		const state = join(dir, 'state');
-		const found = await locateBinaries(profile, state);
+		const state = StateDir.open(join(dir, 'state'));
+		const cache = join(dir, 'cache');
+		const found = await locateBinaries(profile, state, cache);
 		expect(found.release).toBe('v1.36.3');
-		expect(found.files['kube-apiserver'].localPath.startsWith(join(state, 'binaries'))).toBe(true);
+		expect(found.files['kube-apiserver'].localPath.startsWith(join(cache, 'binaries'))).toBe(true);
 		expect(found.files.kubectl.sha256).toMatch(/^[0-9a-f]{64}$/);
-		expect(existsSync(join(state, 'binaries', 'index.json'))).toBe(true);
-		expect(await locateBinaries(profile, state)).toEqual(found);
+		expect(existsSync(join(state.path, 'binaries', 'index.json'))).toBe(true);
+		expect(await locateBinaries(profile, state, cache)).toEqual(found);
 	});
 
 	it('shares what it learned about the binaries with a new state directory on the same machine', async () => {
@@ -66,15 +68,15 @@ describe('binaries', () => {
 		writeFileSync(join(bin, 'kube-apiserver'), `#!/bin/sh\necho run >> ${runs}\necho "Kubernetes v1.35.0"\n`);
 		const profile = await loadProfileFile(workspace(baseProfile({binaries: bin})).file);
 		const cache = join(dir, 'cache');
-		const first = await locateBinaries(profile, join(dir, 'state-a'), cache);
+		const first = await locateBinaries(profile, StateDir.open(join(dir, 'state-a')), cache);
 		const ranFirst = readFileSync(runs, 'utf8').split('\n').filter(Boolean).length;
 		expect(ranFirst).toBeGreaterThan(0);
-		const second = await locateBinaries(profile, join(dir, 'state-b'), cache);
+		const second = await locateBinaries(profile, StateDir.open(join(dir, 'state-b')), cache);
 		expect(second).toEqual(first);
 		expect(readFileSync(runs, 'utf8').split('\n').filter(Boolean).length).toBe(ranFirst);
 		expect(existsSync(join(dir, 'state-b', 'binaries', 'index.json'))).toBe(true);
 		// Without the shared cache, a new state directory learns it all again.
-		await locateBinaries(profile, join(dir, 'state-c'), undefined);
+		await locateBinaries(profile, StateDir.open(join(dir, 'state-c')), undefined);
 		expect(readFileSync(runs, 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(ranFirst);
 	});
 
@@ -82,7 +84,7 @@ describe('binaries', () => {
 		const dir = tempDir();
 		mkdirSync(join(dir, 'empty'));
 		const profile = await loadProfileFile(workspace(baseProfile({binaries: join(dir, 'empty')})).file);
-		const error = await locateBinaries(profile, join(dir, 'state')).catch((e: unknown) => e);
+		const error = await locateBinaries(profile, StateDir.deferred(join(dir, 'state')), join(dir, 'cache')).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(UserError);
 		expect((error as Error).message).toMatch(/binaries: kube-apiserver is missing/);
 		expect(existsSync(join(dir, 'state'))).toBe(false);

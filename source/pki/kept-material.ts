@@ -1,0 +1,78 @@
+// What a state directory keeps that a profile must never replace: the encryption key
+// (every Secret stored so far is encrypted with it) and the CA its certificates were issued
+// from (every certificate and kubeconfig of the cluster depends on it). A profile value that
+// differs is refused before anything is written; changing either is a rotation, not an
+// edit of the profile. The checks only read the state directory.
+import {X509Certificate} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import {UserError} from '../errors.js';
+import type {Profile} from '../profile/schema.js';
+import type {StateDir} from '../state/state-dir.js';
+
+/** The state file that holds the encryption key. */
+export const ENCRYPTION_KEY_FILE = 'encryption-key';
+/** The certificate of a CA the profile brought (pki.caCert), kept to recognise it next time. */
+export const BROUGHT_CA_FILE = 'brought-ca.pem';
+
+/** Throws (exit 2) when the profile would replace the kept encryption key or CA. */
+export function refuseReplacingKeptMaterial(profile: Profile, state: StateDir): void {
+	refuseOtherEncryptionKey(profile, state);
+	refuseOtherCa(profile, state);
+}
+
+function refuseOtherEncryptionKey(profile: Profile, state: StateDir): void {
+	const given = profile.encryption.key;
+	const kept = state.read(ENCRYPTION_KEY_FILE)?.trim();
+	if (given === undefined || !kept) return;
+	if (Buffer.from(given, 'base64').equals(Buffer.from(kept, 'base64'))) return;
+	throw new UserError(
+		`encryption.key: differs from the key kept in ${state.file(ENCRYPTION_KEY_FILE)}; the kept key stays (every Secret stored so far is encrypted with it, a new key alone would make them unreadable)`,
+		'key rotation is not supported yet; remove encryption.key from the profile to keep using the kept key; nothing was written',
+	);
+}
+
+function refuseOtherCa(profile: Profile, state: StateDir): void {
+	const keptPem = state.read(BROUGHT_CA_FILE) ?? state.read('ca.pem');
+	const kept = keptPem === undefined ? undefined : new X509Certificate(keptPem);
+	const issuedApiserver = state.read('kubernetes.pem');
+	if (profile.pki.caCert === undefined) {
+		// A new CA would be created and every certificate re-issued from it.
+		if (state.read('ca.pem') !== undefined || state.read('ca-key.pem') !== undefined) return;
+		if (kept !== undefined) {
+			throw new UserError(
+				`pki.caCert: is not given, but the certificates in ${state.path} were issued by the CA brought before (SHA-256 ${kept.fingerprint256}); a new CA would replace every certificate of the cluster`,
+				'give pki.caCert and pki.caKey of that CA again; nothing was written',
+			);
+		}
+		if (issuedApiserver !== undefined) {
+			throw new UserError(
+				`pki.caCert: is not given, and ${state.path} has certificates but no CA (issuer of kubernetes.pem: ${new X509Certificate(issuedApiserver).issuer.replace(/\n/g, ', ')}); a new CA would replace every certificate of the cluster`,
+				'give pki.caCert and pki.caKey of the CA that issued them, or restore ca.pem and ca-key.pem in the state directory; nothing was written',
+			);
+		}
+		return;
+	}
+	const brought = new X509Certificate(readFileSync(profile.pki.caCert, 'utf8'));
+	if (kept !== undefined) {
+		if (sameCa(kept, brought)) return;
+		throw new UserError(
+			`pki.caCert: ${profile.pki.caCert} (SHA-256 ${brought.fingerprint256}) is not the CA the state in ${state.path} was built with (SHA-256 ${kept.fingerprint256}); the kept CA stays`,
+			'CA rotation is not supported yet; give pki.caCert and pki.caKey of the CA the cluster was built with (or move the state directory aside for a new cluster); nothing was written',
+		);
+	}
+	// A state directory made before the brought CA was recorded: its certificates tell.
+	if (issuedApiserver !== undefined && !new X509Certificate(issuedApiserver).verify(brought.publicKey)) {
+		throw new UserError(
+			`pki.caCert: ${profile.pki.caCert} (SHA-256 ${brought.fingerprint256}) did not issue the certificates in ${state.path} (issuer of kubernetes.pem: ${new X509Certificate(issuedApiserver).issuer.replace(/\n/g, ', ')}); the kept certificates stay`,
+			'CA rotation is not supported yet; give pki.caCert and pki.caKey of the CA the cluster was built with; nothing was written',
+		);
+	}
+}
+
+/**
+ * One CA: the same subject and the same public key. A CA certificate renewed with its own
+ * key (a new validity, a new fingerprint) still verifies every certificate issued before.
+ */
+export function sameCa(a: X509Certificate, b: X509Certificate): boolean {
+	return a.subject === b.subject && a.publicKey.equals(b.publicKey);
+}
