@@ -33,19 +33,22 @@ export async function journalTail(transport: Transport, service: ServiceName, li
 	return r ? tail(r.stdout, lines) : '';
 }
 
-/**
- * Restart a service and wait until it answers healthy. Fails fast, with the journal, when
- * systemd reports the unit failed or restarting instead of waiting out the timeout.
- */
-export async function restartAndWait(options: {
+/** What waiting on one service of one node needs (see restartAndWait and watchStable). */
+interface ServiceWatch {
 	transport: Transport;
 	node: ProfileNode;
 	service: ServiceName;
 	health: HealthProbe;
-	timeoutMs: number;
 	onWaiting: (message: string) => void;
+	/** How often health is polled (default 250 ms). */
 	pollMs?: number;
-}): Promise<void> {
+}
+
+/**
+ * Restart a service and wait until it answers healthy. Fails fast, with the journal, when
+ * systemd reports the unit failed or restarting instead of waiting out the timeout.
+ */
+export async function restartAndWait(options: ServiceWatch & {timeoutMs: number}): Promise<void> {
 	const {transport, node, service, health, timeoutMs, onWaiting} = options;
 	// The probe is one HTTPS request on a kept-alive connection: polling it often costs
 	// little and ends the wait within a quarter second of the service answering (a 1 s poll
@@ -101,15 +104,7 @@ export async function restartAndWait(options: {
  * becomes ready and then crashes (a bad setting read late, a certificate it loads on
  * first use) fails here, on its own node, before the next node is touched.
  */
-export async function watchStable(options: {
-	transport: Transport;
-	node: ProfileNode;
-	service: ServiceName;
-	health: HealthProbe;
-	windowMs: number;
-	onWaiting: (message: string) => void;
-	pollMs?: number;
-}): Promise<void> {
+export async function watchStable(options: ServiceWatch & {windowMs: number}): Promise<void> {
 	const {transport, node, service, health, windowMs} = options;
 	const pollMs = options.pollMs ?? 250;
 	const window = `${windowMs >= 1000 ? `${Math.round(windowMs / 1000)}s` : `${windowMs} ms`} stability window`;

@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto';
-import {readFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import https from 'node:https';
+import {join} from 'node:path';
 import {execa, type ResultPromise} from 'execa';
 import YAML from 'yaml';
 import type {RunEvent} from '../../source/run/events.js';
@@ -164,4 +165,26 @@ export function canRunLab(): string | undefined {
 	if (process.platform !== 'linux') return 'the lab needs Linux (systemd-nspawn, network namespaces)';
 	if (process.getuid?.() !== 0) return 'the lab needs root (network namespaces, systemd-nspawn)';
 	return undefined;
+}
+
+/**
+ * The lab with a converged control plane for the suites that build on one (status,
+ * rollout): the apply suite's cluster when it was installed from this lab's binaries (CI
+ * runs the suites once per Kubernetes version, in either file order), else a fresh install.
+ * Returns the lab's environment; the apply's output is in the failure message.
+ */
+export async function labWithCluster(profilePath: string, stateDir: string): Promise<Record<string, string>> {
+	await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
+	const env = await labEnv();
+	const current = existsSync(profilePath) && readFileSync(profilePath, 'utf8').includes(`binaries: ${env.LAB_K8S_BINARIES}`);
+	if (!current || !existsSync(join(stateDir, 'admin.kubeconfig'))) {
+		await resetLab();
+		rmSync(e2eWork, {recursive: true, force: true});
+		mkdirSync(e2eWork, {recursive: true});
+		writeFileSync(profilePath, readFileSync(env.LAB_PROFILE as string));
+	}
+	// Converge (a no-op when the apply suite just ran) so every service is up.
+	const run = await startApply(applyArgs(env, profilePath, stateDir));
+	if (run.exitCode !== 0) throw new Error(`the lab's control plane did not converge (exit ${run.exitCode}):\n${run.all}`);
+	return env;
 }

@@ -1,10 +1,10 @@
-import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {execa} from 'execa';
 import YAML from 'yaml';
 import {beforeAll, describe, expect, it} from 'vitest';
 import type {RunEvent} from '../../source/run/events.js';
-import {adminCreds, applyArgs, canRunLab, e2eWork, get, labEnv, labScript, NODES, nodeSsh, parseEvents, resetLab, startApply, type AdminCreds} from './apply-support.js';
+import {cannotRun} from '../require-or-skip.js';
+import {adminCreds, applyArgs, canRunLab, e2eWork, get, labWithCluster, NODES, nodeSsh, parseEvents, startApply, type AdminCreds} from './apply-support.js';
 
 /**
  * A rolling change that fails, on the lab: one apiserver setting whose value the
@@ -12,10 +12,9 @@ import {adminCreds, applyArgs, canRunLab, e2eWork, get, labEnv, labScript, NODES
  * rollout must stop at the first node, the other two keep serving throughout, and
  * fixing the profile brings the first node back. Reuses the apply suite's cluster.
  */
-const why = canRunLab();
-if (why) console.warn(`e2e skipped: ${why}`);
+const skip = cannotRun('e2e rollout', canRunLab());
 
-describe.skipIf(why !== undefined)('a failing rolling change on the lab', () => {
+describe.skipIf(skip)('a failing rolling change on the lab', () => {
 	let env: Record<string, string>;
 	let admin: AdminCreds;
 	let ips: Record<string, string>;
@@ -24,18 +23,8 @@ describe.skipIf(why !== undefined)('a failing rolling change on the lab', () => 
 	const args = () => applyArgs(env, profilePath, stateDir);
 
 	beforeAll(async () => {
-		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
-		env = await labEnv();
+		env = await labWithCluster(profilePath, stateDir);
 		ips = Object.fromEntries((env.LAB_NODES ?? '').trim().split(/\s+/).map((p) => p.split('=') as [string, string]));
-		const current = existsSync(profilePath) && readFileSync(profilePath, 'utf8').includes(`binaries: ${env.LAB_K8S_BINARIES}`);
-		if (!current || !existsSync(join(stateDir, 'admin.kubeconfig'))) {
-			await resetLab();
-			rmSync(e2eWork, {recursive: true, force: true});
-			mkdirSync(e2eWork, {recursive: true});
-			writeFileSync(profilePath, readFileSync(env.LAB_PROFILE as string));
-		}
-		const run = await startApply(args());
-		expect(run.exitCode, run.all).toBe(0);
 		admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
 	});
 

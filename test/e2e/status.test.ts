@@ -1,11 +1,10 @@
-import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {execa} from 'execa';
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {StatusReportSchema} from '../../source/status/json-schema.js';
 import {cannotRun} from '../require-or-skip.js';
-import {applyArgs, canRunLab, cli, e2eWork, labEnv, labScript, nodeSsh, resetLab, startApply, waitFor} from './apply-support.js';
+import {applyArgs, canRunLab, cli, e2eWork, labScript, labWithCluster, nodeSsh, startApply, waitFor} from './apply-support.js';
 
 /**
  * The on-call screen against the real lab: healthy, a stopped scheduler, a powered-off
@@ -28,20 +27,7 @@ describe.skipIf(skip)('status on the lab', () => {
 	}
 
 	beforeAll(async () => {
-		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
-		env = await labEnv();
-		// Reuse the apply suite's cluster only if it was installed from this lab's binaries
-		// (CI runs the suites once per Kubernetes version, in either file order).
-		const current = existsSync(profilePath) && readFileSync(profilePath, 'utf8').includes(`binaries: ${env.LAB_K8S_BINARIES}`);
-		if (!current || !existsSync(join(stateDir, 'admin.kubeconfig'))) {
-			await resetLab();
-			rmSync(e2eWork, {recursive: true, force: true});
-			mkdirSync(e2eWork, {recursive: true});
-			writeFileSync(profilePath, readFileSync(env.LAB_PROFILE as string));
-		}
-		// Converge (a no-op when the apply suite just ran) so every service is up.
-		const run = await startApply(applyArgs(env, profilePath, stateDir));
-		expect(run.exitCode, run.all).toBe(0);
+		env = await labWithCluster(profilePath, stateDir);
 	});
 
 	// Each test starts from a healthy control plane, whatever the one before it left (a node
