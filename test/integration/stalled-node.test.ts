@@ -32,7 +32,7 @@ describeWithSshd('a node whose commands stall (real sshd)', () => {
 	}, 15_000);
 
 	it('ends a dry run whose state read stalls with a timeout naming the node (the preflight step deadline)', async () => {
-		const profile = ProfileSchema.parse({name: 'stall', kubernetesVersion: '1.37', binaries: '/tmp/bin', nodes: [{name: 'master1', ip: '127.0.0.1'}], etcd: {endpoints: ['https://127.0.0.1:2379']}});
+		const profile = ProfileSchema.parse({name: 'stall', kubernetesVersion: '1.37', binaries: '/tmp/bin', nodes: [{name: 'master1', ip: '198.51.100.1'}], etcd: {endpoints: ['https://127.0.0.1:2379']}});
 		const plan: Plan = {profile, kubernetesRelease: 'v1.37.2', nodes: [{node: profile.nodes[0]!, directories: [], files: []}], adminKubeconfig: ''};
 		const events: RunEvent[] = [];
 		const started = Date.now();

@@ -25,7 +25,7 @@ describe('apply and signals (built CLI)', () => {
 	});
 
 	it('stops new work on the first SIGTERM and quits at once, saying so, on the second', async () => {
-		const ws = workspace(baseProfile({nodes: [{name: 'master1', ip: '127.0.0.1', ssh: {port, user: 'root'}}], etcd: {endpoints: ['https://127.0.0.1:2379']}}));
+		const ws = workspace(baseProfile({nodes: [{name: 'master1', ip: '198.51.100.1', ssh: {host: '127.0.0.1', port, user: 'root'}}], etcd: {endpoints: ['https://127.0.0.1:2379']}}));
 		const knownHosts = join(ws.dir, 'known_hosts');
 		writeFileSync(knownHosts, '');
 		writeFileSync(join(ws.dir, 'ssh_config'), '');

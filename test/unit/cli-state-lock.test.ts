@@ -27,7 +27,7 @@ describe('one run per state directory (built CLI)', () => {
 	});
 
 	it('refuses a second run naming the holder, and takes over the lock of a killed one', async () => {
-		const ws = workspace(baseProfile({nodes: [{name: 'master1', ip: '127.0.0.1', ssh: {port, user: 'root'}}], etcd: {endpoints: ['https://127.0.0.1:2379']}}));
+		const ws = workspace(baseProfile({nodes: [{name: 'master1', ip: '198.51.100.1', ssh: {host: '127.0.0.1', port, user: 'root'}}], etcd: {endpoints: ['https://127.0.0.1:2379']}}));
 		writeFileSync(join(ws.dir, 'ssh_config'), '');
 		writeFileSync(join(ws.dir, 'known_hosts'), '');
 		const first = spawn(process.execPath, [cliPath, 'apply', '--yes', '--profile-file', ws.file, '--state-dir', ws.stateDir, '--known-hosts', join(ws.dir, 'known_hosts'), '--ssh-config', join(ws.dir, 'ssh_config')], {
