@@ -18,23 +18,14 @@
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
-import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {bundleCli} from '../../scripts/bundle.js';
 import {cannotRun} from '../require-or-skip.js';
+import {closedPort} from '../loopback-servers.js';
 
 const tmuxMissing = cannotRun('wizard-tmux.test.ts', spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status !== 0 ? 'tmux is not installed (Debian package tmux; .ci/run installs it)' : undefined);
-
-/** A loopback port that nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as {port: number};
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

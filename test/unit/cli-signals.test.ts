@@ -1,28 +1,23 @@
 import {spawn} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
-import {createServer, type Server, type Socket} from 'node:net';
 import {join} from 'node:path';
 import {stringify} from 'yaml';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {baseProfile, cliPath, ensureBuilt, workspace} from './render/fixtures.js';
+import {silentServer} from '../loopback-servers.js';
 
 beforeAll(() => ensureBuilt(), 180_000);
 
 // The built CLI against a node that accepts the TCP connection and never says a word: the
 // connect step hangs (for the 20 s handshake timeout), as a wedged sshd would.
 describe('apply and signals (built CLI)', () => {
-	let server: Server;
-	const sockets: Socket[] = [];
+	let silent: Awaited<ReturnType<typeof silentServer>>;
 	let port = 0;
 	beforeAll(async () => {
-		server = createServer((socket) => sockets.push(socket));
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		port = (server.address() as {port: number}).port;
+		silent = await silentServer();
+		port = silent.port;
 	});
-	afterAll(() => {
-		for (const s of sockets) s.destroy();
-		server.close();
-	});
+	afterAll(() => silent.close());
 
 	it('stops new work on the first SIGTERM and quits at once, saying so, on the second', async () => {
 		const ws = workspace(baseProfile({nodes: [{name: 'master1', ip: '198.51.100.1', ssh: {host: '127.0.0.1', port, user: 'root'}}], etcd: {endpoints: ['https://127.0.0.1:2379']}}));

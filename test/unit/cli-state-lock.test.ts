@@ -1,10 +1,10 @@
 import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
-import {createServer, type Server, type Socket} from 'node:net';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {baseProfile, cliPath, ensureBuilt, workspace} from './render/fixtures.js';
+import {silentServer} from '../loopback-servers.js';
 
 beforeAll(() => ensureBuilt(), 180_000);
 
@@ -13,18 +13,13 @@ beforeAll(() => ensureBuilt(), 180_000);
 // directory must be refused, and the CA left as the first made it; once the first is killed
 // (SIGKILL: no chance to clean up), its lock is stale and the next run takes it over.
 describe('one run per state directory (built CLI)', () => {
-	let server: Server;
-	const sockets: Socket[] = [];
+	let silent: Awaited<ReturnType<typeof silentServer>>;
 	let port = 0;
 	beforeAll(async () => {
-		server = createServer((socket) => sockets.push(socket));
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		port = (server.address() as {port: number}).port;
+		silent = await silentServer();
+		port = silent.port;
 	});
-	afterAll(() => {
-		for (const s of sockets) s.destroy();
-		server.close();
-	});
+	afterAll(() => silent.close());
 
 	it('refuses a second run naming the holder, and takes over the lock of a killed one', async () => {
 		const ws = workspace(baseProfile({nodes: [{name: 'master1', ip: '198.51.100.1', ssh: {host: '127.0.0.1', port, user: 'root'}}], etcd: {endpoints: ['https://127.0.0.1:2379']}}));

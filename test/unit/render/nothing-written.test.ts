@@ -1,6 +1,5 @@
 import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
-import {createServer} from 'node:net';
 import {join} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {prepare} from '../../../source/plan/prepare.js';
@@ -8,6 +7,7 @@ import {loadProfileFile} from '../../../source/profile/load.js';
 import {APISERVER_FLAGS, CONTROLLER_MANAGER_FLAGS, SCHEDULER_FLAGS} from '../../../source/render/flags.js';
 import {StateDir} from '../../../source/state/state-dir.js';
 import {baseProfile, cliPath, ensureBuilt, tempDir, workspace} from './fixtures.js';
+import {closedPort} from '../../loopback-servers.js';
 
 /**
  * Nothing is written on refusal, and nothing local is changed by --dry-run or before an
@@ -31,15 +31,6 @@ function cli(ws: Workspace, args: string[]) {
 function expectNoState(ws: Workspace): void {
 	expect(existsSync(ws.stateDir)).toBe(false);
 	expect(existsSync(join(ws.dir, 'xdg-state'))).toBe(false);
-}
-
-/** A loopback port nothing listens on: the nodes' SSH is refused at once, no traffic leaves the machine. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as {port: number};
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
 }
 
 /** Nodes with TEST-NET addresses whose SSH goes to a closed loopback port. */
