@@ -1,6 +1,8 @@
 import {createTwoFilesPatch} from 'diff';
-import type {PlannedFile, ServiceName} from '../plan/types.js';
-import type {PlannedChange} from './events.js';
+import {SERVICE_STEP, type PlannedFile, type ServiceName} from '../plan/types.js';
+import type {NodeChanges, RemoteState} from './changes.js';
+import type {EventSink, PlannedChange} from './events.js';
+import type {NodeSession} from './node-session.js';
 
 /**
  * What a dry run reports for one file: a unified diff for text, hashes for binaries and
@@ -23,4 +25,18 @@ export function describeRestart(service: ServiceName, reason: string): PlannedCh
 
 function isText(buffer: Buffer): boolean {
 	return !buffer.subarray(0, 8000).includes(0);
+}
+
+/** A dry run's report for one node: each planned file change (with its diff) and each restart. */
+export async function reportDryRun(emit: EventSink, node: string, session: NodeSession, changes: NodeChanges, remote: RemoteState): Promise<void> {
+	for (const [step, files] of changes.files) {
+		for (const file of files) {
+			const before = remote.hashes.get(file.path);
+			const content = before !== undefined && !file.secret && file.content ? await session.readFile(file.path) : undefined;
+			emit({type: 'plan-change', at: Date.now(), node, step, change: describeFileChange(file, before, content)});
+		}
+	}
+	for (const [service, reason] of changes.restarts) {
+		emit({type: 'plan-change', at: Date.now(), node, step: SERVICE_STEP[service], change: describeRestart(service, reason)});
+	}
 }

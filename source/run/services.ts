@@ -1,9 +1,7 @@
 import type {ProfileNode} from '../profile/schema.js';
 import type {ServiceName} from '../plan/types.js';
-import {sh, shJoin, type ShellCommand} from '../remote/shell.js';
-import type {Transport} from '../remote/transport.js';
-import {appliedMarkerPath, APPLIED_DIR} from './remote-state.js';
-import {StepError, tail} from './step-error.js';
+import type {NodeSession} from './node-session.js';
+import {StepError} from './step-error.js';
 
 /** Health as seen from this machine: the runner waits on it, the status screen shows it. */
 export interface HealthProbe {
@@ -18,24 +16,9 @@ export const HEALTH_ENDPOINT: Record<ServiceName, string> = {
 	'kube-scheduler': '/healthz on :10259',
 };
 
-/** `systemctl(t, 'enable kube-apiserver --quiet')`: each space-separated word is one quoted argument. */
-export async function systemctl(transport: Transport, args: string): Promise<void> {
-	await systemdCommand(transport, sh`systemctl ${args.split(' ')}`, `systemctl ${args}`);
-}
-
-async function systemdCommand(transport: Transport, command: ShellCommand, what: string): Promise<void> {
-	const r = await transport.exec(command, {timeoutMs: 60_000});
-	if (r.code !== 0) throw new StepError(`${what} failed on ${transport.node}`, 'look at the unit with systemctl status on the node', tail(r.stderr || r.stdout));
-}
-
-export async function journalTail(transport: Transport, service: ServiceName, lines = 20): Promise<string> {
-	const r = await transport.exec(sh`journalctl -u ${service} -n ${lines} --no-pager -o cat`, {timeoutMs: 10_000}).catch(() => undefined);
-	return r ? tail(r.stdout, lines) : '';
-}
-
 /** What waiting on one service of one node needs (see restartAndWait and watchStable). */
 interface ServiceWatch {
-	transport: Transport;
+	session: NodeSession;
 	node: ProfileNode;
 	service: ServiceName;
 	health: HealthProbe;
@@ -49,7 +32,7 @@ interface ServiceWatch {
  * systemd reports the unit failed or restarting instead of waiting out the timeout.
  */
 export async function restartAndWait(options: ServiceWatch & {timeoutMs: number}): Promise<void> {
-	const {transport, node, service, health, timeoutMs, onWaiting} = options;
+	const {session, node, service, health, timeoutMs, onWaiting} = options;
 	// The probe is one HTTPS request on a kept-alive connection: polling it often costs
 	// little and ends the wait within a quarter second of the service answering (a 1 s poll
 	// lost about half a second per service on average). The unit check only needs to catch
@@ -61,11 +44,7 @@ export async function restartAndWait(options: ServiceWatch & {timeoutMs: number}
 	// which a check every 4 s cannot step over.
 	const pollMs = options.pollMs ?? 250;
 	let unitCheckMs = Math.max(pollMs, 1000);
-	await systemdCommand(
-		transport,
-		shJoin([reloadIfNeeded(service), sh`systemctl enable ${service} --quiet --no-reload`, sh`systemctl restart ${service} --no-block`], ' && '),
-		`starting ${service}`,
-	);
+	await session.restart(service);
 	const started = Date.now();
 	let last = 'no answer yet';
 	let unitCheckedAt = started;
@@ -77,12 +56,12 @@ export async function restartAndWait(options: ServiceWatch & {timeoutMs: number}
 		if (Date.now() - unitCheckedAt < unitCheckMs) continue;
 		unitCheckedAt = Date.now();
 		unitCheckMs = nextUnitCheckMs(unitCheckMs, pollMs);
-		const unit = await transport.exec(sh`systemctl show ${service} -p ActiveState -p SubState -p NRestarts`, {timeoutMs: 10_000});
-		if (/ActiveState=failed|SubState=auto-restart/.test(unit.stdout)) {
+		const unit = await session.unitState(service);
+		if (unit.active === 'failed' || unit.sub === 'auto-restart') {
 			throw new StepError(
-				`${service} on ${node.name} exited instead of starting (${unit.stdout.trim().replace(/\n/g, ', ')})`,
+				`${service} on ${node.name} exited instead of starting (ActiveState=${unit.active}, SubState=${unit.sub}, NRestarts=${unit.restarts})`,
 				`read the journal below; run \`journalctl -u ${service} -n 100\` on ${node.ip} for more`,
-				await journalTail(transport, service),
+				await session.journalTail(service),
 			);
 		}
 		onWaiting(`waiting for ${HEALTH_ENDPOINT[service]} (${Math.round((Date.now() - started) / 1000)}s): ${last}`);
@@ -94,7 +73,7 @@ export async function restartAndWait(options: ServiceWatch & {timeoutMs: number}
 			: service === 'kube-apiserver'
 				? 'check that etcd is reachable with the configured client certificate and that the node IP is right'
 				: 'check that the apiserver on this node is ready and the kubeconfig points at it',
-		await journalTail(transport, service),
+		await session.journalTail(service),
 	);
 }
 
@@ -105,10 +84,10 @@ export async function restartAndWait(options: ServiceWatch & {timeoutMs: number}
  * first use) fails here, on its own node, before the next node is touched.
  */
 export async function watchStable(options: ServiceWatch & {windowMs: number}): Promise<void> {
-	const {transport, node, service, health, windowMs} = options;
+	const {session, node, service, health, windowMs} = options;
 	const pollMs = options.pollMs ?? 250;
 	const window = `${windowMs >= 1000 ? `${Math.round(windowMs / 1000)}s` : `${windowMs} ms`} stability window`;
-	const restartsAtStart = await unitRestarts(transport, service);
+	const restartsAtStart = await session.unitState(service);
 	const started = Date.now();
 	let lastNote = 0;
 	while (Date.now() - started < windowMs) {
@@ -118,7 +97,7 @@ export async function watchStable(options: ServiceWatch & {windowMs: number}): P
 			throw new StepError(
 				`${service} on ${node.name} was healthy, then failed ${HEALTH_ENDPOINT[service]} within the ${window}: ${h.detail}`,
 				`read the journal below; run \`journalctl -u ${service} -n 100\` on ${node.ip} for more`,
-				await journalTail(transport, service),
+				await session.journalTail(service),
 			);
 		}
 		if (Date.now() - lastNote >= 1000) {
@@ -126,34 +105,14 @@ export async function watchStable(options: ServiceWatch & {windowMs: number}): P
 			options.onWaiting(`healthy; watching for ${Math.max(0, Math.round((windowMs - (Date.now() - started)) / 1000))}s more (${window})`);
 		}
 	}
-	const restartsAtEnd = await unitRestarts(transport, service);
+	const restartsAtEnd = await session.unitState(service);
 	if (restartsAtEnd.restarts !== restartsAtStart.restarts || restartsAtEnd.active !== 'active') {
 		throw new StepError(
 			`${service} on ${node.name} was restarted by systemd within the ${window} (NRestarts ${restartsAtStart.restarts} → ${restartsAtEnd.restarts}, now ${restartsAtEnd.active})`,
 			`read the journal below; run \`journalctl -u ${service} -n 100\` on ${node.ip} for more`,
-			await journalTail(transport, service),
+			await session.journalTail(service),
 		);
 	}
-}
-
-async function unitRestarts(transport: Transport, service: ServiceName): Promise<{restarts: string; active: string}> {
-	const r = await transport.exec(sh`systemctl show ${service} -p ActiveState -p SubState -p NRestarts`, {timeoutMs: 10_000});
-	const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(r.stdout)?.[1]?.trim() ?? '?';
-	return {restarts: value('NRestarts'), active: value('ActiveState')};
-}
-
-/**
- * A shell command that reloads the manager only when systemd says the unit it has loaded
- * differs from the files on disk (or it could not load it). A reload re-reads every unit,
- * costs the manager 80 ms of CPU on an idle lab node and a second or more on a busy one,
- * and blocks the restart that follows; a first install used to do nine, one per service
- * and node, the apiserver's on the critical path. A unit file that is new since the last
- * reload is loaded fresh when first named (LoadState=loaded, NeedDaemonReload=no); a
- * changed one or a changed drop-in shows NeedDaemonReload=yes. `enable --no-reload` then
- * only writes its symlink, which the manager reads at the next boot or reload.
- */
-export function reloadIfNeeded(service: ServiceName): ShellCommand {
-	return sh`{ [ "$(systemctl show -p LoadState -p NeedDaemonReload ${service} | sort | tr '\\n' ,)" = LoadState=loaded,NeedDaemonReload=no, ] || systemctl daemon-reload; }`;
 }
 
 /** Below the shortest RestartSec of our units (5 s), so a crash loop cannot slip between two checks. */
@@ -162,12 +121,6 @@ export const UNIT_CHECK_MAX_MS = 4000;
 /** The wait before the next unit check: doubling from 1 s up to UNIT_CHECK_MAX_MS. */
 export function nextUnitCheckMs(currentMs: number, pollMs: number): number {
 	return Math.min(currentMs * 2, Math.max(pollMs, UNIT_CHECK_MAX_MS));
-}
-
-export async function writeAppliedMarker(transport: Transport, service: ServiceName, digest: string): Promise<void> {
-	const path = appliedMarkerPath(service);
-	const r = await transport.exec(sh`mkdir -p ${APPLIED_DIR} && printf '%s\\n' ${digest} > ${path}.tmp && mv -f ${path}.tmp ${path}`);
-	if (r.code !== 0) throw new StepError(`could not record the started inputs of ${service}`, undefined, tail(r.stderr));
 }
 
 export function sleep(ms: number): Promise<void> {

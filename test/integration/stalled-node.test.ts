@@ -4,6 +4,7 @@ import {ProfileSchema} from '../../source/profile/schema.js';
 import {sh} from '../../source/remote/shell.js';
 import type {Transport} from '../../source/remote/transport.js';
 import type {RunEvent} from '../../source/run/events.js';
+import {nodeSession} from '../../source/run/node-session.js';
 import {runPlan} from '../../source/run/runner.js';
 import {connectTo, describeWithSshd, knownHostsFor, startSshd, tempDir, type Sshd} from './sshd-fixture.js';
 
@@ -42,7 +43,7 @@ describeWithSshd('a node whose commands stall (real sshd)', () => {
 			connect: async () => {
 				const t = await connectTo(sshd, 'root', knownHosts, {commandTimeoutMs: 10 * 60_000});
 				open.push(t);
-				return t;
+				return nodeSession(t);
 			},
 			health: {serviceHealthy: async () => ({ok: true, detail: ''}), leaseHolders: async () => ({})},
 			emit: (e) => events.push(e),

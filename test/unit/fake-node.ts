@@ -1,25 +1,32 @@
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
-import type {ContentFile, ExecOptions, ExecResult, Transport, UploadOptions, UploadSource} from '../../source/remote/transport.js';
 import type {ServiceName} from '../../source/plan/types.js';
+import type {ContentFile, UploadOptions, UploadSource} from '../../source/remote/transport.js';
+import {APPLIED_DIR} from '../../source/run/remote-state.js';
+import type {NodeSession, UnitState} from '../../source/run/node-session.js';
+import {parseServiceState} from '../../source/run/remote-state.js';
+import {SERVICES} from '../../source/plan/types.js';
 
 /**
  * An in-memory node for runner tests: a file system, three systemd services and a log of
- * every command. It answers the runner's few remote commands the way a real node would;
- * the real transport is exercised against sshd in test/integration and on the lab.
+ * every operation the runner asked for. It implements the runner's typed node operations
+ * (source/run/node-session.ts) the way a real node answers them; the SSH implementation
+ * and its scripts are exercised in a real sh, against sshd in test/integration and on
+ * the lab.
  */
 export class FakeNode {
 	files = new Map<string, {content: Buffer; mode: number}>();
 	active = new Map<ServiceName, boolean>();
 	enabled = new Map<ServiceName, boolean>();
 	restarts: Array<{service: string; at: number}> = [];
-	commands: string[] = [];
+	/** Every operation, in order: `readState`, `restart kube-apiserver`, `ensureDirectories`, … */
+	calls: string[] = [];
 	cacheWrites = 0;
 	uploads: string[] = [];
 	/** Target paths of each uploadMany call, in order. */
 	batches: string[][] = [];
-	/** Facts the preflight script reports; clockOffsetSeconds is how far the node's clock is ahead of this machine's. */
-	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as string[], etcdReachable: true, clockOffsetSeconds: 0};
+	/** What the preflight reads; clockOffsetSeconds is how far the node's clock is ahead of this machine's. */
+	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as Array<{port: number; process: string}>, etcdReachable: true, clockOffsetSeconds: 0};
 	/** systemd's NRestarts per service, when a test sets it (else 3 for a broken one, 0). */
 	nRestarts = new Map<ServiceName, number>();
 	/** Services that fail to start (the journal tail is returned). */
@@ -32,107 +39,66 @@ export class FakeNode {
 	uploadDelayMs = new Map<string, number>();
 	/** Called on every restart, before the service is up again. */
 	onRestart?: (service: ServiceName) => void;
-	/** Awaited before a command is answered (to hold one command until another arrives). */
-	beforeAnswer?: (command: string) => Promise<void>;
+	/** Awaited before an operation is answered (to hold one until another arrives). */
+	beforeAnswer?: (call: string) => Promise<void>;
 
 	constructor(readonly name: string) {}
 
-	transport(): Transport {
-		return new FakeTransport(this);
+	session(): NodeSession {
+		return new FakeSession(this);
 	}
 }
 
-class FakeTransport implements Transport {
-	readonly user = 'root';
+class FakeSession implements NodeSession {
 	constructor(private readonly fake: FakeNode) {}
 	get node(): string {
 		return this.fake.name;
 	}
 
-	async exec(command: string, _options?: ExecOptions): Promise<ExecResult> {
-		this.fake.commands.push(command);
-		await this.fake.beforeAnswer?.(command);
-		// `{ reload if needed; } && systemctl enable X ... && systemctl restart X --no-block`: one round trip, three commands.
-		if (command.includes(' && systemctl ')) {
-			for (const part of command.split(' && ')) {
-				const r = this.execOne(part);
-				if (r.code !== 0) return r;
-			}
-			return {code: 0, stdout: '', stderr: ''};
-		}
-		return this.execOne(command);
+	private async called(call: string): Promise<void> {
+		this.fake.calls.push(call);
+		await this.fake.beforeAnswer?.(call);
 	}
 
-	private execOne(command: string): ExecResult {
-		const f = this.fake;
-		const ok = (stdout = ''): ExecResult => ({code: 0, stdout, stderr: ''});
-		if (command.includes('echo "systemd')) {
-			const lines = [
-				`systemd ${f.facts.systemd ? 'yes' : 'no'}`,
-				`arch ${f.facts.arch}`,
-				`epoch ${Math.round(Date.now() / 1000) + f.facts.clockOffsetSeconds}`,
-				`avail ${f.facts.availKib}`,
-				...f.facts.listeners.map((l) => `listen ${l}`),
-			];
-			for (const m of command.matchAll(/echo etcd (\S+) yes/g)) lines.push(`etcd ${m[1]} ${f.facts.etcdReachable ? 'yes' : 'no'}`);
-			return ok([...new Set(lines)].join('\n'));
-		}
-		if (command.startsWith("printf '%s %s %s %s")) {
-			const out = (['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map((s) => {
-				const marker = f.files.get(`/var/lib/k8s-master-setup/applied/${s}`)?.content.toString().trim() ?? 'none';
-				return `${s} ${f.active.get(s) ? 'active' : 'inactive'} ${f.enabled.get(s) ? 'enabled' : 'disabled'} ${marker}`;
-			});
-			return ok(out.join('\n'));
-		}
-		const restart = /^systemctl restart (\S+)/.exec(command);
-		if (restart) {
-			const s = restart[1] as ServiceName;
-			f.onRestart?.(s);
-			f.restarts.push({service: s, at: Date.now()});
-			f.active.set(s, !f.broken.has(s));
-			return ok();
-		}
-		const enable = /^systemctl enable (\S+)/.exec(command);
-		if (enable) {
-			f.enabled.set(enable[1] as ServiceName, true);
-			return ok();
-		}
-		const show = /^systemctl show (\S+)/.exec(command);
-		if (show) {
-			const s = show[1] as ServiceName;
-			const n = f.nRestarts.get(s) ?? (f.broken.has(s) ? 3 : 0);
-			return ok(f.broken.has(s) ? `ActiveState=failed\nSubState=failed\nNRestarts=${n}` : `ActiveState=active\nSubState=running\nNRestarts=${n}`);
-		}
-		const journal = /^journalctl -u (\S+)/.exec(command);
-		if (journal) return ok(f.broken.get(journal[1] as ServiceName) ?? '');
-		const marker = /printf '%s\\n' ([0-9a-f]{64}) > (\S+)\.tmp/.exec(command);
-		if (marker) {
-			f.files.set(marker[2] as string, {content: Buffer.from(`${marker[1]}\n`), mode: 0o644});
-			return ok();
-		}
-		// The hash cache: this fake keeps none, so every file is hashed through sha256().
-		if (command.includes('@@stat')) {
-			const stats = [...this.fake.files].map(([path, f], i) => `${path}|${f.content.length}|0|${i}`);
-			return ok(`@@stat\n${stats.join('\n')}\n`);
-		}
-		if (command.includes('sha256-cache')) {
-			this.fake.cacheWrites++;
-			return ok();
-		}
-		// The fake's systemd has no loaded unit state to compare: the reload-if-needed guard is a no-op here (the lab runs the real one).
-		if (command.startsWith('{ [ "$(systemctl show -p LoadState -p NeedDaemonReload') || command.startsWith('mkdir -p')) return ok();
-		return {code: 127, stdout: '', stderr: `fake node: unknown command: ${command}`};
+	async preflight(profile: Parameters<NodeSession['preflight']>[0], node: Parameters<NodeSession['preflight']>[1]) {
+		await this.called('preflight');
+		const f = this.fake.facts;
+		const {apiserverEtcdEndpoints} = await import('../../source/render/etcd-endpoints.js');
+		return {
+			systemd: f.systemd,
+			arch: f.arch,
+			hostname: this.fake.name,
+			epochSeconds: Math.round(Date.now() / 1000) + f.clockOffsetSeconds,
+			availableKib: f.availKib,
+			listeners: f.listeners,
+			etcd: new Map(apiserverEtcdEndpoints(profile, node).map((url) => [url, f.etcdReachable])),
+		};
 	}
 
-	async sha256(paths: readonly string[]): Promise<Map<string, string | undefined>> {
-		return new Map(paths.map((p) => {
-			const file = this.fake.files.get(p);
-			return [p, file ? createHash('sha256').update(file.content).digest('hex') : undefined];
-		}));
+	async readState(plan: Parameters<NodeSession['readState']>[0]) {
+		await this.called('readState');
+		const hashes = new Map(plan.files.map((p) => [p.path, this.hashOf(p.path)] as const));
+		// The service state as the node script prints it, parsed by the real parser.
+		const lines = SERVICES.map((s) => {
+			const marker = this.fake.files.get(`${APPLIED_DIR}/${s}`)?.content.toString().trim() ?? 'none';
+			return `${s} ${this.fake.active.get(s) ? 'active' : 'inactive'} ${this.fake.enabled.get(s) ? 'enabled' : 'disabled'} ${marker}`;
+		});
+		// This fake keeps no hash cache: every present file counts as hashed in full.
+		return {hashes, hashMisses: [...hashes.values()].filter(Boolean).length, ...parseServiceState(lines.join('\n'))};
+	}
+
+	private hashOf(path: string): string | undefined {
+		const file = this.fake.files.get(path);
+		return file ? createHash('sha256').update(file.content).digest('hex') : undefined;
 	}
 
 	async readFile(path: string): Promise<Buffer | undefined> {
+		await this.called(`readFile ${path}`);
 		return this.fake.files.get(path)?.content;
+	}
+
+	async ensureDirectories(): Promise<void> {
+		await this.called('ensureDirectories');
 	}
 
 	async upload(source: UploadSource, targetPath: string, options: UploadOptions): Promise<void> {
@@ -155,6 +121,42 @@ class FakeTransport implements Transport {
 			if (this.fake.failOnUpload.has(f.targetPath)) throw new Error(`cannot write ${f.targetPath}: No space left on device`);
 		}
 		for (const f of files) await this.upload({content: f.content}, f.targetPath, {mode: f.mode});
+	}
+
+	async restart(service: ServiceName): Promise<void> {
+		await this.called(`restart ${service}`);
+		const f = this.fake;
+		f.enabled.set(service, true);
+		f.onRestart?.(service);
+		f.restarts.push({service, at: Date.now()});
+		f.active.set(service, !f.broken.has(service));
+	}
+
+	async enable(service: ServiceName): Promise<void> {
+		await this.called(`enable ${service}`);
+		this.fake.enabled.set(service, true);
+	}
+
+	async unitState(service: ServiceName): Promise<UnitState> {
+		await this.called(`unitState ${service}`);
+		const f = this.fake;
+		const restarts = String(f.nRestarts.get(service) ?? (f.broken.has(service) ? 3 : 0));
+		return f.broken.has(service) ? {active: 'failed', sub: 'failed', restarts} : {active: 'active', sub: 'running', restarts};
+	}
+
+	async journalTail(service: ServiceName): Promise<string> {
+		await this.called(`journalTail ${service}`);
+		return this.fake.broken.get(service) ?? '';
+	}
+
+	async markApplied(service: ServiceName, digest: string): Promise<void> {
+		await this.called(`markApplied ${service}`);
+		this.fake.files.set(`${APPLIED_DIR}/${service}`, {content: Buffer.from(`${digest}\n`), mode: 0o644});
+	}
+
+	async recordHashes(): Promise<void> {
+		await this.called('recordHashes');
+		this.fake.cacheWrites++;
 	}
 
 	async close(): Promise<void> {}

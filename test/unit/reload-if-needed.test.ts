@@ -3,7 +3,7 @@ import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {reloadIfNeeded} from '../../source/run/services.js';
+import {reloadIfNeeded} from '../../source/run/node-session.js';
 
 // The guard runs in the node's shell; a stand-in `systemctl` on PATH answers `show` with
 // the given state (in systemd's property order) and logs every other call.

@@ -64,7 +64,7 @@ export async function run(nodes: Map<string, FakeNode>, extra: Partial<RunnerOpt
 	const events: RunEvent[] = [];
 	const result = await runPlan({
 		plan,
-		connect: async (n) => (nodes.get(n.name) as FakeNode).transport(),
+		connect: async (n) => (nodes.get(n.name) as FakeNode).session(),
 		health: fakeHealth(nodes),
 		emit: (e) => events.push(e),
 		binaries: {arch: 'x86_64', totalBytes: 1000},

@@ -15,7 +15,7 @@ const cases: Array<{check: string; breakNode: (n: FakeNode) => void; cause: RegE
 	{check: 'wrong architecture', breakNode: (n) => (n.facts.arch = 'aarch64'), cause: /^m2 is aarch64 but the binaries are built for x86_64$/},
 	{
 		check: 'port taken by another program',
-		breakNode: (n) => (n.facts.listeners = ['0.0.0.0:10259 users:(("nginx",pid=1,fd=3))']),
+		breakNode: (n) => (n.facts.listeners = [{port: 10259, process: 'nginx'}]),
 		cause: /^m2: port 10259 is held by "nginx", not kube-scheduler$/,
 	},
 	{check: 'etcd unreachable', breakNode: (n) => (n.facts.etcdReachable = false), cause: /^m2 cannot reach etcd at https:\/\/198\.18\.0\.11:2379$/},
@@ -42,7 +42,7 @@ describe('runner preflight gate', () => {
 			expect(n.uploads, n.name).toEqual([]);
 			expect(n.files.size, n.name).toBe(0);
 			expect(n.restarts, n.name).toEqual([]);
-			expect(n.commands.filter((c) => c.startsWith('mkdir') || c.includes('systemctl restart')), n.name).toEqual([]);
+			expect(n.calls.filter((c) => c === 'ensureDirectories' || c.startsWith('restart') || c.startsWith('markApplied') || c === 'recordHashes'), n.name).toEqual([]);
 		}
 		for (const other of ['m1', 'm3']) {
 			const skipped = (of(events, 'step-skipped') as Array<Extract<RunEvent, {type: 'step-skipped'}>>).filter((e) => e.node === other);

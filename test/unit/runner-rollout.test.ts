@@ -182,8 +182,8 @@ describe('rolling change', () => {
 		const m1 = node(nodes, 'm1');
 		// Healthy at every poll, but systemd restarted it once while we watched.
 		let shows = 0;
-		m1.beforeAnswer = async (command) => {
-			if (command.startsWith('systemctl show kube-apiserver') && m1.restarts.length > 0 && ++shows === 2) m1.nRestarts.set('kube-apiserver', 1);
+		m1.beforeAnswer = async (call) => {
+			if (call === 'unitState kube-apiserver' && m1.restarts.length > 0 && ++shows === 2) m1.nRestarts.set('kube-apiserver', 1);
 		};
 		const {events, result} = await run(nodes, {stabilityWindowMs: 200}, makePlan('--v=4'));
 		expect(result.failedNodes).toEqual(['m1']);

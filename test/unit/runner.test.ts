@@ -62,9 +62,9 @@ describe('runner', () => {
 		for (const node of nodes.values()) {
 			let arrived!: () => void;
 			const stateRead = new Promise<boolean>((resolve) => (arrived = () => resolve(true)));
-			node.beforeAnswer = async (command) => {
-				if (command.includes("echo '@@stat'")) arrived();
-				if (command.includes('echo "systemd')) {
+			node.beforeAnswer = async (call) => {
+				if (call === 'readState') arrived();
+				if (call === 'preflight') {
 					stateReadBeside.set(node.name, await Promise.race([stateRead, new Promise<boolean>((resolve) => setTimeout(resolve, 1000, false))]));
 				}
 			};
@@ -125,7 +125,7 @@ describe('runner', () => {
 
 	it('stops every node before any change when one node fails preflight', async () => {
 		const nodes = lab();
-		(nodes.get('m2') as FakeNode).facts.listeners = ['0.0.0.0:6443 users:(("nginx",pid=1,fd=3))'];
+		(nodes.get('m2') as FakeNode).facts.listeners = [{port: 6443, process: 'nginx'}];
 		const {events, result} = await run(nodes);
 		expect(result.ok).toBe(false);
 		expect(result.failedNodes).toEqual(['m2']);

@@ -2,27 +2,26 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {nextUnitCheckMs, restartAndWait, UNIT_CHECK_MAX_MS} from '../../source/run/services.js';
-import type {ExecResult, Transport} from '../../source/remote/transport.js';
+import type {NodeSession} from '../../source/run/node-session.js';
 
 const templates = new URL('../../templates/systemd/', import.meta.url).pathname;
 
 /** A node whose unit stays `activating` until the test says the service answers. */
-function slowNode(): {transport: Transport; checks: number[]} {
+function slowNode(): {session: NodeSession; checks: number[]} {
 	const checks: number[] = [];
 	const started = Date.now();
-	const ok = (stdout = ''): ExecResult => ({code: 0, stdout, stderr: ''});
-	const transport = {
+	const session = {
 		node: 'm1',
-		user: 'root',
-		async exec(command: string) {
-			if (command.startsWith('systemctl show')) {
-				checks.push(Date.now() - started);
-				return ok('ActiveState=activating\nSubState=start\nNRestarts=0');
-			}
-			return ok();
+		async restart() {},
+		async unitState() {
+			checks.push(Date.now() - started);
+			return {active: 'activating', sub: 'start', restarts: '0'};
 		},
-	} as unknown as Transport;
-	return {transport, checks};
+		async journalTail() {
+			return '';
+		},
+	} as unknown as NodeSession;
+	return {session, checks};
 }
 
 describe('unit checks while a service starts', () => {
@@ -39,11 +38,11 @@ describe('unit checks while a service starts', () => {
 
 	it('check the unit at 1 s, 3 s, 7 s, not every second, while the service is slow to answer', async () => {
 		vi.useFakeTimers();
-		const {transport, checks} = slowNode();
+		const {session, checks} = slowNode();
 		let healthy = false;
 		setTimeout(() => (healthy = true), 9500);
 		const waiting = restartAndWait({
-			transport,
+			session,
 			node: {name: 'm1', ip: '198.18.0.11'},
 			service: 'kube-apiserver',
 			health: {serviceHealthy: async () => ({ok: healthy, detail: healthy ? 'ok' : 'connection refused'}), leaseHolders: async () => ({})},
@@ -54,5 +53,13 @@ describe('unit checks while a service starts', () => {
 		await vi.advanceTimersByTimeAsync(10_000);
 		await waiting;
 		expect(checks.map((ms) => Math.round(ms / 250) * 250)).toEqual([1000, 3000, 7000]);
+	});
+});
+
+describe("systemd's unit state as the node reports it", () => {
+	it('reads the three properties in any order and marks a missing one', async () => {
+		const {parseUnitState} = await import('../../source/run/node-session.js');
+		expect(parseUnitState('NRestarts=2\nActiveState=active\nSubState=running\n')).toEqual({active: 'active', sub: 'running', restarts: '2'});
+		expect(parseUnitState('ActiveState=failed\n')).toEqual({active: 'failed', sub: '?', restarts: '?'});
 	});
 });

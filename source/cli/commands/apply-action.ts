@@ -7,6 +7,7 @@ import type {Plan} from '../../plan/types.js';
 import type {EventSink, RunEvent} from '../../run/events.js';
 import {createHttpsHealth} from '../../run/https-health.js';
 import {elfArch} from '../../run/preflight.js';
+import {nodeSession} from '../../run/node-session.js';
 import {runPlan, type RunnerOptions} from '../../run/runner.js';
 import {zstdCopies} from '../../plan/zstd-copies.js';
 import {defaultCacheDir, defaultStateDir} from '../../state/state-dir.js';
@@ -89,7 +90,7 @@ async function applyPrepared(
 	stopped.addEventListener('abort', () => controller.abort(), {once: true});
 	const runnerOptions = {
 		plan,
-		connect: (node) => early?.take(node.name) ?? connectNode(profile, node, options),
+		connect: async (node) => nodeSession(await (early?.take(node.name) ?? connectNode(profile, node, options))),
 		health,
 		binaries: await binariesFacts(plan),
 		dryRun: options.dryRun,

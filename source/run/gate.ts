@@ -1,0 +1,55 @@
+import {computeChanges} from './changes.js';
+import {mapLimit, settled, withTimeout} from './concurrency.js';
+import {need, type NodeRun} from './node-run.js';
+import {INSTALL_STEPS} from './operation.js';
+import {judgePreflight} from './preflight.js';
+import type {RunnerOptions} from './run-options.js';
+import {StepError} from './step-error.js';
+import type {Steps} from './step-runner.js';
+
+/**
+ * The gate before any change: every node is connected, preflighted and compared with
+ * the plan, side by side. Returns the nodes that failed there; when there are any, the
+ * runner writes nothing anywhere.
+ */
+export async function gateAll(options: RunnerOptions, runs: NodeRun[], steps: Steps): Promise<NodeRun[]> {
+	await mapLimit(runs, options.concurrency ?? 10, async (run) => {
+		await steps.run(run, 'connect', async () => {
+			run.session = await options.connect(run.plan.node);
+			return 'unchanged';
+		});
+		// Comparing is read-only and needed by every later step (and by --skip preflight): it
+		// is read beside the preflight checks, not after them (a round trip less per node), and
+		// within the preflight step's time: a node that stalls here must not hold the run.
+		const preflightMs = options.stepTimeoutMs?.preflight ?? INSTALL_STEPS.preflight.timeoutMs;
+		const remoteRead = run.session
+			? settled(withTimeout(run.session.readState(run.plan), preflightMs, `reading the files and services on ${run.plan.node.name}`))
+			: undefined;
+		await steps.run(run, 'preflight', async () => {
+			const facts = await need(run.session).preflight(options.plan.profile, run.plan.node);
+			run.hostname = facts.hostname || undefined;
+			const problems = judgePreflight(run.plan.node.name, facts, {
+				arch: options.binaries.arch,
+				binariesBytes: options.binaries.totalBytes,
+				localEpochSeconds: Math.round(Date.now() / 1000),
+				maxClockSkewSeconds: options.maxClockSkewSeconds ?? 30,
+			});
+			if (problems.length > 0) {
+				throw new StepError(problems.map((p) => p.message).join('; '), problems.map((p) => p.hint).join('; '));
+			}
+			return 'unchanged';
+		});
+		const read = await remoteRead;
+		if (read && run.failedStep === undefined) {
+			if ('error' in read) steps.fail(run, 'preflight', 0, read.error);
+			else {
+				const remote = read.value;
+				run.remote = remote;
+				run.changes = computeChanges(run.plan, remote);
+				run.cacheDirty = remote.hashMisses > 0;
+				for (const f of run.plan.files) if (remote.hashes.get(f.path) === f.sha256) run.known.set(f.path, f.sha256);
+			}
+		}
+	});
+	return runs.filter((r) => r.failedStep !== undefined);
+}

@@ -1,0 +1,48 @@
+import {STEP_NAMES, type StepName} from '../profile/constants.js';
+import {SERVICE_STEP, SERVICES, type ServiceName} from '../plan/types.js';
+
+/**
+ * The install/converge operation as data: its steps in order, what each does, and how
+ * long it may take on one node. The runner's schedulers (gate.ts, first-start.ts,
+ * roll-out.ts, verify.ts) run them; --only/--skip, the grid's columns and the step
+ * names in events are these names. A new operation (upgrade, membership, rotation)
+ * adds its own steps here rather than branches in the runner.
+ */
+export type StepKind = 'gate' | 'files' | 'service' | 'verify';
+
+export interface StepSpec {
+	kind: StepKind;
+	/** One line for --help and the documentation. */
+	summary: string;
+	/** The longest one node may spend in the step (each attempt). */
+	timeoutMs: number;
+	/** The service a service step writes the unit of and (re)starts. */
+	service?: ServiceName;
+}
+
+export const INSTALL_STEPS: Record<StepName, StepSpec> = {
+	connect: {kind: 'gate', summary: 'open the SSH connection (host key checked)', timeoutMs: 30_000},
+	preflight: {kind: 'gate', summary: 'read systemd, architecture, clock, disk, ports, etcd reachability and the current files', timeoutMs: 60_000},
+	binaries: {kind: 'files', summary: 'place the Kubernetes binaries', timeoutMs: 20 * 60_000},
+	certificates: {kind: 'files', summary: 'place the certificates and keys', timeoutMs: 60_000},
+	configs: {kind: 'files', summary: 'place kubeconfigs, encryption, audit and scheduler configs', timeoutMs: 60_000},
+	apiserver: {kind: 'service', service: 'kube-apiserver', summary: 'write the unit, (re)start kube-apiserver, wait for /readyz', timeoutMs: 240_000},
+	'controller-manager': {kind: 'service', service: 'kube-controller-manager', summary: 'write the unit, (re)start kube-controller-manager, wait for /healthz', timeoutMs: 180_000},
+	scheduler: {kind: 'service', service: 'kube-scheduler', summary: 'write the unit, (re)start kube-scheduler, wait for /healthz', timeoutMs: 180_000},
+	verify: {kind: 'verify', summary: 'every service healthy and each Lease held by a master', timeoutMs: 180_000},
+};
+
+const ofKind = (kind: StepKind) => STEP_NAMES.filter((s) => INSTALL_STEPS[s].kind === kind);
+
+/** The steps that place files, in the order a rollout runs them. */
+export const FILE_STEPS: readonly StepName[] = ofKind('files');
+/** Every step that changes a node, in order: the file steps, then one step per service. */
+export const CHANGE_STEPS: readonly StepName[] = [...FILE_STEPS, ...SERVICES.map((s) => SERVICE_STEP[s])];
+
+export function selectSteps(only?: readonly StepName[], skip?: readonly StepName[]): Set<StepName> {
+	const chosen = new Set<StepName>(only && only.length > 0 ? only : STEP_NAMES);
+	for (const s of skip ?? []) chosen.delete(s);
+	// Without a connection nothing else can run.
+	chosen.add('connect');
+	return chosen;
+}

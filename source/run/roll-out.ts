@@ -1,0 +1,57 @@
+import {SERVICE_STEP, SERVICES, type ServiceName} from '../plan/types.js';
+import type {NodeRun, Outcome} from './node-run.js';
+import {CHANGE_STEPS, FILE_STEPS} from './operation.js';
+import {placeFiles} from './place-files.js';
+import {notStartedReason, rolloutOrder, rolloutStoppedHint, servingRestarts, waitForPeers} from './rollout.js';
+import type {RunnerOptions} from './run-options.js';
+import {startService} from './start-service.js';
+import {describeFailure} from './step-error.js';
+import {withHint, type Steps} from './step-runner.js';
+
+/**
+ * A change to a control plane that already serves, one node at a time: a node gets its
+ * new files only after the node before it came back healthy with its own, each service
+ * it restarts waits until that service is healthy on every other node (rollout.ts), and
+ * the first node that fails ends the rollout: no later node is touched, so one bad
+ * setting costs one node, never the control plane. Returns the node it stopped at.
+ */
+export async function rollOut(options: RunnerOptions, runs: NodeRun[], steps: Steps): Promise<string | undefined> {
+	const order = rolloutOrder(runs);
+	for (const [i, run] of order.entries()) {
+		const untouched = order.slice(i + 1).map((o) => o.plan.node.name);
+		const stopHint = (error: unknown) => withHint(error, rolloutStoppedHint(run.plan.node.name, untouched));
+		const gate = (service: ServiceName) => waitForServicePeers(options, run, service);
+		// Before the node's first file: a node that cannot be taken down is left untouched.
+		const first = servingRestarts(run)[0];
+		const refused = first && (await gate(first).then(() => undefined, (e: unknown) => e));
+		if (first && refused) {
+			steps.fail(run, SERVICE_STEP[first], 0, stopHint(refused));
+			steps.skip(run, CHANGE_STEPS.filter((s) => s !== SERVICE_STEP[first]), `not started: ${describeFailure(refused).cause}`);
+		} else {
+			const guarded = (body: () => Promise<Outcome>) => () => body().catch((e: unknown) => Promise.reject(stopHint(e)));
+			const stableForMs = options.stabilityWindowMs ?? 10_000;
+			for (const name of FILE_STEPS) await steps.run(run, name, guarded(() => placeFiles(options, run, name)));
+			for (const service of SERVICES) await steps.run(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, {beforeRestart: gate, stableForMs})));
+		}
+		if (run.failedStep !== undefined) {
+			for (const other of order.slice(i + 1)) steps.skip(other, CHANGE_STEPS, notStartedReason(run.plan.node.name));
+			options.emit({type: 'rollout-stopped', at: Date.now(), node: run.plan.node.name, step: run.failedStep, untouched});
+			return run.plan.node.name;
+		}
+	}
+	return undefined;
+}
+
+/** The peer gate for one service of one node, polling at the runner's health pace. */
+function waitForServicePeers(options: RunnerOptions, run: NodeRun, service: ServiceName): Promise<void> {
+	return waitForPeers({
+		node: run.plan.node,
+		// Every other master of the profile, also when this run covers one node (a retry).
+		peers: options.plan.profile.nodes.filter((n) => n.name !== run.plan.node.name),
+		service,
+		health: options.health,
+		timeoutMs: options.peerWaitMs ?? 90_000,
+		pollMs: Math.max(options.healthPollMs ?? 250, 250),
+		onWaiting: (message) => options.emit({type: 'step-progress', at: Date.now(), node: run.plan.node.name, step: SERVICE_STEP[service], message}),
+	});
+}

@@ -1,0 +1,46 @@
+import type {ProfileNode, StepName} from '../profile/schema.js';
+import type {Plan} from '../plan/types.js';
+import type {ZstdCopies} from '../plan/zstd-copies.js';
+import type {EventSink} from './events.js';
+import type {NodeSession} from './node-session.js';
+import type {HealthProbe} from './services.js';
+
+/** What a run of the install/converge operation is given (runner.ts). */
+export interface RunnerOptions {
+	plan: Plan;
+	/** A session on the node: the typed operations over its SSH connection (node-session.ts). */
+	connect: (node: ProfileNode) => Promise<NodeSession>;
+	health: HealthProbe;
+	emit: EventSink;
+	/** Local facts the preflight compares against. */
+	binaries: {arch: string; totalBytes: number};
+	dryRun?: boolean;
+	only?: readonly StepName[];
+	skip?: readonly StepName[];
+	concurrency?: number;
+	stepTimeoutMs?: Partial<Record<StepName, number>>;
+	healthTimeoutMs?: number;
+	leaseTimeoutMs?: number;
+	/** How often health is polled while a service starts (tests shorten it). */
+	healthPollMs?: number;
+	maxClockSkewSeconds?: number;
+	/** zstd copies of the binaries, sent to nodes that can decompress them (see zstd-copies.ts). */
+	zstdCopies?: ZstdCopies;
+	/** Aborting lets in-flight steps finish (uploads are atomic) and starts nothing new. */
+	signal?: AbortSignal;
+	retries?: number;
+	/** How long a rolling restart waits for the service to be healthy on every other node (default 90 s). */
+	peerWaitMs?: number;
+	/**
+	 * In a rolling change, how long a restarted service must stay healthy (every poll ok,
+	 * no restart by systemd) before the next node is touched (default 10 s; 0 turns it off).
+	 */
+	stabilityWindowMs?: number;
+}
+
+export interface RunResult {
+	ok: boolean;
+	failedNodes: string[];
+	/** Remote paths written and services restarted, per node. */
+	changed: Map<string, string[]>;
+}
