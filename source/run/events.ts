@@ -41,7 +41,12 @@ export type RunEvent =
 	 * A rolling change ended at `node`, whose `step` failed: the nodes in `untouched` got
 	 * no new file and no restart, and still serve the old configuration.
 	 */
-	| {type: 'rollout-stopped'; at: number; node: string; step: StepName; untouched: string[]}
+	| {type: 'rollout-stopped'; at: number; node: string; step: StepName; untouched: string[]; rolledBack?: boolean}
+	/**
+	 * A node that failed in a rolling change was put back to its previous generation
+	 * (ok), or could not be (then `recovery` is what a person runs on the node).
+	 */
+	| {type: 'node-rolled-back'; at: number; node: string; generation: string; ok: boolean; cause?: string; detail?: string; recovery?: string}
 	| {type: 'run-finished'; at: number; ok: boolean; durationMs: number; failedNodes: string[]};
 
 export type PlannedChange =
@@ -51,7 +56,14 @@ export type PlannedChange =
 export type EventSink = (event: RunEvent) => void;
 
 /** One line for a stopped rollout, the same in the grid's footer and the plain output. */
-export function describeRolloutStop({node, step, untouched}: {node: string; step: StepName; untouched: readonly string[]}): string {
+export function describeRolloutStop({node, step, untouched, rolledBack}: {node: string; step: StepName; untouched: readonly string[]; rolledBack?: boolean}): string {
 	const rest = untouched.length > 0 ? `: ${untouched.join(', ')} not started, still serving the old configuration` : '';
-	return `rollout stopped at ${node} (${step} failed)${rest}`;
+	return `rollout stopped at ${node} (${step} failed${rolledBack ? `; ${node} rolled back to its previous files` : ''})${rest}`;
+}
+
+/** One line for a rollback, the same in the grid's footer and the plain output. */
+export function describeRollback({node, generation, ok, cause}: {node: string; generation: string; ok: boolean; cause?: string}): string {
+	return ok
+		? `${node} rolled back to generation ${generation}: its previous files are back and its restarted services are healthy again`
+		: `rollback of ${node} to generation ${generation} failed${cause ? `: ${cause}` : ''}`;
 }

@@ -1,5 +1,6 @@
 import type {StepName} from '../profile/schema.js';
-import type {NodePlan} from '../plan/types.js';
+import type {NodePlan, ServiceName} from '../plan/types.js';
+import type {Generation} from './generations.js';
 import type {NodeChanges, RemoteState} from './changes.js';
 import type {NodeSession} from './node-session.js';
 
@@ -20,13 +21,17 @@ export interface NodeRun {
 	known: Map<string, string>;
 	/** The node's hash cache needs rewriting (a file was hashed in full or uploaded). */
 	cacheDirty: boolean;
+	/** Services this run (re)started on the node: a rollback restarts them with their old files. */
+	restarted: Set<ServiceName>;
+	/** What the node held before this run changed it (rolling changes only). */
+	generation?: Generation;
 }
 
 /** What a step's body reports: the paths it wrote and services it restarted, or nothing to do. */
 export type Outcome = {changed: string[]} | 'unchanged';
 
 export function newNodeRun(plan: NodePlan): NodeRun {
-	return {plan, changed: [], known: new Map(), cacheDirty: false};
+	return {plan, changed: [], known: new Map(), cacheDirty: false, restarted: new Set()};
 }
 
 export function need<T>(value: T | undefined): T {

@@ -3,6 +3,7 @@ import type {NodePlan, ServiceName} from '../plan/types.js';
 import {sh, shJoin, type ShellCommand} from '../remote/shell.js';
 import type {ContentFile, Transport, UploadOptions, UploadSource} from '../remote/transport.js';
 import type {RemoteState} from './changes.js';
+import {GENERATIONS_DIR, keepScript, restoreScript, type Generation} from './generations.js';
 import {gatherPreflight, type PreflightFacts} from './preflight.js';
 import {recordRemoteHashes} from './remote-hashes.js';
 import {appliedMarkerPath, APPLIED_DIR, readRemoteState} from './remote-state.js';
@@ -34,6 +35,10 @@ export interface NodeSession {
 	journalTail(service: ServiceName, lines?: number): Promise<string>;
 	/** Records the input digest a service now runs with (read back by readState). */
 	markApplied(service: ServiceName, digest: string): Promise<void>;
+	/** Keeps the current content of `paths` (absent ones noted) as generation `id` (generations.ts). */
+	keepGeneration(id: string, paths: readonly string[]): Promise<Generation>;
+	/** Puts a generation's files back (services are restarted by the caller). */
+	restoreGeneration(generation: Generation): Promise<void>;
 	/** The node's hash cache, so the next run need not read every file again. */
 	recordHashes(known: ReadonlyMap<string, string>): Promise<void>;
 	close(): Promise<void>;
@@ -81,6 +86,15 @@ export function nodeSession(transport: Transport): NodeSession {
 			const path = appliedMarkerPath(service);
 			const r = await transport.exec(sh`mkdir -p ${APPLIED_DIR} && printf '%s\\n' ${digest} > ${path}.tmp && mv -f ${path}.tmp ${path}`, {timeoutMs: 30_000});
 			if (r.code !== 0) throw new StepError(`could not record the started inputs of ${service}`, undefined, tail(r.stderr));
+		},
+		async keepGeneration(id, paths) {
+			const r = await transport.exec(keepScript(id, paths), {timeoutMs: 5 * 60_000});
+			if (r.code !== 0) throw new StepError(`could not keep the current files of ${transport.node} as generation ${id}`, 'check the free space under /var/lib/k8s-master-setup on the node', tail(r.stderr));
+			return {id, dir: `${GENERATIONS_DIR}/${id}`};
+		},
+		async restoreGeneration(generation) {
+			const r = await transport.exec(restoreScript(generation), {timeoutMs: 5 * 60_000});
+			if (r.code !== 0) throw new StepError(`could not put back generation ${generation.id} on ${transport.node}`, undefined, tail(r.stderr));
 		},
 		recordHashes: (known) => recordRemoteHashes(transport, known),
 		close: () => transport.close(),

@@ -1,5 +1,9 @@
 import {SERVICE_STEP, SERVICES, type ServiceName} from '../plan/types.js';
-import type {NodeRun, Outcome} from './node-run.js';
+import type {StepName} from '../profile/schema.js';
+import {appliedMarkerPath} from './remote-state.js';
+import {generationId, type Generation} from './generations.js';
+import {need, type NodeRun, type Outcome} from './node-run.js';
+import {rollBack} from './roll-back.js';
 import {CHANGE_STEPS, FILE_STEPS} from './operation.js';
 import {placeFiles} from './place-files.js';
 import {notStartedReason, rolloutOrder, rolloutStoppedHint, servingRestarts, waitForPeers} from './rollout.js';
@@ -17,9 +21,10 @@ import {withHint, type Steps} from './step-runner.js';
  */
 export async function rollOut(options: RunnerOptions, runs: NodeRun[], steps: Steps): Promise<string | undefined> {
 	const order = rolloutOrder(runs);
+	const rollbackOn = options.rollback !== false;
 	for (const [i, run] of order.entries()) {
 		const untouched = order.slice(i + 1).map((o) => o.plan.node.name);
-		const stopHint = (error: unknown) => withHint(error, rolloutStoppedHint(run.plan.node.name, untouched));
+		const stopHint = (error: unknown) => withHint(error, rolloutStoppedHint(run.plan.node.name, untouched, rollbackOn));
 		const gate = (service: ServiceName) => waitForServicePeers(options, run, service);
 		// Before the node's first file: a node that cannot be taken down is left untouched.
 		const first = servingRestarts(run)[0];
@@ -30,16 +35,39 @@ export async function rollOut(options: RunnerOptions, runs: NodeRun[], steps: St
 		} else {
 			const guarded = (body: () => Promise<Outcome>) => () => body().catch((e: unknown) => Promise.reject(stopHint(e)));
 			const stableForMs = options.stabilityWindowMs ?? 10_000;
-			for (const name of FILE_STEPS) await steps.run(run, name, guarded(() => placeFiles(options, run, name)));
+			for (const name of FILE_STEPS) {
+				await steps.run(run, name, guarded(async () => {
+					run.generation ??= await keepGeneration(options, run, name);
+					return placeFiles(options, run, name);
+				}));
+			}
 			for (const service of SERVICES) await steps.run(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, {beforeRestart: gate, stableForMs})));
 		}
 		if (run.failedStep !== undefined) {
+			const rolledBack = rollbackOn && run.generation !== undefined ? await rollBack(options, run) : undefined;
 			for (const other of order.slice(i + 1)) steps.skip(other, CHANGE_STEPS, notStartedReason(run.plan.node.name));
-			options.emit({type: 'rollout-stopped', at: Date.now(), node: run.plan.node.name, step: run.failedStep, untouched});
+			options.emit({type: 'rollout-stopped', at: Date.now(), node: run.plan.node.name, step: run.failedStep, untouched, ...(rolledBack !== undefined ? {rolledBack} : {})});
 			return run.plan.node.name;
 		}
 	}
 	return undefined;
+}
+
+/**
+ * Before the node's first new file: everything the change will replace is kept on the
+ * node as its previous generation (generations.ts), once; a path that does not exist
+ * yet is noted as absent (a rollback removes it).
+ */
+async function keepGeneration(options: RunnerOptions, run: NodeRun, step: StepName): Promise<Generation | undefined> {
+	const changes = need(run.changes);
+	const files = [...changes.files.values()].flat().map((f) => f.path);
+	if (files.length === 0) return undefined;
+	// The markers of the inputs each service last started with go back too: a service put
+	// back on its old files must not look, to the next run, as if it ran the new ones.
+	const paths = [...files, ...[...changes.restarts.keys()].map(appliedMarkerPath)];
+	const generation = await need(run.session).keepGeneration(generationId(new Date()), paths);
+	options.emit({type: 'log', at: Date.now(), node: run.plan.node.name, step, line: `kept the files this change replaces as generation ${generation.id} (${generation.dir})`});
+	return generation;
 }
 
 /** The peer gate for one service of one node, polling at the runner's health pace. */

@@ -76,12 +76,13 @@ export function notStartedReason(stoppedAt: string): string {
 
 /**
  * Added to the hint of the failure that stopped a rollout: which nodes were left as
- * they were, and that the failed node keeps what it was given (nothing is rolled back).
+ * they were, and whether the failed node is put back (rollback) or keeps its new files.
  */
-export function rolloutStoppedHint(failedNode: string, untouched: readonly string[]): string {
+export function rolloutStoppedHint(failedNode: string, untouched: readonly string[], rollback = false): string {
 	const rest =
 		untouched.length > 0
 			? `${untouched.join(', ')} ${untouched.length === 1 ? 'was' : 'were'} not touched and still serve${untouched.length === 1 ? 's' : ''} the old configuration`
 			: 'no other node was left to change';
-	return `rollout stopped at ${failedNode}: ${rest}; ${failedNode} keeps its new files (not rolled back); fix the cause and run apply again`;
+	const own = rollback ? `${failedNode} is put back to its previous files (see the rollback line)` : `${failedNode} keeps its new files (not rolled back: --no-rollback)`;
+	return `rollout stopped at ${failedNode}: ${rest}; ${own}; fix the cause and run apply again`;
 }

@@ -36,6 +36,11 @@ export interface RunnerOptions {
 	 * no restart by systemd) before the next node is touched (default 10 s; 0 turns it off).
 	 */
 	stabilityWindowMs?: number;
+	/**
+	 * In a rolling change, put a node that fails back to the files it had (its previous
+	 * generation) and restart what was restarted (default true; false leaves it for debugging).
+	 */
+	rollback?: boolean;
 }
 
 export interface RunResult {

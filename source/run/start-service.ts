@@ -35,6 +35,7 @@ export async function startService(options: RunnerOptions, run: NodeRun, service
 	const node = run.plan.node;
 	const onWaiting = (message: string) => options.emit({type: 'step-progress', at: Date.now(), node: node.name, step: name, message});
 	options.emit({type: 'log', at: Date.now(), node: node.name, step: name, line: `restarting ${service}: ${reason}`});
+	run.restarted.add(service);
 	const watch = {session, node, service, health: options.health, pollMs: options.healthPollMs, onWaiting};
 	await restartAndWait({...watch, timeoutMs: options.healthTimeoutMs ?? 180_000});
 	if (how.stableForMs) await watchStable({...watch, windowMs: how.stableForMs});

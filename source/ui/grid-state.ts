@@ -1,4 +1,4 @@
-import type {RunEvent} from '../run/events.js';
+import {describeRollback, type RunEvent} from '../run/events.js';
 import {terminalSafe} from '../terminal-text.js';
 import {STEP_NAMES, type StepName} from '../profile/schema.js';
 
@@ -36,7 +36,9 @@ export interface GridState {
 	/** Dry run: planned changes per node. */
 	plannedChanges: Record<string, number>;
 	/** A rolling change that ended at a failed node, and the nodes it did not reach. */
-	rolloutStopped?: {node: string; step: StepName; untouched: string[]};
+	rolloutStopped?: {node: string; step: StepName; untouched: string[]; rolledBack?: boolean};
+	/** A failed node's rollback: its line, and the commands for a person when it failed. */
+	rollback?: {line: string; ok: boolean; recovery?: string};
 }
 
 export const LOG_TAIL_LINES = 20;
@@ -179,8 +181,11 @@ export function reduceGrid(state: GridState, remoteEvent: RunEvent): GridState {
 		}
 		case 'rollout-stopped': {
 			const notStarted = Object.fromEntries(event.untouched.map((n) => [n, `not started: rollout stopped at ${event.node}`]));
-			return {...stamped, rolloutStopped: {node: event.node, step: event.step, untouched: [...event.untouched]}, lastLine: {...stamped.lastLine, ...notStarted}};
+			const stopped = {node: event.node, step: event.step, untouched: [...event.untouched], ...(event.rolledBack !== undefined ? {rolledBack: event.rolledBack} : {})};
+			return {...stamped, rolloutStopped: stopped, lastLine: {...stamped.lastLine, ...notStarted}};
 		}
+		case 'node-rolled-back':
+			return {...stamped, rollback: {line: describeRollback(event), ok: event.ok, ...(event.recovery ? {recovery: event.recovery} : {})}};
 		case 'run-finished':
 			return {...stamped, finished: true, ok: event.ok, durationMs: event.durationMs, failedNodes: [...event.failedNodes]};
 		default: {

@@ -138,6 +138,14 @@ function GridFooter({state, view, columns, elapsedMs, profileName}: {state: Grid
 					</Text>
 				</Box>
 			) : null}
+			{state.rollback ? (
+				<Box width={columns - 1} flexDirection="column">
+					<Text wrap="wrap">
+						<Tone tone={state.rollback.ok ? 'warn' : 'bad'}>{state.rollback.line}</Tone>
+					</Text>
+					{state.rollback.recovery ? <Text wrap="wrap">{`put it back by hand: ${state.rollback.recovery}`}</Text> : null}
+				</Box>
+			) : null}
 			<Text wrap="truncate">
 				<Tone tone="dim">{line(node === undefined ? 'waiting for the run to start…' : `${node}: ${last || '—'}`)}</Tone>
 			</Text>

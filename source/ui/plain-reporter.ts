@@ -1,4 +1,4 @@
-import {describeRolloutStop, type EventSink, type RunEvent} from '../run/events.js';
+import {describeRollback, describeRolloutStop, type EventSink, type RunEvent} from '../run/events.js';
 import {terminalSafe} from '../terminal-text.js';
 import {STEP_NAMES} from '../profile/schema.js';
 import {clock, percent} from './format.js';
@@ -82,6 +82,11 @@ export function createPlainReporter(write: (s: string) => void): EventSink {
 			}
 			case 'rollout-stopped':
 				write(`${describeRolloutStop(event)}\n`);
+				return;
+			case 'node-rolled-back':
+				write(`${describeRollback(event)}\n`);
+				if (event.detail) for (const l of event.detail.split('\n').filter((x) => x.length > 0)) write(`  | ${l}\n`);
+				if (event.recovery) write(`  put it back by hand: ${event.recovery}\n`);
 				return;
 			case 'run-finished':
 				write(

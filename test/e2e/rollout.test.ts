@@ -9,8 +9,10 @@ import {adminCreds, applyArgs, canRunLab, e2eWork, get, labWithCluster, NODES, n
 /**
  * A rolling change that fails, on the lab: one apiserver setting whose value the
  * apiserver rejects at start-up (the flag exists, so the --help check passes). The
- * rollout must stop at the first node, the other two keep serving throughout, and
- * fixing the profile brings the first node back. Reuses the apply suite's cluster.
+ * rollout must stop at the first node, which is put back on its previous files and
+ * serves again (or, with --no-rollback, is left down); the other two get no file and keep
+ * serving throughout; fixing the profile completes the change. Reuses the apply suite's
+ * cluster.
  */
 const skip = cannotRun('e2e rollout', canRunLab());
 
@@ -35,7 +37,7 @@ describe.skipIf(skip)('a failing rolling change on the lab', () => {
 	};
 
 	/** Runs apply while polling every apiserver's /readyz every 100 ms; the fewest ready seen. */
-	async function applyWatched(): Promise<{exitCode: number | undefined; events: RunEvent[]; all: string; minReady: number}> {
+	async function applyWatched(extra: string[] = []): Promise<{exitCode: number | undefined; events: RunEvent[]; all: string; minReady: number}> {
 		let minReady = NODES.length;
 		let watching = true;
 		const watcher = (async () => {
@@ -44,7 +46,7 @@ describe.skipIf(skip)('a failing rolling change on the lab', () => {
 				await new Promise((r) => setTimeout(r, 100));
 			}
 		})();
-		const run = await startApply(args());
+		const run = await startApply([...args(), ...extra]);
 		watching = false;
 		await watcher;
 		return {exitCode: run.exitCode, events: parseEvents(run.stdout), all: run.all ?? '', minReady};
@@ -60,21 +62,41 @@ describe.skipIf(skip)('a failing rolling change on the lab', () => {
 		writeFileSync(profilePath, YAML.stringify(profile));
 	};
 
+	/** sha256 of every file the tool manages on a node (binaries, certificates, configs, units). */
+	const managedHashes = async (node: string) =>
+		(await nodeSsh(node, 'find /opt/k8s/bin /etc/kubernetes /etc/systemd/system -maxdepth 2 -type f 2>/dev/null | sort | xargs sha256sum')).stdout;
+
 	let before: Record<string, string> = {};
-	it('stops at the first node: one apiserver down, the other two serve throughout, exit 1', async () => {
+	it('rolls the first node back when its new apiserver fails: it serves again, the other two got no file, exit 1', async () => {
 		expect(await readyNodes()).toEqual(NODES);
 		for (const n of NODES) before[n] = await invocation(n, 'kube-apiserver');
+		const hashes = Object.fromEntries(await Promise.all(NODES.map(async (n) => [n, await managedHashes(n)] as const)));
 		setApiserverArg('tls-cipher-suites', 'NOT_A_SUITE');
 		const run = await applyWatched();
-		console.log(`failing rollout: exit ${run.exitCode}, fewest ready apiservers ${run.minReady}`);
+		console.log(`failing rollout, rolled back: exit ${run.exitCode}, fewest ready apiservers ${run.minReady}`);
 		expect(run.exitCode, run.all).toBe(1);
 		const failed = run.events.filter((e): e is Extract<RunEvent, {type: 'step-failed'}> => e.type === 'step-failed');
 		expect(failed.map((f) => `${f.node} ${f.step}`)).toEqual(['lab-m1 apiserver']);
 		expect(failed[0]?.detail, 'the journal tail').toContain('NOT_A_SUITE');
 		expect(failed[0]?.hint).toContain('lab-m2, lab-m3 were not touched and still serve the old configuration');
-		expect(run.events.find((e) => e.type === 'rollout-stopped')).toMatchObject({node: 'lab-m1', untouched: ['lab-m2', 'lab-m3']});
+		expect(run.events.find((e) => e.type === 'node-rolled-back')).toMatchObject({node: 'lab-m1', ok: true});
+		expect(run.events.find((e) => e.type === 'rollout-stopped')).toMatchObject({node: 'lab-m1', untouched: ['lab-m2', 'lab-m3'], rolledBack: true});
+		expect(run.minReady).toBeGreaterThanOrEqual(2);
+		expect(await readyNodes()).toEqual(NODES);
+		// lab-m1 holds exactly the files it had; the others were never written.
+		for (const n of NODES) expect(await managedHashes(n), `${n}'s files`).toBe(hashes[n]);
+		for (const n of ['lab-m2', 'lab-m3']) expect(await invocation(n, 'kube-apiserver'), `${n} was restarted`).toBe(before[n]);
+		const kept = await nodeSsh('lab-m1', 'ls -1 /var/lib/k8s-master-setup/generations && stat -c %a /var/lib/k8s-master-setup/generations/g-*');
+		expect(kept.stdout).toMatch(/^g-\S+\n700\n$/);
+	});
+
+	it('with --no-rollback stops at the first node and leaves it down on its new files', async () => {
+		const run = await applyWatched(['--no-rollback']);
+		expect(run.exitCode, run.all).toBe(1);
+		expect(run.events.some((e) => e.type === 'node-rolled-back')).toBe(false);
 		expect(run.minReady).toBeGreaterThanOrEqual(2);
 		expect(await readyNodes()).toEqual(['lab-m2', 'lab-m3']);
+		expect((await nodeSsh('lab-m1', 'cat /etc/systemd/system/kube-apiserver.service')).stdout).toContain('NOT_A_SUITE');
 		for (const n of ['lab-m2', 'lab-m3']) {
 			expect(await invocation(n, 'kube-apiserver'), `${n} was restarted`).toBe(before[n]);
 			const unit = await nodeSsh(n, 'cat /etc/systemd/system/kube-apiserver.service');

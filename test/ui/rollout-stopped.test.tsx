@@ -51,3 +51,40 @@ describe('a stopped rollout', () => {
 		for (const line of frame.split('\n')) expect([...line].length, line).toBeLessThan(80);
 	});
 });
+
+/** The same lab, m1's apiserver failing only while its unit holds the bad flag: the rollback brings it back. */
+async function rolledBackRollout(failRestore = false): Promise<RunEvent[]> {
+	const nodes = lab();
+	const m1 = nodes.get('m1')!;
+	m1.onRestart = (service) => {
+		if (service !== 'kube-apiserver') return;
+		if (m1.files.get('/etc/systemd/system/kube-apiserver.service')?.content.toString().includes('NOT_A_SUITE')) m1.broken.set(service, 'E1201 invalid argument "NOT_A_SUITE"');
+		else m1.broken.delete(service);
+	};
+	await run(nodes);
+	m1.failRestore = failRestore;
+	const {events} = await run(nodes, {}, makePlan('--tls-cipher-suites=NOT_A_SUITE'));
+	return events;
+}
+
+describe('a rolled-back node', () => {
+	test('plain output and grid say it was put back and that the others were not touched', async () => {
+		const events = await rolledBackRollout();
+		let out = '';
+		const sink = createPlainReporter((s) => (out += s));
+		for (const e of events) sink(e);
+		expect(out).toMatch(/^m1 rolled back to generation g-\S+: its previous files are back and its restarted services are healthy again$/m);
+		expect(out).toContain('rollout stopped at m1 (apiserver failed; m1 rolled back to its previous files): m2, m3 not started');
+		const {lastFrame} = render(<Grid state={reduceGridAll(events)} view={initialGridView} columns={80} elapsedMs={0} spinnerFrame={0} profileName="test" />);
+		expect((lastFrame() ?? '').replace(/\s+/g, ' ')).toContain('its previous files are back and its restarted services are healthy again');
+	});
+
+	test('a failed rollback shows the commands to run on the node, whole, at 60 columns', async () => {
+		const events = await rolledBackRollout(true);
+		const {lastFrame} = render(<Grid state={reduceGridAll(events)} view={initialGridView} columns={60} elapsedMs={0} spinnerFrame={0} profileName="test" />);
+		const frame = (lastFrame() ?? '').replace(/\s+/g, ' ');
+		expect(frame).toMatch(/rollback of m1 to generation g-\S+ failed: cp: cannot create regular file: Read-only file system/);
+		// A long path wraps inside itself at 60 columns: compared without the line breaks.
+		expect((lastFrame() ?? '').replace(/\s+/g, '')).toMatch(/putitbackbyhand:onm1\(198\.18\.0\.11\):sudosh\/var\/lib\/k8s-master-setup\/generations\/g-\S+\/restore\.sh&&sudosystemctldaemon-reload&&sudosystemctlrestartkube-apiserver/);
+	});
+});

@@ -37,6 +37,10 @@ export class FakeNode {
 	failOnUpload = new Set<string>();
 	/** Uploads of these paths take this long (ms), like a large binary on a real link. */
 	uploadDelayMs = new Map<string, number>();
+	/** Kept generations: id → path → the file as it was (undefined: absent). */
+	generations = new Map<string, Map<string, {content: Buffer; mode: number} | undefined>>();
+	/** Putting a generation back fails (a read-only file system). */
+	failRestore = false;
 	/** Called on every restart, before the service is up again. */
 	onRestart?: (service: ServiceName) => void;
 	/** Awaited before an operation is answered (to hold one until another arrives). */
@@ -152,6 +156,21 @@ class FakeSession implements NodeSession {
 	async markApplied(service: ServiceName, digest: string): Promise<void> {
 		await this.called(`markApplied ${service}`);
 		this.fake.files.set(`${APPLIED_DIR}/${service}`, {content: Buffer.from(`${digest}\n`), mode: 0o644});
+	}
+
+	async keepGeneration(id: string, paths: readonly string[]) {
+		await this.called(`keepGeneration ${paths.length}`);
+		this.fake.generations.set(id, new Map(paths.map((p) => [p, this.fake.files.get(p)] as const)));
+		return {id, dir: `/var/lib/k8s-master-setup/generations/${id}`};
+	}
+
+	async restoreGeneration(generation: {id: string}): Promise<void> {
+		await this.called(`restoreGeneration ${generation.id}`);
+		if (this.fake.failRestore) throw new Error(`cp: cannot create regular file: Read-only file system`);
+		for (const [path, kept] of this.fake.generations.get(generation.id) ?? []) {
+			if (kept) this.fake.files.set(path, kept);
+			else this.fake.files.delete(path);
+		}
 	}
 
 	async recordHashes(): Promise<void> {

@@ -1,12 +1,15 @@
 // A rolling change to a serving control plane: one node at a time, each node's files only
 // after the node before it came back, a peer gate before each running service goes down,
-// and the first failure ends the rollout with every later node untouched.
+// and the first failure ends the rollout with every later node untouched. Here with
+// --no-rollback (the failed node keeps its new files); runner-rollback.test.ts puts it back.
 import {describe, expect, it} from 'vitest';
 import type {Plan, ServiceName} from '../../source/plan/types.js';
 import type {RunEvent} from '../../source/run/events.js';
 import type {HealthProbe} from '../../source/run/services.js';
 import type {FakeNode} from './fake-node.js';
-import {fakeHealth, file, lab, makePlan, of, run} from './runner-fixtures.js';
+import {fakeHealth, file, lab, makePlan, of, run as runWithRollback} from './runner-fixtures.js';
+
+const run: typeof runWithRollback = (nodes, extra = {}, plan) => runWithRollback(nodes, {rollback: false, ...extra}, plan);
 
 /** Three nodes with the control plane installed and serving, their logs cleared. */
 async function servingLab(): Promise<Map<string, FakeNode>> {

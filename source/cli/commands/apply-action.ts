@@ -98,6 +98,7 @@ async function applyPrepared(
 		skip: options.skip,
 		concurrency: options.concurrency,
 		stabilityWindowMs: Math.round(options.stabilityWindow * 1000),
+		rollback: options.rollback !== false,
 		...(options.compress !== false ? {zstdCopies: zstdCopies(defaultCacheDir())} : {}),
 		signal: controller.signal,
 	} satisfies Omit<RunnerOptions, 'emit'>;

@@ -17,6 +17,8 @@ export interface ApplyOptions {
 	stabilityWindow: number;
 	/** false with --no-compress: binaries go as they are, over SFTP. */
 	compress?: boolean;
+	/** false with --no-rollback. */
+	rollback?: boolean;
 	knownHosts?: string;
 	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
@@ -60,6 +62,7 @@ export function registerApplyCommand(program: Command): void {
 			if (!Number.isFinite(n) || n < 0 || n > 3600) throw new UserError(`--stability-window must be a number of seconds from 0 to 3600, not "${v}"`);
 			return n;
 		}))
+		.option('--no-rollback', 'in a rolling change, leave a node that fails on its new files for debugging instead of putting it back on its previous ones')
 		.option('--no-compress', 'send the binaries as they are over SFTP, not zstd-compressed to nodes that have zstd')
 		.option('--accept-new-host-keys', 'trust and record host keys of nodes not yet in known_hosts (a changed key is always refused)');
 	addSshOptions(command)

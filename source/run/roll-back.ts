@@ -1,0 +1,55 @@
+import {SERVICES} from '../plan/types.js';
+import {restoreCommand} from './generations.js';
+import {need, type NodeRun} from './node-run.js';
+import type {RunnerOptions} from './run-options.js';
+import {restartAndWait} from './services.js';
+import {describeFailure} from './step-error.js';
+
+/**
+ * Puts a node that failed during a rolling change back to its previous generation: its
+ * kept files restored, every service this run restarted restarted again and waited on
+ * until healthy (the old expectations: the files it ran with before). Emits
+ * `node-rolled-back`, with the exact commands for a person when this itself fails.
+ */
+export async function rollBack(options: RunnerOptions, run: NodeRun): Promise<boolean> {
+	const generation = need(run.generation);
+	const node = run.plan.node;
+	const step = run.failedStep;
+	const services = SERVICES.filter((s) => run.restarted.has(s));
+	const say = (line: string) => options.emit({type: 'log', at: Date.now(), node: node.name, ...(step ? {step} : {}), line});
+	say(`rolling back ${node.name} to generation ${generation.id} (the files it had before this run)${services.length > 0 ? `, then restarting ${services.join(', ')}` : ''}`);
+	// Whatever happens next, the files this run placed are no longer known to be as planned
+	// (the node's hash cache must not say so); the ones it left alone still are.
+	for (const f of [...need(run.changes).files.values()].flat()) run.known.delete(f.path);
+	run.cacheDirty = true;
+	try {
+		const session = need(run.session);
+		await session.restoreGeneration(generation);
+		for (const service of services) {
+			await restartAndWait({
+				session,
+				node,
+				service,
+				health: options.health,
+				timeoutMs: options.healthTimeoutMs ?? 180_000,
+				pollMs: options.healthPollMs,
+				onWaiting: (message) => say(`rollback: ${message}`),
+			});
+		}
+		options.emit({type: 'node-rolled-back', at: Date.now(), node: node.name, generation: generation.id, ok: true});
+		return true;
+	} catch (error) {
+		const {cause, detail} = describeFailure(error);
+		options.emit({
+			type: 'node-rolled-back',
+			at: Date.now(),
+			node: node.name,
+			generation: generation.id,
+			ok: false,
+			cause,
+			...(detail ? {detail} : {}),
+			recovery: `on ${node.name} (${node.ip}): ${restoreCommand(generation, services)}`,
+		});
+		return false;
+	}
+}

@@ -1,0 +1,129 @@
+// A node that fails during a rolling change is put back to its previous generation: its
+// old files restored, the services this run restarted restarted again and healthy, and
+// the rollout stopped with every later node untouched.
+import {describe, expect, it} from 'vitest';
+import type {RunEvent} from '../../source/run/events.js';
+import type {FakeNode} from './fake-node.js';
+import type {Plan} from '../../source/plan/types.js';
+import {file, lab, makePlan, of, run} from './runner-fixtures.js';
+
+const UNIT = '/etc/systemd/system/kube-apiserver.service';
+const BAD = '--tls-cipher-suites=NOT_A_SUITE';
+
+/** Three serving nodes whose apiserver fails to start whenever its unit holds the bad flag. */
+async function servingLab(): Promise<Map<string, FakeNode>> {
+	const nodes = lab();
+	for (const n of nodes.values()) {
+		n.onRestart = (service) => {
+			if (service !== 'kube-apiserver') return;
+			if (n.files.get(UNIT)?.content.toString().includes('NOT_A_SUITE')) n.broken.set(service, 'E1201 invalid argument "NOT_A_SUITE" for "--tls-cipher-suites"');
+			else n.broken.delete(service);
+		};
+	}
+	expect((await run(nodes)).result.ok).toBe(true);
+	for (const n of nodes.values()) {
+		n.restarts = [];
+		n.uploads = [];
+	}
+	return nodes;
+}
+
+const KCM_UNIT = '/etc/systemd/system/kube-controller-manager.service';
+
+function withKcmUnit(plan: Plan, text: string): Plan {
+	for (const np of plan.nodes) {
+		const i = np.files.findIndex((f) => f.path === KCM_UNIT);
+		const old = np.files[i];
+		if (old) np.files[i] = file(old.path, old.step, old.services, text, old.secret);
+	}
+	return plan;
+}
+
+const node = (nodes: Map<string, FakeNode>, name: string) => nodes.get(name) as FakeNode;
+const rolledBack = (events: RunEvent[]) => of(events, 'node-rolled-back') as Array<Extract<RunEvent, {type: 'node-rolled-back'}>>;
+
+describe('rollback of a failed node in a rolling change', () => {
+	it('puts the node that failed back on its old files and restarts it healthy; the others are not touched', async () => {
+		const nodes = await servingLab();
+		const m1 = node(nodes, 'm1');
+		const oldUnit = m1.files.get(UNIT)?.content.toString();
+		const oldMarker = m1.files.get('/var/lib/k8s-master-setup/applied/kube-apiserver')?.content.toString();
+		const {events, result} = await run(nodes, {}, makePlan(BAD));
+		expect(result.failedNodes).toEqual(['m1']);
+		// Once with the new unit (failed), once with the old one (the rollback).
+		expect(m1.restarts.map((r) => r.service)).toEqual(['kube-apiserver', 'kube-apiserver']);
+		expect(m1.files.get(UNIT)?.content.toString()).toBe(oldUnit);
+		expect(m1.active.get('kube-apiserver')).toBe(true);
+		// The marker goes back too: the next run must still see the new inputs as not started.
+		expect(m1.files.get('/var/lib/k8s-master-setup/applied/kube-apiserver')?.content.toString()).toBe(oldMarker);
+		for (const name of ['m2', 'm3']) {
+			expect(node(nodes, name).uploads).toEqual([]);
+			expect(node(nodes, name).restarts).toEqual([]);
+		}
+		expect(rolledBack(events)).toEqual([expect.objectContaining({node: 'm1', ok: true, generation: expect.stringMatching(/^g-\d{8}T\d{6}Z-\d{3}$/)})]);
+		expect(of(events, 'rollout-stopped')).toEqual([expect.objectContaining({node: 'm1', rolledBack: true, untouched: ['m2', 'm3']})]);
+		const failed = of(events, 'step-failed')[0] as Extract<RunEvent, {type: 'step-failed'}>;
+		expect(failed.detail).toContain('NOT_A_SUITE');
+		expect(failed.hint).toContain('m1 is put back to its previous files');
+	});
+
+	it('leaves nothing to do on a run of the old profile afterwards, and completes once the profile is fixed', async () => {
+		const nodes = await servingLab();
+		await run(nodes, {}, makePlan(BAD));
+		for (const n of nodes.values()) n.restarts = [];
+		const again = await run(nodes, {}, makePlan());
+		expect(again.result.ok).toBe(true);
+		expect([...nodes.values()].flatMap((n) => n.restarts)).toEqual([]);
+		const fixed = await run(nodes, {}, makePlan('--v=4'));
+		expect(fixed.result.ok).toBe(true);
+		expect([...nodes.values()].map((n) => n.restarts.filter((r) => r.service === 'kube-apiserver').length)).toEqual([1, 1, 1]);
+	});
+
+	it('puts back the started-inputs marker of a service that did restart: the old profile then restarts nothing', async () => {
+		const nodes = await servingLab();
+		const m1 = node(nodes, 'm1');
+		m1.onRestart = (service) => {
+			if (service !== 'kube-controller-manager') return;
+			if (m1.files.get(KCM_UNIT)?.content.toString().includes('bad')) m1.broken.set(service, 'E1201 unknown flag: --bad');
+			else m1.broken.delete(service);
+		};
+		// The apiserver's change is good and passes on m1 (its marker is written); the controller-manager's fails.
+		const {result} = await run(nodes, {}, withKcmUnit(makePlan('--v=4'), 'ExecStart=kcm --bad\n'));
+		expect(result.failedNodes).toEqual(['m1']);
+		expect(m1.restarts.map((r) => r.service)).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-apiserver', 'kube-controller-manager']);
+		for (const n of nodes.values()) n.restarts = [];
+		// m1 runs exactly what it ran before: the profile as it was has nothing to do there.
+		expect((await run(nodes, {}, makePlan())).result.ok).toBe(true);
+		expect(m1.restarts).toEqual([]);
+	});
+
+	it('keeps the generation before the first new file reaches the node', async () => {
+		const nodes = await servingLab();
+		const m1 = node(nodes, 'm1');
+		m1.calls = [];
+		await run(nodes, {}, makePlan('--v=4'));
+		const keep = m1.calls.findIndex((c) => c.startsWith('keepGeneration'));
+		expect(keep).toBeGreaterThanOrEqual(0);
+		expect(m1.calls.indexOf('ensureDirectories')).toBeGreaterThan(keep);
+		expect(m1.generations.size).toBe(1);
+	});
+
+	it('prints the exact manual recovery when the rollback itself fails, and stops there', async () => {
+		const nodes = await servingLab();
+		node(nodes, 'm1').failRestore = true;
+		const {events, result} = await run(nodes, {}, makePlan(BAD));
+		expect(result.failedNodes).toEqual(['m1']);
+		const [back] = rolledBack(events);
+		expect(back).toMatchObject({node: 'm1', ok: false, cause: expect.stringContaining('Read-only file system')});
+		expect(back?.recovery).toMatch(/^on m1 \(198\.18\.0\.11\): sudo sh \/var\/lib\/k8s-master-setup\/generations\/g-[^/]+\/restore\.sh && sudo systemctl daemon-reload && sudo systemctl restart kube-apiserver$/);
+		expect(of(events, 'rollout-stopped')).toEqual([expect.objectContaining({rolledBack: false})]);
+		for (const name of ['m2', 'm3']) expect(node(nodes, name).uploads).toEqual([]);
+	});
+
+	it('with --no-rollback leaves the failed node on its new files', async () => {
+		const nodes = await servingLab();
+		const {events} = await run(nodes, {rollback: false}, makePlan(BAD));
+		expect(node(nodes, 'm1').files.get(UNIT)?.content.toString()).toContain('NOT_A_SUITE');
+		expect(rolledBack(events)).toEqual([]);
+	});
+});
