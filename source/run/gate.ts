@@ -5,6 +5,7 @@ import {INSTALL_STEPS} from './operation.js';
 import {judgePreflight} from './preflight.js';
 import type {RunnerOptions} from './run-options.js';
 import {StepError} from './step-error.js';
+import {judgeVersionSkew} from './version-skew.js';
 import type {Steps} from './step-runner.js';
 
 /**
@@ -34,8 +35,12 @@ export async function gateAll(options: RunnerOptions, runs: NodeRun[], steps: St
 				localEpochSeconds: Math.round(Date.now() / 1000),
 				maxClockSkewSeconds: options.maxClockSkewSeconds ?? 30,
 			});
-			if (problems.length > 0) {
-				throw new StepError(problems.map((p) => p.message).join('; '), problems.map((p) => p.hint).join('; '));
+			// A release change the skew policy forbids is refused (exit 2), like invalid input.
+			const skew = judgeVersionSkew(options.plan.kubernetesRelease, [{node: run.plan.node.name, versions: facts.versions}]);
+			if (skew.length > 0) run.refused = true;
+			const all = [...skew, ...problems];
+			if (all.length > 0) {
+				throw new StepError(all.map((p) => p.message).join('; '), all.map((p) => p.hint).join('; '));
 			}
 			return 'unchanged';
 		});

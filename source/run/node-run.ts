@@ -23,6 +23,8 @@ export interface NodeRun {
 	cacheDirty: boolean;
 	/** Services this run (re)started on the node: a rollback restarts them with their old files. */
 	restarted: Set<ServiceName>;
+	/** Preflight refused the change (the version skew policy): invalid input, not a fault. */
+	refused?: boolean;
 	/** What the node held before this run changed it (rolling changes only). */
 	generation?: Generation;
 }

@@ -93,7 +93,10 @@ export function nodeSession(transport: Transport): NodeSession {
 			return {id, dir: `${GENERATIONS_DIR}/${id}`};
 		},
 		async restoreGeneration(generation) {
-			const r = await transport.exec(restoreScript(generation), {timeoutMs: 5 * 60_000});
+			// The reload is unconditional: a unit put back keeps its old mtime, which systemd's
+			// NeedDaemonReload does not take for a change (seen on the lab: the restart after a
+			// rollback ran the failed unit again from memory).
+			const r = await transport.exec(shJoin([restoreScript(generation), sh`systemctl daemon-reload`], ' && '), {timeoutMs: 5 * 60_000});
 			if (r.code !== 0) throw new StepError(`could not put back generation ${generation.id} on ${transport.node}`, undefined, tail(r.stderr));
 		},
 		recordHashes: (known) => recordRemoteHashes(transport, known),

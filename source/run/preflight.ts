@@ -2,6 +2,7 @@ import type {Profile, ProfileNode} from '../profile/schema.js';
 import {apiserverEtcdEndpoints} from '../render/etcd-endpoints.js';
 import {sh, shJoin, type ShellCommand} from '../remote/shell.js';
 import type {Transport} from '../remote/transport.js';
+import {SERVICES, type ServiceName} from '../plan/types.js';
 
 /**
  * Preflight: read-only facts gathered from a node in one command, then judged by a pure
@@ -19,6 +20,8 @@ export interface PreflightFacts {
 	listeners: Array<{port: number; process: string}>;
 	/** etcd endpoint → reachable from the node. */
 	etcd: Map<string, boolean>;
+	/** What each component's binary in paths.binDir reports (`--version`), for the version skew check. */
+	versions: Map<ServiceName, string | undefined>;
 }
 
 export interface PreflightExpectations {
@@ -60,6 +63,7 @@ export function preflightScript(profile: Profile, node: ProfileNode): ShellComma
 			sh`d=${profile.paths.binDir}; while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done; echo "avail $(df -Pk -- "$d" | awk 'NR==2 {print $4}')"`,
 			sh`if command -v bash >/dev/null && command -v timeout >/dev/null; then reach() { timeout 3 bash -c '</dev/tcp/$1/$2' reach "$1" "$2" 2>/dev/null; }`,
 			sh`else reach() { case $1 in *:*) h="[$1]";; *) h=$1;; esac; curl -s -o /dev/null --connect-timeout 3 "https://$h:$2/"; case $? in 6|7|28) return 1;; esac; }; fi`,
+			sh`b=${profile.paths.binDir}; for c in ${SERVICES}; do echo "version $c $("$b/$c" --version 2>/dev/null | awk '{print $2}')"; done`,
 			sh`ss -Hltnp 2>/dev/null | awk '{print "listen", $4, $NF}'`,
 			// After ss: a probe's one-line echo cannot land inside awk's buffered output.
 			...probes,
@@ -70,7 +74,7 @@ export function preflightScript(profile: Profile, node: ProfileNode): ShellComma
 }
 
 export function parsePreflight(stdout: string): PreflightFacts {
-	const facts: PreflightFacts = {systemd: false, arch: '', hostname: '', epochSeconds: 0, availableKib: 0, listeners: [], etcd: new Map()};
+	const facts: PreflightFacts = {systemd: false, arch: '', hostname: '', epochSeconds: 0, availableKib: 0, listeners: [], etcd: new Map(), versions: new Map()};
 	for (const line of stdout.split('\n')) {
 		const [key, a = '', b = ''] = line.trim().split(/\s+/);
 		if (key === 'systemd') facts.systemd = a === 'yes';
@@ -83,6 +87,7 @@ export function parsePreflight(stdout: string): PreflightFacts {
 			const process = /users:\(\("([^"]+)"/.exec(b)?.[1] ?? 'unknown';
 			if (Number.isInteger(port)) facts.listeners.push({port, process});
 		} else if (key === 'etcd') facts.etcd.set(a, b === 'yes');
+		else if (key === 'version' && (SERVICES as readonly string[]).includes(a)) facts.versions.set(a as ServiceName, b || undefined);
 	}
 	return facts;
 }

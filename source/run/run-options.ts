@@ -46,6 +46,8 @@ export interface RunnerOptions {
 export interface RunResult {
 	ok: boolean;
 	failedNodes: string[];
+	/** The change was refused before anything was written (e.g. a release the skew policy forbids): exit 2. */
+	refused?: boolean;
 	/** Remote paths written and services restarted, per node. */
 	changed: Map<string, string[]>;
 }

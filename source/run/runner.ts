@@ -76,5 +76,6 @@ async function finish(options: RunnerOptions, runs: NodeRun[], started: number, 
 	const failedNodes = runs.filter((r) => r.failedStep !== undefined).map((r) => r.plan.node.name);
 	const ok = failedNodes.length === 0 && !options.signal?.aborted;
 	options.emit({type: 'run-finished', at: Date.now(), ok, durationMs: Date.now() - started, failedNodes});
-	return {ok, failedNodes, changed: new Map(runs.map((r) => [r.plan.node.name, r.changed]))};
+	const refused = runs.some((r) => r.refused);
+	return {ok, failedNodes, ...(refused ? {refused} : {}), changed: new Map(runs.map((r) => [r.plan.node.name, r.changed]))};
 }

@@ -36,6 +36,10 @@ import {
  * proxy. Runs in CI on this machine; skips only where the lab cannot exist at all.
  */
 const skip = cannotRun('e2e apply', canRunLab());
+/** The other release of CI's matrix, for the skew refusal. */
+const OTHER_RELEASE = process.env.LAB_K8S_VERSION === '1.31.13' ? '1.37.2' : '1.31.13';
+const OTHER_BINARIES = `/var/cache/k8s-master-setup/kubernetes/v${OTHER_RELEASE}`;
+const skipOther = skip || cannotRun('e2e apply: version skew refusal', existsSync(`${OTHER_BINARIES}/.complete`) ? undefined : `the binaries of ${OTHER_RELEASE} are not built (scripts/build-kubernetes.sh ${OTHER_RELEASE})`);
 
 
 describe.skipIf(skip)('apply on the lab', () => {
@@ -193,6 +197,26 @@ describe.skipIf(skip)('apply on the lab', () => {
 		const events = parseEvents(run.stdout);
 		const done = events.filter((e): e is Extract<RunEvent, {type: 'step-done'}> => e.type === 'step-done');
 		expect(done.flatMap((e) => e.changed)).toEqual([]);
+	});
+
+	// The other release of CI's matrix (1.31.13 beside 1.37.2): from either one the other is
+	// more than one minor away, a skip up or a downgrade, both refused by the skew policy.
+	it.skipIf(skipOther)('refuses a release more than one minor away (exit 2, kubernetesVersion named) and changes nothing', async () => {
+		const other = OTHER_RELEASE;
+		const otherDir = OTHER_BINARIES;
+		expect((await startApply(args())).exitCode).toBe(0);
+		const filesBefore = await allFiles();
+		const runsBefore = await unitRuns();
+		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
+		const refusedPath = join(work, 'profile-other-release.yaml');
+		writeFileSync(refusedPath, YAML.stringify({...profile, kubernetesVersion: other.split('.').slice(0, 2).join('.'), binaries: otherDir}));
+		const run = await startApply(applyArgs(env, refusedPath, stateDir));
+		expect(run.exitCode, run.all).toBe(2);
+		const failed = parseEvents(run.stdout).filter((e): e is Extract<RunEvent, {type: 'step-failed'}> => e.type === 'step-failed');
+		expect(failed.map((f) => f.step)).toEqual(['preflight', 'preflight', 'preflight']);
+		expect(failed[0]?.cause).toMatch(other === '1.31.13' ? /runs kube-apiserver v1\.37\.2: kubernetesVersion v1\.31\.13 is a minor downgrade/ : /runs kube-apiserver v1\.31\.13: kubernetesVersion v1\.37\.2 skips 1\.32/);
+		expect(await allFiles()).toEqual(filesBefore);
+		expect(await unitRuns()).toEqual(runsBefore);
 	});
 
 	it('restarts a stopped kube-scheduler on the next apply, and only it', async () => {

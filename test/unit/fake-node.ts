@@ -26,6 +26,8 @@ export class FakeNode {
 	/** Target paths of each uploadMany call, in order. */
 	batches: string[][] = [];
 	/** What the preflight reads; clockOffsetSeconds is how far the node's clock is ahead of this machine's. */
+	/** What each component's binary reports (`--version`); none installed by default. */
+	versions = new Map<ServiceName, string | undefined>();
 	facts = {systemd: true, arch: 'x86_64', availKib: 50_000_000, listeners: [] as Array<{port: number; process: string}>, etcdReachable: true, clockOffsetSeconds: 0};
 	/** systemd's NRestarts per service, when a test sets it (else 3 for a broken one, 0). */
 	nRestarts = new Map<ServiceName, number>();
@@ -76,6 +78,7 @@ class FakeSession implements NodeSession {
 			availableKib: f.availKib,
 			listeners: f.listeners,
 			etcd: new Map(apiserverEtcdEndpoints(profile, node).map((url) => [url, f.etcdReachable])),
+			versions: new Map(this.fake.versions),
 		};
 	}
 

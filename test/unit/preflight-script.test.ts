@@ -46,3 +46,21 @@ describe('preflight script', () => {
 		expect([...facts.etcd]).toEqual([[`https://127.0.0.1:${open}`, true]]);
 	});
 });
+
+describe('preflight script: the release of each installed component', () => {
+	it('reads what each binary in paths.binDir reports, and none for a missing one', async () => {
+		const {mkdtempSync, writeFileSync, rmSync} = await import('node:fs');
+		const {join} = await import('node:path');
+		const {tmpdir} = await import('node:os');
+		const dir = mkdtempSync(join(tmpdir(), "bin it's-"));
+		try {
+			for (const c of ['kube-apiserver', 'kube-controller-manager']) writeFileSync(join(dir, c), '#!/bin/sh\n[ "$1" = --version ] && echo "Kubernetes v1.36.3"\n', {mode: 0o755});
+			const base = ProfileSchema.parse({name: 't', kubernetesVersion: '1.37', binaries: '/tmp/bin', nodes: [{name: 'm1', ip: '198.51.100.1'}], etcd: {endpoints: ['https://198.51.100.1:2379']}});
+			const profile = {...base, etcd: {...base.etcd, endpoints: []}, paths: {...base.paths, binDir: dir}};
+			const facts = parsePreflight(execFileSync('sh', ['-c', preflightScript(profile, profile.nodes[0]!)], {encoding: 'utf8'}));
+			expect(Object.fromEntries(facts.versions)).toEqual({'kube-apiserver': 'v1.36.3', 'kube-controller-manager': 'v1.36.3', 'kube-scheduler': undefined});
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
+		}
+	});
+});

@@ -113,7 +113,7 @@ async function applyPrepared(
 		if (!result.ok && !options.json) {
 			process.stderr.write(`\n${controller.signal.aborted ? 'stopped' : `failed on ${result.failedNodes.join(', ')}`}; fix the cause above and run the same command again to resume\n`);
 		}
-		return result.ok ? 0 : 1;
+		return result.ok ? 0 : result.refused ? 2 : 1;
 	} finally {
 		health.close();
 	}
@@ -133,8 +133,10 @@ async function applyWithGrid(
 		for (const l of listeners) l(e);
 	};
 	let failed = new Set<string>();
+	let refused = false;
 	const first = runPlan({...options, emit}).then((r) => {
 		failed = new Set(r.failedNodes);
+		refused = Boolean(r.refused);
 	});
 	// `r` on a failed node runs the plan again for that node alone, into the same grid.
 	const retry = async (node: string) => {
@@ -169,7 +171,7 @@ async function applyWithGrid(
 	const ok = failed.size === 0 && !controller.signal.aborted;
 	const dashboard = ok ? await statusOnce(options.plan, admin, access).catch(() => undefined) : undefined;
 	await showFinished({profileName, kubeconfigPath, ok, failedNodes: [...failed], statusArgs: statusArgs(access), ...(dashboard ? {dashboard} : {})});
-	return ok ? 0 : 1;
+	return ok ? 0 : refused ? 2 : 1;
 }
 
 async function confirm(plan: Plan): Promise<boolean> {
