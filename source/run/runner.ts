@@ -12,7 +12,7 @@ import {recordRemoteHashes} from './remote-hashes.js';
 import {notStartedReason, rolloutOrder, rolloutStoppedHint, servingRestarts, waitForPeers} from './rollout.js';
 import {restartAndWait, sleep, systemctl, watchStable, writeAppliedMarker, type HealthProbe} from './services.js';
 import {describeFailure, isTransient, StepError, StepSkipped} from './step-error.js';
-import {mapHolderToNode, type LeaseNode} from '../status/lease.js';
+import {mapHolderToNode, type LeaseNode} from '../cluster/lease.js';
 
 /**
  * Runs a plan on every node: connect and preflight everywhere first (nothing is written
