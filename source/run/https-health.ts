@@ -1,8 +1,9 @@
 import type {Profile} from '../profile/schema.js';
 import type {AdminCredentials} from '../cluster/admin-credentials.js';
-import {createClusterClient} from '../cluster/client.js';
+import {createClusterClient, type Endpoint} from '../cluster/client.js';
 import {leaseFromResponse} from '../cluster/lease.js';
-import {CONTROL_PLANE, LEADER_ELECTED, leaseName} from '../cluster/services.js';
+import {CONTROL_PLANE, LEADER_ELECTED, leaseName, type ServiceName} from '../cluster/services.js';
+import type {ProfileNode} from '../profile/schema.js';
 import type {HealthProbe} from './services.js';
 
 /**
@@ -10,16 +11,22 @@ import type {HealthProbe} from './services.js';
  * as the status screen: each service's health path on its port (CONTROL_PLANE), and the
  * two Leases read from the first apiserver that answers.
  */
-export function createHttpsHealth(profile: Profile, admin: AdminCredentials, timeoutMs = 3000): HealthProbe & {close(): void} {
+export function createHttpsHealth(
+	profile: Profile,
+	admin: AdminCredentials,
+	timeoutMs = 3000,
+	/** Where a node's service listens (default: the node IP and the service's port). A seam for tests. */
+	endpoint: (node: ProfileNode, service: ServiceName) => Endpoint = (node, service) => ({host: node.ip, port: CONTROL_PLANE[service].port}),
+): HealthProbe & {close(): void} {
 	const client = createClusterClient(admin, timeoutMs);
 	return {
 		async serviceHealthy(node, service) {
-			const r = await client.health(service, {host: node.ip, port: CONTROL_PLANE[service].port});
+			const r = await client.health(service, endpoint(node, service));
 			return {ok: r.state === 'ok', detail: r.detail ?? r.body.trim().slice(0, 200)};
 		},
 		async leaseHolders() {
 			for (const node of profile.nodes) {
-				const apiserver = {host: node.ip, port: CONTROL_PLANE['kube-apiserver'].port};
+				const apiserver = endpoint(node, 'kube-apiserver');
 				const [cm, sched] = await Promise.all(LEADER_ELECTED.map((service) => client.lease(apiserver, leaseName(service))));
 				if (!cm || !sched || cm.state === 'error' || cm.state === 'timeout') continue;
 				const holder = (service: (typeof LEADER_ELECTED)[number], result: typeof cm) => {
