@@ -1,4 +1,4 @@
-import {readAdminCredentials} from '../source/cli/shared/admin-credentials.js';
+import {readAdminCredentials, type AdminCredentials} from '../source/cluster/admin-credentials.js';
 import {existsSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {parseArgs} from 'node:util';
@@ -8,7 +8,7 @@ import type {Profile} from '../source/profile/schema.js';
 import type {Transport} from '../source/remote/transport.js';
 import {defaultStateDir} from '../source/state/state-dir.js';
 import {buildViewModel} from '../source/status/view-model.js';
-import {createStatusProber, type AdminCredentials} from '../source/status/probes.js';
+import {createStatusProber} from '../source/status/probes.js';
 import {reportMetrics, reportSkipped} from './bench-metrics.js';
 
 /**

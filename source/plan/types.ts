@@ -1,18 +1,13 @@
+import type {ServiceName} from '../cluster/services.js';
 import type {Profile, ProfileNode, StepName} from '../profile/schema.js';
 
 /**
  * The plan: the desired content of every file on every node, computed by pure
  * functions from a profile, the kept PKI material and the binaries. No I/O here.
  */
-export const SERVICES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
-export type ServiceName = (typeof SERVICES)[number];
 
-/** The step that starts each service. */
-export const SERVICE_STEP: Record<ServiceName, StepName> = {
-	'kube-apiserver': 'apiserver',
-	'kube-controller-manager': 'controller-manager',
-	'kube-scheduler': 'scheduler',
-};
+// The service names and their steps are the cluster vocabulary's (source/cluster/services.ts).
+export {SERVICE_STEP, SERVICES, type ServiceName} from '../cluster/services.js';
 
 export interface PlannedFile {
 	/** Absolute path on the node. */

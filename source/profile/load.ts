@@ -4,8 +4,7 @@ import {homedir} from 'node:os';
 import {dirname, isAbsolute, resolve} from 'node:path';
 import {LineCounter, parseDocument, type Document} from 'yaml';
 import {ProfileError, UserError} from '../errors.js';
-import {DROPPED_DEPRECATED_FLAGS, REMOVED_FEATURE_GATES, REMOVED_FLAGS} from '../render/flags.js';
-import {ownedFlagProblem} from '../render/owned-flags.js';
+import {extraArgProblems, ownedFlagRule} from './extra-args-rules.js';
 import {ProfileSchema, type Profile, type ProfileInput} from './schema.js';
 
 /**
@@ -87,12 +86,10 @@ export function validateProfile(
 	const profile = parsed.data;
 	for (const [section, component] of [['apiserver', 'kube-apiserver'], ['controllerManager', 'kube-controller-manager'], ['scheduler', 'kube-scheduler']] as const) {
 		for (const [flag, value] of Object.entries(profile[section].extraArgs)) {
-			const removed = REMOVED_FLAGS.find((r) => r.flag === flag);
-			if (removed) push([section, 'extraArgs', flag], `was removed from ${component} in ${removed.removedIn} and stops it from starting; instead: ${removed.instead}`);
-			if ((DROPPED_DEPRECATED_FLAGS as readonly string[]).includes(flag)) push([section, 'extraArgs', flag], 'is deprecated and has no effect on current releases; remove it');
-			const gate = REMOVED_FEATURE_GATES.find((g) => flag === 'feature-gates' && new RegExp(`(^|,)\\s*${g}=`).test(value));
-			if (gate) push([section, 'extraArgs', flag], `feature gate ${gate} no longer exists; an unknown gate stops ${component} from starting`);
-			const owned = ownedFlagProblem(profile, component, flag, value);
+			for (const problem of extraArgProblems(component, flag, value)) push([section, 'extraArgs', flag], problem);
+			// A flag naming a file the tool places needs the rendered flags: checked where the
+			// profile is loaded for a command (cli/shared/load-profile.ts, render/owned-flags.ts).
+			const owned = ownedFlagRule(component, flag, value);
 			if (owned) push([section, 'extraArgs', flag], `${owned}; remove it from extraArgs`);
 		}
 	}

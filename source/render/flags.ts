@@ -1,3 +1,4 @@
+import {CONTROL_PLANE} from '../cluster/services.js';
 import type {KubernetesMinor, Profile, ProfileNode} from '../profile/schema.js';
 import {SUPPORTED_VERSIONS} from '../profile/schema.js';
 import type {TargetPaths} from './paths.js';
@@ -72,7 +73,7 @@ export const APISERVER_FLAGS: readonly FlagRule[] = [
 	{name: 'etcd-servers', value: (c) => apiserverEtcdEndpoints(c.profile, c.node).join(',')},
 	// Not 127.0.0.1: other nodes and the load balancer must reach 6443 (guide).
 	{name: 'bind-address', value: (c) => c.node.ip},
-	{name: 'secure-port', value: fixed('6443')},
+	{name: 'secure-port', value: fixed(String(CONTROL_PLANE['kube-apiserver'].port))},
 	{name: 'tls-cert-file', value: (c) => c.paths.cert.apiserver},
 	{name: 'tls-private-key-file', value: (c) => c.paths.cert.apiserverKey},
 	// Guide: --insecure-port=0 (removed 1.24, kubernetes#106859) and --audit-dynamic-configuration
@@ -135,7 +136,7 @@ export const CONTROLLER_MANAGER_FLAGS: readonly FlagRule[] = [
 	// Guide: the node IP. The status probes call https://NODE_IP:10257/healthz.
 	{name: 'bind-address', value: (c) => c.node.ip},
 	// Guide: --port/--address (insecure 10252) removed 1.24; the secure port is the only one.
-	{name: 'secure-port', value: fixed('10257')},
+	{name: 'secure-port', value: fixed(String(CONTROL_PLANE['kube-controller-manager'].port))},
 	{name: 'tls-cert-file', value: (c) => c.paths.cert.controllerManager},
 	{name: 'tls-private-key-file', value: (c) => c.paths.cert.controllerManagerKey},
 	{name: 'authentication-kubeconfig', value: (c) => c.paths.controllerManagerKubeconfig},
@@ -171,7 +172,7 @@ export const SCHEDULER_FLAGS: readonly FlagRule[] = [
 	// is where the status probes call https://NODE_IP:10259/healthz.
 	{name: 'bind-address', value: (c) => c.node.ip},
 	// Insecure serving (10251) removed 1.23-1.24 (kubernetes#96345).
-	{name: 'secure-port', value: fixed('10259')},
+	{name: 'secure-port', value: fixed(String(CONTROL_PLANE['kube-scheduler'].port))},
 	{name: 'tls-cert-file', value: (c) => c.paths.cert.scheduler},
 	{name: 'tls-private-key-file', value: (c) => c.paths.cert.schedulerKey},
 	{name: 'authentication-kubeconfig', value: (c) => c.paths.schedulerKubeconfig},
@@ -187,29 +188,8 @@ const TABLES: Record<Component, readonly FlagRule[]> = {
 	'kube-scheduler': SCHEDULER_FLAGS,
 };
 
-/**
- * Flags the guide used that a current binary rejects (unknown flag, or fatal), for every
- * supported minor. Never rendered; refused in a profile's extraArgs.
- */
-export const REMOVED_FLAGS: ReadonlyArray<{flag: string; removedIn: string; instead: string}> = [
-	{flag: 'insecure-port', removedIn: '1.24 (kubernetes#106859)', instead: 'nothing: only --secure-port (6443) is served'},
-	{flag: 'insecure-bind-address', removedIn: '1.24 (kubernetes#106859)', instead: 'nothing: only --bind-address'},
-	{flag: 'address', removedIn: '1.24 (kubernetes#106860)', instead: '--bind-address'},
-	{flag: 'port', removedIn: '1.24 (kubernetes#106860)', instead: '--secure-port'},
-	{flag: 'kubelet-https', removedIn: '1.22 (kubernetes#101178)', instead: 'nothing: kubelet connections are always HTTPS'},
-	{flag: 'audit-dynamic-configuration', removedIn: '1.19 (kubernetes#91502)', instead: 'nothing'},
-	{flag: 'experimental-cluster-signing-duration', removedIn: '1.25 (kubernetes#108476)', instead: '--cluster-signing-duration'},
-	{flag: 'pod-eviction-timeout', removedIn: '1.27 (kubernetes#115840)', instead: 'apiserver --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds'},
-	...['logtostderr', 'alsologtostderr', 'log-dir', 'log-file', 'log-file-max-size', 'log-backtrace-at', 'one-output', 'skip-headers', 'skip-log-headers', 'stderrthreshold', 'add-dir-header'].map(
-		(flag) => ({flag, removedIn: '1.26 (kubernetes#112120)', instead: 'nothing: logs go to stderr (journald); -v stays'}),
-	),
-];
-
-/** Feature gates that no longer exist: an unknown gate is fatal ("unrecognized feature gate"). */
-export const REMOVED_FEATURE_GATES = ['DynamicAuditing'] as const;
-
-/** Deprecated, hidden flags the guide used; accepted with a warning, deliberately not rendered. */
-export const DROPPED_DEPRECATED_FLAGS = ['apiserver-count', 'default-watch-cache-size'] as const;
+// Flags no current release accepts (REMOVED_FLAGS, ...) are the profile's rules, never
+// rendered: source/profile/extra-args-rules.ts.
 
 const minorIndex = (v: KubernetesMinor) => SUPPORTED_VERSIONS.indexOf(v);
 

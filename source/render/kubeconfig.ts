@@ -1,3 +1,5 @@
+import {baseUrl} from '../cluster/client.js';
+import {CONTROL_PLANE} from '../cluster/services.js';
 import {fillTemplate, readTemplate, yamlString} from './templates.js';
 
 /** A kubeconfig with the CA and the client cert/key embedded (kubectl config --embed-certs). */
@@ -25,5 +27,5 @@ export function renderKubeconfig(input: KubeconfigInput): string {
 
 /** https://IP:6443 (IPv6 bracketed). */
 export function apiserverUrl(host: string): string {
-	return host.includes(':') ? `https://[${host}]:6443` : `https://${host}:6443`;
+	return baseUrl({host, port: CONTROL_PLANE['kube-apiserver'].port});
 }

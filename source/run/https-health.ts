@@ -1,53 +1,43 @@
 import type {Profile} from '../profile/schema.js';
-import type {ServiceName} from '../plan/types.js';
-import {httpsGet, pinnedAgent} from '../status/https-get.js';
-import {leaseStatusFromJson} from '../status/lease.js';
-import type {AdminCredentials} from '../status/probes.js';
+import type {AdminCredentials} from '../cluster/admin-credentials.js';
+import {createClusterClient, type Endpoint} from '../cluster/client.js';
+import {leaseFromResponse} from '../cluster/lease.js';
+import {CONTROL_PLANE, LEADER_ELECTED, leaseName, type ServiceName} from '../cluster/services.js';
+import type {ProfileNode} from '../profile/schema.js';
 import type {HealthProbe} from './services.js';
 
 /**
- * The runner's health gate, from this machine over HTTPS with the admin client
- * certificate, through the same request code as the status screen: apiserver /readyz,
- * controller-manager :10257 and scheduler :10259 /healthz (verified against the cluster
- * CA), and the two Leases read from a ready apiserver.
+ * The runner's health gate, from this machine over HTTPS through the same cluster client
+ * as the status screen: each service's health path on its port (CONTROL_PLANE), and the
+ * two Leases read from the first apiserver that answers.
  */
-const PATHS: Record<ServiceName, {port: number; path: string; needsClientCert: boolean}> = {
-	'kube-apiserver': {port: 6443, path: '/readyz', needsClientCert: true},
-	'kube-controller-manager': {port: 10257, path: '/healthz', needsClientCert: false},
-	'kube-scheduler': {port: 10259, path: '/healthz', needsClientCert: false},
-};
-
-export function createHttpsHealth(profile: Profile, admin: AdminCredentials, timeoutMs = 3000): HealthProbe & {close(): void} {
-	const apiAgent = pinnedAgent({ca: admin.caPem, cert: admin.certPem, key: admin.keyPem});
-	const componentAgent = pinnedAgent({ca: admin.caPem});
+export function createHttpsHealth(
+	profile: Profile,
+	admin: AdminCredentials,
+	timeoutMs = 3000,
+	/** Where a node's service listens (default: the node IP and the service's port). A seam for tests. */
+	endpoint: (node: ProfileNode, service: ServiceName) => Endpoint = (node, service) => ({host: node.ip, port: CONTROL_PLANE[service].port}),
+): HealthProbe & {close(): void} {
+	const client = createClusterClient(admin, timeoutMs);
 	return {
 		async serviceHealthy(node, service) {
-			const p = PATHS[service];
-			const r = await httpsGet(`https://${node.ip}:${p.port}${p.path}`, {agent: p.needsClientCert ? apiAgent : componentAgent, timeoutMs});
+			const r = await client.health(service, endpoint(node, service));
 			return {ok: r.state === 'ok', detail: r.detail ?? r.body.trim().slice(0, 200)};
 		},
 		async leaseHolders() {
 			for (const node of profile.nodes) {
-				const base = `https://${node.ip}:6443/apis/coordination.k8s.io/v1/namespaces/kube-system/leases`;
-				const [cm, sched] = await Promise.all(
-					(['kube-controller-manager', 'kube-scheduler'] as const).map((name) => httpsGet(`${base}/${name}`, {agent: apiAgent, timeoutMs})),
-				);
+				const apiserver = endpoint(node, 'kube-apiserver');
+				const [cm, sched] = await Promise.all(LEADER_ELECTED.map((service) => client.lease(apiserver, leaseName(service))));
 				if (!cm || !sched || cm.state === 'error' || cm.state === 'timeout') continue;
-				const holder = (name: string, body: string, ok: boolean) => {
-					if (!ok) return undefined;
-					const lease = leaseStatusFromJson(name, JSON.parse(body), [], Date.now(), node.name);
+				const holder = (service: (typeof LEADER_ELECTED)[number], result: typeof cm) => {
+					if (result.state !== 'ok') return undefined;
+					const lease = leaseFromResponse(leaseName(service), {result, node: node.name}, [], Date.now());
 					return lease.state === 'held' ? (lease.holderIdentity ?? undefined) : undefined;
 				};
-				return {
-					'kube-controller-manager': holder('kube-controller-manager', cm.body, cm.state === 'ok'),
-					'kube-scheduler': holder('kube-scheduler', sched.body, sched.state === 'ok'),
-				};
+				return {'kube-controller-manager': holder('kube-controller-manager', cm), 'kube-scheduler': holder('kube-scheduler', sched)};
 			}
 			return {};
 		},
-		close() {
-			apiAgent.destroy();
-			componentAgent.destroy();
-		},
+		close: () => client.close(),
 	};
 }

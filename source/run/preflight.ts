@@ -2,7 +2,7 @@ import type {Profile, ProfileNode} from '../profile/schema.js';
 import {apiserverEtcdEndpoints} from '../render/etcd-endpoints.js';
 import {sh, shJoin, type ShellCommand} from '../remote/shell.js';
 import type {Transport} from '../remote/transport.js';
-import {SERVICES, type ServiceName} from '../plan/types.js';
+import {CONTROL_PLANE, SERVICES, type ServiceName} from '../cluster/services.js';
 
 /**
  * Preflight: read-only facts gathered from a node in one command, then judged by a pure
@@ -37,11 +37,8 @@ export interface PreflightProblem {
 	hint: string;
 }
 
-const OWN_PORTS: Array<{port: number; owner: string}> = [
-	{port: 6443, owner: 'kube-apiserver'},
-	{port: 10257, owner: 'kube-controller-manager'},
-	{port: 10259, owner: 'kube-scheduler'},
-];
+/** The ports the control plane listens on, and whose they are. */
+const OWN_PORTS = SERVICES.map((owner) => ({port: CONTROL_PLANE[owner].port, owner}));
 
 /** The node's facts, and whether each etcd endpoint its apiserver will use (etcd-endpoints.ts) answers from it. */
 export function preflightScript(profile: Profile, node: ProfileNode): ShellCommand {

@@ -1,5 +1,5 @@
 import type {ProfileNode} from '../profile/schema.js';
-import type {ServiceName} from '../plan/types.js';
+import {CONTROL_PLANE, SERVICES, type ServiceName} from '../cluster/services.js';
 import type {NodeSession} from './node-session.js';
 import {StepError} from './step-error.js';
 
@@ -10,11 +10,8 @@ export interface HealthProbe {
 	leaseHolders(): Promise<Partial<Record<'kube-controller-manager' | 'kube-scheduler', string>>>;
 }
 
-export const HEALTH_ENDPOINT: Record<ServiceName, string> = {
-	'kube-apiserver': '/readyz on :6443',
-	'kube-controller-manager': '/healthz on :10257',
-	'kube-scheduler': '/healthz on :10259',
-};
+/** What the health gate waits on, as shown to the user: `/readyz on :6443`. */
+export const HEALTH_ENDPOINT = Object.fromEntries(SERVICES.map((s) => [s, `${CONTROL_PLANE[s].healthPath} on :${CONTROL_PLANE[s].port}`])) as Record<ServiceName, string>;
 
 /** What waiting on one service of one node needs (see restartAndWait and watchStable). */
 interface ServiceWatch {

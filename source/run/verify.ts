@@ -1,5 +1,5 @@
 import {SERVICES} from '../plan/types.js';
-import {mapHolderToNode, type LeaseNode} from '../status/lease.js';
+import {mapHolderToNode, type LeaseNode} from '../cluster/lease.js';
 import type {NodeRun, Outcome} from './node-run.js';
 import type {RunnerOptions} from './run-options.js';
 import {sleep} from './services.js';

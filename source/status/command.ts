@@ -1,11 +1,12 @@
-import type {ServiceName} from '../plan/types.js';
+import type {ServiceName} from '../cluster/services.js';
 import type {Profile} from '../profile/schema.js';
 import type {Transport} from '../remote/transport.js';
 import {DEFAULT_CERT_WARNING_DAYS} from './health.js';
 import type {StatusSnapshot} from './json-schema.js';
 import {journalFromConnections} from './journal.js';
 import {renderPlainTable} from './plain-table.js';
-import {createStatusProber, DEFAULT_PROBE_TIMEOUT_MS, type AdminCredentials} from './probes.js';
+import type {AdminCredentials} from '../cluster/admin-credentials.js';
+import {createStatusProber, DEFAULT_PROBE_TIMEOUT_MS} from './probes.js';
 import {buildReport, buildViewModel} from './view-model.js';
 
 /**

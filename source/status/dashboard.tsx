@@ -1,7 +1,7 @@
 import {Box, Text, render, useApp, useInput} from 'ink';
 import Spinner from 'ink-spinner';
 import React, {useCallback, useEffect, useRef, useState} from 'react';
-import type {ServiceName} from '../plan/types.js';
+import type {ServiceName} from '../cluster/services.js';
 import {terminalText} from '../terminal-text.js';
 import {COMPONENT_UNIT, type CellState} from './health.js';
 import type {StatusSnapshot} from './json-schema.js';

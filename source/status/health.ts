@@ -1,4 +1,4 @@
-import type {ServiceName} from '../plan/types.js';
+import {CONTROL_PLANE, serviceByKey, type ServiceName} from '../cluster/services.js';
 import {nearestExpiry} from './certificates.js';
 import type {Health, HttpProbe, LeaseStatus, NodeStatus, Problem, StatusSnapshot, UnitStatus} from './json-schema.js';
 
@@ -12,11 +12,7 @@ import type {Health, HttpProbe, LeaseStatus, NodeStatus, Problem, StatusSnapshot
 
 export type Component = 'apiserver' | 'controllerManager' | 'scheduler';
 export const COMPONENTS: readonly Component[] = ['apiserver', 'controllerManager', 'scheduler'];
-export const COMPONENT_UNIT: Record<Component, ServiceName> = {
-	apiserver: 'kube-apiserver',
-	controllerManager: 'kube-controller-manager',
-	scheduler: 'kube-scheduler',
-};
+export const COMPONENT_UNIT = Object.fromEntries(COMPONENTS.map((c) => [c, serviceByKey(c).unit])) as Record<Component, ServiceName>;
 export const DEFAULT_CERT_WARNING_DAYS = 30;
 /** Automatic restarts this recent (the unit came back less than this long ago) count as degraded. */
 const RECENT_RESTART_MS = 10 * 60_000;
@@ -176,7 +172,7 @@ function assessUnit(unit: UnitStatus, journal: string, ip: string, _now: number)
 function assessApiserverHttp(node: NodeStatus, journal: string): CellAssessment {
 	const {livez, readyz, failingChecks} = node.apiserver;
 	if (livez.state === 'untrusted' || readyz.state === 'untrusted') {
-		return untrusted(':6443', (livez.state === 'untrusted' ? livez : readyz).detail, node.ip);
+		return untrusted(`:${CONTROL_PLANE['kube-apiserver'].port}`, (livez.state === 'untrusted' ? livez : readyz).detail, node.ip);
 	}
 	if (livez.state !== 'ok') return {state: 'failed', reason: `/livez ${describe(livez)}`, hint: journal};
 	if (readyz.state === 'ok') return {state: 'ok', reason: '', hint: ''};
@@ -195,7 +191,7 @@ function assessApiserverHttp(node: NodeStatus, journal: string): CellAssessment 
 }
 
 function assessHealthz(probe: HttpProbe, component: Component, journal: string, ip: string): CellAssessment {
-	const port = component === 'controllerManager' ? ':10257' : ':10259';
+	const port = `:${serviceByKey(component).port}`;
 	if (probe.state === 'ok') return {state: 'ok', reason: '', hint: ''};
 	if (probe.state === 'untrusted') return untrusted(port, probe.detail, ip);
 	return {state: 'failed', reason: `${port}/healthz ${describe(probe)}`, hint: journal};

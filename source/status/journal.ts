@@ -1,4 +1,4 @@
-import type {ServiceName} from '../plan/types.js';
+import type {ServiceName} from '../cluster/services.js';
 import {sh, type ShellCommand} from '../remote/shell.js';
 import type {Transport} from '../remote/transport.js';
 import type {NodeConnections} from './probes.js';

@@ -1,5 +1,6 @@
 import {z} from 'zod';
-import {SERVICES} from '../plan/types.js';
+import {PROBE_STATES} from '../cluster/https-get.js';
+import {SERVICES} from '../cluster/services.js';
 
 /**
  * The shape of one status snapshot, as `status --json` prints it (one JSON value per line;
@@ -15,7 +16,7 @@ const isoTime = z.iso.datetime().describe('ISO 8601 UTC time');
 
 /** How one HTTPS probe ended. */
 export const ProbeStateSchema = z
-	.enum(['ok', 'failed', 'timeout', 'error', 'untrusted'])
+	.enum(PROBE_STATES)
 	.describe(
 		'ok: HTTP 200; failed: answered with another status; timeout: no answer within the probe timeout; error: connection refused/reset or similar; untrusted: the served certificate does not verify against the cluster CA or lacks the node IP',
 	);

@@ -1,4 +1,4 @@
-import {SERVICES, type ServiceName} from '../plan/types.js';
+import {SERVICES, type ServiceName} from '../cluster/services.js';
 import {sh, shJoin, type ShellCommand} from '../remote/shell.js';
 import {certificateFromPem} from './certificates.js';
 import type {CertificateStatus, UnitStatus} from './json-schema.js';

@@ -1,43 +1,32 @@
-import type https from 'node:https';
 import type {PeerCertificate} from 'node:tls';
+import type {AdminCredentials} from '../cluster/admin-credentials.js';
+import {baseUrl as urlOf, createClusterClient, type Endpoint} from '../cluster/client.js';
+import type {HttpsGetResult} from '../cluster/https-get.js';
+import {leaseFromResponse, type LeaseNode} from '../cluster/lease.js';
+import {parseReadyzVerbose} from '../cluster/readyz.js';
+import {leaseName, serviceByKey, type ComponentKey} from '../cluster/services.js';
 import type {Profile, ProfileNode} from '../profile/schema.js';
 import type {Transport} from '../remote/transport.js';
 import {certificateFromPeer, daysLeft} from './certificates.js';
-import {httpsGet, pinnedAgent, type HttpsGetResult} from './https-get.js';
-import type {CertificateStatus, HttpProbe, LeaseStatus, NodeStatus, SshProbe, StatusSnapshot} from './json-schema.js';
-import {absentLease, leaseStatusFromJson, unknownLease, type LeaseNode} from './lease.js';
+import type {CertificateStatus, HttpProbe, NodeStatus, SshProbe, StatusSnapshot} from './json-schema.js';
 import {buildNodeProbeCommand, parseNodeProbeOutput, type NodeProbeOutput} from './node-script.js';
-import {parseReadyzVerbose} from './readyz.js';
 
 /**
  * The status probes (I/O). One refresh runs, for every node at once, one batched command
  * over the node's kept SSH connection and five HTTPS requests from this machine
- * (apiserver /livez, /readyz?verbose, /version with the admin client certificate;
- * controller-manager :10257 and scheduler :10259 /healthz anonymously, verified against the
- * cluster CA). Each probe has its own deadline, so a hung node delays nothing but itself.
+ * (apiserver /livez, /readyz?verbose, /version; controller-manager and scheduler /healthz),
+ * through the cluster client (source/cluster/: ports, client certificates, the CA). Each probe has its own deadline, so a hung node delays nothing but itself.
  * The Leases are read from the first apiserver that reports ready.
  *
  * HTTPS connections are kept alive between refreshes (one agent per prober): `close()` it.
  */
 
-export interface AdminCredentials {
-	caPem: string;
-	certPem: string;
-	keyPem: string;
-}
-
 /** The caller's kept connections: a Transport per node, or the Error that connecting gave. */
 export type NodeConnections = ReadonlyMap<string, Transport | Error>;
 
-export type ProbedComponent = 'apiserver' | 'controllerManager' | 'scheduler';
+export type ProbedComponent = ComponentKey;
+export type {Endpoint};
 
-export interface Endpoint {
-	host: string;
-	port: number;
-}
-
-export const DEFAULT_PORTS: Record<ProbedComponent, number> = {apiserver: 6443, controllerManager: 10257, scheduler: 10259};
-export const LEASE_NAMES = {controllerManager: 'kube-controller-manager', scheduler: 'kube-scheduler'} as const;
 export const DEFAULT_PROBE_TIMEOUT_MS = 3000;
 
 export interface StatusProberOptions {
@@ -62,14 +51,10 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 	const {profile} = options;
 	const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
 	const now = options.now ?? Date.now;
-	const endpoint = options.endpoint ?? ((node, component) => ({host: node.ip, port: DEFAULT_PORTS[component]}));
-	const baseUrl = (node: ProfileNode, component: ProbedComponent) => {
-		const e = endpoint(node, component);
-		return `https://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
-	};
-	// The apiserver requires the admin client cert; the other two allow /healthz anonymously.
-	const apiAgent = pinnedAgent({ca: options.admin.caPem, cert: options.admin.certPem, key: options.admin.keyPem});
-	const componentAgent = pinnedAgent({ca: options.admin.caPem});
+	const endpoint = options.endpoint ?? ((node, component) => ({host: node.ip, port: serviceByKey(component).port}));
+	const baseUrl = (node: ProfileNode, component: ProbedComponent) => urlOf(endpoint(node, component));
+	const client = createClusterClient(options.admin, timeoutMs);
+	const get = (node: ProfileNode, component: ProbedComponent, path: string) => client.get(serviceByKey(component).unit, endpoint(node, component), path);
 	const fullCommand = buildNodeProbeCommand(profile.paths);
 	const lightCommand = buildNodeProbeCommand(profile.paths, {certificates: false});
 	const certEveryMs = options.certificateFilesEveryMs ?? 60_000;
@@ -112,27 +97,24 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 	}
 
 	async function fetchLease(node: ProfileNode, name: string): Promise<{result: HttpsGetResult; node: string}> {
-		const url = `${baseUrl(node, 'apiserver')}/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${name}`;
-		return {result: await httpsGet(url, {agent: apiAgent, timeoutMs}), node: node.name};
+		return {result: await client.lease(endpoint(node, 'apiserver'), name), node: node.name};
 	}
 
 	async function probe(connections: NodeConnections): Promise<StatusSnapshot> {
 		const at = now();
 		const started = performance.now();
 		const perNode = profile.nodes.map((node) => {
-			const api = baseUrl(node, 'apiserver');
-			const get = (url: string, agent: https.Agent) => httpsGet(url, {agent, timeoutMs});
-			const readyz = get(`${api}/readyz?verbose`, apiAgent);
+			const readyz = get(node, 'apiserver', '/readyz?verbose');
 			return {
 				node,
 				readyz,
 				all: Promise.all([
 					probeSsh(node, connections.get(node.name), at),
-					get(`${api}/livez`, apiAgent),
+					get(node, 'apiserver', '/livez'),
 					readyz,
-					get(`${api}/version`, apiAgent),
-					get(`${baseUrl(node, 'controllerManager')}/healthz`, componentAgent),
-					get(`${baseUrl(node, 'scheduler')}/healthz`, componentAgent),
+					get(node, 'apiserver', '/version'),
+					client.health('kube-controller-manager', endpoint(node, 'controllerManager')),
+					client.health('kube-scheduler', endpoint(node, 'scheduler')),
 				]),
 			};
 		});
@@ -143,7 +125,7 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 			const tried = new Set<string>();
 			const attempt = async (node: ProfileNode) => {
 				tried.add(node.name);
-				const [cm, sched] = await Promise.all([fetchLease(node, LEASE_NAMES.controllerManager), fetchLease(node, LEASE_NAMES.scheduler)]);
+				const [cm, sched] = await Promise.all([fetchLease(node, leaseName('kube-controller-manager')), fetchLease(node, leaseName('kube-scheduler'))]);
 				return {cm, sched};
 			};
 			const good = (r: HttpsGetResult) => r.state === 'ok' || r.httpStatus === 404;
@@ -202,17 +184,6 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 
 		const reads = await leaseReads;
 		const leaseNodes: LeaseNode[] = nodes.map((n) => ({name: n.name, hostname: n.hostname}));
-		const leaseFrom = (name: string, read: {result: HttpsGetResult; node: string} | undefined): LeaseStatus => {
-			if (read === undefined) return unknownLease(name, 'no kube-apiserver is ready to read it from');
-			const {result, node} = read;
-			if (result.httpStatus === 404) return absentLease(name, node, 'the Lease does not exist');
-			if (result.state !== 'ok') return unknownLease(name, result.detail ?? result.state, node);
-			try {
-				return leaseStatusFromJson(name, JSON.parse(result.body), leaseNodes, now(), node);
-			} catch {
-				return unknownLease(name, 'the apiserver answered with something that is not JSON', node);
-			}
-		};
 		return {
 			schemaVersion: 1,
 			profile: profile.name,
@@ -220,18 +191,15 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 			durationMs: Math.round(performance.now() - started),
 			nodes,
 			leases: {
-				controllerManager: leaseFrom(LEASE_NAMES.controllerManager, reads?.cm),
-				scheduler: leaseFrom(LEASE_NAMES.scheduler, reads?.sched),
+				controllerManager: leaseFromResponse(leaseName('kube-controller-manager'), reads?.cm, leaseNodes, now()),
+				scheduler: leaseFromResponse(leaseName('kube-scheduler'), reads?.sched, leaseNodes, now()),
 			},
 		};
 	}
 
 	return {
 		probe,
-		close() {
-			apiAgent.destroy();
-			componentAgent.destroy();
-		},
+		close: () => client.close(),
 	};
 }
 

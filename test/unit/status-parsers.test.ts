@@ -3,9 +3,9 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {certificateFromPem, certificateFromPeer, daysLeft} from '../../source/status/certificates.js';
-import {holderHostname, leaseStatusFromJson, mapHolderToNode} from '../../source/status/lease.js';
+import {holderHostname, leaseStatusFromJson, mapHolderToNode} from '../../source/cluster/lease.js';
 import {buildNodeProbeCommand, parseNodeProbeOutput, parseSystemctlShow, parseSystemdTimestamp} from '../../source/status/node-script.js';
-import {parseReadyzVerbose} from '../../source/status/readyz.js';
+import {parseReadyzVerbose} from '../../source/cluster/readyz.js';
 import {makeTestPki, type TestPki} from './status-fixtures.js';
 
 const READYZ_FAILING = `[+]ping ok

@@ -14,7 +14,7 @@ import {defaultCacheDir, defaultStateDir} from '../../state/state-dir.js';
 import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
 import {openEarly, type EarlyConnections} from '../shared/early-connections.js';
 import type {Profile} from '../../profile/schema.js';
-import type {AdminCredentials} from '../../status/probes.js';
+import type {AdminCredentials} from '../../cluster/admin-credentials.js';
 import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
 import {importUi} from '../shared/import-ui.js';
 import type {ApplyOptions} from './apply.js';

@@ -2,7 +2,7 @@ import type {Profile} from '../../profile/schema.js';
 import {defaultStateDir} from '../../state/state-dir.js';
 import {describeTakeover, lockStateDir} from '../shared/state-lock.js';
 import {prepare} from '../../plan/prepare.js';
-import {writeRenderOutput} from '../../render/write-output.js';
+import {writeRenderOutput} from '../../plan/write-output.js';
 import type {RenderOptions} from './render.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
 

@@ -3,7 +3,7 @@ import type {Profile} from '../../profile/schema.js';
 import type {Transport} from '../../remote/transport.js';
 import {defaultStateDir} from '../../state/state-dir.js';
 import {runStatusCommand} from '../../status/command.js';
-import {readAdminCredentials} from '../shared/admin-credentials.js';
+import {readAdminCredentials} from '../../cluster/admin-credentials.js';
 import {connectNode} from '../shared/connect.js';
 import type {StatusOptions} from './status.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';

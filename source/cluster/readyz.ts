@@ -1,15 +1,18 @@
-import type {ReadyzCheck} from './json-schema.js';
+// Parses the body of kube-apiserver `/readyz?verbose` (or `/livez?verbose`):
+//
+//     [+]ping ok
+//     [-]etcd failed: reason withheld
+//     [+]poststarthook/start-apiextensions-controllers ok
+//     readyz check failed
+//
+// Returns every check with its state; `failingChecks` keeps the `[-]` ones in order.
 
-/**
- * Parses the body of kube-apiserver `/readyz?verbose` (or `/livez?verbose`):
- *
- *     [+]ping ok
- *     [-]etcd failed: reason withheld
- *     [+]poststarthook/start-apiextensions-controllers ok
- *     readyz check failed
- *
- * Returns every check with its state; `failingChecks` keeps the `[-]` ones in order.
- */
+/** A failing check (the status JSON's ReadyzCheck has this shape). */
+export interface ReadyzCheck {
+	name: string;
+	reason: string | null;
+}
+
 export interface ParsedReadyz {
 	checks: Array<{name: string; ok: boolean; reason: string | null}>;
 	failingChecks: ReadyzCheck[];

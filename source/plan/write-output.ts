@@ -2,7 +2,7 @@ import {chmodSync, copyFileSync, constants, linkSync, lstatSync, mkdirSync, read
 import {dirname, join, relative, sep} from 'node:path';
 import {UserError} from '../errors.js';
 import {makeDirectory} from '../make-directory.js';
-import type {Plan, PlannedFile} from '../plan/types.js';
+import type {Plan, PlannedFile} from './types.js';
 import {writeFileAtomic} from '../state/state-dir.js';
 
 /**

@@ -1,8 +1,14 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {UserError} from '../../errors.js';
-import type {Profile} from '../../profile/schema.js';
-import type {AdminCredentials} from '../../status/probes.js';
+import {UserError} from '../errors.js';
+import type {Profile} from '../profile/schema.js';
+
+/** The admin client identity (O system:masters) and the cluster CA, as PEM text. */
+export interface AdminCredentials {
+	caPem: string;
+	certPem: string;
+	keyPem: string;
+}
 
 /**
  * The admin client identity and the cluster CA, read from the profile's state directory

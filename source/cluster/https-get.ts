@@ -1,12 +1,16 @@
 import https from 'node:https';
 import {createSecureContext, type TLSSocket, type PeerCertificate} from 'node:tls';
-import type {ProbeState} from './json-schema.js';
 
 /**
  * One HTTPS GET with its own deadline, returning what a probe needs: the status, the body
  * (capped), the certificate the server presented in the TLS handshake, and how it ended.
- * It never throws: every failure becomes a `state` with a short `detail`.
+ * It never throws: every failure becomes a `state` with a short `detail`. The one HTTPS
+ * client of the tool: the runner's health gate and the status prober both use it.
  */
+
+/** How one request ended (the status JSON describes each state). */
+export const PROBE_STATES = ['ok', 'failed', 'timeout', 'error', 'untrusted'] as const;
+export type ProbeState = (typeof PROBE_STATES)[number];
 
 export interface HttpsGetResult {
 	state: ProbeState;

@@ -1,10 +1,29 @@
-import type {LeaseStatus} from './json-schema.js';
+import type {HttpsGetResult} from './https-get.js';
 
 /**
  * Pure handling of `coordination.k8s.io/v1` Leases: the holder identity
  * (`<hostname>_<uuid>`) mapped to a profile node, and expiry (a Lease whose
  * renewTime + leaseDurationSeconds lies in the past has no live holder).
  */
+
+/** One Lease as the status JSON shows it (status/json-schema.ts describes every field). */
+export interface LeaseStatus {
+	name: string;
+	state: 'held' | 'expired' | 'absent' | 'unknown';
+	holderIdentity: string | null;
+	holderNode: string | null;
+	renewTime: string | null;
+	leaseDurationSeconds: number | null;
+	transitions: number | null;
+	expired: boolean;
+	readFrom: string | null;
+	detail: string | null;
+}
+
+/** The path of a kube-system Lease on the apiserver. */
+export function leasePath(name: string): string {
+	return `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${name}`;
+}
 
 export interface LeaseNode {
 	name: string;
@@ -82,4 +101,25 @@ export function absentLease(name: string, readFrom: string | null, detail: strin
 /** The Lease could not be read (no ready apiserver, timeout, 403, ...). */
 export function unknownLease(name: string, detail: string, readFrom: string | null = null): LeaseStatus {
 	return {...absentLease(name, readFrom, detail), state: 'unknown'};
+}
+
+/**
+ * The Lease from the answer to `GET leasePath(name)` that `readFrom`'s apiserver gave
+ * (undefined: no apiserver was ready to ask). Never throws.
+ */
+export function leaseFromResponse(
+	name: string,
+	read: {result: HttpsGetResult; node: string} | undefined,
+	nodes: readonly LeaseNode[],
+	now: number,
+): LeaseStatus {
+	if (read === undefined) return unknownLease(name, 'no kube-apiserver is ready to read it from');
+	const {result, node} = read;
+	if (result.httpStatus === 404) return absentLease(name, node, 'the Lease does not exist');
+	if (result.state !== 'ok') return unknownLease(name, result.detail ?? result.state, node);
+	try {
+		return leaseStatusFromJson(name, JSON.parse(result.body), nodes, now, node);
+	} catch {
+		return unknownLease(name, 'the apiserver answered with something that is not JSON', node);
+	}
 }
