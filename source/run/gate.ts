@@ -29,6 +29,7 @@ export async function gateAll(options: RunnerOptions, runs: NodeRun[], steps: St
 		await steps.run(run, 'preflight', async () => {
 			const facts = await need(run.session).preflight(options.plan.profile, run.plan.node);
 			run.hostname = facts.hostname || undefined;
+			run.versions = facts.versions;
 			const problems = judgePreflight(run.plan.node.name, facts, {
 				arch: options.binaries.arch,
 				binariesBytes: options.binaries.totalBytes,

@@ -4,6 +4,7 @@ import {appliedMarkerPath} from './remote-state.js';
 import {generationId, type Generation} from './generations.js';
 import {need, type NodeRun, type Outcome} from './node-run.js';
 import {rollBack} from './roll-back.js';
+import {isMinorUpgrade} from './version-skew.js';
 import {CHANGE_STEPS, FILE_STEPS} from './operation.js';
 import {placeFiles} from './place-files.js';
 import {notStartedReason, rolloutOrder, rolloutStoppedHint, servingRestarts, waitForPeers} from './rollout.js';
@@ -22,32 +23,45 @@ import {withHint, type Steps} from './step-runner.js';
 export async function rollOut(options: RunnerOptions, runs: NodeRun[], steps: Steps): Promise<string | undefined> {
 	const order = rolloutOrder(runs);
 	const rollbackOn = options.rollback !== false;
-	for (const [i, run] of order.entries()) {
-		const untouched = order.slice(i + 1).map((o) => o.plan.node.name);
-		const stopHint = (error: unknown) => withHint(error, rolloutStoppedHint(run.plan.node.name, untouched, rollbackOn));
-		const gate = (service: ServiceName) => waitForServicePeers(options, run, service);
-		// Before the node's first file: a node that cannot be taken down is left untouched.
-		const first = servingRestarts(run)[0];
-		const refused = first && (await gate(first).then(() => undefined, (e: unknown) => e));
-		if (first && refused) {
-			steps.fail(run, SERVICE_STEP[first], 0, stopHint(refused));
-			steps.skip(run, CHANGE_STEPS.filter((s) => s !== SERVICE_STEP[first]), `not started: ${describeFailure(refused).cause}`);
-		} else {
+	// A minor upgrade goes component by component (the skew policy: a controller-manager or
+	// scheduler never runs newer than an apiserver): every node's files and apiserver, then
+	// every controller-manager, then every scheduler. Any other change: node by node.
+	const minor = isMinorUpgrade(options.plan.kubernetesRelease, runs.map((r) => ({node: r.plan.node.name, versions: r.versions ?? new Map()})));
+	const passes: ServiceName[][] = minor ? SERVICES.map((s) => [s]) : [[...SERVICES]];
+	for (const [p, services] of passes.entries()) {
+		for (const [i, run] of order.entries()) {
+			// Only the first pass leaves later nodes untouched; after it every node has its new files.
+			const untouched = p === 0 ? order.slice(i + 1).map((o) => o.plan.node.name) : [];
+			const stopHint = (error: unknown) => withHint(error, rolloutStoppedHint(run.plan.node.name, untouched, rollbackOn));
+			const gate = (service: ServiceName) => waitForServicePeers(options, run, service);
 			const guarded = (body: () => Promise<Outcome>) => () => body().catch((e: unknown) => Promise.reject(stopHint(e)));
-			const stableForMs = options.stabilityWindowMs ?? 10_000;
-			for (const name of FILE_STEPS) {
-				await steps.run(run, name, guarded(async () => {
-					run.generation ??= await keepGeneration(options, run, name);
-					return placeFiles(options, run, name);
-				}));
+			// Before the node's first file: a node that cannot be taken down is left untouched.
+			const first = servingRestarts(run).filter((s) => services.includes(s))[0];
+			const refused = first && (await gate(first).then(() => undefined, (e: unknown) => e));
+			if (first && refused) {
+				steps.fail(run, SERVICE_STEP[first], 0, stopHint(refused));
+				steps.skip(run, (p === 0 ? CHANGE_STEPS : services.map((s) => SERVICE_STEP[s])).filter((s) => s !== SERVICE_STEP[first]), `not started: ${describeFailure(refused).cause}`);
+			} else {
+				if (p === 0) {
+					for (const name of FILE_STEPS) {
+						await steps.run(run, name, guarded(async () => {
+							run.generation ??= await keepGeneration(options, run, name);
+							return placeFiles(options, run, name);
+						}));
+					}
+				}
+				const stableForMs = options.stabilityWindowMs ?? 10_000;
+				for (const service of services) await steps.run(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, {beforeRestart: gate, stableForMs})));
 			}
-			for (const service of SERVICES) await steps.run(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, {beforeRestart: gate, stableForMs})));
-		}
-		if (run.failedStep !== undefined) {
-			const rolledBack = rollbackOn && run.generation !== undefined ? await rollBack(options, run) : undefined;
-			for (const other of order.slice(i + 1)) steps.skip(other, CHANGE_STEPS, notStartedReason(run.plan.node.name));
-			options.emit({type: 'rollout-stopped', at: Date.now(), node: run.plan.node.name, step: run.failedStep, untouched, ...(rolledBack !== undefined ? {rolledBack} : {})});
-			return run.plan.node.name;
+			if (run.failedStep !== undefined) {
+				const rolledBack = rollbackOn && run.generation !== undefined ? await rollBack(options, run) : undefined;
+				const stopped = notStartedReason(run.plan.node.name);
+				for (const other of order.slice(i + 1)) steps.skip(other, p === 0 ? CHANGE_STEPS : passes.slice(p).flat().map((s) => SERVICE_STEP[s]), stopped);
+				for (const other of order.slice(0, i + 1)) if (other !== run) steps.skip(other, passes.slice(p + 1).flat().map((s) => SERVICE_STEP[s]), stopped);
+				steps.skip(run, passes.slice(p + 1).flat().map((s) => SERVICE_STEP[s]), `${run.failedStep} failed`);
+				options.emit({type: 'rollout-stopped', at: Date.now(), node: run.plan.node.name, step: run.failedStep, untouched, ...(rolledBack !== undefined ? {rolledBack} : {})});
+				return run.plan.node.name;
+			}
 		}
 	}
 	return undefined;

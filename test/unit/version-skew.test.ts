@@ -52,3 +52,55 @@ describe('apply refuses a release the policy forbids', () => {
 		expect(result.refused).toBeUndefined();
 	});
 });
+
+describe('a minor upgrade rolls component by component', () => {
+	/** Three serving nodes reporting `release` for every component. */
+	async function servingAt(release: string) {
+		const nodes = lab();
+		expect((await run(nodes)).result.ok).toBe(true);
+		for (const n of nodes.values()) {
+			n.restarts = [];
+			for (const s of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const) n.versions.set(s, release);
+		}
+		return nodes;
+	}
+	const order = (nodes: Map<string, import('./fake-node.js').FakeNode>) =>
+		[...nodes.values()].flatMap((n) => n.restarts.map((r) => ({what: `${n.name} ${r.service}`, at: r.at}))).sort((a, b) => a.at - b.at).map((r) => r.what);
+	/** Every file of the plan changed, as new binaries and flags would. */
+	const changedEverywhere = () => {
+		const plan = makePlan('--v=4');
+		for (const np of plan.nodes) np.files = np.files.map((f) => ({...f, sha256: f.sha256.replace(/^./, (c) => (c === '0' ? '1' : '0'))}));
+		return plan;
+	};
+
+	it('restarts every apiserver first, then every controller-manager, then every scheduler', async () => {
+		const nodes = await servingAt('v1.36.3');
+		const {result} = await run(nodes, {}, changedEverywhere());
+		expect(result.ok).toBe(true);
+		expect(order(nodes)).toEqual([
+			'm1 kube-apiserver', 'm2 kube-apiserver', 'm3 kube-apiserver',
+			'm1 kube-controller-manager', 'm2 kube-controller-manager', 'm3 kube-controller-manager',
+			'm1 kube-scheduler', 'm2 kube-scheduler', 'm3 kube-scheduler',
+		]);
+	});
+
+	it('a patch change still goes node by node', async () => {
+		const nodes = await servingAt('v1.37.0');
+		await run(nodes, {}, changedEverywhere());
+		expect(order(nodes).slice(0, 3)).toEqual(['m1 kube-apiserver', 'm1 kube-controller-manager', 'm1 kube-scheduler']);
+	});
+
+	it('a controller-manager failing in its pass stops there: later ones are not restarted, every step reported', async () => {
+		const nodes = await servingAt('v1.36.3');
+		nodes.get('m2')!.broken.set('kube-controller-manager', 'E1201 boom');
+		const {events, result} = await run(nodes, {rollback: false}, changedEverywhere());
+		expect(result.failedNodes).toEqual(['m2']);
+		expect(order(nodes)).toEqual(['m1 kube-apiserver', 'm2 kube-apiserver', 'm3 kube-apiserver', 'm1 kube-controller-manager', 'm2 kube-controller-manager']);
+		// Every cell of the grid ends: each node's nine steps each got a final event.
+		const final = new Set(['step-done', 'step-unchanged', 'step-skipped', 'step-failed']);
+		for (const n of ['m1', 'm2', 'm3']) {
+			const steps = new Set(events.filter((e) => final.has(e.type) && 'node' in e && e.node === n).map((e) => (e as {step: string}).step));
+			expect(steps.size, n).toBe(9);
+		}
+	});
+});
