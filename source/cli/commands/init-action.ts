@@ -3,6 +3,7 @@ import {homedir, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {importUi} from '../shared/import-ui.js';
 import {saveWizardDraft} from '../shared/wizard-draft.js';
+import {localPathProblem, verifyAnswers} from '../shared/wizard-checks.js';
 import {makeDirectory} from '../../make-directory.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
 import type {ApplyOptions} from './apply.js';
@@ -31,6 +32,8 @@ export async function runInit(options: InitOptions): Promise<number> {
 		const answers = await runWizard({
 			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options.sshConfig),
 			readBinariesVersion: async (path) => (await import('../../plan/binaries.js')).readBinariesRelease(path),
+			checkLocalPath: (key, path) => localPathProblem(key, path),
+			verify: verifyAnswers,
 			onHostKeys: (keys) => {
 				// Only the keys the user accepted on the host-key screen reach known_hosts.
 				const lines = keys.flatMap((k) => pendingLines.get(k.node) ?? []);

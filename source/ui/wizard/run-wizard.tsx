@@ -6,7 +6,7 @@ import {ColorProvider, colorsEnabled} from '../theme.js';
 import {Wizard, type WizardProps} from './wizard.js';
 import type {AcceptedHostKey} from './reducer.js';
 
-export interface RunWizardOptions extends Pick<WizardProps, 'initial' | 'checkNode' | 'readBinariesVersion'> {
+export interface RunWizardOptions extends Pick<WizardProps, 'initial' | 'checkNode' | 'readBinariesVersion' | 'checkLocalPath' | 'verify'> {
 	/** Ctrl-C before the confirm: the answers so far (no pasted encryption key), to save as a draft or drop. */
 	onCancel?: (draft: ProfileInput) => void;
 	/** Host keys the user accepted on the host-key screen (to write to known_hosts). */
@@ -36,6 +36,8 @@ export async function runWizard(options: RunWizardOptions = {}): Promise<Profile
 				initial={options.initial}
 				checkNode={options.checkNode}
 				readBinariesVersion={options.readBinariesVersion}
+				checkLocalPath={options.checkLocalPath}
+				verify={options.verify}
 				onDone={(profile, extras) => {
 					outcome = profile;
 					options.onHostKeys?.(extras.hostKeys);

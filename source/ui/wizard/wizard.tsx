@@ -5,12 +5,13 @@ import {initialDraft} from './draft.js';
 import {
 	currentStep,
 	initialWizardState,
+	issuesAt,
 	reduceWizard,
 	type AcceptedHostKey,
 	type NodeCheckResult,
 } from './reducer.js';
 import {STEPS, stepOrder, WIZARD_TITLE} from './steps.js';
-import {validateDraft} from './validate.js';
+import type {LocalPathKey} from './validate.js';
 import {FormScreen} from './form-screen.js';
 import {NodesScreen} from './nodes-screen.js';
 import {HostKeysScreen} from './hostkeys-screen.js';
@@ -35,6 +36,13 @@ export interface WizardProps {
 	checkNode?: (node: NodeToCheck) => Promise<NodeCheckResult>;
 	/** Read the release (e.g. "v1.37.2") from a binaries directory or tarball. */
 	readBinariesVersion?: (path: string) => Promise<string>;
+	/** Why a local path (binaries, identity file, CA files) is unusable, or undefined; checked on its screen. */
+	checkLocalPath?: (key: LocalPathKey, path: string) => string | undefined;
+	/**
+	 * The final check of the confirmed profile (the loader's: schema, files read); the problems
+	 * it returns send the user back to the field, and only none ends the wizard.
+	 */
+	verify?: (profile: ProfileInput) => Promise<ReadonlyArray<{field: string; message: string}>>;
 	columns?: number;
 }
 
@@ -45,13 +53,15 @@ const KEYS_HELP: Record<string, string> = {
 	summary: 'enter confirm and save · esc back (answers are kept) · ctrl-c cancel',
 };
 
-export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersion, columns: columnsProp}: WizardProps) {
+export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersion, checkLocalPath, verify, columns: columnsProp}: WizardProps) {
 	const {stdout} = useStdout();
 	const columns = columnsProp ?? (stdout.columns || 80);
 	const [state, dispatch] = useReducer(reduceWizard, undefined, () =>
 		initialWizardState(initialDraft(initial), stepOrder({checkNodes: checkNode !== undefined}), {
 			canCheck: checkNode !== undefined,
 			canReadVersion: readBinariesVersion !== undefined,
+			canVerify: verify !== undefined,
+			...(checkLocalPath ? {pathProblem: checkLocalPath} : {}),
 		}),
 	);
 	const [frame, setFrame] = useState(0);
@@ -84,6 +94,15 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 	}, [state.version, readBinariesVersion]);
 
 	useEffect(() => {
+		const profile = state.verifying;
+		if (!verify || !profile) return;
+		verify(profile).then(
+			(problems) => dispatch({type: 'verify-result', problems}),
+			(error: unknown) => dispatch({type: 'verify-result', problems: [{field: '(profile)', message: error instanceof Error ? error.message : String(error)}]}),
+		);
+	}, [state.verifying, verify]);
+
+	useEffect(() => {
 		if (!state.outcome || reported.current) return;
 		reported.current = true;
 		if (state.outcome.type === 'done') onDone(state.outcome.profile, {hostKeys: state.outcome.hostKeys});
@@ -98,7 +117,7 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 	}, [busy]);
 
 	const step = currentStep(state);
-	const issues = useMemo(() => validateDraft(state.draft, state.order, state.step), [state.draft, state.order, state.step]);
+	const issues = useMemo(() => issuesAt(state), [state]);
 	const spec = STEPS[step];
 	const line = (s: string) => truncate(s, columns - 1);
 
