@@ -2,7 +2,7 @@ import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import {homedir, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {importUi} from '../shared/import-ui.js';
-import {saveWizardDraft} from '../shared/wizard-draft.js';
+import {loadWizardDraft, removeWizardDraft, saveWizardDraft} from '../shared/wizard-draft.js';
 import {localPathProblem, verifyAnswers} from '../shared/wizard-checks.js';
 import {makeDirectory} from '../../make-directory.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
@@ -29,7 +29,10 @@ export async function runInit(options: InitOptions): Promise<number> {
 	const scratch = mkdtempSync(join(tmpdir(), 'k8s-master-setup-hostkeys-'));
 	const pendingLines = new Map<string, string[]>();
 	try {
+		const kept = loadWizardDraft();
 		const answers = await runWizard({
+			...(kept ? {resume: kept} : {}),
+			onDraft: (draft) => saveWizardDraft(draft),
 			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options.sshConfig),
 			readBinariesVersion: async (path) => (await import('../../plan/binaries.js')).readBinariesRelease(path),
 			checkLocalPath: (key, path) => localPathProblem(key, path),
@@ -43,13 +46,14 @@ export async function runInit(options: InitOptions): Promise<number> {
 			},
 			onCancel: (draft) => {
 				const path = saveWizardDraft(draft);
-				process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key): ${path}\n`);
+				process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key) are kept in ${path}; the next start offers to resume them.\n`);
 			},
 		});
 		if (!answers) return 130;
 		const {saveProfile} = await import('../../profile/load.js');
 		const where = await saveProfile(answers);
 		process.stderr.write(`saved profile "${answers.name}" in ${where}\n`);
+		removeWizardDraft();
 		if (options.export) {
 			const YAML = (await import('yaml')).default;
 			writeFileSync(options.export, YAML.stringify(answers), {mode: 0o600});

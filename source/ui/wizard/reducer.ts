@@ -2,6 +2,7 @@ import type {ProfileInput} from '../../profile/schema.js';
 import {getValue, nodeName, setValue, toProfileInput, type Draft} from './draft.js';
 import {STEPS, type FieldSpec, type StepId} from './steps.js';
 import {editText, type KeyFlags} from './text-edit.js';
+import {savedDraftOf, type SavedDraft} from './saved-draft.js';
 import {fieldKeyOf, issueFor, stepIssueKeys, validateDraft, type Issues, type ValidationContext} from './validate.js';
 
 /**
@@ -53,8 +54,12 @@ export interface WizardState {
 	verifying?: ProfileInput;
 	/** What the final check reported, by field key, for the value each field had then. */
 	reported: Readonly<Record<string, {value: string; message: string}>>;
+	/** The saved profile these answers edit (its name), if the wizard was opened on one. */
+	editing?: string;
+	/** A kept draft offered before the first screen: resume it or start fresh. */
+	offer?: {saved: SavedDraft; choice: 'resume' | 'fresh'};
 	notice?: string;
-	outcome?: {type: 'done'; profile: ProfileInput; hostKeys: AcceptedHostKey[]} | {type: 'cancelled'; draft: ProfileInput};
+	outcome?: {type: 'done'; profile: ProfileInput; hostKeys: AcceptedHostKey[]} | {type: 'cancelled'; draft: SavedDraft};
 }
 
 export type WizardAction =
@@ -70,6 +75,9 @@ export interface WizardOptions {
 	canReadVersion: boolean;
 	canVerify?: boolean;
 	pathProblem?: ValidationContext['pathProblem'];
+	editing?: string;
+	/** A draft kept by an earlier run, offered first. */
+	resume?: SavedDraft;
 }
 
 export function initialWizardState(draft: Draft, order: StepId[], options: WizardOptions): WizardState {
@@ -88,6 +96,8 @@ export function initialWizardState(draft: Draft, order: StepId[], options: Wizar
 		canVerify: options.canVerify ?? false,
 		reported: {},
 		...(options.pathProblem ? {pathProblem: options.pathProblem} : {}),
+		...(options.editing !== undefined ? {editing: options.editing} : {}),
+		...(options.resume ? {offer: {saved: options.resume, choice: 'resume' as const}} : {}),
 	};
 	return {...s, cursor: focusedValue(s).length};
 }
@@ -253,6 +263,39 @@ function verified(state: WizardState, problems: ReadonlyArray<{field: string; me
 	return toFirstProblem(next, issuesAt(next, next.order.length - 1)) ?? {...next, notice: `${first.field}: ${first.message}`};
 }
 
+/** The draft as it is kept after every screen. */
+export function draftToKeep(state: WizardState): SavedDraft {
+	return savedDraftOf(state.draft, currentStep(state), state.editing !== undefined ? {editing: state.editing} : {});
+}
+
+/** Back to where the kept draft was: its answers, its screen, the screens before it checked. */
+function resume(state: WizardState, saved: SavedDraft): WizardState {
+	const at = state.order.indexOf(saved.step);
+	let s: WizardState = {
+		...state,
+		offer: undefined,
+		draft: saved.answers,
+		versionEdited: saved.answers.values.kubernetesVersion !== '',
+		...(saved.editing !== undefined ? {editing: saved.editing} : {}),
+	};
+	const touched: Record<string, true> = {};
+	for (const id of s.order.slice(0, Math.max(0, at))) {
+		for (const f of STEPS[id].fields(s.draft)) if (f.kind !== 'action') touched[f.key] = true;
+		if (id === 'nodes') touched['nodes'] = true;
+	}
+	s = requestVersion(gotoStep({...s, touched}, Math.max(0, at)));
+	const keyGone = s.draft.values['encryption.mode'] === 'paste' && s.draft.values['encryption.key'] === '';
+	return {...s, notice: `resumed the draft${keyGone ? '; a pasted encryption key is never kept in it: paste it again on the encryption screen' : ''}`};
+}
+
+function offerKey(state: WizardState, offer: NonNullable<WizardState['offer']>, input: string, key: KeyFlags): WizardState {
+	if (key.return) return offer.choice === 'resume' ? resume(state, offer.saved) : {...state, offer: undefined, notice: undefined};
+	if (key.leftArrow || key.rightArrow || key.upArrow || key.downArrow || key.tab || input === ' ') {
+		return {...state, offer: {...offer, choice: offer.choice === 'resume' ? 'fresh' : 'resume'}};
+	}
+	return state;
+}
+
 function hostKeysKey(state: WizardState, input: string, key: KeyFlags): WizardState {
 	const ids = state.draft.nodes.map((_, i) => checkKey(state.draft, i));
 	const results = ids.map((id) => state.checks[id]);
@@ -309,7 +352,8 @@ export function reduceWizard(state: WizardState, action: WizardAction): WizardSt
 }
 
 function keyAction(state: WizardState, input: string, key: KeyFlags): WizardState {
-	if (key.ctrl && input === 'c') return {...state, outcome: {type: 'cancelled', draft: toProfileInput(state.draft, {forDraft: true})}};
+	if (key.ctrl && input === 'c') return {...state, outcome: {type: 'cancelled', draft: state.offer ? state.offer.saved : draftToKeep(state)}};
+	if (state.offer) return offerKey(state, state.offer, input, key);
 	const step = currentStep(state);
 	if (step === 'hostkeys') return hostKeysKey(state, input, key);
 	if (step === 'summary') {

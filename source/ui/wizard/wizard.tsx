@@ -4,6 +4,7 @@ import type {ProfileInput} from '../../profile/schema.js';
 import {initialDraft} from './draft.js';
 import {
 	currentStep,
+	draftToKeep,
 	initialWizardState,
 	issuesAt,
 	reduceWizard,
@@ -12,6 +13,8 @@ import {
 } from './reducer.js';
 import {STEPS, stepOrder, WIZARD_TITLE} from './steps.js';
 import type {LocalPathKey} from './validate.js';
+import type {SavedDraft} from './saved-draft.js';
+import {ResumeScreen} from './resume-screen.js';
 import {FormScreen} from './form-screen.js';
 import {NodesScreen} from './nodes-screen.js';
 import {HostKeysScreen} from './hostkeys-screen.js';
@@ -30,8 +33,14 @@ export interface WizardProps {
 	initial?: Partial<ProfileInput>;
 	/** Confirmed on the summary screen; the profile passed ProfileSchema. */
 	onDone: (profile: ProfileInput, extras: {hostKeys: AcceptedHostKey[]}) => void;
-	/** Ctrl-C before the confirm. The draft leaves out a pasted encryption key. */
-	onCancel: (draft: ProfileInput) => void;
+	/** Ctrl-C before the confirm, with the answers to keep (never a pasted encryption key). */
+	onCancel: (draft: SavedDraft) => void;
+	/** After every screen: the answers to keep, so a later start can resume them. */
+	onDraft?: (draft: SavedDraft) => void;
+	/** A draft an earlier run kept: offered first (resume it or start fresh). */
+	resume?: SavedDraft;
+	/** The name of the saved profile `initial` holds, when editing one. */
+	editing?: string;
 	/** Connect to a node and read its host key; called as soon as a node's name and IP are valid. */
 	checkNode?: (node: NodeToCheck) => Promise<NodeCheckResult>;
 	/** Read the release (e.g. "v1.37.2") from a binaries directory or tarball. */
@@ -51,9 +60,10 @@ const KEYS_HELP: Record<string, string> = {
 	nodes: 'enter next · ↑/↓ move · ctrl-n add node · ctrl-d remove node · esc back · ctrl-c cancel',
 	hostkeys: 'enter/y accept these host keys · r recheck · c continue without checking · esc back',
 	summary: 'enter confirm and save · esc back (answers are kept) · ctrl-c cancel',
+	offer: '←/→ choose · enter continue · ctrl-c cancel (the draft stays)',
 };
 
-export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersion, checkLocalPath, verify, columns: columnsProp}: WizardProps) {
+export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, checkNode, readBinariesVersion, checkLocalPath, verify, columns: columnsProp}: WizardProps) {
 	const {stdout} = useStdout();
 	const columns = columnsProp ?? (stdout.columns || 80);
 	const [state, dispatch] = useReducer(reduceWizard, undefined, () =>
@@ -61,6 +71,8 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 			canCheck: checkNode !== undefined,
 			canReadVersion: readBinariesVersion !== undefined,
 			canVerify: verify !== undefined,
+			...(resume ? {resume} : {}),
+			...(editing !== undefined ? {editing} : {}),
 			...(checkLocalPath ? {pathProblem: checkLocalPath} : {}),
 		}),
 	);
@@ -93,6 +105,14 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 		);
 	}, [state.version, readBinariesVersion]);
 
+	// A draft after every screen: a change of screen (not the first render) keeps the answers.
+	const lastStep = useRef(state.step);
+	useEffect(() => {
+		if (lastStep.current === state.step || state.outcome) return;
+		lastStep.current = state.step;
+		onDraft?.(draftToKeep(state));
+	}, [state, onDraft]);
+
 	useEffect(() => {
 		const profile = state.verifying;
 		if (!verify || !profile) return;
@@ -122,7 +142,8 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 	const line = (s: string) => truncate(s, columns - 1);
 
 	let body: React.ReactNode;
-	if (step === 'nodes') body = <NodesScreen state={state} issues={issues} columns={columns} spinnerFrame={frame} />;
+	if (state.offer) body = <ResumeScreen offer={state.offer} order={state.order} columns={columns} />;
+	else if (step === 'nodes') body = <NodesScreen state={state} issues={issues} columns={columns} spinnerFrame={frame} />;
 	else if (step === 'hostkeys') body = <HostKeysScreen state={state} columns={columns} spinnerFrame={frame} />;
 	else if (step === 'summary') body = <SummaryScreen state={state} columns={columns} />;
 	else {
@@ -164,9 +185,9 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 				</Tone>
 			</Text>
 			<Text wrap="truncate">
-				<Tone bold>{line(`step ${state.step + 1}/${state.order.length} · ${spec.title}`)}</Tone>
+				<Tone bold>{line(state.offer ? 'Kept answers' : `step ${state.step + 1}/${state.order.length} · ${spec.title}`)}</Tone>
 			</Text>
-			{spec.intro ? (
+			{spec.intro && !state.offer ? (
 				<Box width={Math.max(20, columns - 1)}>
 					<Tone tone="dim">{spec.intro}</Tone>
 				</Box>
@@ -175,13 +196,15 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 				{body}
 			</Box>
 			{state.notice ? (
-				<Box marginTop={1}>
-					<Tone tone="warn">{line(state.notice)}</Tone>
+				<Box marginTop={1} width={Math.max(20, columns - 1)}>
+					<Text wrap="wrap">
+						<Tone tone="warn">{state.notice}</Tone>
+					</Text>
 				</Box>
 			) : null}
 			<Box marginTop={1}>
 				<Text wrap="truncate">
-					<Tone tone="dim">{line(KEYS_HELP[step === 'nodes' || step === 'hostkeys' || step === 'summary' ? step : 'form'] ?? '')}</Tone>
+					<Tone tone="dim">{line(KEYS_HELP[state.offer ? 'offer' : step === 'nodes' || step === 'hostkeys' || step === 'summary' ? step : 'form'] ?? '')}</Tone>
 				</Text>
 			</Box>
 		</Box>
