@@ -55,7 +55,10 @@ describe('the wizard validates each field on its own screen', () => {
 		const frame = await waitForFrame(ui.lastFrame, 'to continue');
 		expect(frame).toContain('Extra API server names');
 		expect(frame).not.toContain('Profile name');
-		expect(flat(frame)).toContain('entry 2: "bad_name!" is not a DNS name');
+		// The schema's whole message (values.ts sanProblem), wrapped, not cut.
+		expect(flat(frame)).toContain(
+			'✗ entry 2: "bad_name!" is not a DNS name: each dot-separated part is 1-63 letters, digits or "-", not starting or ending with "-" (a wildcard only as a first "*." part); give an IP address or a DNS name, e.g. 192.168.31.100 or k8s.example.com',
+		);
 		// Fixed, it goes on.
 		await press(ui.stdin, KEY.ctrlU);
 		await type(ui.stdin, 'k8s.example.com');

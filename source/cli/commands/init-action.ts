@@ -109,7 +109,7 @@ async function checkNode(
 		pendingLines.set(node.name, added);
 		return seen ? {ok: true, ...seen} : {ok: true, fingerprint: 'known (in known_hosts)'};
 	} catch (error) {
-		const message = error instanceof SshError ? `${error.message}${error.hint ? ` — ${error.hint}` : ''}` : String((error as Error).message ?? error);
-		return {ok: false, error: message, ...(seen ?? {})};
+		const hint = error instanceof SshError ? error.hint : undefined;
+		return {ok: false, error: String((error as Error).message ?? error), ...(hint ? {hint} : {}), ...(seen ?? {})};
 	}
 }

@@ -19,6 +19,8 @@ export interface NodeCheckResult {
 	fingerprint?: string;
 	keyType?: string;
 	error?: string;
+	/** What to do about the error (shown under it). */
+	hint?: string;
 }
 
 export type CheckState = {status: 'requested'} | {status: 'checking'} | ({status: 'done'} & NodeCheckResult);

@@ -20,7 +20,7 @@ import {NodesScreen} from './nodes-screen.js';
 import {HostKeysScreen} from './hostkeys-screen.js';
 import {SummaryScreen} from './summary-screen.js';
 import {Tone} from '../theme.js';
-import {truncate} from '../format.js';
+import {WrappedText} from '../wrapped-text.js';
 
 export interface NodeToCheck {
 	name: string;
@@ -139,7 +139,6 @@ export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, che
 	const step = currentStep(state);
 	const issues = useMemo(() => issuesAt(state), [state]);
 	const spec = STEPS[step];
-	const line = (s: string) => truncate(s, columns - 1);
 
 	let body: React.ReactNode;
 	if (state.offer) body = <ResumeScreen offer={state.offer} order={state.order} columns={columns} />;
@@ -147,25 +146,16 @@ export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, che
 	else if (step === 'hostkeys') body = <HostKeysScreen state={state} columns={columns} spinnerFrame={frame} />;
 	else if (step === 'summary') body = <SummaryScreen state={state} columns={columns} />;
 	else {
-		const extra =
-			step === 'binaries' && state.version
-				? {
-						binaries: (
-							<Text>
-								{' '.repeat(18)}
-								<Tone tone={state.version.status === 'error' ? 'bad' : state.version.status === 'ok' ? 'ok' : 'dim'}>
-									{line(
-										state.version.status === 'ok'
-											? `found ${state.version.release ?? ''}`
-											: state.version.status === 'error'
-												? `could not read the version: ${state.version.error ?? ''}`
-												: 'reading the version…',
-									).slice(0, Math.max(10, columns - 19))}
-								</Tone>
-							</Text>
-						),
-					}
-				: undefined;
+		const v = state.version;
+		const extra = v
+			? {
+					binaries: (
+						<WrappedText width={columns} indent={18} tone={v.status === 'error' ? 'bad' : v.status === 'ok' ? 'ok' : 'dim'}>
+							{v.status === 'ok' ? `found ${v.release ?? ''}` : v.status === 'error' ? `could not read the version: ${v.error ?? ''}` : 'reading the version…'}
+						</WrappedText>
+					),
+				}
+			: undefined;
 		body = <FormScreen state={state} issues={issues} columns={columns} extra={extra} />;
 	}
 
@@ -179,14 +169,12 @@ export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, che
 
 	return (
 		<Box flexDirection="column">
-			<Text wrap="truncate">
-				<Tone tone="accent" bold>
-					{line(WIZARD_TITLE)}
-				</Tone>
-			</Text>
-			<Text wrap="truncate">
-				<Tone bold>{line(state.offer ? 'Kept answers' : `step ${state.step + 1}/${state.order.length} · ${spec.title}`)}</Tone>
-			</Text>
+			<WrappedText width={columns} tone="accent" bold>
+				{WIZARD_TITLE}
+			</WrappedText>
+			<WrappedText width={columns} bold>
+				{state.offer ? 'Kept answers' : `step ${state.step + 1}/${state.order.length} · ${spec.title}`}
+			</WrappedText>
 			{spec.intro && !state.offer ? (
 				<Box width={Math.max(20, columns - 1)}>
 					<Tone tone="dim">{spec.intro}</Tone>
@@ -203,9 +191,9 @@ export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, che
 				</Box>
 			) : null}
 			<Box marginTop={1}>
-				<Text wrap="truncate">
-					<Tone tone="dim">{line(KEYS_HELP[state.offer ? 'offer' : step === 'nodes' || step === 'hostkeys' || step === 'summary' ? step : 'form'] ?? '')}</Tone>
-				</Text>
+				<WrappedText width={columns} tone="dim">
+					{KEYS_HELP[state.offer ? 'offer' : step === 'nodes' || step === 'hostkeys' || step === 'summary' ? step : 'form'] ?? ''}
+				</WrappedText>
 			</Box>
 		</Box>
 	);
