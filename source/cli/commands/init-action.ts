@@ -5,6 +5,7 @@ import {importUi} from '../shared/import-ui.js';
 import {loadWizardDraft, removeWizardDraft, saveWizardDraft} from '../shared/wizard-draft.js';
 import {localPathProblem, verifyAnswers} from '../shared/wizard-checks.js';
 import {makeDirectory} from '../../make-directory.js';
+import {UserError} from '../../errors.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
 import type {ApplyOptions} from './apply.js';
 
@@ -15,6 +16,8 @@ export interface InitOptions {
 	saveOnly?: boolean;
 	/** Also write the answers to this profile file (YAML). */
 	export?: string;
+	/** Open this saved profile in the wizard to change it. */
+	edit?: string;
 }
 
 /**
@@ -30,8 +33,12 @@ export async function runInit(options: InitOptions): Promise<number> {
 	const pendingLines = new Map<string, string[]>();
 	try {
 		const kept = loadWizardDraft();
+		const {editing, resumeBase} = await profilesToEdit(options.edit, kept?.editing);
 		const answers = await runWizard({
 			...(kept ? {resume: kept} : {}),
+			...(editing ? {initial: editing, base: editing, editing: options.edit} : {}),
+			...(resumeBase ? {resumeBase} : {}),
+			loadSavedNames: async () => (await import('../../profile/store.js')).storedProfileNames(),
 			onDraft: (draft) => saveWizardDraft(draft),
 			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options.sshConfig),
 			readBinariesVersion: async (path) => (await import('../../plan/binaries.js')).readBinariesRelease(path),
@@ -69,6 +76,19 @@ export async function runInit(options: InitOptions): Promise<number> {
 	} finally {
 		rmSync(scratch, {recursive: true, force: true});
 	}
+}
+
+/** The saved profile `--edit` names (refused when there is none), and the one a kept draft was editing. */
+async function profilesToEdit(edit: string | undefined, keptEditing: string | undefined) {
+	if (edit === undefined && keptEditing === undefined) return {};
+	const {readStoredProfile, storedProfileNames} = await import('../../profile/store.js');
+	const editing = edit === undefined ? undefined : await readStoredProfile(edit);
+	if (edit !== undefined && editing === undefined) {
+		const saved = await storedProfileNames();
+		throw new UserError(`no saved profile named "${edit}"${saved.length ? ` (saved: ${saved.join(', ')})` : ''}`, '`k8s-master-setup profiles list` lists the saved profiles');
+	}
+	const resumeBase = keptEditing === undefined ? undefined : await readStoredProfile(keptEditing);
+	return {editing, resumeBase};
 }
 
 /**

@@ -1,5 +1,5 @@
 import type {ProfileInput} from '../../profile/schema.js';
-import {getValue, nodeName, setValue, toProfileInput, type Draft} from './draft.js';
+import {getValue, nodeName, setValue, toProfileInput, withBase, type Draft} from './draft.js';
 import {STEPS, type FieldSpec, type StepId} from './steps.js';
 import {editText, type KeyFlags} from './text-edit.js';
 import {savedDraftOf, type SavedDraft} from './saved-draft.js';
@@ -58,8 +58,14 @@ export interface WizardState {
 	reported: Readonly<Record<string, {value: string; message: string}>>;
 	/** The saved profile these answers edit (its name), if the wizard was opened on one. */
 	editing?: string;
+	/** The saved profile being edited, as stored: what the wizard does not ask about is kept from it. */
+	base?: ProfileInput;
+	/** The names of the saved profiles (to ask before replacing one). */
+	savedNames: ReadonlySet<string>;
+	/** The name the user was told is taken; a second continue with it replaces that profile. */
+	replaceAsked?: string;
 	/** A kept draft offered before the first screen: resume it or start fresh. */
-	offer?: {saved: SavedDraft; choice: 'resume' | 'fresh'};
+	offer?: {saved: SavedDraft; choice: 'resume' | 'fresh'; base?: ProfileInput};
 	notice?: string;
 	outcome?: {type: 'done'; profile: ProfileInput; hostKeys: AcceptedHostKey[]} | {type: 'cancelled'; draft: SavedDraft};
 }
@@ -70,7 +76,8 @@ export type WizardAction =
 	| {type: 'check-result'; id: string; result: NodeCheckResult}
 	| {type: 'version-started'; path: string}
 	| {type: 'version-result'; path: string; release?: string; error?: string}
-	| {type: 'verify-result'; problems: ReadonlyArray<{field: string; message: string}>};
+	| {type: 'verify-result'; problems: ReadonlyArray<{field: string; message: string}>}
+	| {type: 'saved-names'; names: readonly string[]};
 
 export interface WizardOptions {
 	canCheck: boolean;
@@ -78,8 +85,10 @@ export interface WizardOptions {
 	canVerify?: boolean;
 	pathProblem?: ValidationContext['pathProblem'];
 	editing?: string;
-	/** A draft kept by an earlier run, offered first. */
+	base?: ProfileInput;
+	/** A draft kept by an earlier run, offered first; with the saved profile it edits, if any. */
 	resume?: SavedDraft;
+	resumeBase?: ProfileInput;
 }
 
 export function initialWizardState(draft: Draft, order: StepId[], options: WizardOptions): WizardState {
@@ -99,7 +108,9 @@ export function initialWizardState(draft: Draft, order: StepId[], options: Wizar
 		reported: {},
 		...(options.pathProblem ? {pathProblem: options.pathProblem} : {}),
 		...(options.editing !== undefined ? {editing: options.editing} : {}),
-		...(options.resume ? {offer: {saved: options.resume, choice: 'resume' as const}} : {}),
+		...(options.resume ? {offer: {saved: options.resume, choice: 'resume' as const, ...(options.resumeBase ? {base: options.resumeBase} : {})}} : {}),
+		...(options.base ? {base: options.base} : {}),
+		savedNames: new Set(),
 	};
 	return {...s, cursor: focusedValue(s).length};
 }
@@ -198,6 +209,12 @@ function tryContinue(state: WizardState): WizardState {
 		const s = {...left, touched, focus, notice: `fix ${keys.length === 1 ? 'the field' : `${keys.length} fields`} marked ✗ to continue`};
 		return {...s, cursor: focusedValue(s).length};
 	}
+	if (step === 'name') {
+		const name = getValue(left.draft, 'name').trim();
+		if (left.savedNames.has(name) && name !== left.editing && left.replaceAsked !== name) {
+			return {...left, replaceAsked: name, notice: `a saved profile is named "${name}": enter again replaces it (its state directory is reused); change the name to keep both`};
+		}
+	}
 	return gotoStep(left, left.step + 1);
 }
 
@@ -244,7 +261,7 @@ function confirm(state: WizardState): WizardState {
 		const [path, message] = [...issues][0] ?? ['profile', 'invalid'];
 		return toFirstProblem(state, issues) ?? {...state, notice: `${path}: ${message}`};
 	}
-	const profile = toProfileInput(state.draft);
+	const profile = withBase(toProfileInput(state.draft), state.base);
 	if (state.canVerify) return {...state, verifying: profile, notice: 'checking the profile…'};
 	return {...state, outcome: {type: 'done', profile, hostKeys: state.acceptedHostKeys}};
 }
@@ -273,12 +290,18 @@ export function draftToKeep(state: WizardState): SavedDraft {
 /** Back to where the kept draft was: its answers, its screen, the screens before it checked. */
 function resume(state: WizardState, saved: SavedDraft): WizardState {
 	const at = state.order.indexOf(saved.step);
+	const base = saved.editing !== undefined ? state.offer?.base : undefined;
+	let answers = saved.answers;
+	// An edit's draft: the key it never kept is the saved profile's.
+	const key = base?.encryption?.key;
+	if (key && answers.values['encryption.mode'] === 'paste' && answers.values['encryption.key'] === '') answers = setValue(answers, 'encryption.key', key);
 	let s: WizardState = {
 		...state,
 		offer: undefined,
-		draft: saved.answers,
+		draft: answers,
+		base,
+		editing: saved.editing,
 		versionEdited: saved.answers.values.kubernetesVersion !== '',
-		...(saved.editing !== undefined ? {editing: saved.editing} : {}),
 	};
 	const touched: Record<string, true> = {};
 	for (const id of s.order.slice(0, Math.max(0, at))) {
@@ -344,6 +367,8 @@ export function reduceWizard(state: WizardState, action: WizardAction): WizardSt
 			const next = {...state, draft, version: {path: action.path, status: 'ok' as const, release: action.release}};
 			return next;
 		}
+		case 'saved-names':
+			return {...state, savedNames: new Set(action.names)};
 		case 'verify-result':
 			return verified(state, action.problems);
 		case 'key':

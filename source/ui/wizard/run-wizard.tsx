@@ -7,7 +7,7 @@ import {Wizard, type WizardProps} from './wizard.js';
 import type {AcceptedHostKey} from './reducer.js';
 import type {SavedDraft} from './saved-draft.js';
 
-export interface RunWizardOptions extends Pick<WizardProps, 'initial' | 'checkNode' | 'readBinariesVersion' | 'checkLocalPath' | 'verify' | 'onDraft' | 'resume' | 'editing'> {
+export interface RunWizardOptions extends Pick<WizardProps, 'initial' | 'checkNode' | 'readBinariesVersion' | 'checkLocalPath' | 'verify' | 'onDraft' | 'resume' | 'editing' | 'base' | 'resumeBase' | 'loadSavedNames'> {
 	/** Ctrl-C before the confirm: the answers so far (no pasted encryption key), to keep as the draft. */
 	onCancel?: (draft: SavedDraft) => void;
 	/** Host keys the user accepted on the host-key screen (to write to known_hosts). */
@@ -42,6 +42,9 @@ export async function runWizard(options: RunWizardOptions = {}): Promise<Profile
 				onDraft={options.onDraft}
 				resume={options.resume}
 				editing={options.editing}
+				base={options.base}
+				resumeBase={options.resumeBase}
+				loadSavedNames={options.loadSavedNames}
 				onDone={(profile, extras) => {
 					outcome = profile;
 					options.onHostKeys?.(extras.hostKeys);

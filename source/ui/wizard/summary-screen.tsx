@@ -14,7 +14,7 @@ export function summaryLines(state: WizardState): Array<[string, string]> {
 	const key = v('encryption.key');
 	const sans = splitList(v('apiserver.extraSans'));
 	const lines: Array<[string, string]> = [
-		['profile', v('name')],
+		['profile', `${v('name')}${v('name') === state.editing ? ' (edited; saved over the old one)' : state.savedNames.has(v('name')) ? ' (replaces the saved profile of this name)' : ''}`],
 		...d.nodes.map((n, i): [string, string] => [i === 0 ? 'nodes' : '', `${n.name.trim()}  ${n.ip.trim()}`]),
 		['ssh', `${ssh.user}, port ${ssh.port}, ${ssh.identityFile ? `key ${ssh.identityFile}` : 'ssh-agent / default keys'}`],
 		['binaries', `${v('binaries')}${state.version?.release ? ` (${state.version.release})` : ''}`],

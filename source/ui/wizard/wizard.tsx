@@ -41,6 +41,11 @@ export interface WizardProps {
 	resume?: SavedDraft;
 	/** The name of the saved profile `initial` holds, when editing one. */
 	editing?: string;
+	/** The saved profile being edited, as stored, and the one a kept draft edits: what the wizard does not ask about is kept. */
+	base?: ProfileInput;
+	resumeBase?: ProfileInput;
+	/** The names of the saved profiles, so replacing one is asked first. */
+	loadSavedNames?: () => Promise<readonly string[]>;
 	/** Connect to a node and read its host key; called as soon as a node's name and IP are valid. */
 	checkNode?: (node: NodeToCheck) => Promise<NodeCheckResult>;
 	/** Read the release (e.g. "v1.37.2") from a binaries directory or tarball. */
@@ -63,7 +68,7 @@ const KEYS_HELP: Record<string, string> = {
 	offer: '←/→ choose · enter continue · ctrl-c cancel (the draft stays)',
 };
 
-export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, checkNode, readBinariesVersion, checkLocalPath, verify, columns: columnsProp}: WizardProps) {
+export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, base, resumeBase, loadSavedNames, checkNode, readBinariesVersion, checkLocalPath, verify, columns: columnsProp}: WizardProps) {
 	const {stdout} = useStdout();
 	const columns = columnsProp ?? (stdout.columns || 80);
 	const [state, dispatch] = useReducer(reduceWizard, undefined, () =>
@@ -73,6 +78,8 @@ export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, che
 			canVerify: verify !== undefined,
 			...(resume ? {resume} : {}),
 			...(editing !== undefined ? {editing} : {}),
+			...(base ? {base} : {}),
+			...(resumeBase ? {resumeBase} : {}),
 			...(checkLocalPath ? {pathProblem: checkLocalPath} : {}),
 		}),
 	);
@@ -104,6 +111,13 @@ export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, che
 			(error: unknown) => dispatch({type: 'version-result', path: v.path, error: error instanceof Error ? error.message : String(error)}),
 		);
 	}, [state.version, readBinariesVersion]);
+
+	useEffect(() => {
+		loadSavedNames?.().then(
+			(names) => dispatch({type: 'saved-names', names}),
+			() => undefined,
+		);
+	}, [loadSavedNames]);
 
 	// A draft after every screen: a change of screen (not the first render) keeps the answers.
 	const lastStep = useRef(state.step);
@@ -170,7 +184,7 @@ export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, che
 	return (
 		<Box flexDirection="column">
 			<WrappedText width={columns} tone="accent" bold>
-				{WIZARD_TITLE}
+				{state.editing !== undefined ? `k8s-master-setup · editing profile ${state.editing}` : WIZARD_TITLE}
 			</WrappedText>
 			<WrappedText width={columns} bold>
 				{state.offer ? 'Kept answers' : `step ${state.step + 1}/${state.order.length} · ${spec.title}`}
