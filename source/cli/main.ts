@@ -3,6 +3,7 @@ import {Command, CommanderError} from 'commander';
 import {formatError, UserError} from '../errors.js';
 import {registerApplyCommand} from './commands/apply.js';
 import {registerInitCommand} from './commands/init.js';
+import {registerProfilesCommand} from './commands/profiles.js';
 import {registerRenderCommand} from './commands/render.js';
 import {registerStatusCommand} from './commands/status.js';
 import {packageVersion} from './shared/package-version.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
 	registerApplyCommand(program);
 	registerRenderCommand(program);
 	registerStatusCommand(program);
+	registerProfilesCommand(program);
 	return program;
 }
 

@@ -6,6 +6,7 @@ import {LineCounter, parseDocument, type Document} from 'yaml';
 import {ProfileError, UserError} from '../errors.js';
 import {extraArgProblems, ownedFlagRule} from './extra-args-rules.js';
 import {ProfileSchema, type Profile, type ProfileInput} from './schema.js';
+import {profileStorePath, readStoredProfile, storedProfileNames, writeStoredProfile} from './store.js';
 
 /**
  * Loading a profile: from a YAML/JSON file or from the named store, then validated by the
@@ -188,29 +189,16 @@ function lineOf(doc: Document, counter: LineCounter, path: ReadonlyArray<Propert
 	return undefined;
 }
 
-/** The named store (conf): one JSON file, mode 0600 (profiles hold the encryption key). */
-async function openStore() {
-	const {default: Conf} = await import('conf');
-	return new Conf<Record<string, ProfileInput>>({
-		projectName: 'k8s-master-setup',
-		configName: 'profiles',
-		configFileMode: 0o600,
-		accessPropertiesByDotNotation: false,
-		...(process.env.K8S_MASTER_SETUP_CONFIG_DIR ? {cwd: process.env.K8S_MASTER_SETUP_CONFIG_DIR} : {}),
-	});
-}
-
 export async function loadProfileByName(name: string): Promise<Profile> {
-	const store = await openStore();
-	const stored = store.get(name);
+	const stored = await readStoredProfile(name);
 	if (stored === undefined) {
-		const saved = Object.keys(store.store);
+		const saved = await storedProfileNames();
 		throw new UserError(
 			`no saved profile named "${name}"${saved.length ? ` (saved: ${saved.join(', ')})` : ''}`,
-			'run the wizard (k8s-master-setup) to create one, or pass --profile-file FILE',
+			'run the wizard (k8s-master-setup) to create one, or pass --profile-file FILE; `k8s-master-setup profiles list` lists the saved ones',
 		);
 	}
-	const profile = validateProfile(stored, `profile "${name}" in ${store.path}`);
+	const profile = validateProfile(stored, `profile "${name}" in ${await profileStorePath()}`);
 	checkProfileFiles(profile, `profile "${name}"`);
 	return profile;
 }
@@ -218,14 +206,12 @@ export async function loadProfileByName(name: string): Promise<Profile> {
 /** Validate and store a profile under its name; local paths are stored absolute. Returns where. */
 export async function saveProfile(input: ProfileInput, baseDir = process.cwd()): Promise<string> {
 	const profile = validateProfile(input, `profile "${String((input as {name?: unknown}).name)}"`, undefined, baseDir);
-	const store = await openStore();
 	const stored: ProfileInput = {...input, binaries: profile.binaries};
 	if (input.pki) stored.pki = {...input.pki, caCert: profile.pki.caCert, caKey: profile.pki.caKey};
 	stored.etcd = {...input.etcd, caFile: profile.etcd.caFile, certFile: profile.etcd.certFile, keyFile: profile.etcd.keyFile};
-	store.set(profile.name, JSON.parse(JSON.stringify(stored)) as ProfileInput);
-	return store.path;
+	return writeStoredProfile(profile.name, stored);
 }
 
 export async function listProfiles(): Promise<string[]> {
-	return Object.keys((await openStore()).store);
+	return storedProfileNames();
 }

@@ -4,7 +4,8 @@ import type {StepName} from '../profile/schema.js';
 import type {GridState} from './grid-state.js';
 import {cellOf} from './grid-state.js';
 import {headerOf} from './grid-layout.js';
-import {humanBytes, percent, shortDuration, truncate} from './format.js';
+import {humanBytes, percent, shortDuration} from './format.js';
+import {WrappedText} from './wrapped-text.js';
 import {Tone} from './theme.js';
 
 const DETAIL_LINES = 15;
@@ -12,7 +13,6 @@ const DETAIL_LINES = 15;
 /** Details of one cell: status, cause, hint, command output / journal tail, recent log. */
 export function GridDetails({state, node, step, columns, quitting, profileName}: {state: GridState; node: string; step: StepName; columns: number; quitting: boolean; profileName: string}) {
 	const cell = cellOf(state, node, step);
-	const line = (s: string) => truncate(s, columns - 1);
 	const log = state.logTail[node]?.[step] ?? [];
 	let status: string;
 	switch (cell.status) {
@@ -38,32 +38,34 @@ export function GridDetails({state, node, step, columns, quitting, profileName}:
 			break;
 	}
 	const detail = cell.status === 'failed' && cell.detail ? cell.detail.split('\n').filter((l) => l.length > 0).slice(-DETAIL_LINES) : [];
+	// Everything wraps to the terminal (a cause, a hint, a journal line are worth reading whole);
+	// output lines keep their "│" gutter with the wrapped rest indented under it.
+	const outputLine = (l: string, i: number) => (
+		<Box key={i}>
+			<Text>{'  │ '}</Text>
+			<WrappedText width={columns - 4}>{l}</WrappedText>
+		</Box>
+	);
 	return (
 		<Box flexDirection="column">
-			<Text wrap="truncate">
-				<Tone tone="accent" bold>
-					{line(`${node} · ${step} (${headerOf(step)})`)}
-				</Tone>
-			</Text>
-			<Text wrap="truncate">
-				<Tone tone={cell.status === 'failed' ? 'bad' : cell.status === 'done' ? 'ok' : 'plain'}>{line(status)}</Tone>
-			</Text>
+			<WrappedText width={columns} tone="accent" bold>
+				{`${node} · ${step} (${headerOf(step)})`}
+			</WrappedText>
+			<WrappedText width={columns} tone={cell.status === 'failed' ? 'bad' : cell.status === 'done' ? 'ok' : 'plain'}>
+				{status}
+			</WrappedText>
 			{cell.status === 'failed' ? (
 				<>
-					<Text wrap="truncate">{line(`cause: ${cell.cause}`)}</Text>
+					<WrappedText width={columns}>{`cause: ${cell.cause}`}</WrappedText>
 					{cell.hint ? (
-						<Text wrap="truncate">
-							<Tone tone="warn">{line(`hint: ${cell.hint}`)}</Tone>
-						</Text>
+						<WrappedText width={columns} tone="warn">
+							{`hint: ${cell.hint}`}
+						</WrappedText>
 					) : null}
 					{detail.length > 0 ? (
 						<Box flexDirection="column" marginTop={1}>
 							<Tone tone="dim">output / journal tail:</Tone>
-							{detail.map((l, i) => (
-								<Text key={i} wrap="truncate">
-									{line(`  │ ${l}`)}
-								</Text>
-							))}
+							{detail.map(outputLine)}
 						</Box>
 					) : null}
 				</>
@@ -71,19 +73,13 @@ export function GridDetails({state, node, step, columns, quitting, profileName}:
 			{log.length > 0 ? (
 				<Box flexDirection="column" marginTop={1}>
 					<Tone tone="dim">log:</Tone>
-					{log.slice(-DETAIL_LINES).map((l, i) => (
-						<Text key={i} wrap="truncate">
-							{line(`  │ ${l}`)}
-						</Text>
-					))}
+					{log.slice(-DETAIL_LINES).map(outputLine)}
 				</Box>
 			) : null}
 			<Box marginTop={1}>
-				<Text wrap="truncate">
-					<Tone tone="dim">
-						{line(quitting ? `stopping… run \`k8s-master-setup apply --profile ${profileName}\` again to resume` : `esc back${cell.status === 'failed' ? ` · r retry ${node}` : ''} · q stop`)}
-					</Tone>
-				</Text>
+				<WrappedText width={columns} tone="dim">
+					{quitting ? `stopping… run \`k8s-master-setup apply --profile ${profileName}\` again to resume` : `esc back${cell.status === 'failed' ? ` · r retry ${node}` : ''} · q stop`}
+				</WrappedText>
 			</Box>
 		</Box>
 	);

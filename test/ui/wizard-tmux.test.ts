@@ -274,6 +274,6 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		expect(readdirSync(temp).filter((f) => f !== 'node-compile-cache')).toEqual([]);
 		const draft = readFileSync(join(stateBase, 'wizard-draft.json'), 'utf8');
 		expect(draft).not.toContain(encryptionKey);
-		expect(JSON.parse(draft)).toMatchObject({name: 'tmuxlab', network: {serviceCidr: '10.96.0.0/12', podCidr: '10.244.0.0/16'}});
+		expect(JSON.parse(draft)).toMatchObject({step: 'summary', answers: {values: {name: 'tmuxlab', 'network.serviceCidr': '10.96.0.0/12', 'network.podCidr': '10.244.0.0/16'}}});
 	}, 120_000);
 });

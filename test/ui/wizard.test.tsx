@@ -4,13 +4,14 @@ import {cleanup, render} from 'ink-testing-library';
 import {Wizard} from '../../source/ui/wizard/wizard.js';
 import type {NodeCheckResult} from '../../source/ui/wizard/reducer.js';
 import {ProfileSchema, type ProfileInput} from '../../source/profile/schema.js';
+import type {SavedDraft} from '../../source/ui/wizard/saved-draft.js';
 import {KEY, press, type, waitFor, waitForFrame} from './helpers.js';
 
 afterEach(() => cleanup());
 
 function mount(props: Partial<React.ComponentProps<typeof Wizard>> = {}) {
 	const onDone = vi.fn<(p: ProfileInput, extras: {hostKeys: unknown[]}) => void>();
-	const onCancel = vi.fn<(d: ProfileInput) => void>();
+	const onCancel = vi.fn<(d: SavedDraft) => void>();
 	const ui = render(<Wizard onDone={onDone} onCancel={onCancel} columns={80} {...props} />);
 	return {...ui, onDone, onCancel};
 }
@@ -185,7 +186,9 @@ describe('wizard', () => {
 		await press(ui.stdin, KEY.ctrlC);
 		await waitFor(() => ui.onCancel.mock.calls.length === 1, 'onCancel');
 		const draft = ui.onCancel.mock.calls[0]![0];
-		expect(draft.nodes).toEqual([{name: 'master1', ip: '192.168.31.44'}]);
+		expect(draft.step).toBe('nodes');
+		expect(draft.answers.nodes).toEqual([{name: 'master1', ip: '192.168.31.44'}]);
+		expect(draft.answers.values['encryption.mode']).toBe('paste');
 		expect(JSON.stringify(draft)).not.toContain(Buffer.alloc(32, 7).toString('base64'));
 		expect(ui.onDone).not.toHaveBeenCalled();
 	});

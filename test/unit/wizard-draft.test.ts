@@ -2,7 +2,9 @@ import {existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sta
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {saveWizardDraft} from '../../source/cli/shared/wizard-draft.js';
+import {loadWizardDraft, removeWizardDraft, saveWizardDraft} from '../../source/cli/shared/wizard-draft.js';
+import {initialDraft} from '../../source/ui/wizard/draft.js';
+import {savedDraftOf} from '../../source/ui/wizard/saved-draft.js';
 
 describe("a cancelled wizard's draft", () => {
 	let dir = '';
@@ -31,5 +33,17 @@ describe("a cancelled wizard's draft", () => {
 		const path = saveWizardDraft({name: 'x'} as never, {XDG_STATE_HOME: join(dir, 'new', 'state')});
 		expect(existsSync(path)).toBe(true);
 		expect(statSync(join(dir, 'new', 'state', 'k8s-master-setup')).mode & 0o777).toBe(0o700);
+	});
+
+	it('reads back what was saved, and is gone once removed', () => {
+		dir = mkdtempSync(join(tmpdir(), 'k8s-draft-'));
+		const env = {XDG_STATE_HOME: join(dir, 'state')};
+		expect(loadWizardDraft(env)).toBeUndefined();
+		const kept = savedDraftOf(initialDraft({name: 'lab'}), 'network');
+		saveWizardDraft(kept, env);
+		expect(loadWizardDraft(env)).toEqual(kept);
+		removeWizardDraft(env);
+		expect(loadWizardDraft(env)).toBeUndefined();
+		removeWizardDraft(env);
 	});
 });

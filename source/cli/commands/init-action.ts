@@ -2,8 +2,10 @@ import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import {homedir, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {importUi} from '../shared/import-ui.js';
-import {saveWizardDraft} from '../shared/wizard-draft.js';
+import {loadWizardDraft, removeWizardDraft, saveWizardDraft} from '../shared/wizard-draft.js';
+import {localPathProblem, verifyAnswers} from '../shared/wizard-checks.js';
 import {makeDirectory} from '../../make-directory.js';
+import {UserError} from '../../errors.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
 import type {ApplyOptions} from './apply.js';
 
@@ -14,6 +16,8 @@ export interface InitOptions {
 	saveOnly?: boolean;
 	/** Also write the answers to this profile file (YAML). */
 	export?: string;
+	/** Open this saved profile in the wizard to change it. */
+	edit?: string;
 }
 
 /**
@@ -28,9 +32,18 @@ export async function runInit(options: InitOptions): Promise<number> {
 	const scratch = mkdtempSync(join(tmpdir(), 'k8s-master-setup-hostkeys-'));
 	const pendingLines = new Map<string, string[]>();
 	try {
+		const kept = loadWizardDraft();
+		const {editing, resumeBase} = await profilesToEdit(options.edit, kept?.editing);
 		const answers = await runWizard({
+			...(kept ? {resume: kept} : {}),
+			...(editing ? {initial: editing, base: editing, editing: options.edit} : {}),
+			...(resumeBase ? {resumeBase} : {}),
+			loadSavedNames: async () => (await import('../../profile/store.js')).storedProfileNames(),
+			onDraft: (draft) => saveWizardDraft(draft),
 			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options.sshConfig),
 			readBinariesVersion: async (path) => (await import('../../plan/binaries.js')).readBinariesRelease(path),
+			checkLocalPath: (key, path) => localPathProblem(key, path),
+			verify: verifyAnswers,
 			onHostKeys: (keys) => {
 				// Only the keys the user accepted on the host-key screen reach known_hosts.
 				const lines = keys.flatMap((k) => pendingLines.get(k.node) ?? []);
@@ -40,13 +53,14 @@ export async function runInit(options: InitOptions): Promise<number> {
 			},
 			onCancel: (draft) => {
 				const path = saveWizardDraft(draft);
-				process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key): ${path}\n`);
+				process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key) are kept in ${path}; the next start offers to resume them.\n`);
 			},
 		});
 		if (!answers) return 130;
 		const {saveProfile} = await import('../../profile/load.js');
 		const where = await saveProfile(answers);
 		process.stderr.write(`saved profile "${answers.name}" in ${where}\n`);
+		removeWizardDraft();
 		if (options.export) {
 			const YAML = (await import('yaml')).default;
 			writeFileSync(options.export, YAML.stringify(answers), {mode: 0o600});
@@ -62,6 +76,19 @@ export async function runInit(options: InitOptions): Promise<number> {
 	} finally {
 		rmSync(scratch, {recursive: true, force: true});
 	}
+}
+
+/** The saved profile `--edit` names (refused when there is none), and the one a kept draft was editing. */
+async function profilesToEdit(edit: string | undefined, keptEditing: string | undefined) {
+	if (edit === undefined && keptEditing === undefined) return {};
+	const {readStoredProfile, storedProfileNames} = await import('../../profile/store.js');
+	const editing = edit === undefined ? undefined : await readStoredProfile(edit);
+	if (edit !== undefined && editing === undefined) {
+		const saved = await storedProfileNames();
+		throw new UserError(`no saved profile named "${edit}"${saved.length ? ` (saved: ${saved.join(', ')})` : ''}`, '`k8s-master-setup profiles list` lists the saved profiles');
+	}
+	const resumeBase = keptEditing === undefined ? undefined : await readStoredProfile(keptEditing);
+	return {editing, resumeBase};
 }
 
 /**
@@ -102,7 +129,7 @@ async function checkNode(
 		pendingLines.set(node.name, added);
 		return seen ? {ok: true, ...seen} : {ok: true, fingerprint: 'known (in known_hosts)'};
 	} catch (error) {
-		const message = error instanceof SshError ? `${error.message}${error.hint ? ` — ${error.hint}` : ''}` : String((error as Error).message ?? error);
-		return {ok: false, error: message, ...(seen ?? {})};
+		const hint = error instanceof SshError ? error.hint : undefined;
+		return {ok: false, error: String((error as Error).message ?? error), ...(hint ? {hint} : {}), ...(seen ?? {})};
 	}
 }

@@ -11,6 +11,7 @@ export function registerInitCommand(program: Command): void {
 				'then applies it with a live node × step grid. Needs a terminal: without one, use `apply --profile-file`.',
 		)
 		.option('--save-only', 'save the profile and stop; apply it later with `apply --profile NAME`')
+		.option('--edit <name>', 'open a saved profile to change it (add or remove a master, change a setting)')
 		.option('--export <file>', 'also write the answers to a profile file (YAML)')
 		.option('--known-hosts <file>', 'known_hosts file to verify and record host keys in (default ~/.ssh/known_hosts)')
 		.option('--ssh-config <file>', 'ssh_config file to read (default ~/.ssh/config)')

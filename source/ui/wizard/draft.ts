@@ -194,3 +194,25 @@ export function toProfileInput(draft: Draft, options: {filler?: ReadonlySet<stri
 	// Values are as typed; ProfileSchema decides whether they are right.
 	return profile as unknown as ProfileInput;
 }
+
+/**
+ * An edited profile: the answers over the saved profile they came from, so what the wizard
+ * does not ask about (paths, extraArgs, validity days, etcd client files, a node's own SSH
+ * settings) is kept as it was.
+ */
+export function withBase(answers: ProfileInput, base: ProfileInput | undefined): ProfileInput {
+	if (!base) return answers;
+	const baseNodes = new Map((base.nodes ?? []).map((n) => [n.name, n]));
+	const {caCert: _caCert, caKey: _caKey, ...pkiRest} = base.pki ?? {};
+	return {
+		...base,
+		...answers,
+		nodes: answers.nodes.map((n) => {
+			const own = baseNodes.get(n.name)?.ssh;
+			return own ? {...n, ssh: own} : n;
+		}),
+		etcd: {...base.etcd, ...answers.etcd},
+		pki: {...pkiRest, ...answers.pki},
+		apiserver: {...base.apiserver, ...answers.apiserver},
+	};
+}

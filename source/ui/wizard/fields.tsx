@@ -1,7 +1,8 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import {Tone} from '../theme.js';
-import {mask as maskText, truncate} from '../format.js';
+import {mask as maskText} from '../format.js';
+import {WrappedText} from '../wrapped-text.js';
 
 export const LABEL_WIDTH = 16;
 
@@ -19,13 +20,13 @@ export function TextValue({value, cursor, focused, masked}: {value: string; curs
 	);
 }
 
+/** A field's problem under it, wrapped to the terminal: the whole message, never cut. */
 export function FieldMessage({message, indent, width}: {message: string | undefined; indent: number; width: number}) {
 	if (message === undefined) return null;
 	return (
-		<Text wrap="truncate">
-			{' '.repeat(indent)}
-			<Tone tone="bad">{truncate(`✗ ${message}`, Math.max(10, width - indent - 1))}</Tone>
-		</Text>
+		<WrappedText width={width} indent={indent} tone="bad">
+			✗ {message}
+		</WrappedText>
 	);
 }
 

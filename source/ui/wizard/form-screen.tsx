@@ -6,7 +6,7 @@ import {fieldsOf} from './reducer.js';
 import {issueFor, type Issues} from './validate.js';
 import {FieldMessage, FieldRow, LABEL_WIDTH, TextValue} from './fields.js';
 import {Tone} from '../theme.js';
-import {truncate} from '../format.js';
+import {WrappedText} from '../wrapped-text.js';
 
 /** A screen of labelled fields: text inputs and choices, each with its message under it. */
 export function FormScreen({state, issues, columns, extra}: {state: WizardState; issues: Issues; columns: number; extra?: Record<string, React.ReactNode>}) {
@@ -42,10 +42,9 @@ export function FormScreen({state, issues, columns, extra}: {state: WizardState;
 						<FieldMessage message={message} indent={LABEL_WIDTH + 2} width={columns} />
 						{extra?.[f.key] ?? null}
 						{focused && f.kind !== 'choice' && f.help && message === undefined ? (
-							<Text wrap="truncate">
-								{' '.repeat(LABEL_WIDTH + 2)}
-								<Tone tone="dim">{truncate(f.help, columns - LABEL_WIDTH - 3)}</Tone>
-							</Text>
+							<WrappedText width={columns} indent={LABEL_WIDTH + 2} tone="dim">
+								{f.help}
+							</WrappedText>
 						) : null}
 						{focused && f.kind === 'choice' ? (
 							<Text>

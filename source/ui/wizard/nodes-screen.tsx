@@ -4,7 +4,7 @@ import type {WizardState} from './reducer.js';
 import {checkKey, fieldsOf} from './reducer.js';
 import {issueFor, type Issues} from './validate.js';
 import {FieldMessage, TextValue} from './fields.js';
-import {CheckStatus} from './check-status.js';
+import {CheckDetail, CheckMark} from './check-status.js';
 import {Tone} from '../theme.js';
 
 const NAME_WIDTH = 16;
@@ -15,6 +15,7 @@ export function NodesScreen({state, issues, columns, spinnerFrame}: {state: Wiza
 	const fields = fieldsOf(state);
 	const focusedKey = fields[state.focus]?.key;
 	const count = state.draft.nodes.length;
+	const inline = Math.max(10, columns - 5 - NAME_WIDTH - IP_WIDTH - 5);
 	return (
 		<Box flexDirection="column">
 			<Text>
@@ -47,8 +48,9 @@ export function NodesScreen({state, issues, columns, spinnerFrame}: {state: Wiza
 								</Text>
 								<TextValue value={n.ip} cursor={state.cursor} focused={focusedKey === ipKey} />
 							</Box>
-							{check ? <CheckStatus check={check} spinnerFrame={spinnerFrame} width={Math.max(10, columns - 5 - NAME_WIDTH - IP_WIDTH - 5)} /> : null}
+							{check ? <CheckMark check={check} spinnerFrame={spinnerFrame} width={inline} /> : null}
 						</Box>
+						{check ? <CheckDetail check={check} inlineWidth={inline} indent={6} columns={columns} /> : null}
 						<FieldMessage message={nameMsg === undefined ? undefined : `name ${nameMsg}`} indent={6} width={columns} />
 						<FieldMessage message={ipMsg === undefined ? undefined : `ip ${ipMsg}`} indent={6} width={columns} />
 					</Box>

@@ -1,8 +1,9 @@
 import type {ProfileInput} from '../../profile/schema.js';
-import {getValue, nodeName, setValue, toProfileInput, type Draft} from './draft.js';
+import {getValue, nodeName, setValue, toProfileInput, withBase, type Draft} from './draft.js';
 import {STEPS, type FieldSpec, type StepId} from './steps.js';
 import {editText, type KeyFlags} from './text-edit.js';
-import {issueFor, stepIssueKeys, validateDraft} from './validate.js';
+import {savedDraftOf, type SavedDraft} from './saved-draft.js';
+import {fieldKeyOf, issueFor, stepIssueKeys, validateDraft, type Issues, type ValidationContext} from './validate.js';
 
 /**
  * The wizard as a pure state machine (ink-ui's select reducer, grown up): key presses
@@ -18,6 +19,8 @@ export interface NodeCheckResult {
 	fingerprint?: string;
 	keyType?: string;
 	error?: string;
+	/** What to do about the error (shown under it). */
+	hint?: string;
 }
 
 export type CheckState = {status: 'requested'} | {status: 'checking'} | ({status: 'done'} & NodeCheckResult);
@@ -45,8 +48,26 @@ export interface WizardState {
 	acceptedHostKeys: AcceptedHostKey[];
 	canCheck: boolean;
 	canReadVersion: boolean;
+	/** Whether local paths exist (the caller's I/O edge); see validate.ts. */
+	pathProblem?: ValidationContext['pathProblem'];
+	/** Whether the confirmed profile goes through the caller's final check before it is done. */
+	canVerify: boolean;
+	/** The confirmed profile while the final check runs. */
+	verifying?: ProfileInput;
+	/** What the final check reported, by field key, for the value each field had then. */
+	reported: Readonly<Record<string, {value: string; message: string}>>;
+	/** The saved profile these answers edit (its name), if the wizard was opened on one. */
+	editing?: string;
+	/** The saved profile being edited, as stored: what the wizard does not ask about is kept from it. */
+	base?: ProfileInput;
+	/** The names of the saved profiles (to ask before replacing one). */
+	savedNames: ReadonlySet<string>;
+	/** The name the user was told is taken; a second continue with it replaces that profile. */
+	replaceAsked?: string;
+	/** A kept draft offered before the first screen: resume it or start fresh. */
+	offer?: {saved: SavedDraft; choice: 'resume' | 'fresh'; base?: ProfileInput};
 	notice?: string;
-	outcome?: {type: 'done'; profile: ProfileInput; hostKeys: AcceptedHostKey[]} | {type: 'cancelled'; draft: ProfileInput};
+	outcome?: {type: 'done'; profile: ProfileInput; hostKeys: AcceptedHostKey[]} | {type: 'cancelled'; draft: SavedDraft};
 }
 
 export type WizardAction =
@@ -54,9 +75,23 @@ export type WizardAction =
 	| {type: 'check-started'; id: string}
 	| {type: 'check-result'; id: string; result: NodeCheckResult}
 	| {type: 'version-started'; path: string}
-	| {type: 'version-result'; path: string; release?: string; error?: string};
+	| {type: 'version-result'; path: string; release?: string; error?: string}
+	| {type: 'verify-result'; problems: ReadonlyArray<{field: string; message: string}>}
+	| {type: 'saved-names'; names: readonly string[]};
 
-export function initialWizardState(draft: Draft, order: StepId[], options: {canCheck: boolean; canReadVersion: boolean}): WizardState {
+export interface WizardOptions {
+	canCheck: boolean;
+	canReadVersion: boolean;
+	canVerify?: boolean;
+	pathProblem?: ValidationContext['pathProblem'];
+	editing?: string;
+	base?: ProfileInput;
+	/** A draft kept by an earlier run, offered first; with the saved profile it edits, if any. */
+	resume?: SavedDraft;
+	resumeBase?: ProfileInput;
+}
+
+export function initialWizardState(draft: Draft, order: StepId[], options: WizardOptions): WizardState {
 	const s: WizardState = {
 		order,
 		step: 0,
@@ -69,6 +104,13 @@ export function initialWizardState(draft: Draft, order: StepId[], options: {canC
 		acceptedHostKeys: [],
 		canCheck: options.canCheck,
 		canReadVersion: options.canReadVersion,
+		canVerify: options.canVerify ?? false,
+		reported: {},
+		...(options.pathProblem ? {pathProblem: options.pathProblem} : {}),
+		...(options.editing !== undefined ? {editing: options.editing} : {}),
+		...(options.resume ? {offer: {saved: options.resume, choice: 'resume' as const, ...(options.resumeBase ? {base: options.resumeBase} : {})}} : {}),
+		...(options.base ? {base: options.base} : {}),
+		savedNames: new Set(),
 	};
 	return {...s, cursor: focusedValue(s).length};
 }
@@ -98,9 +140,19 @@ export function checkKey(draft: Draft, index: number): string {
 	return JSON.stringify([n?.name.trim(), n?.ip.trim(), ssh.user, ssh.port, ssh.identityFile ?? '']);
 }
 
+/** Every issue of the answers up to step `upTo` (default: the current one): schema, local paths, release, final check. */
+export function issuesAt(state: WizardState, upTo = state.step): Issues {
+	const v = state.version;
+	return validateDraft(state.draft, state.order, upTo, {
+		...(state.pathProblem ? {pathProblem: state.pathProblem} : {}),
+		...(v?.status === 'ok' && v.release ? {release: {path: v.path, release: v.release}} : {}),
+		reported: state.reported,
+	});
+}
+
 /** Node I is complete when its name and IP pass the schema (so it is worth connecting to). */
 function nodeComplete(state: WizardState, index: number): boolean {
-	const issues = validateDraft(state.draft, state.order, state.order.indexOf('nodes'));
+	const issues = issuesAt(state, state.order.indexOf('nodes'));
 	const n = state.draft.nodes[index];
 	return n !== undefined && n.name.trim() !== '' && issueFor(issues, `nodes.${index}.name`) === undefined && issueFor(issues, `nodes.${index}.ip`) === undefined;
 }
@@ -145,7 +197,7 @@ function gotoStep(state: WizardState, step: number, focus = 0): WizardState {
 function tryContinue(state: WizardState): WizardState {
 	const left = leaveField(state);
 	const step = currentStep(left);
-	const issues = validateDraft(left.draft, left.order, left.step);
+	const issues = issuesAt(left);
 	const keys = stepIssueKeys(issues, step, left.draft);
 	if (keys.length > 0) {
 		const touched = {...left.touched};
@@ -156,6 +208,12 @@ function tryContinue(state: WizardState): WizardState {
 		const focus = firstBad >= 0 ? firstBad : left.focus;
 		const s = {...left, touched, focus, notice: `fix ${keys.length === 1 ? 'the field' : `${keys.length} fields`} marked ✗ to continue`};
 		return {...s, cursor: focusedValue(s).length};
+	}
+	if (step === 'name') {
+		const name = getValue(left.draft, 'name').trim();
+		if (left.savedNames.has(name) && name !== left.editing && left.replaceAsked !== name) {
+			return {...left, replaceAsked: name, notice: `a saved profile is named "${name}": enter again replaces it (its state directory is reused); change the name to keep both`};
+		}
 	}
 	return gotoStep(left, left.step + 1);
 }
@@ -179,23 +237,88 @@ function removeNode(state: WizardState): WizardState {
 	return {...s, cursor: focusedValue(s).length, notice: undefined};
 }
 
-function confirm(state: WizardState): WizardState {
-	const issues = validateDraft(state.draft, state.order, state.order.length - 1);
-	if (issues.size > 0) {
-		// Send the user to the first screen with a problem.
-		for (let i = 0; i < state.order.length; i++) {
-			const id = state.order[i];
-			if (id !== undefined && stepIssueKeys(issues, id, state.draft).length > 0) {
-				const s = gotoStep(state, i);
-				const touched = {...s.touched};
-				for (const f of fieldsOf(s)) if (f.kind !== 'action') touched[f.key] = true;
-				return {...s, touched: {...touched, nodes: true}, notice: 'fix the fields marked ✗'};
-			}
-		}
-		const [path, message] = [...issues][0] ?? ['profile', 'invalid'];
-		return {...state, notice: `${path}: ${message}`};
+/** The first screen with a problem, every field on it marked; undefined when no screen shows one. */
+function toFirstProblem(state: WizardState, issues: Issues): WizardState | undefined {
+	for (let i = 0; i < state.order.length; i++) {
+		const id = state.order[i];
+		if (id === undefined) continue;
+		const keys = stepIssueKeys(issues, id, state.draft);
+		if (keys.length === 0) continue;
+		const s = gotoStep(state, i);
+		const touched: Record<string, true> = {...s.touched, nodes: true};
+		const fields = fieldsOf(s);
+		for (const f of fields) if (f.kind !== 'action') touched[f.key] = true;
+		const focus = Math.max(0, fields.findIndex((f) => keys.includes(f.key)));
+		const next = {...s, touched, focus, notice: `fix ${keys.length === 1 ? 'the field' : `the ${keys.length} fields`} marked ✗, then continue to the summary again`};
+		return {...next, cursor: focusedValue(next).length};
 	}
-	return {...state, outcome: {type: 'done', profile: toProfileInput(state.draft), hostKeys: state.acceptedHostKeys}};
+	return undefined;
+}
+
+function confirm(state: WizardState): WizardState {
+	const issues = issuesAt(state, state.order.length - 1);
+	if (issues.size > 0) {
+		const [path, message] = [...issues][0] ?? ['profile', 'invalid'];
+		return toFirstProblem(state, issues) ?? {...state, notice: `${path}: ${message}`};
+	}
+	const profile = withBase(toProfileInput(state.draft), state.base);
+	if (state.canVerify) return {...state, verifying: profile, notice: 'checking the profile…'};
+	return {...state, outcome: {type: 'done', profile, hostKeys: state.acceptedHostKeys}};
+}
+
+/** The final check's answer: done, or back to the first field it named, with its message there. */
+function verified(state: WizardState, problems: ReadonlyArray<{field: string; message: string}>): WizardState {
+	const profile = state.verifying;
+	if (!profile) return state;
+	const s: WizardState = {...state, verifying: undefined, notice: undefined};
+	if (problems.length === 0) return {...s, outcome: {type: 'done', profile, hostKeys: state.acceptedHostKeys}};
+	const reported = {...state.reported};
+	for (const p of problems) {
+		const key = fieldKeyOf(p.field);
+		reported[key] = {value: getValue(state.draft, key).trim(), message: p.message};
+	}
+	const next = {...s, reported};
+	const first = problems[0]!;
+	return toFirstProblem(next, issuesAt(next, next.order.length - 1)) ?? {...next, notice: `${first.field}: ${first.message}`};
+}
+
+/** The draft as it is kept after every screen. */
+export function draftToKeep(state: WizardState): SavedDraft {
+	return savedDraftOf(state.draft, currentStep(state), state.editing !== undefined ? {editing: state.editing} : {});
+}
+
+/** Back to where the kept draft was: its answers, its screen, the screens before it checked. */
+function resume(state: WizardState, saved: SavedDraft): WizardState {
+	const at = state.order.indexOf(saved.step);
+	const base = saved.editing !== undefined ? state.offer?.base : undefined;
+	let answers = saved.answers;
+	// An edit's draft: the key it never kept is the saved profile's.
+	const key = base?.encryption?.key;
+	if (key && answers.values['encryption.mode'] === 'paste' && answers.values['encryption.key'] === '') answers = setValue(answers, 'encryption.key', key);
+	let s: WizardState = {
+		...state,
+		offer: undefined,
+		draft: answers,
+		base,
+		editing: saved.editing,
+		versionEdited: saved.answers.values.kubernetesVersion !== '',
+	};
+	const touched: Record<string, true> = {};
+	for (const id of s.order.slice(0, Math.max(0, at))) {
+		for (const f of STEPS[id].fields(s.draft)) if (f.kind !== 'action') touched[f.key] = true;
+		if (id === 'nodes') touched['nodes'] = true;
+	}
+	s = requestVersion(gotoStep({...s, touched}, Math.max(0, at)));
+	const keyGone = s.draft.values['encryption.mode'] === 'paste' && s.draft.values['encryption.key'] === '';
+	return {...s, notice: `resumed the draft${keyGone ? '; a pasted encryption key is never kept in it: paste it again on the encryption screen' : ''}`};
+}
+
+function offerKey(state: WizardState, offer: NonNullable<WizardState['offer']>, input: string, key: KeyFlags): WizardState {
+	if (key.return) return offer.choice === 'resume' ? resume(state, offer.saved) : {...state, offer: undefined, notice: undefined};
+	if (key.leftArrow || key.rightArrow || key.upArrow || key.downArrow || key.tab || input === ' ') {
+		return {...state, offer: {...offer, choice: offer.choice === 'resume' ? 'fresh' : 'resume'}};
+	}
+	return state;
 }
 
 function hostKeysKey(state: WizardState, input: string, key: KeyFlags): WizardState {
@@ -244,13 +367,20 @@ export function reduceWizard(state: WizardState, action: WizardAction): WizardSt
 			const next = {...state, draft, version: {path: action.path, status: 'ok' as const, release: action.release}};
 			return next;
 		}
+		case 'saved-names':
+			return {...state, savedNames: new Set(action.names)};
+		case 'verify-result':
+			return verified(state, action.problems);
 		case 'key':
+			// While the final check runs only Ctrl-C counts.
+			if (state.verifying && !(action.key.ctrl && action.input === 'c')) return state;
 			return keyAction(state, action.input, action.key);
 	}
 }
 
 function keyAction(state: WizardState, input: string, key: KeyFlags): WizardState {
-	if (key.ctrl && input === 'c') return {...state, outcome: {type: 'cancelled', draft: toProfileInput(state.draft, {forDraft: true})}};
+	if (key.ctrl && input === 'c') return {...state, outcome: {type: 'cancelled', draft: state.offer ? state.offer.saved : draftToKeep(state)}};
+	if (state.offer) return offerKey(state, state.offer, input, key);
 	const step = currentStep(state);
 	if (step === 'hostkeys') return hostKeysKey(state, input, key);
 	if (step === 'summary') {

@@ -5,10 +5,11 @@ import {UserError} from '../../errors.js';
 import {ColorProvider, colorsEnabled} from '../theme.js';
 import {Wizard, type WizardProps} from './wizard.js';
 import type {AcceptedHostKey} from './reducer.js';
+import type {SavedDraft} from './saved-draft.js';
 
-export interface RunWizardOptions extends Pick<WizardProps, 'initial' | 'checkNode' | 'readBinariesVersion'> {
-	/** Ctrl-C before the confirm: the answers so far (no pasted encryption key), to save as a draft or drop. */
-	onCancel?: (draft: ProfileInput) => void;
+export interface RunWizardOptions extends Pick<WizardProps, 'initial' | 'checkNode' | 'readBinariesVersion' | 'checkLocalPath' | 'verify' | 'onDraft' | 'resume' | 'editing' | 'base' | 'resumeBase' | 'loadSavedNames'> {
+	/** Ctrl-C before the confirm: the answers so far (no pasted encryption key), to keep as the draft. */
+	onCancel?: (draft: SavedDraft) => void;
 	/** Host keys the user accepted on the host-key screen (to write to known_hosts). */
 	onHostKeys?: (keys: AcceptedHostKey[]) => void;
 	stdout?: NodeJS.WriteStream;
@@ -36,6 +37,14 @@ export async function runWizard(options: RunWizardOptions = {}): Promise<Profile
 				initial={options.initial}
 				checkNode={options.checkNode}
 				readBinariesVersion={options.readBinariesVersion}
+				checkLocalPath={options.checkLocalPath}
+				verify={options.verify}
+				onDraft={options.onDraft}
+				resume={options.resume}
+				editing={options.editing}
+				base={options.base}
+				resumeBase={options.resumeBase}
+				loadSavedNames={options.loadSavedNames}
 				onDone={(profile, extras) => {
 					outcome = profile;
 					options.onHostKeys?.(extras.hostKeys);

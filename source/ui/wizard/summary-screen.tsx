@@ -3,7 +3,8 @@ import {Box, Text} from 'ink';
 import {getValue, splitList} from './draft.js';
 import type {WizardState} from './reducer.js';
 import {sshOf} from './reducer.js';
-import {mask, truncate} from '../format.js';
+import {mask} from '../format.js';
+import {WrappedText} from '../wrapped-text.js';
 
 /** Every answer on one screen before anything is saved; secrets masked. */
 export function summaryLines(state: WizardState): Array<[string, string]> {
@@ -13,7 +14,7 @@ export function summaryLines(state: WizardState): Array<[string, string]> {
 	const key = v('encryption.key');
 	const sans = splitList(v('apiserver.extraSans'));
 	const lines: Array<[string, string]> = [
-		['profile', v('name')],
+		['profile', `${v('name')}${v('name') === state.editing ? ' (edited; saved over the old one)' : state.savedNames.has(v('name')) ? ' (replaces the saved profile of this name)' : ''}`],
 		...d.nodes.map((n, i): [string, string] => [i === 0 ? 'nodes' : '', `${n.name.trim()}  ${n.ip.trim()}`]),
 		['ssh', `${ssh.user}, port ${ssh.port}, ${ssh.identityFile ? `key ${ssh.identityFile}` : 'ssh-agent / default keys'}`],
 		['binaries', `${v('binaries')}${state.version?.release ? ` (${state.version.release})` : ''}`],
@@ -35,11 +36,13 @@ export function SummaryScreen({state, columns}: {state: WizardState; columns: nu
 	return (
 		<Box flexDirection="column">
 			{summaryLines(state).map(([label, value], i) => (
-				<Text key={i} wrap="truncate">
-					{'  '}
-					{label.padEnd(16)}
-					{truncate(value, Math.max(10, columns - 19))}
-				</Text>
+				<Box key={i}>
+					<Text>
+						{'  '}
+						{label.padEnd(16)}
+					</Text>
+					<WrappedText width={columns - 18}>{value}</WrappedText>
+				</Box>
 			))}
 		</Box>
 	);

@@ -4,19 +4,23 @@ import type {ProfileInput} from '../../profile/schema.js';
 import {initialDraft} from './draft.js';
 import {
 	currentStep,
+	draftToKeep,
 	initialWizardState,
+	issuesAt,
 	reduceWizard,
 	type AcceptedHostKey,
 	type NodeCheckResult,
 } from './reducer.js';
 import {STEPS, stepOrder, WIZARD_TITLE} from './steps.js';
-import {validateDraft} from './validate.js';
+import type {LocalPathKey} from './validate.js';
+import type {SavedDraft} from './saved-draft.js';
+import {ResumeScreen} from './resume-screen.js';
 import {FormScreen} from './form-screen.js';
 import {NodesScreen} from './nodes-screen.js';
 import {HostKeysScreen} from './hostkeys-screen.js';
 import {SummaryScreen} from './summary-screen.js';
 import {Tone} from '../theme.js';
-import {truncate} from '../format.js';
+import {WrappedText} from '../wrapped-text.js';
 
 export interface NodeToCheck {
 	name: string;
@@ -29,12 +33,30 @@ export interface WizardProps {
 	initial?: Partial<ProfileInput>;
 	/** Confirmed on the summary screen; the profile passed ProfileSchema. */
 	onDone: (profile: ProfileInput, extras: {hostKeys: AcceptedHostKey[]}) => void;
-	/** Ctrl-C before the confirm. The draft leaves out a pasted encryption key. */
-	onCancel: (draft: ProfileInput) => void;
+	/** Ctrl-C before the confirm, with the answers to keep (never a pasted encryption key). */
+	onCancel: (draft: SavedDraft) => void;
+	/** After every screen: the answers to keep, so a later start can resume them. */
+	onDraft?: (draft: SavedDraft) => void;
+	/** A draft an earlier run kept: offered first (resume it or start fresh). */
+	resume?: SavedDraft;
+	/** The name of the saved profile `initial` holds, when editing one. */
+	editing?: string;
+	/** The saved profile being edited, as stored, and the one a kept draft edits: what the wizard does not ask about is kept. */
+	base?: ProfileInput;
+	resumeBase?: ProfileInput;
+	/** The names of the saved profiles, so replacing one is asked first. */
+	loadSavedNames?: () => Promise<readonly string[]>;
 	/** Connect to a node and read its host key; called as soon as a node's name and IP are valid. */
 	checkNode?: (node: NodeToCheck) => Promise<NodeCheckResult>;
 	/** Read the release (e.g. "v1.37.2") from a binaries directory or tarball. */
 	readBinariesVersion?: (path: string) => Promise<string>;
+	/** Why a local path (binaries, identity file, CA files) is unusable, or undefined; checked on its screen. */
+	checkLocalPath?: (key: LocalPathKey, path: string) => string | undefined;
+	/**
+	 * The final check of the confirmed profile (the loader's: schema, files read); the problems
+	 * it returns send the user back to the field, and only none ends the wizard.
+	 */
+	verify?: (profile: ProfileInput) => Promise<ReadonlyArray<{field: string; message: string}>>;
 	columns?: number;
 }
 
@@ -43,15 +65,22 @@ const KEYS_HELP: Record<string, string> = {
 	nodes: 'enter next · ↑/↓ move · ctrl-n add node · ctrl-d remove node · esc back · ctrl-c cancel',
 	hostkeys: 'enter/y accept these host keys · r recheck · c continue without checking · esc back',
 	summary: 'enter confirm and save · esc back (answers are kept) · ctrl-c cancel',
+	offer: '←/→ choose · enter continue · ctrl-c cancel (the draft stays)',
 };
 
-export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersion, columns: columnsProp}: WizardProps) {
+export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, base, resumeBase, loadSavedNames, checkNode, readBinariesVersion, checkLocalPath, verify, columns: columnsProp}: WizardProps) {
 	const {stdout} = useStdout();
 	const columns = columnsProp ?? (stdout.columns || 80);
 	const [state, dispatch] = useReducer(reduceWizard, undefined, () =>
 		initialWizardState(initialDraft(initial), stepOrder({checkNodes: checkNode !== undefined}), {
 			canCheck: checkNode !== undefined,
 			canReadVersion: readBinariesVersion !== undefined,
+			canVerify: verify !== undefined,
+			...(resume ? {resume} : {}),
+			...(editing !== undefined ? {editing} : {}),
+			...(base ? {base} : {}),
+			...(resumeBase ? {resumeBase} : {}),
+			...(checkLocalPath ? {pathProblem: checkLocalPath} : {}),
 		}),
 	);
 	const [frame, setFrame] = useState(0);
@@ -84,6 +113,30 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 	}, [state.version, readBinariesVersion]);
 
 	useEffect(() => {
+		loadSavedNames?.().then(
+			(names) => dispatch({type: 'saved-names', names}),
+			() => undefined,
+		);
+	}, [loadSavedNames]);
+
+	// A draft after every screen: a change of screen (not the first render) keeps the answers.
+	const lastStep = useRef(state.step);
+	useEffect(() => {
+		if (lastStep.current === state.step || state.outcome) return;
+		lastStep.current = state.step;
+		onDraft?.(draftToKeep(state));
+	}, [state, onDraft]);
+
+	useEffect(() => {
+		const profile = state.verifying;
+		if (!verify || !profile) return;
+		verify(profile).then(
+			(problems) => dispatch({type: 'verify-result', problems}),
+			(error: unknown) => dispatch({type: 'verify-result', problems: [{field: '(profile)', message: error instanceof Error ? error.message : String(error)}]}),
+		);
+	}, [state.verifying, verify]);
+
+	useEffect(() => {
 		if (!state.outcome || reported.current) return;
 		reported.current = true;
 		if (state.outcome.type === 'done') onDone(state.outcome.profile, {hostKeys: state.outcome.hostKeys});
@@ -98,34 +151,25 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 	}, [busy]);
 
 	const step = currentStep(state);
-	const issues = useMemo(() => validateDraft(state.draft, state.order, state.step), [state.draft, state.order, state.step]);
+	const issues = useMemo(() => issuesAt(state), [state]);
 	const spec = STEPS[step];
-	const line = (s: string) => truncate(s, columns - 1);
 
 	let body: React.ReactNode;
-	if (step === 'nodes') body = <NodesScreen state={state} issues={issues} columns={columns} spinnerFrame={frame} />;
+	if (state.offer) body = <ResumeScreen offer={state.offer} order={state.order} columns={columns} />;
+	else if (step === 'nodes') body = <NodesScreen state={state} issues={issues} columns={columns} spinnerFrame={frame} />;
 	else if (step === 'hostkeys') body = <HostKeysScreen state={state} columns={columns} spinnerFrame={frame} />;
 	else if (step === 'summary') body = <SummaryScreen state={state} columns={columns} />;
 	else {
-		const extra =
-			step === 'binaries' && state.version
-				? {
-						binaries: (
-							<Text>
-								{' '.repeat(18)}
-								<Tone tone={state.version.status === 'error' ? 'bad' : state.version.status === 'ok' ? 'ok' : 'dim'}>
-									{line(
-										state.version.status === 'ok'
-											? `found ${state.version.release ?? ''}`
-											: state.version.status === 'error'
-												? `could not read the version: ${state.version.error ?? ''}`
-												: 'reading the version…',
-									).slice(0, Math.max(10, columns - 19))}
-								</Tone>
-							</Text>
-						),
-					}
-				: undefined;
+		const v = state.version;
+		const extra = v
+			? {
+					binaries: (
+						<WrappedText width={columns} indent={18} tone={v.status === 'error' ? 'bad' : v.status === 'ok' ? 'ok' : 'dim'}>
+							{v.status === 'ok' ? `found ${v.release ?? ''}` : v.status === 'error' ? `could not read the version: ${v.error ?? ''}` : 'reading the version…'}
+						</WrappedText>
+					),
+				}
+			: undefined;
 		body = <FormScreen state={state} issues={issues} columns={columns} extra={extra} />;
 	}
 
@@ -139,15 +183,13 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 
 	return (
 		<Box flexDirection="column">
-			<Text wrap="truncate">
-				<Tone tone="accent" bold>
-					{line(WIZARD_TITLE)}
-				</Tone>
-			</Text>
-			<Text wrap="truncate">
-				<Tone bold>{line(`step ${state.step + 1}/${state.order.length} · ${spec.title}`)}</Tone>
-			</Text>
-			{spec.intro ? (
+			<WrappedText width={columns} tone="accent" bold>
+				{state.editing !== undefined ? `k8s-master-setup · editing profile ${state.editing}` : WIZARD_TITLE}
+			</WrappedText>
+			<WrappedText width={columns} bold>
+				{state.offer ? 'Kept answers' : `step ${state.step + 1}/${state.order.length} · ${spec.title}`}
+			</WrappedText>
+			{spec.intro && !state.offer ? (
 				<Box width={Math.max(20, columns - 1)}>
 					<Tone tone="dim">{spec.intro}</Tone>
 				</Box>
@@ -156,14 +198,16 @@ export function Wizard({initial, onDone, onCancel, checkNode, readBinariesVersio
 				{body}
 			</Box>
 			{state.notice ? (
-				<Box marginTop={1}>
-					<Tone tone="warn">{line(state.notice)}</Tone>
+				<Box marginTop={1} width={Math.max(20, columns - 1)}>
+					<Text wrap="wrap">
+						<Tone tone="warn">{state.notice}</Tone>
+					</Text>
 				</Box>
 			) : null}
 			<Box marginTop={1}>
-				<Text wrap="truncate">
-					<Tone tone="dim">{line(KEYS_HELP[step === 'nodes' || step === 'hostkeys' || step === 'summary' ? step : 'form'] ?? '')}</Tone>
-				</Text>
+				<WrappedText width={columns} tone="dim">
+					{KEYS_HELP[state.offer ? 'offer' : step === 'nodes' || step === 'hostkeys' || step === 'summary' ? step : 'form'] ?? ''}
+				</WrappedText>
 			</Box>
 		</Box>
 	);

@@ -1,0 +1,98 @@
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {execa} from 'execa';
+import YAML from 'yaml';
+import {beforeAll, describe, expect, it} from 'vitest';
+import type {RunEvent} from '../../source/run/events.js';
+import {cannotRun} from '../require-or-skip.js';
+import {adminCreds, applyArgs, canRunLab, e2eWork, get, labEnv, labScript, NODES, parseEvents, resetLab, startApply, unitRuns, type AdminCreds} from './apply-support.js';
+
+/**
+ * A minor upgrade on the lab: 1.36.3 installed on three nodes, then the profile moved to
+ * the lab's release (1.37.2) and applied while a probe reads every apiserver's /readyz
+ * and /version every 100 ms. Leaves the lab on the lab's release with the usual profile
+ * and state directory, for the suites after it.
+ */
+const FROM = '1.36.3';
+const FROM_BINARIES = `/var/cache/k8s-master-setup/kubernetes/v${FROM}`;
+const skip = cannotRun('e2e upgrade', canRunLab() ?? (existsSync(`${FROM_BINARIES}/.complete`) ? undefined : `Kubernetes ${FROM} is not built (scripts/build-kubernetes.sh ${FROM})`));
+
+describe.skipIf(skip)(`an upgrade from ${FROM} on the lab`, () => {
+	let env: Record<string, string>;
+	let ips: Record<string, string>;
+	let admin: AdminCreds;
+	const profilePath = join(e2eWork, 'profile.yaml');
+	const stateDir = join(e2eWork, 'state');
+	const args = () => applyArgs(env, profilePath, stateDir);
+	const setRelease = (binaries: string) => {
+		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
+		const release = /v(\d+\.\d+)\.\d+$/.exec(binaries)?.[1];
+		writeFileSync(profilePath, YAML.stringify({...profile, kubernetesVersion: release, binaries}));
+	};
+
+	beforeAll(async () => {
+		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
+		env = await labEnv();
+		ips = Object.fromEntries((env.LAB_NODES ?? '').trim().split(/\s+/).map((p) => p.split('=') as [string, string]));
+		await resetLab();
+		rmSync(e2eWork, {recursive: true, force: true});
+		mkdirSync(e2eWork, {recursive: true});
+		writeFileSync(profilePath, readFileSync(env.LAB_PROFILE as string));
+		setRelease(FROM_BINARIES);
+		const install = await startApply(args());
+		if (install.exitCode !== 0) throw new Error(`installing ${FROM} failed (exit ${install.exitCode}):\n${install.all}`);
+		admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
+	}, 600_000);
+
+	it(`upgrades every component to the lab's release, never fewer than 2 apiservers ready nor more than one minor apart`, async () => {
+		const target = /v(\d+\.\d+\.\d+)$/.exec(env.LAB_K8S_BINARIES ?? '')?.[1] ?? '';
+		const secret = {apiVersion: 'v1', kind: 'Secret', metadata: {name: 'before-upgrade'}, stringData: {password: 'hunter2'}};
+		expect((await get(`https://${ips['lab-m1']}:6443/api/v1/namespaces/default/secrets`, admin, {method: 'POST', body: JSON.stringify(secret)})).status).toBe(201);
+
+		let samples = 0;
+		let minReady = NODES.length;
+		let widestMinors = 0;
+		let watching = true;
+		const watcher = (async () => {
+			while (watching) {
+				const answers = await Promise.all(
+					NODES.map(async (n) => {
+						const ready = await get(`https://${ips[n]}:6443/readyz`, admin).then((r) => r.status === 200, () => false);
+						const version = ready ? await get(`https://${ips[n]}:6443/version`, admin).then((r) => JSON.parse(r.body).gitVersion as string, () => undefined) : undefined;
+						return {ready, minor: version ? Number(version.split('.')[1]) : undefined};
+					}),
+				);
+				samples++;
+				minReady = Math.min(minReady, answers.filter((a) => a.ready).length);
+				const minors = answers.flatMap((a) => (a.minor === undefined ? [] : [a.minor]));
+				if (minors.length > 0) widestMinors = Math.max(widestMinors, Math.max(...minors) - Math.min(...minors));
+				await new Promise((r) => setTimeout(r, 100));
+			}
+		})();
+		setRelease(env.LAB_K8S_BINARIES as string);
+		const t0 = Date.now();
+		const run = await startApply(args());
+		watching = false;
+		await watcher;
+		console.log(`upgrade ${FROM} -> ${target}: exit ${run.exitCode} in ${((Date.now() - t0) / 1000).toFixed(1)}s, ${samples} samples, fewest ready apiservers ${minReady}, widest minor gap ${widestMinors}`);
+		expect(run.exitCode, run.all).toBe(0);
+		expect(minReady).toBeGreaterThanOrEqual(2);
+		expect(widestMinors).toBeLessThanOrEqual(1);
+		// Component by component: every apiserver restarted before the first controller-manager, those before the first scheduler.
+		const restarts = parseEvents(run.stdout).flatMap((e: RunEvent) => (e.type === 'step-done' ? e.changed.filter((c) => c.startsWith('restarted ')).map((c) => c.slice('restarted '.length)) : []));
+		expect(restarts).toEqual([...Array(3).fill('kube-apiserver'), ...Array(3).fill('kube-controller-manager'), ...Array(3).fill('kube-scheduler')]);
+		for (const n of NODES) {
+			const version = JSON.parse((await get(`https://${ips[n]}:6443/version`, admin)).body).gitVersion;
+			expect(version, n).toBe(`v${target}`);
+		}
+		const read = await get(`https://${ips['lab-m2']}:6443/api/v1/namespaces/default/secrets/before-upgrade`, admin);
+		expect(Buffer.from(JSON.parse(read.body).data.password, 'base64').toString()).toBe('hunter2');
+		const raw = await execa('bash', [labScript, 'etcdctl', 'get', '/registry/secrets/default/before-upgrade', '--print-value-only'], {encoding: 'buffer'});
+		expect(Buffer.from(raw.stdout).toString('latin1').startsWith('k8s:enc:aescbc:v1:')).toBe(true);
+		// And a second apply has nothing left to do.
+		const before = await unitRuns();
+		const again = await startApply(args());
+		expect(again.exitCode, again.all).toBe(0);
+		expect(await unitRuns()).toEqual(before);
+	}, 900_000);
+});
