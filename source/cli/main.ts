@@ -4,6 +4,7 @@ import {formatError, UserError} from '../errors.js';
 import {registerApplyCommand} from './commands/apply.js';
 import {registerInitCommand} from './commands/init.js';
 import {registerRenderCommand} from './commands/render.js';
+import {registerSnapshotCommand} from './commands/snapshot.js';
 import {registerStatusCommand} from './commands/status.js';
 import {packageVersion} from './shared/package-version.js';
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
 	registerApplyCommand(program);
 	registerRenderCommand(program);
 	registerStatusCommand(program);
+	registerSnapshotCommand(program);
 	return program;
 }
 

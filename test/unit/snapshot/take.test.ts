@@ -1,61 +1,15 @@
 import {createHash} from 'node:crypto';
 import {mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs';
-import {createServer, type Server} from 'node:https';
-import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import type {Server} from 'node:https';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {generateEcKeyPair} from '../../../source/pki/keys.js';
-import {createCaCertificate, issueCertificate} from '../../../source/pki/x509.js';
 import type {Profile} from '../../../source/profile/schema.js';
 import {SnapshotFailedError, takeEtcdSnapshot, type EtcdClientCredentials} from '../../../source/snapshot/take.js';
-import {FIXTURE_REVISION, fixtureDatabase, gatewayStream} from './gateway-stream.js';
+import {closedPort, fakeEtcd, pkiFor} from './fake-etcd.js';
+import {FIXTURE_REVISION, fixtureDatabase} from './gateway-stream.js';
 
-/**
- * takeEtcdSnapshot against stand-ins for etcd's gateway on loopback (HTTPS, client
- * certificates required, as etcd with --client-cert-auth), serving the fixture database.
- */
-function pkiFor(name: string) {
-	const caKeys = generateEcKeyPair();
-	const ca = createCaCertificate(`${name}-ca`, caKeys.privateKey, 10);
-	const issue = (cn: string, spec: {serverAuth?: boolean; clientAuth?: boolean; ipAddresses?: string[]}) => {
-		const keys = generateEcKeyPair();
-		return {cert: issueCertificate({commonName: cn, validityDays: 5, ...spec}, keys.publicKey, {certPem: ca, keyPem: caKeys.privateKey}), key: keys.privateKey};
-	};
-	return {ca, server: issue('etcd', {serverAuth: true, ipAddresses: ['127.0.0.1']}), client: issue('kubernetes-master', {clientAuth: true})};
-}
-
-type Behaviour = 'whole' | 'truncated';
-
-async function fakeEtcd(pki: ReturnType<typeof pkiFor>, behaviour: Behaviour): Promise<{server: Server; url: string}> {
-	const db = fixtureDatabase();
-	const server = createServer({ca: pki.ca, cert: pki.server.cert, key: pki.server.key, requestCert: true, rejectUnauthorized: true}, (req, res) => {
-		req.resume();
-		req.on('end', () => {
-			if (req.url === '/v3/maintenance/status') {
-				res.end(JSON.stringify({header: {cluster_id: '324952591200643719', member_id: '3319814642761637952', revision: '402'}, version: '3.6.16'}));
-				return;
-			}
-			const stream = gatewayStream(db);
-			// Uneven chunks, as TLS records and chunked encoding cut them.
-			const body = behaviour === 'truncated' ? stream.subarray(0, Math.floor(stream.length / 2)) : stream;
-			for (let at = 0; at < body.length; at += 7001) res.write(body.subarray(at, at + 7001));
-			res.end();
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return {server, url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`};
-}
-
-/** A port that refuses connections: one that was just free. */
-async function closedPort(): Promise<string> {
-	const s = createServer();
-	await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-	const port = (s.address() as AddressInfo).port;
-	await new Promise((resolve) => s.close(resolve));
-	return `https://127.0.0.1:${port}`;
-}
-
+// takeEtcdSnapshot against stand-ins for etcd's gateway on loopback (fake-etcd.ts).
 const profileWith = (endpoints: string[]) => ({name: 'lab', etcd: {endpoints}}) as unknown as Profile;
 
 describe('takeEtcdSnapshot', () => {
