@@ -45,7 +45,7 @@ export function etcdClientCredentials(profile: Profile, stateDir: string): EtcdC
 }
 
 export interface SnapshotTimeouts {
-	/** The status request, start to end. */
+	/** The status request: the longest wait for its next byte (connecting included). */
 	statusMs: number;
 	/** The snapshot stream: the longest wait for the next byte (a large database takes minutes as a whole). */
 	idleMs: number;
