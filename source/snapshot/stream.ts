@@ -76,6 +76,8 @@ export class SnapshotStream {
 	#phase: Phase = 'data';
 	#total: number | undefined;
 	#received = 0;
+	/** Messages read, for the errors: a stream that went wrong says how far it got. */
+	#messages = 0;
 	#hash = createHash('sha256');
 	#storageVersion: string | undefined;
 
@@ -97,13 +99,14 @@ export class SnapshotStream {
 				this.#total === undefined ? 'the stream ended before any data' : `the stream ended after ${this.#received} of ${this.#total} bytes (truncated)`,
 			);
 		}
-		if (this.#phase === 'checksum') throw new SnapshotStreamError(`the stream ended after all ${this.#received} bytes but before their sha256 (truncated)`);
+		if (this.#phase === 'checksum') throw new SnapshotStreamError(`the stream ended after all ${this.#received} bytes (${this.#messages} message(s)) but before their sha256 (truncated)`);
 		return {tail, databaseBytes: this.#received, storageVersion: this.#storageVersion};
 	}
 
 	#message(line: string): Buffer[] {
 		if (line.trim() === '') return [];
 		const {blob, remaining, version} = parseMessage(line);
+		this.#messages++;
 		if (version) this.#storageVersion ??= version;
 		if (this.#phase === 'done') throw new SnapshotStreamError('a message after the snapshot\'s sha256: this is not etcd\'s snapshot stream');
 		if (this.#phase === 'checksum') {

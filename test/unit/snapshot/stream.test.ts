@@ -48,7 +48,7 @@ describe('the snapshot stream', () => {
 		const lines = gatewayLines(small, 16);
 		const refuse = (text: string) => () => run([Buffer.from(text)]);
 		expect(refuse(lines.slice(0, 5).join('\n'))).toThrow(/ended after 80 of 200 bytes \(truncated\)/);
-		expect(refuse(lines.slice(0, -1).join('\n'))).toThrow(/before their sha256 \(truncated\)/);
+		expect(refuse(lines.slice(0, -1).join('\n'))).toThrow(/after all 200 bytes \(13 message\(s\)\) but before their sha256 \(truncated\)/);
 		expect(refuse(`${lines.slice(0, 3).join('\n')}\n${lines[3]!.slice(0, 20)}`)).toThrow(/ended inside a message, after 48 of 200 bytes \(truncated\)/);
 		expect(refuse(`${lines[0]}\n{"result":\n${lines[1]}`), 'a broken line inside the stream').toThrow(/not JSON/);
 		expect(refuse('')).toThrow(/ended before any data/);
