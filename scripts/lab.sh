@@ -433,7 +433,7 @@ wait_etcd() {
 ensure_etcd() {
   local n=$1 reset=${2:-0} m root
   for m in $(wanted_nodes "$n"); do nspawn_pid "$m" >/dev/null || die "$m is not running; run scripts/lab.sh up $n"; done
-  [ -f "$ETCD_DIR/.complete" ] || { log "building etcd v$ETCD_VERSION (cached afterwards) ..."; "$here/build-etcd.sh" "$ETCD_VERSION" >&2; }
+  [ -f "$ETCD_DIR/.complete" ] && [ -x "$ETCD_DIR/etcdutl" ] || { log "building etcd v$ETCD_VERSION (cached afterwards) ..."; "$here/build-etcd.sh" "$ETCD_VERSION" >&2; }
   ensure_pki "$n"
   # Deployed as wanted (same binary, same unit, certs in place)? Then never wipe: a member
   # that is down is started again and the cluster keeps its data. Only a fresh node, a

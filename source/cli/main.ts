@@ -5,6 +5,7 @@ import {registerApplyCommand} from './commands/apply.js';
 import {registerInitCommand} from './commands/init.js';
 import {registerProfilesCommand} from './commands/profiles.js';
 import {registerRenderCommand} from './commands/render.js';
+import {registerSnapshotCommand} from './commands/snapshot.js';
 import {registerStatusCommand} from './commands/status.js';
 import {packageVersion} from './shared/package-version.js';
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
 	registerRenderCommand(program);
 	registerStatusCommand(program);
 	registerProfilesCommand(program);
+	registerSnapshotCommand(program);
 	return program;
 }
 

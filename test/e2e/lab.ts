@@ -55,6 +55,8 @@ export const labPaths = {
 	etcdClientCert: `${state}/pki/etcd-client.pem`,
 	etcdClientKey: `${state}/pki/etcd-client-key.pem`,
 	etcdctl: `${etcdDir}/etcdctl`,
+	/** etcd's offline tool (snapshot status/restore), built with etcd; never on the nodes. */
+	etcdutl: `${etcdDir}/etcdutl`,
 } as const;
 
 /**
