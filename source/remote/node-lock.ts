@@ -67,7 +67,9 @@ export function parseHolders(stdout: string): SeenHolder[] {
 		const [mode, host, pid, since, command] = fields.slice(at + 1);
 		if ((mode !== 'exclusive' && mode !== 'shared') || !host || !/^\d+$/.test(pid ?? '') || !/^\d+$/.test(fields[0] ?? '')) continue;
 		const holder: SeenHolder = {mode, host, pid: Number(pid), since: since ?? '?', command: command || 'k8s-master-setup', nodePid: Number(fields[0])};
-		seen.set(`${host} ${pid} ${since}`, holder);
+		// Seen twice for the instant before its shell execs cat (flock and its child); either PID ends it.
+		const key = `${host} ${pid} ${since}`;
+		if (!seen.has(key)) seen.set(key, holder);
 	}
 	return [...seen.values()];
 }
