@@ -28,6 +28,8 @@ export interface KubeletApiBindingOptions {
 	user: string;
 	/** Per request (default 10 s). */
 	timeoutMs?: number;
+	/** Only read: the outcome says what a run would do (the dry run's plan), nothing is written. */
+	dryRun?: boolean;
 }
 
 export type BindingOutcome = {action: 'created' | 'updated' | 'unchanged'; apiserver: string};
@@ -91,7 +93,7 @@ export async function ensureKubeletApiBinding(options: KubeletApiBindingOptions)
 				unreachable = [...unreachable, `${apiserver}: ${(error as Error).message}`];
 				continue; // the next apiserver
 			}
-			return {action: await converge(call, found, options.user, apiserver), apiserver};
+			return {action: await converge(call, found, options.user, apiserver, options.dryRun ?? false), apiserver};
 		}
 		throw new KubeletApiBindingError(
 			`no apiserver answered to ensure the ClusterRoleBinding ${KUBELET_API_BINDING}: ${unreachable.join('; ')}`,
@@ -104,9 +106,10 @@ export async function ensureKubeletApiBinding(options: KubeletApiBindingOptions)
 
 type Call = (method: string, path: string, body?: unknown) => Promise<Answer>;
 
-async function converge(call: Call, found: Answer, user: string, apiserver: string): Promise<'created' | 'updated' | 'unchanged'> {
+async function converge(call: Call, found: Answer, user: string, apiserver: string, dryRun: boolean): Promise<'created' | 'updated' | 'unchanged'> {
 	for (let attempt = 0; ; attempt++) {
 		if (found.status === 404) {
+			if (dryRun) return 'created';
 			const created = await call('POST', PATH, desiredBinding(user));
 			// 409: made meanwhile (another run, or an apiserver's own bootstrap): look again.
 			if (created.status === 409 && attempt === 0) {
@@ -126,6 +129,7 @@ async function converge(call: Call, found: Answer, user: string, apiserver: stri
 				`it is left as it is: if nothing else relies on it, delete it (kubectl delete clusterrolebinding ${KUBELET_API_BINDING}) and run apply again`,
 			);
 		}
+		if (dryRun) return 'updated';
 		// The user added, every other subject kept; resourceVersion makes a concurrent change a 409.
 		const updated = await call('PUT', `${PATH}/${encodeURIComponent(KUBELET_API_BINDING)}`, {
 			...binding,

@@ -99,6 +99,15 @@ describe('the kubelet API binding', () => {
 		expect(writes).toEqual([]);
 	});
 
+	it('a dry run says what it would do and writes nothing', async () => {
+		const dry = () => ensureKubeletApiBinding({apiservers: [url], admin: {caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key}, user, dryRun: true});
+		expect((await dry()).action).toBe('created');
+		stored.set(KUBELET_API_BINDING, {metadata: {name: KUBELET_API_BINDING, resourceVersion: '1'}, roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: KUBELET_API_ROLE}, subjects: []});
+		expect((await dry()).action).toBe('updated');
+		expect(writes).toEqual([]);
+		expect(stored.get(KUBELET_API_BINDING)!.subjects).toEqual([]);
+	});
+
 	it('goes on to the next apiserver when one does not answer', async () => {
 		expect(await ensure(['https://127.0.0.1:1', url])).toEqual({action: 'created', apiserver: url});
 	});
