@@ -51,11 +51,13 @@ export function lockCommand(mode: LockMode, holder: LockHolder): ShellCommand {
 
 /**
  * Every process whose command line has the marker as one argument: PID, then its arguments
- * tab-separated. The pattern `…loc[k]` matches the marker but not grep's own arguments.
+ * tab-separated. The pattern `…loc[k]` matches the marker but not grep's own arguments. Only
+ * processes with this `/` as their root: a node's containers (the lab's nodes, seen from
+ * their host) lock their own `/`, another file.
  */
 export function holdersCommand(): ShellCommand {
 	const pattern = `${MARKER.slice(0, -1)}[${MARKER.slice(-1)}]`;
-	return sh`for d in /proc/[0-9]*; do grep -qzx ${pattern} "$d/cmdline" 2>/dev/null || continue; printf '%s\\t' "\${d#/proc/}"; tr '\\0' '\\t' < "$d/cmdline"; echo; done`;
+	return sh`for d in /proc/[0-9]*; do grep -qzx ${pattern} "$d/cmdline" 2>/dev/null && [ "$d/root" -ef / ] || continue; printf '%s\\t' "\${d#/proc/}"; tr '\\0' '\\t' < "$d/cmdline"; echo; done`;
 }
 
 export function parseHolders(stdout: string): SeenHolder[] {
@@ -106,6 +108,21 @@ export async function takeNodeLock(transport: Transport, mode: LockMode, holder:
 		if (code === 127) throw new NodeLockError(transport.node, 'flock is not installed', 'install util-linux on the node (it ships flock)');
 		throw new NodeLockError(transport.node, `could not take the lock on ${LOCK_PATH} (exit ${code}): ${stderr.trim().slice(-300)}`, 'check that flock(1) from util-linux works on the node');
 	}
+}
+
+/**
+ * Ends holders on the node by their PIDs there: flock, and the command it runs (which holds
+ * the lock too: it inherits flock's descriptor). Only for holders known to be gone (their
+ * run's process no longer exists), whose SSH connection the node has not yet seen die.
+ */
+export async function endHolders(transport: Transport, holders: readonly SeenHolder[]): Promise<void> {
+	const pids = holders.map((h) => h.nodePid);
+	await transport.exec(sh`for p in ${pids}; do for c in $(cat /proc/$p/task/*/children 2>/dev/null); do kill "$c"; done; kill "$p"; done 2>/dev/null; true`, {sudo: false});
+}
+
+/** What a user runs on the node to end a holder whose run is gone. */
+export function endHolderCommand(holders: readonly SeenHolder[]): string {
+	return holders.map((h) => `pkill -P ${h.nodePid}; kill ${h.nodePid}`).join('; ');
 }
 
 /** "`apply` (PID 12 on host ws1, since …)", for messages. */

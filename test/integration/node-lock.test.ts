@@ -1,4 +1,5 @@
-import {spawn, type ChildProcess} from 'node:child_process';
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {hostname} from 'node:os';
 import {writeFile, chmod} from 'node:fs/promises';
 import {join} from 'node:path';
 import {afterAll, beforeAll, expect, it} from 'vitest';
@@ -85,7 +86,7 @@ exec unshare -m --propagation private /bin/sh -c '
 		expect(refusal?.name).toBe('UserError');
 		expect(refusal?.exitCode).toBe(2);
 		expect(refusal?.message).toContain('master1 is in use by `apply` (PID 4242 on other-machine, since 2026-12-01T10:00:00.000Z)');
-		expect(refusal?.hint).toMatch(/end it on master1 with `kill \d+`/);
+		expect(refusal?.hint).toMatch(/end it on master1 with `pkill -P \d+; kill \d+`/);
 		expect(second.refusedNodes()).toEqual(['master1']);
 		const dryRun = lockingConnect(connect(sshd), 'shared', 'apply --dry-run');
 		await expect(dryRun.connect(node)).rejects.toThrow('master1 is in use by `apply` (PID 4242 on other-machine');
@@ -102,6 +103,15 @@ exec unshare -m --propagation private /bin/sh -c '
 		expect(second.refusedNodes()).toEqual([]);
 		await taken.close();
 	}, 90_000);
+
+	it('takes over the lock of a run gone from this machine that the node still holds (a connection that died without a word)', async () => {
+		const gonePid = spawnSync('true').pid!; // exited: a run killed on this machine
+		const ghost = await holderProcess('exclusive', {host: hostname(), pid: gonePid, since: '2026-12-01T09:00:00.000Z', command: 'apply'});
+		const ended = new Promise((resolve) => ghost.once('exit', resolve));
+		const taken = await lockingConnect(connect(sshd), 'exclusive', 'apply').connect(node);
+		await ended; // its remote command was ended on the node, so its ssh returned
+		await taken.close();
+	}, 60_000);
 
 	it('dry runs hold it side by side on a node where nothing can be written, and an apply is refused naming them', async () => {
 		// The namespace works: a write anywhere but /proc, /sys and /dev fails on this node.
