@@ -10,6 +10,8 @@ import {generateEcKeyPair, publicKeyPemOf} from './keys.js';
 import type {CertKeyPair, Pki, PkiChange} from './types.js';
 import {createCaCertificate, issueCertificate} from './x509.js';
 
+const DAY_MS = 86_400_000;
+
 /**
  * Load the PKI from the state directory, creating what is missing and re-issuing only
  * what no longer fits (see reasonToReissue). Nothing is replaced silently: every creation
@@ -22,7 +24,7 @@ export async function ensurePki(profile: Profile, state: StateDir, now = new Dat
 	refuseReplacingKeptMaterial(profile, state);
 	const changes: PkiChange[] = [];
 	const clusterCa = ensureCa(profile, state, changes, now);
-	const frontProxyCa = keptOrCreatedCa(state, FRONT_PROXY_CA, profile.pki.caValidityDays, changes, now);
+	const frontProxyCa = keptOrCreatedCa(state, FRONT_PROXY_CA, profile.pki, changes, now);
 	const issued = new Map<string, CertKeyPair>();
 	const verified = new VerifiedMemo(state);
 	for (const {item, stem, spec, signer} of certificateSpecs(profile)) {
@@ -98,7 +100,7 @@ function ensureCa(profile: Profile, state: StateDir, changes: PkiChange[], now: 
 		if (state.read(BROUGHT_CA_FILE) !== cert) state.write(BROUGHT_CA_FILE, cert);
 		return {cert, key: readFileSync(profile.pki.caKey, 'utf8')};
 	}
-	return keptOrCreatedCa(state, CLUSTER_CA, profile.pki.caValidityDays, changes, now);
+	return keptOrCreatedCa(state, CLUSTER_CA, profile.pki, changes, now);
 }
 
 interface CaFiles {
@@ -118,8 +120,13 @@ const CLUSTER_CA: CaFiles = {item: 'CA', stem: 'ca', commonName: 'kubernetes-ca'
  */
 const FRONT_PROXY_CA: CaFiles = {item: 'front-proxy CA', stem: 'front-proxy-ca', commonName: 'front-proxy-ca'};
 
-/** The CA kept in the state directory, or a new one; an expired or half-present one is refused, never replaced. */
-function keptOrCreatedCa(state: StateDir, files: CaFiles, validityDays: number, changes: PkiChange[], now: Date): CertKeyPair {
+/**
+ * The CA kept in the state directory, or a new one; an expired or half-present one is refused,
+ * never replaced. So is a kept CA that ends before the certificates it would issue (as a
+ * brought CA is, in load.ts): a leaf outliving its CA stops verifying the day the CA expires.
+ * Refused rather than capped: a capped leaf would be re-issued on every run near the CA's end.
+ */
+function keptOrCreatedCa(state: StateDir, files: CaFiles, days: Profile['pki'], changes: PkiChange[], now: Date): CertKeyPair {
 	const certName = `${files.stem}.pem`;
 	const keyName = `${files.stem}-key.pem`;
 	const cert = state.read(certName);
@@ -132,6 +139,14 @@ function keptOrCreatedCa(state: StateDir, files: CaFiles, validityDays: number, 
 				'a CA is never replaced automatically (every certificate and kubeconfig of the cluster depends on it); move the state directory aside to start a new cluster PKI, or give pki.caCert and pki.caKey',
 			);
 		}
+		const leafEnd = new Date(now.getTime() + days.certValidityDays * DAY_MS);
+		if (notAfter < leafEnd) {
+			const fits = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+			throw new UserError(
+				`pki.certValidityDays: the ${files.item} in ${state.file(certName)} expires on ${notAfter.toISOString()}, before the certificates it would issue (pki.certValidityDays: ${days.certValidityDays}, until ${leafEnd.toISOString()})`,
+				`${fits >= 1 ? `set pki.certValidityDays to at most ${fits}; ` : ''}a CA is never replaced automatically and rotating one is not supported yet`,
+			);
+		}
 		return {cert, key};
 	}
 	if (cert !== undefined || key !== undefined) {
@@ -141,7 +156,7 @@ function keptOrCreatedCa(state: StateDir, files: CaFiles, validityDays: number, 
 		);
 	}
 	const keys = generateEcKeyPair();
-	const created = createCaCertificate(files.commonName, keys.privateKey, validityDays, now);
+	const created = createCaCertificate(files.commonName, keys.privateKey, days.caValidityDays, now);
 	state.write(keyName, keys.privateKey);
 	state.write(certName, created);
 	changes.push({item: files.item, action: 'created'});

@@ -208,3 +208,78 @@ export async function execRaw(client: Client, command: ShellCommand, options: Ra
 function isStream(stdin: RawExecOptions['stdin']): stdin is Readable {
 	return typeof stdin === 'object' && stdin !== null && !Buffer.isBuffer(stdin) && typeof (stdin as Readable).pipe === 'function';
 }
+
+/** A command left running on the node, for as long as this process wants it (node-lock.ts). */
+export interface HeldCommand {
+	/** The first line it printed. */
+	readonly firstLine: string;
+	/** Resolves when it has ended: released, or the connection is gone. */
+	readonly ended: Promise<void>;
+	/** Closes its stdin and its channel: it sees EOF and ends. */
+	release(): void;
+}
+
+export type HoldOutcome = {held: HeldCommand} | {ended: {code: number; stdout: string; stderr: string}};
+
+/**
+ * Runs a command whose stdin stays open: it keeps running until release(), or until the
+ * connection ends however it ends (this process killed included: the kernel closes the
+ * socket, sshd closes the command's stdin). Resolves on its first line of output, or with
+ * its exit code and output when it ends before printing one. Without sudo: what is held
+ * this way (a flock on /) needs no root, and sudo's exchange would stand between the
+ * command and its first line. Outside the channel limit of the commands: it stays open.
+ */
+export async function holdRaw(client: Client, command: ShellCommand, options: {node: string; timeoutMs: number; closed?: Promise<void>}): Promise<HoldOutcome> {
+	const channel = await openExec(client, options.node, command);
+	return new Promise<HoldOutcome>((resolve, reject) => {
+		const stdout = cappedBuffer();
+		const stderr = cappedBuffer();
+		let exitCode: number | undefined;
+		let settled = false;
+		let markEnded = () => {};
+		const ended = new Promise<void>((r) => (markEnded = r));
+		const settle = (outcome: HoldOutcome | Error) => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(timer);
+			if (outcome instanceof Error) {
+				channel.close();
+				reject(outcome);
+			} else resolve(outcome);
+		};
+		const timer = setTimeout(() => {
+			settle(new SshError(options.node, 'timeout', `command did not answer within ${Math.round(options.timeoutMs / 1000)}s: ${command.slice(0, 120)}`));
+		}, options.timeoutMs);
+		channel.on('data', (chunk: Buffer) => {
+			if (settled) return; // what it prints after its first line is not kept
+			stdout.add(chunk);
+			const text = stdout.bytes().toString('utf8');
+			const newline = text.indexOf('\n');
+			if (newline < 0) return;
+			settle({
+				held: {
+					firstLine: text.slice(0, newline),
+					ended,
+					release: () => {
+						channel.end();
+						channel.close();
+					},
+				},
+			});
+		});
+		channel.stderr.on('data', (chunk: Buffer) => stderr.add(chunk));
+		channel.on('exit', (code: number | null, signal?: string) => {
+			exitCode = code ?? (signal ? 128 : 255);
+		});
+		channel.on('close', (code?: number | null) => {
+			markEnded();
+			exitCode ??= typeof code === 'number' ? code : undefined;
+			if (exitCode === undefined) settle(connectionLost(options.node, `while running: ${command.slice(0, 120)}`));
+			else settle({ended: {code: exitCode, stdout: stdout.bytes().toString('utf8'), stderr: stderr.bytes().toString('utf8')}});
+		});
+		options.closed?.then(() => {
+			markEnded();
+			settle(connectionLost(options.node, `while running: ${command.slice(0, 120)}`));
+		});
+	});
+}

@@ -6,7 +6,7 @@ import {prepareHostKeyCheck, type HostKeyPolicy} from './host-key-check.js';
 import {planAuth} from './ssh-auth.js';
 import {loadSshConfig, resolveSshHost, type ResolvedSshHost, type SshConfigSource} from './ssh-config.js';
 import {connectionLost, SshError, translateConnectError} from './ssh-errors.js';
-import {execRaw, openChannel} from './ssh-exec.js';
+import {execRaw, holdRaw, openChannel, type HoldOutcome} from './ssh-exec.js';
 import {uploadAtomically, uploadManyAtomically, type UploadContext} from './ssh-upload.js';
 import {sh, type ShellCommand} from './shell.js';
 import {openTcp} from './tcp-connect.js';
@@ -189,7 +189,7 @@ function forwardOut(client: Client, host: string, port: number): Promise<Duplex>
  * sshd refuses channels beyond MaxSessions (10 by default) per connection with "Channel
  * open failure". Steps that run side by side on one node (uploads of three steps, service
  * starts, health checks) share one connection, so exec channels wait their turn here; the
- * one SFTP channel, kept open, counts once more.
+ * one SFTP channel, kept open, counts once more, and so does the lock's (holdRaw): 8 of 10.
  */
 const MAX_EXEC_CHANNELS = 6;
 
@@ -375,6 +375,11 @@ class SshTransport implements Transport {
 			});
 		this.#sftp = opening;
 		return opening;
+	}
+
+	hold(command: ShellCommand, options: {timeoutMs?: number} = {}): Promise<HoldOutcome> {
+		this.#ensureUp();
+		return holdRaw(this.client, command, {node: this.node, timeoutMs: options.timeoutMs ?? this.commandTimeoutMs, closed: this.#closedEvent});
 	}
 
 	forward(host: string, port: number): Promise<Readable & NodeJS.WritableStream> {

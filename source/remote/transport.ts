@@ -1,4 +1,5 @@
 import type {Readable} from 'node:stream';
+import type {HoldOutcome} from './ssh-exec.js';
 import type {ShellCommand} from './shell.js';
 
 /**
@@ -66,6 +67,11 @@ export interface Transport {
 	 * rename), in one round trip. Optional: without it, callers upload one by one.
 	 */
 	uploadMany?(files: readonly ContentFile[]): Promise<void>;
+	/**
+	 * A command kept running, as the login user, until released or until the connection ends
+	 * (the lock on the nodes, node-lock.ts). Optional: test fakes go without.
+	 */
+	hold?(command: ShellCommand, options?: {timeoutMs?: number}): Promise<HoldOutcome>;
 	/** A TCP connection from the node to host:port, for HTTPS probes through the node (optional). */
 	forward?(host: string, port: number): Promise<Readable & NodeJS.WritableStream>;
 	close(): Promise<void>;

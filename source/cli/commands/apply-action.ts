@@ -22,6 +22,7 @@ import {loadProfileFromOptions} from '../shared/load-profile.js';
 import {shellQuote} from '../../remote/shell.js';
 import {handleStopSignals} from '../shared/stop-signals.js';
 import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
+import {lockingConnect} from '../shared/cluster-lock.js';
 
 /**
  * `apply`: profile → plan → runner, with the grid on a terminal, plain lines without
@@ -88,9 +89,12 @@ async function applyPrepared(
 	const controller = new AbortController();
 	if (stopped.aborted) controller.abort();
 	stopped.addEventListener('abort', () => controller.abort(), {once: true});
+	// One run per cluster too: each connection takes the nodes' lock (cluster-lock.ts).
+	const locking = lockingConnect((node) => early?.take(node.name) ?? connectNode(profile, node, options), options.dryRun ? 'shared' : 'exclusive', options.dryRun ? 'apply --dry-run' : 'apply');
+	const exitCode = (code: number) => (code === 1 && locking.refusedNodes().length > 0 ? 2 : code);
 	const runnerOptions = {
 		plan,
-		connect: async (node) => nodeSession(await (early?.take(node.name) ?? connectNode(profile, node, options))),
+		connect: async (node) => nodeSession(await locking.connect(node)),
 		health,
 		binaries: await binariesFacts(plan),
 		dryRun: options.dryRun,
@@ -104,7 +108,7 @@ async function applyPrepared(
 	} satisfies Omit<RunnerOptions, 'emit'>;
 
 	try {
-		if (interactive && !options.dryRun) return await applyWithGrid(runnerOptions, controller, profile.name, kubeconfigPath, admin, options);
+		if (interactive && !options.dryRun) return exitCode(await applyWithGrid(runnerOptions, controller, profile.name, kubeconfigPath, admin, options));
 		const emit = options.json ? await jsonSink() : await plainSink();
 		const result = await runPlan({...runnerOptions, emit});
 		if (!options.json && !options.dryRun && result.ok) {
@@ -113,7 +117,7 @@ async function applyPrepared(
 		if (!result.ok && !options.json) {
 			process.stderr.write(`\n${controller.signal.aborted ? 'stopped' : `failed on ${result.failedNodes.join(', ')}`}; fix the cause above and run the same command again to resume\n`);
 		}
-		return result.ok ? 0 : result.refused ? 2 : 1;
+		return exitCode(result.ok ? 0 : result.refused ? 2 : 1);
 	} finally {
 		health.close();
 	}

@@ -239,3 +239,38 @@ describe('PKI', () => {
 		expect(turns).toBeGreaterThanOrEqual(issued);
 	});
 });
+
+describe('a CA the tool created and kept, near its end', () => {
+	// A state directory whose kept CA (or front-proxy CA) has `caDays` days left.
+	function stateWithCa(stem: 'ca' | 'front-proxy-ca', caDays: number) {
+		const state = StateDir.open(join(tempDir(), 'state'));
+		const keys = generateEcKeyPair();
+		state.write(`${stem}-key.pem`, keys.privateKey);
+		state.write(`${stem}.pem`, createCaCertificate(stem === 'ca' ? 'kubernetes-ca' : 'front-proxy-ca', keys.privateKey, caDays));
+		return state;
+	}
+
+	for (const [stem, item] of [['ca', 'the CA'], ['front-proxy-ca', 'the front-proxy CA']] as const) {
+		it(`${item}: refused when it ends before the leaves it would issue, naming pki.certValidityDays and what fits`, async () => {
+			const state = stateWithCa(stem, 100);
+			const profile = ProfileSchema.parse(baseProfile());
+			const refused = await ensurePki(profile, state).then(
+				() => undefined,
+				(error: unknown) => error,
+			);
+			expect(refused).toMatchObject({name: 'UserError', exitCode: 2});
+			expect((refused as Error).message).toMatch(new RegExp(`^pki\\.certValidityDays: ${item} in .*${stem}\\.pem expires on .*pki\\.certValidityDays: 365`));
+			expect((refused as {hint: string}).hint).toMatch(/at most 99\b/);
+			// Nothing was issued with it.
+			expect(state.read('kubernetes.pem')).toBeUndefined();
+		});
+
+		it(`${item}: accepted when the leaves fit inside it`, async () => {
+			const state = stateWithCa(stem, 100);
+			const profile = ProfileSchema.parse(baseProfile({pki: {certValidityDays: 99}}));
+			const {pki} = await ensurePki(profile, state);
+			const leaf = new X509Certificate(stem === 'ca' ? pki.apiserver.cert : pki.proxyClient.cert);
+			expect(new Date(leaf.validTo) <= new Date(new X509Certificate(state.read(`${stem}.pem`)!).validTo)).toBe(true);
+		});
+	}
+});
