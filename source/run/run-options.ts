@@ -41,6 +41,11 @@ export interface RunnerOptions {
 	 * generation) and restart what was restarted (default true; false leaves it for debugging).
 	 */
 	rollback?: boolean;
+	/**
+	 * Cluster objects the control plane needs once it serves (the kubelet API binding),
+	 * ensured in the first node's verify step. Returns what changed (or would, dryRun).
+	 */
+	ensureClusterObjects?: (dryRun: boolean) => Promise<string[]>;
 }
 
 export interface RunResult {

@@ -8,6 +8,7 @@ import {recordHashesNow} from './place-files.js';
 import {rollOut} from './roll-out.js';
 import type {RunnerOptions, RunResult} from './run-options.js';
 import {stepsFor, type Steps} from './step-runner.js';
+import {StepError} from './step-error.js';
 import {verifyNode} from './verify.js';
 
 export type {RunnerOptions, RunResult} from './run-options.js';
@@ -44,6 +45,7 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 	if (options.dryRun) {
 		for (const run of runs) await reportDryRun(emit, run.plan.node.name, need(run.session), need(run.changes), need(run.remote));
 		for (const run of runs) skipChanges(run, 'dry run');
+		await reportClusterObjects(options, runs);
 		return finish(options, runs, started);
 	}
 
@@ -66,7 +68,33 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 
 async function verifyAll(options: RunnerOptions, runs: NodeRun[], steps: Steps): Promise<void> {
 	const leaseNodes = runs.map((r) => ({name: r.plan.node.name, hostname: r.hostname ?? null}));
-	await mapLimit(runs, options.concurrency ?? 10, (run) => steps.run(run, 'verify', () => verifyNode(options, run, leaseNodes)));
+	const first = runs[0];
+	await mapLimit(runs, options.concurrency ?? 10, (run) =>
+		steps.run(run, 'verify', async () => {
+			const outcome = await verifyNode(options, run, leaseNodes);
+			// Once per run, by the first node, once its apiserver and Leases are verified.
+			if (run !== first || !options.ensureClusterObjects) return outcome;
+			const changed = await options.ensureClusterObjects(false).catch((e: unknown) => Promise.reject(asStepError(e)));
+			return changed.length > 0 ? {changed} : outcome;
+		}),
+	);
+}
+
+/** A dry run's line for the cluster objects: what would change, when an apiserver already answers. */
+async function reportClusterObjects(options: RunnerOptions, runs: NodeRun[]): Promise<void> {
+	const node = runs[0]?.plan.node.name;
+	if (!options.ensureClusterObjects || !node) return;
+	const line = await options.ensureClusterObjects(true).then(
+		(changed) => (changed.length > 0 ? `would ensure: ${changed.join(', ')}` : 'cluster objects: nothing to change'),
+		(e: unknown) => `cluster objects not checked (no apiserver answered yet): ${asStepError(e).message}`,
+	);
+	options.emit({type: 'log', at: Date.now(), node, step: 'verify', line});
+}
+
+function asStepError(error: unknown): StepError {
+	if (error instanceof StepError) return error;
+	const hint = (error as {hint?: unknown}).hint;
+	return new StepError(error instanceof Error ? error.message : String(error), typeof hint === 'string' ? hint : undefined);
 }
 
 async function finish(options: RunnerOptions, runs: NodeRun[], started: number, recordHashes = false): Promise<RunResult> {

@@ -158,6 +158,16 @@ describe.skipIf(skip)('apply on the lab', () => {
 		}
 	});
 
+	it("binds system:kubelet-api-admin to the apiserver's kubelet client user (kubernetes-master)", async () => {
+		const r = await get(`https://${ips['lab-m3']}:6443/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/kube-apiserver:kubelet-apis`, admin);
+		expect(r.status, r.body).toBe(200);
+		const binding = JSON.parse(r.body);
+		expect(binding.roleRef).toMatchObject({kind: 'ClusterRole', name: 'system:kubelet-api-admin'});
+		expect(binding.subjects).toEqual(expect.arrayContaining([expect.objectContaining({kind: 'User', name: 'kubernetes-master'})]));
+		const done = parseEvents(firstRun.stdout).filter((e): e is Extract<RunEvent, {type: 'step-done'}> => e.type === 'step-done' && e.step === 'verify');
+		expect(done.flatMap((e) => e.changed)).toEqual(['ClusterRoleBinding kube-apiserver:kubelet-apis created']);
+	});
+
 	it('stores Secrets encrypted with aescbc in etcd', async () => {
 		const secret = {apiVersion: 'v1', kind: 'Secret', metadata: {name: 'e2e-secret'}, stringData: {password: 'hunter2'}};
 		const created = await get(`https://${ips['lab-m2']}:6443/api/v1/namespaces/default/secrets`, admin, {method: 'POST', body: JSON.stringify(secret)});

@@ -35,3 +35,29 @@ describe('runner verify', () => {
 		}
 	});
 });
+
+describe('cluster objects after the control plane serves', () => {
+	it('are ensured once, by the first node in its verify step, and what changed is reported there', async () => {
+		const calls: boolean[] = [];
+		const {events, result} = await run(lab(), {ensureClusterObjects: async (dryRun) => (calls.push(dryRun), ['ClusterRoleBinding kube-apiserver:kubelet-apis created'])});
+		expect(result.ok).toBe(true);
+		expect(calls).toEqual([false]);
+		const verified = of(events, 'step-done').filter((e) => (e as {step: string}).step === 'verify') as Array<{node: string; changed: string[]}>;
+		expect(verified.find((e) => e.node === 'm1')?.changed).toEqual(['ClusterRoleBinding kube-apiserver:kubelet-apis created']);
+		expect(verified.filter((e) => e.node !== 'm1').every((e) => e.changed.length === 0)).toBe(true);
+	});
+
+	it('fail the first node\'s verify step with the cause and hint when the apiserver refuses', async () => {
+		const refusal = Object.assign(new Error('the ClusterRoleBinding kube-apiserver:kubelet-apis binds system:node, not system:kubelet-api-admin'), {hint: 'delete or rename that binding'});
+		const {events, result} = await run(lab(), {ensureClusterObjects: async () => Promise.reject(refusal)});
+		expect(result.failedNodes).toEqual(['m1']);
+		expect(of(events, 'step-failed')).toEqual([expect.objectContaining({node: 'm1', step: 'verify', cause: refusal.message, hint: 'delete or rename that binding'})]);
+	});
+
+	it('are only read by a dry run, and said in its plan', async () => {
+		const calls: boolean[] = [];
+		const {events} = await run(lab(), {dryRun: true, ensureClusterObjects: async (dryRun) => (calls.push(dryRun), ['ClusterRoleBinding kube-apiserver:kubelet-apis (to be created)'])});
+		expect(calls).toEqual([true]);
+		expect(of(events, 'log').map((e) => (e as {line: string}).line)).toContain('would ensure: ClusterRoleBinding kube-apiserver:kubelet-apis (to be created)');
+	});
+});

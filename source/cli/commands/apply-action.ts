@@ -8,6 +8,8 @@ import type {EventSink, RunEvent} from '../../run/events.js';
 import {createHttpsHealth} from '../../run/https-health.js';
 import {elfArch} from '../../run/preflight.js';
 import {nodeSession} from '../../run/node-session.js';
+import {ensureKubeletApiBinding, KUBELET_API_BINDING} from '../../run/kubelet-api-binding.js';
+import {apiserverCertSpec} from '../../pki/cert-specs.js';
 import {runPlan, type RunnerOptions} from '../../run/runner.js';
 import {zstdCopies} from '../../plan/zstd-copies.js';
 import {defaultCacheDir, defaultStateDir} from '../../state/state-dir.js';
@@ -103,6 +105,15 @@ async function applyPrepared(
 		concurrency: options.concurrency,
 		stabilityWindowMs: Math.round(options.stabilityWindow * 1000),
 		rollback: options.rollback !== false,
+		ensureClusterObjects: async (dryRun: boolean) => {
+			const outcome = await ensureKubeletApiBinding({
+				apiservers: profile.nodes.map((n) => `https://${n.ip.includes(':') ? `[${n.ip}]` : n.ip}:6443`),
+				admin,
+				user: apiserverCertSpec(profile).commonName,
+				dryRun,
+			});
+			return outcome.action === 'unchanged' ? [] : [`ClusterRoleBinding ${KUBELET_API_BINDING} ${dryRun ? `(to be ${outcome.action})` : outcome.action}`];
+		},
 		...(options.compress !== false ? {zstdCopies: zstdCopies(defaultCacheDir())} : {}),
 		signal: controller.signal,
 	} satisfies Omit<RunnerOptions, 'emit'>;
