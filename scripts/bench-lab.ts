@@ -9,6 +9,8 @@
  * source/render/flags.ts) and every etcd endpoint for every apiserver (apply gives a node's
  * apiserver its own member, see source/render/etcd-endpoints.ts), so the ratio can be read
  * both ways: the tool's cluster, and one configured like the guide's.
+ * Then the upgrade rows (bench-upgrade.ts): a rolling upgrade 1.36.3 -> the lab's release
+ * beside the guide's procedure re-run with the new binaries (`--no-upgrade` leaves them out).
  * Needs root and the lab (scripts/lab.sh); leaves the lab running with apply's result.
  */
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -16,6 +18,7 @@ import {availableParallelism, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import {parseDocument} from 'yaml';
+import {upgradeRows} from './bench-upgrade.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const lab = join(repo, 'scripts', 'lab.sh');
@@ -121,6 +124,9 @@ async function main(): Promise<void> {
 		console.log(
 			`  machine: guide ${guideFirst.busyCpuSeconds.toFixed(1)} CPU-s busy, steal ${stealShare(guideFirst)}; apply ${applyFirst.busyCpuSeconds.toFixed(1)} CPU-s busy, steal ${stealShare(applyFirst)}`,
 		);
+	}
+	if (!process.argv.includes('--no-upgrade')) {
+		await upgradeRows({env, names, ips: nodes.map(([, ip]) => ip), guideEnv, work, cli, guideScript: join(repo, 'scripts', 'guide-procedure.sh'), reset, timed});
 	}
 	rmSync(work, {recursive: true, force: true});
 
