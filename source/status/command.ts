@@ -1,6 +1,7 @@
 import type {ServiceName} from '../plan/types.js';
 import type {Profile} from '../profile/schema.js';
 import type {Transport} from '../remote/transport.js';
+import {EXIT} from '../exit-codes.js';
 import {DEFAULT_CERT_WARNING_DAYS} from './health.js';
 import type {StatusSnapshot} from './json-schema.js';
 import {journalFromConnections} from './journal.js';
@@ -31,13 +32,17 @@ export interface RunStatusCommandOptions {
 	stdout?: {write(chunk: string): unknown};
 	stderr?: {write(chunk: string): unknown};
 	isTTY?: boolean;
-	/** Ends --watch (SIGINT and SIGTERM end it too). */
+	/** Aborted by the command's first SIGINT/SIGTERM (cli/shared/stop-signals.ts): ends --watch and the dashboard. */
 	signal?: AbortSignal;
+	/** Ctrl-C in the dashboard (a key in raw mode, not a signal): the same as a first SIGINT. */
+	onInterrupt?: () => void;
 	dashboard?: (options: {
 		refresh: () => Promise<StatusSnapshot>;
 		journal: (node: string, unit: ServiceName) => Promise<string>;
 		intervalMs: number;
 		certWarningDays: number;
+		signal?: AbortSignal;
+		onInterrupt?: () => void;
 	}) => Promise<number>;
 }
 
@@ -56,6 +61,11 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 		return EXIT_INVALID_INPUT;
 	}
 	const connections = new Map(await options.connect(options.profile));
+	// Stopped while connecting: a first signal ends a one-shot status without probing.
+	if (options.signal?.aborted && !options.watch) {
+		await closeAll(connections);
+		return EXIT.interrupted;
+	}
 	const prober = createStatusProber({profile: options.profile, admin: options.admin, timeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS});
 	const reconnector = createReconnector(options.profile, connections, options.connect);
 	const refresh = async () => {
@@ -66,12 +76,20 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 	};
 	const stop = new AbortController();
 	const onSignal = () => stop.abort();
+	if (options.signal?.aborted) stop.abort();
 	options.signal?.addEventListener('abort', onSignal, {once: true});
 	try {
 		const tty = options.isTTY ?? Boolean(process.stdout.isTTY && process.stdin.isTTY);
 		if (!options.json && tty) {
 			const dashboard = options.dashboard ?? (await import('./dashboard.js')).runStatusDashboard;
-			return await dashboard({refresh, journal: journalFromConnections(() => connections), intervalMs, certWarningDays});
+			return await dashboard({
+				refresh,
+				journal: journalFromConnections(() => connections),
+				intervalMs,
+				certWarningDays,
+				...(options.signal ? {signal: options.signal} : {}),
+				...(options.onInterrupt ? {onInterrupt: options.onInterrupt} : {}),
+			});
 		}
 		const emit = (snapshot: StatusSnapshot): number => {
 			if (options.json) {
@@ -83,9 +101,10 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 			stdout.write(renderPlainTable(view));
 			return view.exitCode;
 		};
-		if (!options.watch) return emit(await refresh());
-		process.once('SIGINT', onSignal);
-		process.once('SIGTERM', onSignal);
+		if (!options.watch) {
+			const snapshot = await untilAborted(refresh(), stop.signal);
+			return snapshot ? emit(snapshot) : EXIT.interrupted;
+		}
 		let code = 2;
 		while (!stop.signal.aborted) {
 			const started = Date.now();
@@ -95,8 +114,6 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 		}
 		return code;
 	} finally {
-		process.off('SIGINT', onSignal);
-		process.off('SIGTERM', onSignal);
 		options.signal?.removeEventListener('abort', onSignal);
 		prober.close();
 		await reconnector.settle();
@@ -162,6 +179,25 @@ async function closeAll(connections: Map<string, Transport | Error>): Promise<vo
 			c instanceof Error ? undefined : Promise.race([c.close(), new Promise((r) => setTimeout(r, 2000).unref())]),
 		),
 	);
+}
+
+/** The promise's value, or undefined as soon as the signal aborts (the promise is left to settle on its own). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+	if (signal.aborted) return Promise.resolve(undefined);
+	return new Promise<T | undefined>((resolve, reject) => {
+		const onAbort = () => resolve(undefined);
+		signal.addEventListener('abort', onAbort, {once: true});
+		promise.then(
+			(value) => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(value);
+			},
+			(error: unknown) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(error);
+			},
+		);
+	});
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -200,6 +200,8 @@ export interface StatusAppProps {
 	color?: boolean;
 	/** Called with each new view model (runStatusDashboard keeps the last exit code). */
 	onView?: (view: DashboardViewModel) => void;
+	/** Ctrl-C (default: quit as on `q`). */
+	onInterrupt?: () => void;
 }
 
 /** The live dashboard: refreshes every intervalMs (never overlapping), keys as in selection.ts. */
@@ -275,6 +277,11 @@ export function StatusApp(props: StatusAppProps): React.JSX.Element {
 	};
 
 	useInput((input, key) => {
+		if (key.ctrl && input === 'c') {
+			if (propsRef.current.onInterrupt) propsRef.current.onInterrupt();
+			else exit();
+			return;
+		}
 		const view = viewRef.current;
 		const journal = journalRef.current;
 		const size = {rows: view?.rows.length ?? 0, columns: view?.columns.length ?? 3};
@@ -330,12 +337,16 @@ export interface RunStatusDashboardOptions {
 	stdin?: NodeJS.ReadStream;
 	/** Route console output above the dashboard (ink's patchConsole; default true). */
 	patchConsole?: boolean;
+	/** Aborted by the command's first SIGINT/SIGTERM: the dashboard ends. */
+	signal?: AbortSignal;
+	/** Ctrl-C: the command's stop (a first signal); without it Ctrl-C quits as `q` does. */
+	onInterrupt?: () => void;
 }
 
 /**
- * Mounts the dashboard until `q`, Ctrl+C, SIGTERM or SIGHUP, and unmounts it on every way
- * out (ink restores raw mode and the cursor on unmount). Resolves to the exit code of the
- * last snapshot's health (0 healthy, 1 degraded, 2 down; 2 if none arrived).
+ * Mounts the dashboard until `q`, Ctrl+C, the stop signal or SIGHUP, and unmounts it on
+ * every way out (ink restores raw mode and the cursor on unmount). Resolves to the exit
+ * code of the last snapshot's health (exit-codes.ts; "failed" if none arrived).
  */
 export async function runStatusDashboard(options: RunStatusDashboardOptions): Promise<number> {
 	let exitCode: number = 2;
@@ -348,16 +359,18 @@ export async function runStatusDashboard(options: RunStatusDashboardOptions): Pr
 			onView={(v) => {
 				exitCode = v.exitCode;
 			}}
+			{...(options.onInterrupt ? {onInterrupt: options.onInterrupt} : {})}
 		/>,
-		{stdout: options.stdout ?? process.stdout, stdin: options.stdin ?? process.stdin, exitOnCtrlC: true, patchConsole: options.patchConsole ?? true},
+		{stdout: options.stdout ?? process.stdout, stdin: options.stdin ?? process.stdin, exitOnCtrlC: false, patchConsole: options.patchConsole ?? true},
 	);
 	const stop = () => instance.unmount();
-	process.once('SIGTERM', stop);
+	if (options.signal?.aborted) stop();
+	options.signal?.addEventListener('abort', stop, {once: true});
 	process.once('SIGHUP', stop);
 	try {
 		await instance.waitUntilExit();
 	} finally {
-		process.off('SIGTERM', stop);
+		options.signal?.removeEventListener('abort', stop);
 		process.off('SIGHUP', stop);
 		instance.unmount();
 		instance.cleanup();

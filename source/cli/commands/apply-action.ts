@@ -19,7 +19,8 @@ import {importUi} from '../shared/import-ui.js';
 import type {ApplyOptions} from './apply.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
 import {shellQuote} from '../../remote/shell.js';
-import {handleStopSignals} from '../shared/stop-signals.js';
+import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
+import {EXIT} from '../../exit-codes.js';
 import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
 
 /**
@@ -43,8 +44,8 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 		const takeover = describeTakeover(lock);
 		if (takeover) process.stderr.write(`${takeover}\n`);
 		// Without a question to ask first, the nodes are reached while the plan is prepared.
-		early = options.yes || options.dryRun ? openEarly(profile, options) : undefined;
-		return await applyPrepared(options, profile, interactive, early, stop.signal);
+		early = options.yes || options.dryRun ? openEarly(profile, options, stop.signal) : undefined;
+		return await applyPrepared(options, profile, interactive, early, stop);
 	} finally {
 		await early?.closeUntaken();
 		lock?.release();
@@ -57,7 +58,7 @@ async function applyPrepared(
 	profile: Profile,
 	interactive: boolean,
 	early: EarlyConnections | undefined,
-	stopped: AbortSignal,
+	stop: StopSignals,
 ): Promise<number> {
 	// Nothing local is written before the question is answered, and never by a dry run: the
 	// plan is made with what the state directory would gain held in memory.
@@ -71,9 +72,10 @@ async function applyPrepared(
 			process.stderr.write(`${options.dryRun || ask ? `${c.item}: ${action}` : `${c.action} ${c.item}`}${c.reason ? `: ${c.reason}` : ''}\n`);
 		},
 	});
-	if (ask && !(await confirm(plan))) {
-		process.stderr.write('nothing was changed\n');
-		return 0;
+	const answer = ask ? await confirm(plan, stop) : 'yes';
+	if (answer !== 'yes') {
+		process.stderr.write(answer === 'interrupted' ? '\ninterrupted; nothing was changed\n' : 'nothing was changed\n');
+		return answer === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 	}
 	const kubeconfigPath = join(stateDir, 'admin.kubeconfig');
 	if (!options.dryRun) {
@@ -83,13 +85,10 @@ async function applyPrepared(
 
 	const admin: AdminCredentials = {caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key};
 	const health = createHttpsHealth(profile, admin);
-	// Aborted by the first signal, or by the grid's quit key.
-	const controller = new AbortController();
-	if (stopped.aborted) controller.abort();
-	stopped.addEventListener('abort', () => controller.abort(), {once: true});
+	// Aborted by the first signal, or by the grid's quit key (stop-signals.ts).
 	const runnerOptions = {
 		plan,
-		connect: (node) => early?.take(node.name) ?? connectNode(profile, node, options),
+		connect: (node) => early?.take(node.name) ?? connectNode(profile, node, options, stop.signal),
 		health,
 		binaries: await binariesFacts(plan),
 		dryRun: options.dryRun,
@@ -98,20 +97,24 @@ async function applyPrepared(
 		concurrency: options.concurrency,
 		stabilityWindowMs: Math.round(options.stabilityWindow * 1000),
 		...(options.compress !== false ? {zstdCopies: zstdCopies(defaultCacheDir())} : {}),
-		signal: controller.signal,
+		signal: stop.signal,
 	} satisfies Omit<RunnerOptions, 'emit'>;
 
 	try {
-		if (interactive && !options.dryRun) return await applyWithGrid(runnerOptions, controller, profile.name, kubeconfigPath, admin, options);
+		if (interactive && !options.dryRun) return await applyWithGrid(runnerOptions, stop, profile.name, kubeconfigPath, admin, options);
 		const emit = options.json ? await jsonSink() : await plainSink();
 		const result = await runPlan({...runnerOptions, emit});
 		if (!options.json && !options.dryRun && result.ok) {
 			process.stdout.write(`\nadmin kubeconfig: ${kubeconfigPath}\nnext: kubectl --kubeconfig ${kubeconfigPath} get --raw '/readyz?verbose'\n      k8s-master-setup status ${statusArgs(options)}\n`);
 		}
 		if (!result.ok && !options.json) {
-			process.stderr.write(`\n${controller.signal.aborted ? 'stopped' : `failed on ${result.failedNodes.join(', ')}`}; fix the cause above and run the same command again to resume\n`);
+			process.stderr.write(
+				stop.signal.aborted
+					? '\nstopped; run the same command again to resume\n'
+					: `\nfailed on ${result.failedNodes.join(', ')}; fix the cause above and run the same command again to resume\n`,
+			);
 		}
-		return result.ok ? 0 : 1;
+		return stop.signal.aborted ? EXIT.interrupted : result.ok ? EXIT.ok : EXIT.failed;
 	} finally {
 		health.close();
 	}
@@ -119,7 +122,7 @@ async function applyPrepared(
 
 async function applyWithGrid(
 	options: Omit<RunnerOptions, 'emit'>,
-	controller: AbortController,
+	stop: StopSignals,
 	profileName: string,
 	kubeconfigPath: string,
 	admin: AdminCredentials,
@@ -151,31 +154,44 @@ async function applyWithGrid(
 			},
 		});
 	};
-	await runApplyUi({
+	const ui = await runApplyUi({
+		stopSignal: stop.signal,
 		events: (sink) => {
 			listeners.add(sink);
 			return () => listeners.delete(sink);
 		},
 		onRetry: (node) => void retry(node),
 		onQuit: async () => {
-			controller.abort();
+			// A signal already stopped the run when the grid quits on it.
+			if (!stop.signal.aborted) stop.stop('q');
 			await first;
 		},
 		profileName,
 	});
+	// A second q or Ctrl-C while stopping: quit at once, as a second signal does.
+	if (ui.outcome === 'interrupted') stop.stop('q');
 	await first;
-	const ok = failed.size === 0 && !controller.signal.aborted;
+	const ok = failed.size === 0 && !stop.signal.aborted;
 	const dashboard = ok ? await statusOnce(options.plan, admin, access).catch(() => undefined) : undefined;
 	await showFinished({profileName, kubeconfigPath, ok, failedNodes: [...failed], statusArgs: statusArgs(access), ...(dashboard ? {dashboard} : {})});
-	return ok ? 0 : 1;
+	return stop.signal.aborted ? EXIT.interrupted : ok ? EXIT.ok : EXIT.failed;
 }
 
-async function confirm(plan: Plan): Promise<boolean> {
+/**
+ * The [y/N] question. Ctrl-C here (readline sees it as a key, not a signal) and a signal
+ * both end it as an interruption, never as readline's AbortError.
+ */
+async function confirm(plan: Plan, stop: StopSignals): Promise<'yes' | 'no' | 'interrupted'> {
+	if (stop.signal.aborted) return 'interrupted';
 	const rl = createInterface({input: process.stdin, output: process.stderr});
+	rl.on('SIGINT', () => stop.stop('Ctrl-C'));
 	try {
 		const nodes = plan.nodes.map((n) => `${n.node.name} (${n.node.ip})`).join(', ');
-		const answer = await rl.question(`Apply Kubernetes ${plan.kubernetesRelease} control plane to ${nodes}? [y/N] `);
-		return /^y(es)?$/i.test(answer.trim());
+		const answer = await rl.question(`Apply Kubernetes ${plan.kubernetesRelease} control plane to ${nodes}? [y/N] `, {signal: stop.signal});
+		return /^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no';
+	} catch {
+		// Aborted by a signal, or stdin closed before an answer (no answer is no).
+		return stop.signal.aborted ? 'interrupted' : 'no';
 	} finally {
 		rl.close();
 	}

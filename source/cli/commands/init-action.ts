@@ -4,6 +4,8 @@ import {dirname, join} from 'node:path';
 import {importUi} from '../shared/import-ui.js';
 import {saveWizardDraft} from '../shared/wizard-draft.js';
 import {makeDirectory} from '../../make-directory.js';
+import {EXIT} from '../../exit-codes.js';
+import {handleStopSignals} from '../shared/stop-signals.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
 import type {ApplyOptions} from './apply.js';
 
@@ -27,9 +29,15 @@ export async function runInit(options: InitOptions): Promise<number> {
 	const knownHosts = options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
 	const scratch = mkdtempSync(join(tmpdir(), 'k8s-master-setup-hostkeys-'));
 	const pendingLines = new Map<string, string[]>();
+	// SIGINT/SIGTERM end the wizard as its Ctrl-C key does (exit 130); node checks still
+	// connecting are given up then, so a hung node never keeps the process alive.
+	const stop = handleStopSignals({});
+	const checks = new AbortController();
+	stop.signal.addEventListener('abort', () => checks.abort(), {once: true});
 	try {
 		const answers = await runWizard({
-			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options.sshConfig),
+			signal: stop.signal,
+			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options.sshConfig, checks.signal),
 			readBinariesVersion: async (path) => (await import('../../plan/binaries.js')).readBinariesRelease(path),
 			onHostKeys: (keys) => {
 				// Only the keys the user accepted on the host-key screen reach known_hosts.
@@ -43,7 +51,9 @@ export async function runInit(options: InitOptions): Promise<number> {
 				process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key): ${path}\n`);
 			},
 		});
-		if (!answers) return 130;
+		checks.abort();
+		stop.dispose();
+		if (!answers || stop.signal.aborted) return EXIT.interrupted;
 		const {saveProfile} = await import('../../profile/load.js');
 		const where = await saveProfile(answers);
 		process.stderr.write(`saved profile "${answers.name}" in ${where}\n`);
@@ -60,6 +70,8 @@ export async function runInit(options: InitOptions): Promise<number> {
 		const applyOptions: ApplyOptions = {profile: answers.name, yes: true, concurrency: 10, stabilityWindow: 10, knownHosts: options.knownHosts, sshConfig: options.sshConfig};
 		return await runApply(applyOptions);
 	} finally {
+		checks.abort();
+		stop.dispose();
 		rmSync(scratch, {recursive: true, force: true});
 	}
 }
@@ -75,6 +87,7 @@ async function checkNode(
 	scratch: string,
 	pendingLines: Map<string, string[]>,
 	sshConfig: string | undefined,
+	signal: AbortSignal,
 ): Promise<NodeCheckResult> {
 	const copy = join(scratch, `${node.name}-known_hosts`);
 	if (existsSync(knownHosts)) copyFileSync(knownHosts, copy);
@@ -95,6 +108,7 @@ async function checkNode(
 				},
 				...(sshConfig ? {sshConfig: {file: sshConfig}} : {}),
 				readyTimeoutMs: 10_000,
+				signal,
 			},
 		);
 		await transport.close();

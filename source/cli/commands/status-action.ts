@@ -7,7 +7,8 @@ import {readAdminCredentials} from '../shared/admin-credentials.js';
 import {connectNode} from '../shared/connect.js';
 import type {StatusOptions} from './status.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
-import {handleStopSignals} from '../shared/stop-signals.js';
+import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
+import {EXIT} from '../../exit-codes.js';
 
 export async function runStatus(options: StatusOptions): Promise<number> {
 	let profile: Profile;
@@ -22,15 +23,17 @@ export async function runStatus(options: StatusOptions): Promise<number> {
 	// The dashboard (a terminal) ends itself on the first signal; the second ends the process.
 	const stop = handleStopSignals(process.stdout.isTTY && !options.json ? {} : {stopping: 'stopping after this refresh'});
 	try {
-		return await statusCommand(options, profile, stateDir, stop.signal);
+		const code = await statusCommand(options, profile, stateDir, stop);
+		return stop.signal.aborted ? EXIT.interrupted : code;
 	} finally {
 		stop.dispose();
 	}
 }
 
-function statusCommand(options: StatusOptions, profile: Profile, stateDir: string, signal: AbortSignal): Promise<number> {
+function statusCommand(options: StatusOptions, profile: Profile, stateDir: string, stop: StopSignals): Promise<number> {
 	return runStatusCommand({
-		signal,
+		signal: stop.signal,
+		onInterrupt: () => stop.stop('Ctrl-C'),
 		profile,
 		stateDir,
 		json: Boolean(options.json),
@@ -43,7 +46,7 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 		connect: async (p) =>
 			new Map<string, Transport | Error>(
 				await Promise.all(
-					p.nodes.map(async (node) => [node.name, await connectNode(p, node, options).catch((e: Error) => e)] as const),
+					p.nodes.map(async (node) => [node.name, await connectNode(p, node, options, stop.signal).catch((e: Error) => e)] as const),
 				),
 			),
 	});
