@@ -6,6 +6,7 @@ import {registerInitCommand} from './commands/init.js';
 import {registerRenderCommand} from './commands/render.js';
 import {registerStatusCommand} from './commands/status.js';
 import {packageVersion} from './shared/package-version.js';
+import {EXIT, EXIT_CODES_HELP} from '../exit-codes.js';
 
 // React's development build costs twice the CPU in the live grid; ink and react are only
 // imported lazily, after this line. (The bundle, dist/k8s-master-setup.mjs, has
@@ -22,7 +23,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 /**
  * The CLI entry. Each command lives in ./commands/<name>.ts and registers itself here; its
  * heavy modules (ink, ssh2, ...) are imported inside its action, so `render` and `--help`
- * load only what they use. Exit codes: 0 ok, 1 a node or step failed, 2 invalid input.
+ * load only what they use. Exit codes: exit-codes.ts (the same for every command, ending every --help).
  */
 export function buildProgram(): Command {
 	const program = new Command()
@@ -35,6 +36,8 @@ export function buildProgram(): Command {
 	registerApplyCommand(program);
 	registerRenderCommand(program);
 	registerStatusCommand(program);
+	program.addHelpText('after', `\n${EXIT_CODES_HELP}`);
+	for (const command of program.commands) command.addHelpText('after', `\n${EXIT_CODES_HELP}`);
 	return program;
 }
 
@@ -46,10 +49,10 @@ export async function main(argv: string[]): Promise<number> {
 	} catch (error) {
 		if (error instanceof CommanderError) {
 			// Help and version exit 0; a usage error (commander printed it) is invalid input.
-			return error.exitCode === 0 ? 0 : 2;
+			return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
 		}
 		process.stderr.write(`${formatError(error)}\n`);
-		return error instanceof UserError ? error.exitCode : 1;
+		return error instanceof UserError ? error.exitCode : EXIT.failed;
 	}
 }
 

@@ -13,7 +13,7 @@ import {buildReport, buildViewModel} from './view-model.js';
  * `k8s-master-setup status`: connects (through the caller's `connect`), then
  * `--json` → one report line; `--watch --json` → one line per refresh (NDJSON);
  * a TTY → the dashboard; otherwise a plain table, once (each refresh with --watch).
- * Resolves to the exit code: 0 healthy, 1 degraded, 2 down, 3 invalid input.
+ * Resolves to the exit code (exit-codes.ts): 0 healthy, 1 down, 2 invalid input, 3 degraded, 130 interrupted.
  */
 
 export interface RunStatusCommandOptions {
@@ -46,7 +46,6 @@ export interface RunStatusCommandOptions {
 	}) => Promise<number>;
 }
 
-export const EXIT_INVALID_INPUT = 3;
 /** A node that failed to connect (or lost its connection) is tried again at most this often. */
 const RECONNECT_EVERY_MS = 10_000;
 
@@ -58,7 +57,7 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 	const invalid = validate(intervalMs, certWarningDays, options.probeTimeoutMs);
 	if (invalid) {
 		stderr.write(`error: ${invalid}\n`);
-		return EXIT_INVALID_INPUT;
+		return EXIT.invalid;
 	}
 	const connections = new Map(await options.connect(options.profile));
 	// Stopped while connecting: a first signal ends a one-shot status without probing.
@@ -105,7 +104,7 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 			const snapshot = await untilAborted(refresh(), stop.signal);
 			return snapshot ? emit(snapshot) : EXIT.interrupted;
 		}
-		let code = 2;
+		let code: number = EXIT.failed;
 		while (!stop.signal.aborted) {
 			const started = Date.now();
 			code = emit(await refresh());

@@ -2,6 +2,7 @@ import {Box, Text, render, useApp, useInput} from 'ink';
 import Spinner from 'ink-spinner';
 import React, {useCallback, useEffect, useRef, useState} from 'react';
 import type {ServiceName} from '../plan/types.js';
+import {EXIT} from '../exit-codes.js';
 import {terminalText} from '../terminal-text.js';
 import {COMPONENT_UNIT, type CellState} from './health.js';
 import type {StatusSnapshot} from './json-schema.js';
@@ -349,7 +350,7 @@ export interface RunStatusDashboardOptions {
  * code of the last snapshot's health (exit-codes.ts; "failed" if none arrived).
  */
 export async function runStatusDashboard(options: RunStatusDashboardOptions): Promise<number> {
-	let exitCode: number = 2;
+	let exitCode: number = EXIT.failed;
 	const instance = render(
 		<StatusApp
 			refresh={options.refresh}

@@ -1,3 +1,4 @@
+import {EXIT} from '../exit-codes.js';
 import type {ServiceName} from '../plan/types.js';
 import {nearestExpiry} from './certificates.js';
 import type {Health, HttpProbe, LeaseStatus, NodeStatus, Problem, StatusSnapshot, UnitStatus} from './json-schema.js';
@@ -115,7 +116,7 @@ export function assessSnapshot(snapshot: StatusSnapshot, options: AssessOptions 
 	const status: Health['status'] = sorted.some((p) => p.severity === 'down') ? 'down' : sorted.length > 0 ? 'degraded' : 'healthy';
 	return {
 		status,
-		exitCode: status === 'down' ? 2 : status === 'degraded' ? 1 : 0,
+		exitCode: status === 'down' ? EXIT.failed : status === 'degraded' ? EXIT.degraded : EXIT.ok,
 		certWarningDays,
 		problems: sorted,
 		cells,

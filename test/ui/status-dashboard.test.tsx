@@ -193,7 +193,7 @@ describe('runStatusDashboard', () => {
 		});
 		await waitFor(() => stdout.frames.some((f) => f.includes('DEGRADED')), 5000, 'first frame');
 		stdin.write('q');
-		await expect(done).resolves.toBe(1);
+		await expect(done).resolves.toBe(3);
 		expect(stdin.rawMode[0]).toBe(true);
 		expect(stdin.rawMode.at(-1)).toBe(false);
 	});

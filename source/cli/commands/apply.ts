@@ -40,8 +40,7 @@ export function registerApplyCommand(program: Command): void {
 			'Install or converge the control plane on every node of a profile: connect, preflight (on every node before anything is written), ' +
 				'binaries, certificates, configs, then start kube-apiserver, kube-controller-manager and kube-scheduler and verify health and leader election. ' +
 				'Re-running changes only what differs; services restart only when their inputs changed. When the control plane is already serving, the change rolls ' +
-				'one node at a time (each node gets its files only after the node before it stayed healthy) and stops at the first node that fails. ' +
-				'Exit codes: 0 done, 1 a node failed, 2 invalid input.',
+				'one node at a time (each node gets its files only after the node before it stayed healthy) and stops at the first node that fails.',
 		);
 	addProfileOptions(command);
 	command

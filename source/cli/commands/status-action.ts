@@ -1,4 +1,3 @@
-import {UserError} from '../../errors.js';
 import type {Profile} from '../../profile/schema.js';
 import type {Transport} from '../../remote/transport.js';
 import {defaultStateDir} from '../../state/state-dir.js';
@@ -11,14 +10,7 @@ import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
 import {EXIT} from '../../exit-codes.js';
 
 export async function runStatus(options: StatusOptions): Promise<number> {
-	let profile: Profile;
-	try {
-		profile = await loadProfileFromOptions(options);
-	} catch (error) {
-		// status reserves 1 and 2 for degraded and down; invalid input is 3.
-		if (error instanceof UserError) throw new UserError(error.message, error.hint, 3);
-		throw error;
-	}
+	const profile = await loadProfileFromOptions(options);
 	const stateDir = options.stateDir ?? defaultStateDir(profile.name);
 	// The dashboard (a terminal) ends itself on the first signal; the second ends the process.
 	const stop = handleStopSignals(process.stdout.isTTY && !options.json ? {} : {stopping: 'stopping after this refresh'});

@@ -1,4 +1,5 @@
 import {Option, type Command} from 'commander';
+import {UserError} from '../../errors.js';
 import {addProfileOptions, addSshOptions} from '../shared/options.js';
 
 export interface StatusOptions {
@@ -16,10 +17,7 @@ export interface StatusOptions {
 
 const positive = (flag: string) => (value: string) => {
 	const n = Number(value);
-	if (!Number.isFinite(n) || n <= 0) {
-		process.stderr.write(`error: ${flag} must be a positive number, not "${value}"\n`);
-		process.exit(3);
-	}
+	if (!Number.isFinite(n) || n <= 0) throw new UserError(`${flag} must be a positive number, not "${value}"`);
 	return n;
 };
 
@@ -31,7 +29,7 @@ export function registerStatusCommand(program: Command): void {
 			'Per node: systemd state of the three units, apiserver /livez and /readyz (failing checks by name), controller-manager :10257 and scheduler :10259 /healthz, ' +
 				'who holds the kube-controller-manager and kube-scheduler Leases, certificate expiry (served and on disk), versions. ' +
 				'A live dashboard on a terminal (r refresh, Enter/l journal, q quit), a plain table without one, --json for scripts. ' +
-				'Exit codes: 0 healthy, 1 degraded, 2 down, 3 invalid input.',
+				'Its exit code says the health: 0 healthy, 1 down (no kube-apiserver ready, or a Lease without a holder), 3 degraded (serving, with problems).',
 		);
 	addProfileOptions(command)
 		.option('--json', 'print one JSON snapshot (schema: docs/status.schema.json)')
