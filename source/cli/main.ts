@@ -30,7 +30,8 @@ export function buildProgram(): Command {
 		.name('k8s-master-setup')
 		.description('Install a highly available Kubernetes control plane (kube-apiserver, kube-controller-manager, kube-scheduler under systemd) onto master nodes over SSH.')
 		.version(packageVersion(), '-V, --version', 'print the version of k8s-master-setup')
-		.showHelpAfterError()
+		.showHelpAfterError('(add --help for usage)')
+		.showSuggestionAfterError()
 		.exitOverride();
 	registerInitCommand(program);
 	registerApplyCommand(program);
@@ -41,9 +42,21 @@ export function buildProgram(): Command {
 	return program;
 }
 
+/**
+ * No command at all (or only options, `k8s-master-setup --save-only`) is the wizard, `init`.
+ * Not commander's default command: that one takes a mistyped command (`statsu`) as an
+ * argument of `init`, where this way commander says "unknown command" and suggests one.
+ */
+export function withDefaultCommand(argv: string[]): string[] {
+	const first = argv[2];
+	const programOptions = ['-h', '--help', '-V', '--version'];
+	if (first === undefined || (first.startsWith('-') && !programOptions.includes(first))) return [...argv.slice(0, 2), 'init', ...argv.slice(2)];
+	return argv;
+}
+
 export async function main(argv: string[]): Promise<number> {
 	try {
-		await buildProgram().parseAsync(argv);
+		await buildProgram().parseAsync(withDefaultCommand(argv));
 		// Commands report a node failure (1) through process.exitCode.
 		return typeof process.exitCode === 'number' ? process.exitCode : 0;
 	} catch (error) {

@@ -28,7 +28,7 @@ export interface RunStatusCommandOptions {
 	probeTimeoutMs?: number;
 	connect: (profile: Profile) => Promise<Map<string, Transport | Error>>;
 	admin: AdminCredentials;
-	/** Seams for tests; default the process's streams and TTY state. */
+	/** Seams for tests; default the process's stdout and TTY state. (Options are checked by the CLI: cli/commands/status-action.ts.) */
 	stdout?: {write(chunk: string): unknown};
 	stderr?: {write(chunk: string): unknown};
 	isTTY?: boolean;
@@ -51,14 +51,8 @@ const RECONNECT_EVERY_MS = 10_000;
 
 export async function runStatusCommand(options: RunStatusCommandOptions): Promise<number> {
 	const stdout = options.stdout ?? process.stdout;
-	const stderr = options.stderr ?? process.stderr;
 	const intervalMs = options.intervalMs ?? 2000;
 	const certWarningDays = options.certWarningDays ?? DEFAULT_CERT_WARNING_DAYS;
-	const invalid = validate(intervalMs, certWarningDays, options.probeTimeoutMs);
-	if (invalid) {
-		stderr.write(`error: ${invalid}\n`);
-		return EXIT.invalid;
-	}
 	const connections = new Map(await options.connect(options.profile));
 	// Stopped while connecting: a first signal ends a one-shot status without probing.
 	if (options.signal?.aborted && !options.watch) {
@@ -118,13 +112,6 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 		await reconnector.settle();
 		await closeAll(connections);
 	}
-}
-
-function validate(intervalMs: number, certWarningDays: number, probeTimeoutMs: number | undefined): string | undefined {
-	if (!Number.isFinite(intervalMs) || intervalMs < 250) return `--interval must be at least 0.25 s (got ${intervalMs} ms)`;
-	if (!Number.isInteger(certWarningDays) || certWarningDays < 0) return `--cert-warning-days must be a whole number of days >= 0 (got ${certWarningDays})`;
-	if (probeTimeoutMs !== undefined && (!Number.isFinite(probeTimeoutMs) || probeTimeoutMs < 100)) return `--probe-timeout must be at least 100 ms (got ${probeTimeoutMs})`;
-	return undefined;
 }
 
 /**

@@ -41,14 +41,18 @@ function run(args: string[], cwd: string) {
 const TABLE: Record<string, Row[]> = {
 	apply: [
 		{name: 'help', args: () => ['apply', '--help'], code: 0, says: /130 interrupted/},
-		{name: 'no profile', args: () => ['apply', '--yes'], code: 2, says: /no profile given/},
+		// Without a terminal and without --yes: the missing profile is said first.
+		{name: 'no profile', args: () => ['apply'], code: 2, says: /^error: no profile given/},
+		{name: 'no --yes without a terminal', args: (w) => ['apply', '--profile-file', w.file, ...w.access], code: 2, says: /apply needs --yes/},
 		{name: 'an invalid profile', args: (w) => ['apply', '--profile-file', bad.file, '--dry-run', ...bad.access, ...w.access.slice(2)], code: 2, says: /invalid profile/},
+		{name: 'a bad --concurrency', args: (w) => ['apply', '--profile-file', w.file, '--dry-run', '--concurrency', '0', ...w.access], code: 2, says: /--concurrency must be a whole number of at least 1, not "0"/},
 		{name: 'an unknown step', args: (w) => ['apply', '--profile-file', w.file, '--dry-run', '--only', 'nope', ...w.access], code: 2, says: /unknown step "nope"/},
 		{name: 'a node that cannot be reached', args: (w) => ['apply', '--profile-file', w.file, '--dry-run', ...w.access], code: 1, says: /master1/},
 	],
 	render: [
 		{name: 'help', args: () => ['render', '--help'], code: 0, says: /130 interrupted/},
-		{name: 'no --out', args: (w) => ['render', '--profile-file', w.file, '--state-dir', w.stateDir], code: 2, says: /--out/},
+		{name: 'no profile and no --out: the profile first', args: () => ['render'], code: 2, says: /^error: no profile given/},
+		{name: 'no --out', args: (w) => ['render', '--profile-file', w.file, '--state-dir', w.stateDir], code: 2, says: /render needs --out DIR/},
 		{name: 'an invalid profile', args: () => ['render', '--profile-file', bad.file, '--state-dir', bad.stateDir, '--out', join(bad.dir, 'out')], code: 2, says: /invalid profile/},
 		{name: 'ok', args: (w) => ['render', '--profile-file', w.file, '--state-dir', w.stateDir, '--out', w.outDir], code: 0, says: /rendered \d+ files/},
 	],
@@ -56,17 +60,20 @@ const TABLE: Record<string, Row[]> = {
 	status: [
 		{name: 'help', args: () => ['status', '--help'], code: 0, says: /3 degraded/},
 		{name: 'no profile', args: () => ['status'], code: 2, says: /no profile given/},
-		{name: 'a bad --interval', args: (w) => ['status', '--profile-file', w.file, '--interval', 'soon', ...w.access], code: 2, says: /--interval must be a positive number/},
+		{name: 'a bad --interval', args: (w) => ['status', '--profile-file', w.file, '--interval', 'soon', ...w.access], code: 2, says: /--interval must be a number of at least 0.25 seconds, not "soon"/},
+		{name: 'a mistyped option', args: (w) => ['status', '--profile-file', w.file, '--intervall', '3'], code: 2, says: /unknown option '--intervall'\n\(Did you mean --interval\?\)/},
 		{name: 'never applied', args: (w) => ['status', '--profile-file', w.file, '--state-dir', join(w.dir, 'none')], code: 2, says: /has not been applied/},
 		{name: 'down: no node answers', args: (w) => ['status', '--profile-file', w.file, ...w.access], code: 1, says: /DOWN \(exit 1\)/},
 	],
 	init: [
 		{name: 'help', args: () => ['init', '--help'], code: 0, says: /2 invalid input/},
-		{name: 'no terminal', args: () => ['init'], code: 2, says: /needs an interactive terminal/},
+		{name: 'no terminal', args: () => ['init'], code: 2, says: /needs an interactive terminal(?![^]*--file)/},
+		{name: 'no command and no terminal: the wizard', args: () => [], code: 2, says: /needs an interactive terminal/},
 		{name: 'an unknown option', args: () => ['init', '--frobnicate'], code: 2, says: /unknown option '--frobnicate'/},
 	],
 	'(no command)': [
 		{name: 'version', args: () => ['--version'], code: 0, says: /\d+\.\d+\.\d+/},
+		{name: 'a mistyped command', args: () => ['statsu'], code: 2, says: /^error: unknown command 'statsu'\n\(Did you mean status\?\)/},
 	],
 };
 

@@ -131,20 +131,6 @@ describe('runStatusCommand', () => {
 			t.cleanup();
 		}
 	});
-
-	it('invalid input: exit 2 with a message, nothing connected', async () => {
-		const t = setup({intervalMs: 0});
-		try {
-			expect(await runStatusCommand(t.options)).toBe(2);
-			expect(t.stderr.text()).toMatch(/--interval must be at least/);
-			expect(t.connect).not.toHaveBeenCalled();
-			const t2 = setup({certWarningDays: -1});
-			expect(await runStatusCommand(t2.options)).toBe(2);
-			t2.cleanup();
-		} finally {
-			t.cleanup();
-		}
-	});
 });
 
 describe('plain table', () => {

@@ -16,12 +16,46 @@ import type {Profile} from '../../profile/schema.js';
 import type {AdminCredentials} from '../../status/probes.js';
 import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
 import {importUi} from '../shared/import-ui.js';
-import type {ApplyOptions} from './apply.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
+import {numberOption, profileChoice, stepsOption, type ProfileChoice} from '../shared/option-values.js';
+import type {StepName} from '../../profile/constants.js';
 import {shellQuote} from '../../remote/shell.js';
 import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
 import {EXIT} from '../../exit-codes.js';
 import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
+
+export interface ApplyOptions extends ProfileChoice {
+	stateDir?: string;
+	yes?: boolean;
+	dryRun?: boolean;
+	only?: StepName[];
+	skip?: StepName[];
+	json?: boolean;
+	concurrency: number;
+	/** Seconds a restarted service must stay healthy in a rolling change before the next node. */
+	stabilityWindow: number;
+	/** false with --no-compress: binaries go as they are, over SFTP. */
+	compress?: boolean;
+	knownHosts?: string;
+	acceptNewHostKeys?: boolean;
+	sshConfig?: string;
+}
+
+/** Commander's raw strings → ApplyOptions (option-values.ts): the profile first, then each value. */
+export function applyOptions(raw: Record<string, unknown>): ApplyOptions {
+	const r = raw as Partial<Record<keyof ApplyOptions, unknown>> & {only?: string[]; skip?: string[]};
+	const profile = profileChoice(r as ProfileChoice);
+	const only = stepsOption('--only', r.only);
+	const skip = stepsOption('--skip', r.skip);
+	return {
+		...(raw as Omit<ApplyOptions, 'only' | 'skip' | 'concurrency' | 'stabilityWindow'>),
+		...profile,
+		...(only ? {only} : {}),
+		...(skip ? {skip} : {}),
+		concurrency: numberOption('--concurrency', (r.concurrency as string | number | undefined) ?? 10, {min: 1, whole: true}),
+		stabilityWindow: numberOption('--stability-window', (r.stabilityWindow as string | number | undefined) ?? 10, {min: 0, max: 3600, unit: 'seconds'}),
+	};
+}
 
 /**
  * `apply`: profile → plan → runner, with the grid on a terminal, plain lines without
@@ -29,9 +63,6 @@ import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lo
  */
 export async function runApply(options: ApplyOptions): Promise<number> {
 	const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !options.json;
-	if (!options.yes && !options.dryRun && !interactive) {
-		throw new UserError('apply needs --yes when it cannot ask (no terminal, or --json)', 'add --yes, or --dry-run to see what would change');
-	}
 	// From the start: a signal while the plan is prepared or the nodes are reached counts too.
 	// The grid shows the stop itself; plain and NDJSON runs say it on stderr.
 	const stop = handleStopSignals(interactive && !options.dryRun ? {} : {stopping: 'stopping: in-flight steps finish, nothing new starts'});
@@ -39,6 +70,10 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 	let lock: StateLock | undefined;
 	try {
 		const profile = await loadProfileFromOptions(options);
+		// After the profile: a user fixes that first, then how the run is to go.
+		if (!options.yes && !options.dryRun && !interactive) {
+			throw new UserError('apply needs --yes when it cannot ask (no terminal, or --json)', 'add --yes, or --dry-run to see what would change');
+		}
 		// One run per state directory: two at once would each make a CA (state-lock.ts).
 		lock = lockStateDir(options.stateDir ?? defaultStateDir(profile.name), options.dryRun ? 'apply --dry-run' : 'apply');
 		const takeover = describeTakeover(lock);

@@ -5,9 +5,10 @@ import {importUi} from '../shared/import-ui.js';
 import {saveWizardDraft} from '../shared/wizard-draft.js';
 import {makeDirectory} from '../../make-directory.js';
 import {EXIT} from '../../exit-codes.js';
+import {UserError} from '../../errors.js';
 import {handleStopSignals} from '../shared/stop-signals.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
-import type {ApplyOptions} from './apply.js';
+import type {ApplyOptions} from './apply-action.js';
 
 export interface InitOptions {
 	knownHosts?: string;
@@ -18,11 +19,23 @@ export interface InitOptions {
 	export?: string;
 }
 
+/** Commander's raw values → InitOptions (nothing to check yet beyond commander's own). */
+export function initOptions(raw: Record<string, unknown>): InitOptions {
+	return raw as InitOptions;
+}
+
 /**
  * The guided first install: the wizard's answers are saved as a named profile before
  * anything touches a node, then applied with the live grid, ending on the status screen.
  */
 export async function runInit(options: InitOptions): Promise<number> {
+	// Checked here, before ink is loaded: the wizard cannot run without a terminal.
+	if (!process.stdin.isTTY) {
+		throw new UserError(
+			'the setup wizard needs an interactive terminal, and stdin is not one',
+			'install without questions with `k8s-master-setup apply --profile-file FILE` (YAML or JSON) or `apply --profile NAME` (saved by the wizard)',
+		);
+	}
 	// Only what draws the first frame is loaded before it: ssh2 (node checks), the profile
 	// store (conf, yaml) and the binaries reader are imported when first used.
 	const {runWizard} = await importUi(() => import('../../ui/wizard/run-wizard.js'));

@@ -1,10 +1,9 @@
 import type {Command} from 'commander';
-import type {InitOptions} from './init-action.js';
 
-/** `init` (and no command at all): the wizard. */
+/** `init` (and no command at all, cli/main.ts): the wizard. Options: init-action.ts. */
 export function registerInitCommand(program: Command): void {
 	program
-		.command('init', {isDefault: true})
+		.command('init')
 		.description(
 			'The guided first install (the default command): asks for the master nodes, SSH access (each node is checked and its host key shown as you enter it), ' +
 				'the binaries, networks, etcd, CA and encryption key; saves the answers as a named profile before anything touches a node; ' +
@@ -14,8 +13,8 @@ export function registerInitCommand(program: Command): void {
 		.option('--export <file>', 'also write the answers to a profile file (YAML)')
 		.option('--known-hosts <file>', 'known_hosts file to verify and record host keys in (default ~/.ssh/known_hosts)')
 		.option('--ssh-config <file>', 'ssh_config file to read (default ~/.ssh/config)')
-		.action(async (options: InitOptions) => {
-			const {runInit} = await import('./init-action.js');
-			process.exitCode = await runInit(options);
+		.action(async (raw: Record<string, unknown>) => {
+			const {runInit, initOptions} = await import('./init-action.js');
+			process.exitCode = await runInit(initOptions(raw));
 		});
 }

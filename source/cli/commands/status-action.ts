@@ -4,10 +4,35 @@ import {defaultStateDir} from '../../state/state-dir.js';
 import {runStatusCommand} from '../../status/command.js';
 import {readAdminCredentials} from '../shared/admin-credentials.js';
 import {connectNode} from '../shared/connect.js';
-import type {StatusOptions} from './status.js';
+import {numberOption, profileChoice, type ProfileChoice} from '../shared/option-values.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
 import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
 import {EXIT} from '../../exit-codes.js';
+
+export interface StatusOptions extends ProfileChoice {
+	stateDir?: string;
+	json?: boolean;
+	watch?: boolean;
+	/** Seconds between refreshes. */
+	interval: number;
+	certWarningDays: number;
+	/** Seconds: the deadline of each probe. */
+	probeTimeout: number;
+	knownHosts?: string;
+	sshConfig?: string;
+}
+
+/** Commander's raw strings → StatusOptions (option-values.ts): the profile first, then each value. */
+export function statusOptions(raw: Record<string, unknown>): StatusOptions {
+	const value = (key: string, fallback: number) => (raw[key] as string | number | undefined) ?? fallback;
+	return {
+		...(raw as Omit<StatusOptions, 'interval' | 'certWarningDays' | 'probeTimeout'>),
+		...profileChoice(raw as ProfileChoice),
+		interval: numberOption('--interval', value('interval', 2), {min: 0.25, unit: 'seconds'}),
+		certWarningDays: numberOption('--cert-warning-days', value('certWarningDays', 30), {min: 0, whole: true, unit: 'days'}),
+		probeTimeout: numberOption('--probe-timeout', value('probeTimeout', 3), {min: 0.1, unit: 'seconds'}),
+	};
+}
 
 export async function runStatus(options: StatusOptions): Promise<number> {
 	const profile = await loadProfileFromOptions(options);

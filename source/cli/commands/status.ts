@@ -1,27 +1,7 @@
 import {Option, type Command} from 'commander';
-import {UserError} from '../../errors.js';
 import {addProfileOptions, addSshOptions} from '../shared/options.js';
 
-export interface StatusOptions {
-	profileFile?: string;
-	profile?: string;
-	stateDir?: string;
-	json?: boolean;
-	watch?: boolean;
-	interval: number;
-	certWarningDays: number;
-	probeTimeout: number;
-	knownHosts?: string;
-	sshConfig?: string;
-}
-
-const positive = (flag: string) => (value: string) => {
-	const n = Number(value);
-	if (!Number.isFinite(n) || n <= 0) throw new UserError(`${flag} must be a positive number, not "${value}"`);
-	return n;
-};
-
-/** `status`: the on-call screen. */
+/** `status`: the on-call screen. Options: status-action.ts. */
 export function registerStatusCommand(program: Command): void {
 	const command = program
 		.command('status')
@@ -34,11 +14,11 @@ export function registerStatusCommand(program: Command): void {
 	addProfileOptions(command)
 		.option('--json', 'print one JSON snapshot (schema: docs/status.schema.json)')
 		.option('--watch', 'keep refreshing; with --json prints one snapshot per line (NDJSON)')
-		.addOption(new Option('--interval <seconds>', 'refresh interval').default(2).argParser(positive('--interval')))
-		.addOption(new Option('--cert-warning-days <days>', 'warn about certificates expiring within this many days').default(30).argParser(positive('--cert-warning-days')))
-		.addOption(new Option('--probe-timeout <seconds>', 'deadline of each single probe').default(3).argParser(positive('--probe-timeout')))
-	addSshOptions(command).action(async (options: StatusOptions) => {
-			const {runStatus} = await import('./status-action.js');
-			process.exitCode = await runStatus(options);
-		});
+		.addOption(new Option('--interval <seconds>', 'refresh interval').default('2'))
+		.addOption(new Option('--cert-warning-days <days>', 'warn about certificates expiring within this many days').default('30'))
+		.addOption(new Option('--probe-timeout <seconds>', 'deadline of each single probe').default('3'));
+	addSshOptions(command).action(async (raw: Record<string, unknown>) => {
+		const {runStatus, statusOptions} = await import('./status-action.js');
+		process.exitCode = await runStatus(statusOptions(raw));
+	});
 }
