@@ -25,6 +25,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
  * heavy modules (ink, ssh2, ...) are imported inside its action, so `render` and `--help`
  * load only what they use. Exit codes: exit-codes.ts (the same for every command, ending every --help).
  */
+/** --verbose: an error's stack trace too. */
+let verbose = false;
+
 export function buildProgram(): Command {
 	const program = new Command()
 		.name('k8s-master-setup')
@@ -37,6 +40,12 @@ export function buildProgram(): Command {
 	registerApplyCommand(program);
 	registerRenderCommand(program);
 	registerStatusCommand(program);
+	// The shared output options, for every command that has them (options.ts).
+	program.hook('preAction', (_program, action) => {
+		const opts = action.opts<{color?: boolean; verbose?: boolean}>();
+		if (opts.color === false) process.env['NO_COLOR'] = '1';
+		if (opts.verbose) verbose = true;
+	});
 	program.addHelpText('after', `\n${EXIT_CODES_HELP}`);
 	for (const command of program.commands) command.addHelpText('after', `\n${EXIT_CODES_HELP}`);
 	return program;
@@ -65,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
 			return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
 		}
 		process.stderr.write(`${formatError(error)}\n`);
+		if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
 		return error instanceof UserError ? error.exitCode : EXIT.failed;
 	}
 }

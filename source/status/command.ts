@@ -53,7 +53,10 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 	const stdout = options.stdout ?? process.stdout;
 	const intervalMs = options.intervalMs ?? 2000;
 	const certWarningDays = options.certWarningDays ?? DEFAULT_CERT_WARNING_DAYS;
+	const connecting = performance.now();
 	const connections = new Map(await options.connect(options.profile));
+	// The first snapshot's duration counts the connecting too: it is what the user waited for.
+	let connectMs = Math.round(performance.now() - connecting);
 	// Stopped while connecting: a first signal ends a one-shot status without probing.
 	if (options.signal?.aborted && !options.watch) {
 		await closeAll(connections);
@@ -63,7 +66,9 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 	const reconnector = createReconnector(options.profile, connections, options.connect);
 	const refresh = async () => {
 		reconnector.maybeReconnect();
-		const snapshot = await prober.probe(connections);
+		const probed = await prober.probe(connections);
+		const snapshot = connectMs > 0 ? {...probed, durationMs: probed.durationMs + connectMs} : probed;
+		connectMs = 0;
 		reconnector.observe(snapshot);
 		return snapshot;
 	};

@@ -17,7 +17,7 @@ import type {AdminCredentials} from '../../status/probes.js';
 import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
 import {importUi} from '../shared/import-ui.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
-import {numberOption, profileChoice, stepsOption, type ProfileChoice} from '../shared/option-values.js';
+import {connectTimeoutMs, numberOption, profileChoice, stepsOption, type ProfileChoice} from '../shared/option-values.js';
 import type {StepName} from '../../profile/constants.js';
 import {shellQuote} from '../../remote/shell.js';
 import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
@@ -39,6 +39,7 @@ export interface ApplyOptions extends ProfileChoice {
 	knownHosts?: string;
 	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
+	connectTimeoutMs?: number;
 }
 
 /** Commander's raw strings → ApplyOptions (option-values.ts): the profile first, then each value. */
@@ -54,6 +55,7 @@ export function applyOptions(raw: Record<string, unknown>): ApplyOptions {
 		...(skip ? {skip} : {}),
 		concurrency: numberOption('--concurrency', (r.concurrency as string | number | undefined) ?? 10, {min: 1, whole: true}),
 		stabilityWindow: numberOption('--stability-window', (r.stabilityWindow as string | number | undefined) ?? 10, {min: 0, max: 3600, unit: 'seconds'}),
+		connectTimeoutMs: connectTimeoutMs(raw),
 	};
 }
 
@@ -266,6 +268,8 @@ function statusArgs(options: ApplyOptions): string {
 		options.profileFile ? `--profile-file ${shellQuote(options.profileFile)}` : `--profile ${shellQuote(options.profile ?? '')}`,
 		...(options.stateDir ? [`--state-dir ${shellQuote(options.stateDir)}`] : []),
 		...(options.knownHosts ? [`--known-hosts ${shellQuote(options.knownHosts)}`] : []),
+		...(options.sshConfig ? [`--ssh-config ${shellQuote(options.sshConfig)}`] : []),
+		...(options.connectTimeoutMs !== undefined && options.connectTimeoutMs !== 10_000 ? [`--connect-timeout ${options.connectTimeoutMs / 1000}`] : []),
 	].join(' ');
 }
 

@@ -22,8 +22,7 @@ export function registerApplyCommand(program: Command): void {
 		.option('--json', 'print NDJSON events instead of the grid or plain lines')
 		.addOption(new Option('--concurrency <n>', 'nodes worked on at once').default('10'))
 		.addOption(new Option('--stability-window <seconds>', 'in a rolling change, how long a restarted service must stay healthy before the next node is touched (0: off)').default('10'))
-		.option('--no-compress', 'send the binaries as they are over SFTP, not zstd-compressed to nodes that have zstd')
-		.option('--accept-new-host-keys', 'trust and record host keys of nodes not yet in known_hosts (a changed key is always refused)');
+		.option('--no-compress', 'send the binaries as they are over SFTP, not zstd-compressed to nodes that have zstd');
 	addSshOptions(command)
 		.addHelpText('after', `\nsudo: when the SSH user is not root, set K8S_MASTER_SETUP_SUDO_PASSWORD if sudo needs a password.`)
 		.action(async (raw: Record<string, unknown>) => {

@@ -7,21 +7,27 @@ import {makeDirectory} from '../../make-directory.js';
 import {EXIT} from '../../exit-codes.js';
 import {UserError} from '../../errors.js';
 import {handleStopSignals} from '../shared/stop-signals.js';
+import {connectTimeoutMs} from '../shared/option-values.js';
+import {DEFAULT_CONNECT_TIMEOUT_MS} from '../shared/connect.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
 import type {ApplyOptions} from './apply-action.js';
 
 export interface InitOptions {
+	stateDir?: string;
 	knownHosts?: string;
+	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
+	/** --connect-timeout, for the node checks and the apply that follows. */
+	connectTimeoutMs?: number;
 	/** Only save the profile; do not apply it. */
 	saveOnly?: boolean;
 	/** Also write the answers to this profile file (YAML). */
 	export?: string;
 }
 
-/** Commander's raw values → InitOptions (nothing to check yet beyond commander's own). */
+/** Commander's raw values → InitOptions (option-values.ts). */
 export function initOptions(raw: Record<string, unknown>): InitOptions {
-	return raw as InitOptions;
+	return {...(raw as InitOptions), connectTimeoutMs: connectTimeoutMs(raw)};
 }
 
 /**
@@ -50,7 +56,7 @@ export async function runInit(options: InitOptions): Promise<number> {
 	try {
 		const answers = await runWizard({
 			signal: stop.signal,
-			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options.sshConfig, checks.signal),
+			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options, checks.signal),
 			readBinariesVersion: async (path) => (await import('../../plan/binaries.js')).readBinariesRelease(path),
 			onHostKeys: (keys) => {
 				// Only the keys the user accepted on the host-key screen reach known_hosts.
@@ -80,7 +86,17 @@ export async function runInit(options: InitOptions): Promise<number> {
 			return 0;
 		}
 		const {runApply} = await import('./apply-action.js');
-		const applyOptions: ApplyOptions = {profile: answers.name, yes: true, concurrency: 10, stabilityWindow: 10, knownHosts: options.knownHosts, sshConfig: options.sshConfig};
+		const applyOptions: ApplyOptions = {
+			profile: answers.name,
+			yes: true,
+			concurrency: 10,
+			stabilityWindow: 10,
+			...(options.stateDir ? {stateDir: options.stateDir} : {}),
+			knownHosts: options.knownHosts,
+			acceptNewHostKeys: options.acceptNewHostKeys,
+			sshConfig: options.sshConfig,
+			connectTimeoutMs: options.connectTimeoutMs,
+		};
 		return await runApply(applyOptions);
 	} finally {
 		checks.abort();
@@ -99,7 +115,7 @@ async function checkNode(
 	knownHosts: string,
 	scratch: string,
 	pendingLines: Map<string, string[]>,
-	sshConfig: string | undefined,
+	access: InitOptions,
 	signal: AbortSignal,
 ): Promise<NodeCheckResult> {
 	const copy = join(scratch, `${node.name}-known_hosts`);
@@ -119,8 +135,8 @@ async function checkNode(
 						return true;
 					},
 				},
-				...(sshConfig ? {sshConfig: {file: sshConfig}} : {}),
-				readyTimeoutMs: 10_000,
+				...(access.sshConfig ? {sshConfig: {file: access.sshConfig}} : {}),
+				readyTimeoutMs: access.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
 				signal,
 			},
 		);

@@ -1,8 +1,9 @@
 import type {Command} from 'commander';
+import {addSshOptions, stateDirOption} from '../shared/options.js';
 
 /** `init` (and no command at all, cli/main.ts): the wizard. Options: init-action.ts. */
 export function registerInitCommand(program: Command): void {
-	program
+	const command = program
 		.command('init')
 		.description(
 			'The guided first install (the default command): asks for the master nodes, SSH access (each node is checked and its host key shown as you enter it), ' +
@@ -11,8 +12,8 @@ export function registerInitCommand(program: Command): void {
 		)
 		.option('--save-only', 'save the profile and stop; apply it later with `apply --profile NAME`')
 		.option('--export <file>', 'also write the answers to a profile file (YAML)')
-		.option('--known-hosts <file>', 'known_hosts file to verify and record host keys in (default ~/.ssh/known_hosts)')
-		.option('--ssh-config <file>', 'ssh_config file to read (default ~/.ssh/config)')
+		.addOption(stateDirOption());
+	addSshOptions(command)
 		.action(async (raw: Record<string, unknown>) => {
 			const {runInit, initOptions} = await import('./init-action.js');
 			process.exitCode = await runInit(initOptions(raw));

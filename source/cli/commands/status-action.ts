@@ -4,7 +4,7 @@ import {defaultStateDir} from '../../state/state-dir.js';
 import {runStatusCommand} from '../../status/command.js';
 import {readAdminCredentials} from '../shared/admin-credentials.js';
 import {connectNode} from '../shared/connect.js';
-import {numberOption, profileChoice, type ProfileChoice} from '../shared/option-values.js';
+import {connectTimeoutMs, numberOption, profileChoice, type ProfileChoice} from '../shared/option-values.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
 import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
 import {EXIT} from '../../exit-codes.js';
@@ -19,7 +19,9 @@ export interface StatusOptions extends ProfileChoice {
 	/** Seconds: the deadline of each probe. */
 	probeTimeout: number;
 	knownHosts?: string;
+	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
+	connectTimeoutMs?: number;
 }
 
 /** Commander's raw strings → StatusOptions (option-values.ts): the profile first, then each value. */
@@ -31,6 +33,7 @@ export function statusOptions(raw: Record<string, unknown>): StatusOptions {
 		interval: numberOption('--interval', value('interval', 2), {min: 0.25, unit: 'seconds'}),
 		certWarningDays: numberOption('--cert-warning-days', value('certWarningDays', 30), {min: 0, whole: true, unit: 'days'}),
 		probeTimeout: numberOption('--probe-timeout', value('probeTimeout', 3), {min: 0.1, unit: 'seconds'}),
+		connectTimeoutMs: connectTimeoutMs(raw),
 	};
 }
 
@@ -59,7 +62,7 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 		certWarningDays: options.certWarningDays,
 		probeTimeoutMs: options.probeTimeout * 1000,
 		admin: readAdminCredentials(profile, stateDir),
-		// Status never accepts new host keys: it only looks at nodes apply already trusted.
+		// New host keys only with --accept-new-host-keys: status looks at nodes apply trusted.
 		connect: async (p) =>
 			new Map<string, Transport | Error>(
 				await Promise.all(

@@ -44,3 +44,8 @@ export function stepsOption(flag: string, values: string[] | undefined): StepNam
 	}
 	return steps as StepName[];
 }
+
+/** --connect-timeout SECONDS (default 10) → milliseconds, for the TCP connect and the SSH handshake. */
+export function connectTimeoutMs(raw: {connectTimeout?: unknown}): number {
+	return Math.round(numberOption('--connect-timeout', (raw.connectTimeout as string | number | undefined) ?? 10, {min: 0.1, max: 600, unit: 'seconds'}) * 1000);
+}
