@@ -5,6 +5,7 @@ import {registerApplyCommand} from './commands/apply.js';
 import {registerInitCommand} from './commands/init.js';
 import {registerRenderCommand} from './commands/render.js';
 import {registerStatusCommand} from './commands/status.js';
+import {registerCompletionCommand} from './commands/completion.js';
 import {packageVersion} from './shared/package-version.js';
 import {EXIT, EXIT_CODES_HELP} from '../exit-codes.js';
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
 	registerApplyCommand(program);
 	registerRenderCommand(program);
 	registerStatusCommand(program);
+	registerCompletionCommand(program);
 	// The shared output options, for every command that has them (options.ts).
 	program.hook('preAction', (_program, action) => {
 		const opts = action.opts<{color?: boolean; verbose?: boolean}>();
