@@ -32,19 +32,25 @@ function plain(text: string): string {
 	return text.replace(/[^A-Za-z0-9 ,/+<>=~-]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/** One single-quoted shell word; every part of it went through plain() or is a flag or command name. */
+function word(text: string): string {
+	if (text.includes("'")) throw new Error(`a completion word holds a quote: ${text}`);
+	return "'" + text + "'";
+}
+
 export function completionScript(program: Command, shell: 'bash' | 'zsh'): string {
 	const name = program.name();
 	const fn = `_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
 	const commands = facts(program);
 	if (shell === 'bash') {
 		const cases = commands
-			.map((c) => `\t\t${c.name}) words='${c.options.flatMap((o) => o.flags).join(' ')}' ;;`)
+			.map((c) => `\t\t${c.name}) words=${word(c.options.flatMap((o) => o.flags).join(' '))} ;;`)
 			.join('\n');
 		return `# bash completion for ${name} (generated: ${name} completion bash)
 ${fn}() {
 	local cur="\${COMP_WORDS[COMP_CWORD]}" words
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W '${commands.map((c) => c.name).join(' ')} --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W ${word([...commands.map((c) => c.name), '--help', '--version'].join(' '))} -- "$cur"))
 		return
 	fi
 	case "\${COMP_WORDS[1]}" in
@@ -59,13 +65,13 @@ ${cases}
 complete -o default -F ${fn} ${name}
 `;
 	}
-	const described = commands.map((c) => `\t\t'${c.name}:${plain(c.summary)}'`).join('\n');
+	const described = commands.map((c) => `\t\t${word(`${c.name}:${plain(c.summary)}`)}`).join('\n');
 	const cases = commands
 		.map((c) => {
 			const specs = c.options.map((o) => {
 				const long = o.flags.find((f) => f.startsWith('--')) ?? o.flags[0]!;
 				const value = o.takesValue ? (o.choices ? `:value:(${o.choices.join(' ')})` : ':value:_files') : '';
-				return `'${long}[${plain(o.summary)}]${value}'`;
+				return word(`${long}[${plain(o.summary)}]${value}`);
 			});
 			return `\t\t${c.name}) _arguments ${specs.join(' ')} ;;`;
 		})
