@@ -79,7 +79,7 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 	try {
 		const tty = options.isTTY ?? Boolean(process.stdout.isTTY && process.stdin.isTTY);
 		if (!options.json && tty) {
-			const dashboard = options.dashboard ?? (await import('./dashboard.js')).runStatusDashboard;
+			const dashboard = options.dashboard ?? (await import('../ui/status-dashboard.js')).runStatusDashboard;
 			return await dashboard({
 				refresh,
 				journal: journalFromConnections(() => connections),

@@ -277,7 +277,7 @@ function statusArgs(options: ApplyOptions): string {
 async function statusOnce(plan: Plan, admin: AdminCredentials, access: NodeAccessOptions = {}) {
 	const {createStatusProber} = await import('../../status/probes.js');
 	const {buildViewModel} = await import('../../status/view-model.js');
-	const {StatusDashboard, colorEnabled} = await import('../../status/dashboard.js');
+	const {StatusDashboard, colorEnabled} = await import('../../ui/status-dashboard.js');
 	const React = (await import('react')).default;
 	const profile = plan.profile;
 	const connections = new Map(

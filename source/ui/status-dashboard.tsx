@@ -3,12 +3,13 @@ import Spinner from 'ink-spinner';
 import React, {useCallback, useEffect, useRef, useState} from 'react';
 import type {ServiceName} from '../plan/types.js';
 import {EXIT} from '../exit-codes.js';
+import {colorsEnabled} from './theme.js';
 import {terminalText} from '../terminal-text.js';
-import {COMPONENT_UNIT, type CellState} from './health.js';
-import type {StatusSnapshot} from './json-schema.js';
-import {LEADER_MARK, certText} from './plain-table.js';
-import {reduceKey, type Selection} from './selection.js';
-import {buildViewModel, type DashboardViewModel, type RowView} from './view-model.js';
+import {COMPONENT_UNIT, type CellState} from '../status/health.js';
+import type {StatusSnapshot} from '../status/json-schema.js';
+import {LEADER_MARK, certText} from '../status/plain-table.js';
+import {reduceKey, type Selection} from '../status/selection.js';
+import {buildViewModel, type DashboardViewModel, type RowView} from '../status/view-model.js';
 
 /**
  * The on-call dashboard (ink). `StatusDashboard` only renders a view model (the installer's
@@ -23,10 +24,8 @@ const STATE_COLOR: Record<CellState, string> = {ok: 'green', degraded: 'yellow',
 const STATUS_COLOR = {healthy: 'green', degraded: 'yellow', down: 'red'} as const;
 const SEVERITY_MARK = {down: '✖', failed: '✖', degraded: '!', warning: '!'} as const;
 
-/** NO_COLOR (https://no-color.org): present and not empty → no colour. */
-export function colorEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-	return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
-}
+/** NO_COLOR (https://no-color.org), decided in one place: theme.tsx. */
+export const colorEnabled = colorsEnabled;
 
 export interface JournalView {
 	node: string;
