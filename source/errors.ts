@@ -3,7 +3,7 @@ import {terminalText} from './terminal-text.js';
 /**
  * Errors that tell the user what to do next. Anything thrown at the user is a
  * UserError: a message that names the field, host or file, and a hint with the fix.
- * Exit codes follow the CLI contract: 1 a node failed, 2 invalid input.
+ * Exit codes follow the CLI contract (exit-codes.ts): 2 invalid input or refused.
  */
 export class UserError extends Error {
 	constructor(

@@ -24,7 +24,6 @@ export function readAdminCredentials(profile: Profile, stateDir: string): AdminC
 			throw new UserError(
 				`${path} does not exist: this profile has not been applied or rendered with this state directory`,
 				'run `k8s-master-setup apply` for the profile first, or pass the --state-dir it used',
-				3,
 			);
 		}
 	}

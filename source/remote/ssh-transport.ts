@@ -45,7 +45,7 @@ export interface SshConnectOptions {
 	agentSocket?: string | false;
 	/** Passphrase for encrypted identity files. */
 	passphrase?: string;
-	/** TCP connect, and SSH handshake without a host key prompt (default 20 s). */
+	/** TCP connect, and SSH handshake up to the host key when there is a prompt, all of it without one (default 20 s; the CLI's --connect-timeout). */
 	readyTimeoutMs?: number;
 	/** Keepalive every N ms (default 15 s); the connection counts as dead after 4 unanswered. */
 	keepaliveIntervalMs?: number;
@@ -132,10 +132,24 @@ async function connectClient(
 	const client = new ssh2.Client();
 	return new Promise<Client>((resolve, reject) => {
 		let ready = false;
+		// With a host-key prompt ssh2's readyTimeout is a human's time, so until the server
+		// shows its host key the connect timeout is kept here: a server that accepts TCP and
+		// never answers is given up after timeoutMs, prompt or not.
+		const untilHostKey = options.hostKeys.confirmHostKey
+			? setTimeout(() => {
+					client.destroy();
+					reject(explain(Object.assign(new Error(`no SSH host key within ${timeoutMs} ms`), {code: 'ETIMEDOUT'})));
+				}, timeoutMs)
+			: undefined;
+		const hostVerifier: typeof hostKeys.hostVerifier = (key, verify) => {
+			clearTimeout(untilHostKey);
+			hostKeys.hostVerifier(key, verify);
+		};
 		// Destroyed mid-handshake (end() would wait for a server that may never answer), the
 		// client rejects through 'close' below.
 		const abort = () => client.destroy();
 		if (options.signal?.aborted) {
+			clearTimeout(untilHostKey);
 			sock.destroy();
 			reject(explain(Object.assign(new Error('connecting was given up'), {code: 'ABORT_ERR'})));
 			return;
@@ -143,6 +157,7 @@ async function connectClient(
 		options.signal?.addEventListener('abort', abort, {once: true});
 		client.once('ready', () => {
 			ready = true;
+			clearTimeout(untilHostKey);
 			options.signal?.removeEventListener('abort', abort);
 			resolve(client);
 		});
@@ -156,6 +171,7 @@ async function connectClient(
 			// After ready, errors surface through the failing exec/SFTP call ('close' follows).
 		});
 		client.once('close', () => {
+			clearTimeout(untilHostKey);
 			options.signal?.removeEventListener('abort', abort);
 			if (!ready) reject(hostKeys.refusal() ?? explain(new Error('connection closed during the handshake')));
 		});
@@ -163,7 +179,7 @@ async function connectClient(
 			sock,
 			username: host.user,
 			authHandler: auth.handler,
-			hostVerifier: hostKeys.hostVerifier,
+			hostVerifier,
 			algorithms: {serverHostKey: hostKeys.serverHostKey as never},
 			readyTimeout: options.hostKeys.confirmHostKey ? PROMPT_READY_TIMEOUT : timeoutMs,
 			keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,

@@ -1,6 +1,7 @@
 import type {ServiceName} from '../cluster/services.js';
 import type {Profile} from '../profile/schema.js';
 import type {Transport} from '../remote/transport.js';
+import {EXIT} from '../exit-codes.js';
 import {DEFAULT_CERT_WARNING_DAYS} from './health.js';
 import type {StatusSnapshot} from './json-schema.js';
 import {journalFromConnections} from './journal.js';
@@ -13,7 +14,7 @@ import {buildReport, buildViewModel} from './view-model.js';
  * `k8s-master-setup status`: connects (through the caller's `connect`), then
  * `--json` → one report line; `--watch --json` → one line per refresh (NDJSON);
  * a TTY → the dashboard; otherwise a plain table, once (each refresh with --watch).
- * Resolves to the exit code: 0 healthy, 1 degraded, 2 down, 3 invalid input.
+ * Resolves to the exit code (exit-codes.ts): 0 healthy, 1 down, 2 invalid input, 3 degraded, 130 interrupted.
  */
 
 export interface RunStatusCommandOptions {
@@ -28,51 +29,66 @@ export interface RunStatusCommandOptions {
 	probeTimeoutMs?: number;
 	connect: (profile: Profile) => Promise<Map<string, Transport | Error>>;
 	admin: AdminCredentials;
-	/** Seams for tests; default the process's streams and TTY state. */
+	/** Seams for tests; default the process's stdout and TTY state. (Options are checked by the CLI: cli/commands/status-action.ts.) */
 	stdout?: {write(chunk: string): unknown};
 	stderr?: {write(chunk: string): unknown};
 	isTTY?: boolean;
-	/** Ends --watch (SIGINT and SIGTERM end it too). */
+	/** Aborted by the command's first SIGINT/SIGTERM (cli/shared/stop-signals.ts): ends --watch and the dashboard. */
 	signal?: AbortSignal;
+	/** Ctrl-C in the dashboard (a key in raw mode, not a signal): the same as a first SIGINT. */
+	onInterrupt?: () => void;
 	dashboard?: (options: {
 		refresh: () => Promise<StatusSnapshot>;
 		journal: (node: string, unit: ServiceName) => Promise<string>;
 		intervalMs: number;
 		certWarningDays: number;
+		signal?: AbortSignal;
+		onInterrupt?: () => void;
 	}) => Promise<number>;
 }
 
-export const EXIT_INVALID_INPUT = 3;
 /** A node that failed to connect (or lost its connection) is tried again at most this often. */
 const RECONNECT_EVERY_MS = 10_000;
 
 export async function runStatusCommand(options: RunStatusCommandOptions): Promise<number> {
 	const stdout = options.stdout ?? process.stdout;
-	const stderr = options.stderr ?? process.stderr;
 	const intervalMs = options.intervalMs ?? 2000;
 	const certWarningDays = options.certWarningDays ?? DEFAULT_CERT_WARNING_DAYS;
-	const invalid = validate(intervalMs, certWarningDays, options.probeTimeoutMs);
-	if (invalid) {
-		stderr.write(`error: ${invalid}\n`);
-		return EXIT_INVALID_INPUT;
-	}
+	const connecting = performance.now();
 	const connections = new Map(await options.connect(options.profile));
+	// The first snapshot's duration counts the connecting too: it is what the user waited for.
+	let connectMs = Math.round(performance.now() - connecting);
+	// Stopped while connecting: a first signal ends a one-shot status without probing.
+	if (options.signal?.aborted && !options.watch) {
+		await closeAll(connections);
+		return EXIT.interrupted;
+	}
 	const prober = createStatusProber({profile: options.profile, admin: options.admin, timeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS});
 	const reconnector = createReconnector(options.profile, connections, options.connect);
 	const refresh = async () => {
 		reconnector.maybeReconnect();
-		const snapshot = await prober.probe(connections);
+		const probed = await prober.probe(connections);
+		const snapshot = connectMs > 0 ? {...probed, durationMs: probed.durationMs + connectMs} : probed;
+		connectMs = 0;
 		reconnector.observe(snapshot);
 		return snapshot;
 	};
 	const stop = new AbortController();
 	const onSignal = () => stop.abort();
+	if (options.signal?.aborted) stop.abort();
 	options.signal?.addEventListener('abort', onSignal, {once: true});
 	try {
 		const tty = options.isTTY ?? Boolean(process.stdout.isTTY && process.stdin.isTTY);
 		if (!options.json && tty) {
-			const dashboard = options.dashboard ?? (await import('./dashboard.js')).runStatusDashboard;
-			return await dashboard({refresh, journal: journalFromConnections(() => connections), intervalMs, certWarningDays});
+			const dashboard = options.dashboard ?? (await import('../ui/status-dashboard.js')).runStatusDashboard;
+			return await dashboard({
+				refresh,
+				journal: journalFromConnections(() => connections),
+				intervalMs,
+				certWarningDays,
+				...(options.signal ? {signal: options.signal} : {}),
+				...(options.onInterrupt ? {onInterrupt: options.onInterrupt} : {}),
+			});
 		}
 		const emit = (snapshot: StatusSnapshot): number => {
 			if (options.json) {
@@ -84,10 +100,11 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 			stdout.write(renderPlainTable(view));
 			return view.exitCode;
 		};
-		if (!options.watch) return emit(await refresh());
-		process.once('SIGINT', onSignal);
-		process.once('SIGTERM', onSignal);
-		let code = 2;
+		if (!options.watch) {
+			const snapshot = await untilAborted(refresh(), stop.signal);
+			return snapshot ? emit(snapshot) : EXIT.interrupted;
+		}
+		let code: number = EXIT.failed;
 		while (!stop.signal.aborted) {
 			const started = Date.now();
 			code = emit(await refresh());
@@ -96,20 +113,11 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 		}
 		return code;
 	} finally {
-		process.off('SIGINT', onSignal);
-		process.off('SIGTERM', onSignal);
 		options.signal?.removeEventListener('abort', onSignal);
 		prober.close();
 		await reconnector.settle();
 		await closeAll(connections);
 	}
-}
-
-function validate(intervalMs: number, certWarningDays: number, probeTimeoutMs: number | undefined): string | undefined {
-	if (!Number.isFinite(intervalMs) || intervalMs < 250) return `--interval must be at least 0.25 s (got ${intervalMs} ms)`;
-	if (!Number.isInteger(certWarningDays) || certWarningDays < 0) return `--cert-warning-days must be a whole number of days >= 0 (got ${certWarningDays})`;
-	if (probeTimeoutMs !== undefined && (!Number.isFinite(probeTimeoutMs) || probeTimeoutMs < 100)) return `--probe-timeout must be at least 100 ms (got ${probeTimeoutMs})`;
-	return undefined;
 }
 
 /**
@@ -163,6 +171,25 @@ async function closeAll(connections: Map<string, Transport | Error>): Promise<vo
 			c instanceof Error ? undefined : Promise.race([c.close(), new Promise((r) => setTimeout(r, 2000).unref())]),
 		),
 	);
+}
+
+/** The promise's value, or undefined as soon as the signal aborts (the promise is left to settle on its own). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+	if (signal.aborted) return Promise.resolve(undefined);
+	return new Promise<T | undefined>((resolve, reject) => {
+		const onAbort = () => resolve(undefined);
+		signal.addEventListener('abort', onAbort, {once: true});
+		promise.then(
+			(value) => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(value);
+			},
+			(error: unknown) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(error);
+			},
+		);
+	});
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

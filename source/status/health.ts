@@ -1,3 +1,4 @@
+import {EXIT} from '../exit-codes.js';
 import {CONTROL_PLANE, serviceByKey, type ServiceName} from '../cluster/services.js';
 import {nearestExpiry} from './certificates.js';
 import type {Health, HttpProbe, LeaseStatus, NodeStatus, Problem, StatusSnapshot, UnitStatus} from './json-schema.js';
@@ -111,7 +112,7 @@ export function assessSnapshot(snapshot: StatusSnapshot, options: AssessOptions 
 	const status: Health['status'] = sorted.some((p) => p.severity === 'down') ? 'down' : sorted.length > 0 ? 'degraded' : 'healthy';
 	return {
 		status,
-		exitCode: status === 'down' ? 2 : status === 'degraded' ? 1 : 0,
+		exitCode: status === 'down' ? EXIT.failed : status === 'degraded' ? EXIT.degraded : EXIT.ok,
 		certWarningDays,
 		problems: sorted,
 		cells,

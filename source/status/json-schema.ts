@@ -117,7 +117,7 @@ export const ProblemSchema = z.object({
 
 export const HealthSchema = z.object({
 	status: z.enum(['healthy', 'degraded', 'down']),
-	exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]).describe('0 healthy, 1 degraded, 2 down (3 is invalid input, never in a report)'),
+	exitCode: z.union([z.literal(0), z.literal(1), z.literal(3)]).describe('the exit code: 0 healthy, 1 down, 3 degraded (2 is invalid input, never in a report)'),
 	certWarningDays: z.number().int(),
 	problems: z.array(ProblemSchema).describe('worst first'),
 });

@@ -16,6 +16,8 @@ export interface ApplyUiOptions {
 	onRetry: (node: string) => void;
 	/** `q` / Ctrl-C: stop safely. Return a promise that settles once stopped, or emit run-finished. */
 	onQuit: () => void | Promise<void>;
+	/** Aborted by the command's first SIGINT/SIGTERM (cli/shared/stop-signals.ts): the grid stops as on `q`. */
+	stopSignal?: AbortSignal;
 	profileName: string;
 	exitWhenDone?: boolean;
 	/** Render rate cap (default 10 frames/s: a progress grid reads as live at 10, and 20 cost over 25% of a core at 200 events/s); events are batched every 1000/maxFps ms. */
@@ -31,7 +33,9 @@ export interface ApplyUiOptions {
 /**
  * Mounts the live grid, feeds it the run's events and resolves when the run is
  * over (or the user stopped it). The terminal is restored on every path: normal
- * exit, an exception, SIGINT/SIGTERM.
+ * exit, an exception, a signal (the command's stop-signals handler owns SIGINT/SIGTERM:
+ * the first one reaches the grid as `stopSignal`, the second exits the process, and ink
+ * restores the terminal on exit).
  */
 export async function runApplyUi(options: ApplyUiOptions): Promise<ApplyUiResult> {
 	const store = new GridStore();
@@ -52,6 +56,7 @@ export async function runApplyUi(options: ApplyUiOptions): Promise<ApplyUiResult
 				profileName={options.profileName}
 				onRetry={options.onRetry}
 				onQuit={options.onQuit}
+				{...(options.stopSignal ? {stopSignal: options.stopSignal} : {})}
 				onExit={finish}
 				exitWhenDone={options.exitWhenDone ?? true}
 				flushMs={Math.ceil(1000 / maxFps)}
@@ -67,21 +72,6 @@ export async function runApplyUi(options: ApplyUiOptions): Promise<ApplyUiResult
 		},
 	);
 
-	let quitRequested = false;
-	const onSignal = () => {
-		if (!quitRequested) {
-			quitRequested = true;
-			const stopping = options.onQuit();
-			void Promise.resolve(stopping)
-				.catch(() => undefined)
-				.then(() => finish({outcome: 'quit'}));
-		} else {
-			finish({outcome: 'interrupted'});
-		}
-	};
-	process.on('SIGINT', onSignal);
-	process.on('SIGTERM', onSignal);
-
 	const stopper: {stop?: () => void} = {};
 	void feed(options.events, store, (stop) => (stopper.stop = stop)).then(
 		() => store.end(),
@@ -96,8 +86,6 @@ export async function runApplyUi(options: ApplyUiOptions): Promise<ApplyUiResult
 		const unmounted = instance.waitUntilExit().then((): ApplyUiResult => ({outcome: 'interrupted'}));
 		return await Promise.race([result, unmounted]);
 	} finally {
-		process.off('SIGINT', onSignal);
-		process.off('SIGTERM', onSignal);
 		stopper.stop?.();
 		instance.unmount();
 		instance.cleanup();

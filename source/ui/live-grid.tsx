@@ -2,7 +2,7 @@ import React, {useCallback, useEffect, useRef, useState} from 'react';
 import {useInput, useStdout} from 'ink';
 import {Grid} from './grid.js';
 import type {GridStore} from './grid-store.js';
-import {initialGridView, keyOf, reduceGridView, type GridView} from './grid-keys.js';
+import {initialGridView, keyOf, reduceGridView, type GridKey, type GridView} from './grid-keys.js';
 
 export type ApplyUiResult =
 	| {outcome: 'finished'; ok: boolean; failedNodes: string[]}
@@ -16,6 +16,8 @@ export interface LiveGridProps {
 	profileName: string;
 	onRetry: (node: string) => void;
 	onQuit: () => void | Promise<void>;
+	/** Aborted by the first SIGINT/SIGTERM: the grid stops as on `q` (and shows it). */
+	stopSignal?: AbortSignal;
 	onExit: (result: ApplyUiResult) => void;
 	/** Leave as soon as the run finishes with every node ok (default true). On failure the grid waits for r or q. */
 	exitWhenDone?: boolean;
@@ -32,7 +34,7 @@ export interface LiveGridProps {
  * The grid bound to a live GridStore: snapshots at most every `flushMs`, key
  * handling through the pure reduceGridView, commands out through onRetry/onQuit.
  */
-export function LiveGrid({store, profileName, onRetry, onQuit, onExit, exitWhenDone = true, flushMs = 50, tickMs = 100, now = Date.now, columns}: LiveGridProps) {
+export function LiveGrid({store, profileName, onRetry, onQuit, stopSignal, onExit, exitWhenDone = true, flushMs = 50, tickMs = 100, now = Date.now, columns}: LiveGridProps) {
 	const {stdout} = useStdout();
 	const [snapshot, setSnapshot] = useState(() => ({state: store.snapshot, revision: store.revision}));
 	const [view, setView] = useState<GridView>(initialGridView);
@@ -100,8 +102,7 @@ export function LiveGrid({store, profileName, onRetry, onQuit, onExit, exitWhenD
 		}
 	}, [view.quitting, state.finished, state.ok, store.ended, quitSettled, exitWhenDone, exit, snapshot]);
 
-	useInput((input, key) => {
-		const gridKey = keyOf(input, key);
+	const press = (gridKey: GridKey) => {
 		const current = viewRef.current;
 		if (gridKey === 'quit' && current.quitting) {
 			exit({outcome: 'interrupted'});
@@ -123,7 +124,21 @@ export function LiveGrid({store, profileName, onRetry, onQuit, onExit, exitWhenD
 				void stopping.catch(() => undefined).then(() => setQuitSettled(true));
 			}
 		}
-	});
+	};
+	const pressRef = useRef(press);
+	pressRef.current = press;
+	useInput((input, key) => press(keyOf(input, key)));
+
+	// A signal is a `q` the user did not type; a later `q` or Ctrl-C then quits at once.
+	useEffect(() => {
+		if (!stopSignal) return;
+		const onStop = () => {
+			if (!viewRef.current.quitting) pressRef.current('quit');
+		};
+		if (stopSignal.aborted) onStop();
+		stopSignal.addEventListener('abort', onStop, {once: true});
+		return () => stopSignal.removeEventListener('abort', onStop);
+	}, [stopSignal]);
 
 	const startedAt = state.startedAt;
 	const elapsedMs = state.finished && state.durationMs !== undefined ? state.durationMs : startedAt === undefined ? 0 : now() - startedAt;

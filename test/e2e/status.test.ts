@@ -60,21 +60,21 @@ describe.skipIf(skip)('status on the lab', () => {
 		expect(['lab-m1', 'lab-m2', 'lab-m3']).toContain(report.leases.scheduler.holderNode);
 	});
 
-	it('shows a stopped kube-scheduler as failed on its node, exit code 1', async () => {
+	it('shows a stopped kube-scheduler as failed on its node, exit code 3 (degraded)', async () => {
 		// Not the leader's: stopping the leader releases its Lease, and a Lease without a
-		// holder is "down" (exit 2) until another scheduler takes it.
+		// holder is "down" (exit 1) until another scheduler takes it.
 		// The Lease may be between holders after the apply suite's restarts (a CI run once
 		// stopped the leader-to-be here): wait until a lab node holds it.
 		const holder = await waitFor('a kube-scheduler Lease holder', async () => (await status()).report.leases.scheduler.holderNode ?? undefined, 30_000);
 		const victim = ['lab-m1', 'lab-m2', 'lab-m3'].find((n) => n !== holder) as string;
 		await nodeSsh(victim, 'systemctl stop kube-scheduler');
 		try {
-			// A Lease changing hands at that moment reads as down (exit 2) until it is held again.
+			// A Lease changing hands at that moment reads as down (exit 1) until it is held again.
 			const {code, report} = await waitFor('status without a Lease in flux', async () => {
 				const s = await status();
-				return s.code === 2 ? undefined : s;
+				return s.code === 1 ? undefined : s;
 			}, 30_000);
-			expect(code).toBe(1);
+			expect(code).toBe(3);
 			const node = report.nodes.find((n) => n.name === victim);
 			expect(node?.units?.['kube-scheduler']?.activeState).toBe('inactive');
 			expect(node?.scheduler.healthz.state).not.toBe('ok');
@@ -91,7 +91,7 @@ describe.skipIf(skip)('status on the lab', () => {
 			const m3 = report.nodes.find((n) => n.name === 'lab-m3');
 			expect(m3?.reachable).toBe(false);
 			expect(report.nodes.filter((n) => n.name !== 'lab-m3').every((n) => n.apiserver.readyz.state === 'ok')).toBe(true);
-			expect(code).toBe(1);
+			expect(code).toBe(3);
 		} finally {
 			await execa('bash', [labScript, 'start-node', 'lab-m3']);
 		}

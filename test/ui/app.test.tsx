@@ -48,9 +48,10 @@ describe('runApplyUi', () => {
 		expect(t.stdin.rawMode).toBe(false);
 	});
 
-	test('a subscribe function works too; SIGINT stops via onQuit and restores the terminal', async () => {
+	test('a subscribe function works too; the stop signal (the first SIGINT) stops via onQuit, shows it, and restores the terminal', async () => {
 		const t = fakeTerminal();
 		const sigintListeners = process.listenerCount('SIGINT');
+		const stop = new AbortController();
 		let sink: ((e: RunEvent) => void) | undefined;
 		const unsubscribe = vi.fn();
 		const onQuit = vi.fn(async () => undefined);
@@ -61,6 +62,7 @@ describe('runApplyUi', () => {
 			},
 			onRetry: vi.fn(),
 			onQuit,
+			stopSignal: stop.signal,
 			profileName: 'prod',
 			patchConsole: false,
 			...t,
@@ -68,7 +70,7 @@ describe('runApplyUi', () => {
 		await waitFor(() => sink !== undefined, 'subscribe');
 		for (const e of recordedRun().slice(0, 10)) sink!(e);
 		await waitFor(() => t.writes.join('').includes('conn'), 'a frame');
-		process.emit('SIGINT');
+		stop.abort();
 		await expect(done).resolves.toEqual({outcome: 'quit'});
 		expect(onQuit).toHaveBeenCalledOnce();
 		expect(unsubscribe).toHaveBeenCalledOnce();

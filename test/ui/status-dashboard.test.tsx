@@ -2,7 +2,7 @@ import {render} from 'ink-testing-library';
 import React from 'react';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {EventEmitter} from 'node:events';
-import {StatusApp, StatusDashboard, colorEnabled, runStatusDashboard} from '../../source/status/dashboard.js';
+import {StatusApp, StatusDashboard, colorEnabled, runStatusDashboard} from '../../source/ui/status-dashboard.js';
 import {buildViewModel} from '../../source/status/view-model.js';
 import {healthySnapshot, refused, unit, waitFor, withNode} from '../unit/status-fixtures.js';
 
@@ -193,7 +193,7 @@ describe('runStatusDashboard', () => {
 		});
 		await waitFor(() => stdout.frames.some((f) => f.includes('DEGRADED')), 5000, 'first frame');
 		stdin.write('q');
-		await expect(done).resolves.toBe(1);
+		await expect(done).resolves.toBe(3);
 		expect(stdin.rawMode[0]).toBe(true);
 		expect(stdin.rawMode.at(-1)).toBe(false);
 	});

@@ -3,7 +3,7 @@ import React from 'react';
 import {describe, expect, it} from 'vitest';
 import {formatError, UserError} from '../../source/errors.js';
 import type {RunEvent} from '../../source/run/events.js';
-import {StatusApp} from '../../source/status/dashboard.js';
+import {StatusApp} from '../../source/ui/status-dashboard.js';
 import {buildViewModel} from '../../source/status/view-model.js';
 import {terminalText} from '../../source/terminal-text.js';
 import {cellOf, initialGridState, reduceGrid} from '../../source/ui/grid-state.js';

@@ -216,7 +216,7 @@ describe('status probes against local HTTPS endpoints', () => {
 			['unreachable', 'unreachable', 'unreachable'],
 			['unreachable', 'unreachable', 'unreachable'],
 		]);
-		expect(view.exitCode).toBe(2);
+		expect(view.exitCode).toBe(1);
 	});
 
 	it('next refresh: Leases read from the ready apiserver and mapped by hostname; kept connections reused; a still-hung node is not asked again', async () => {
@@ -253,7 +253,7 @@ describe('status probes against local HTTPS endpoints', () => {
 		expect(nodeAExecs.at(-1)!.command).toContain('systemctl show');
 		const view = buildViewModel(snap);
 		expect(view.rows[0]!.cells.find((x) => x.component === 'controllerManager')?.leader).toBe(true);
-		expect(view.exitCode).toBe(2); // the scheduler Lease has no holder
+		expect(view.exitCode).toBe(1); // the scheduler Lease has no holder
 	}
 
 	it('an apiserver that does not accept our client certificate fails the probe (the server really checks it)', async () => {

@@ -27,7 +27,7 @@ describe('status view model', () => {
 		});
 		const view = buildViewModel(snap);
 		expect(view.status).toBe('degraded');
-		expect(view.exitCode).toBe(1);
+		expect(view.exitCode).toBe(3);
 		expect(cell(view, 'lab-m2', 'scheduler').state).toBe('failed');
 		expect(cell(view, 'lab-m1', 'scheduler').state).toBe('ok');
 		expect(view.banner?.message).toBe('lab-m2: kube-scheduler failed (ActiveState=failed, Result=exit-code, NRestarts=3)');
@@ -45,7 +45,7 @@ describe('status view model', () => {
 		}
 		const view = buildViewModel(snap);
 		expect(view.status).toBe('down');
-		expect(view.exitCode).toBe(2);
+		expect(view.exitCode).toBe(1);
 		expect(view.banner?.severity).toBe('down');
 		expect(view.banner?.message).toMatch(/no kube-apiserver is ready/);
 		expect(view.banner?.hint).toMatch(/etcd/);
@@ -56,7 +56,7 @@ describe('status view model', () => {
 		const snap = healthySnapshot();
 		snap.leases.scheduler = {...snap.leases.scheduler, state: 'expired', expired: true, renewTime: new Date(NOW - 60_000).toISOString()};
 		const view = buildViewModel(snap);
-		expect(view.exitCode).toBe(2);
+		expect(view.exitCode).toBe(1);
 		expect(view.banner?.message).toMatch(/^no kube-scheduler leads: the Lease held by lab-m2_.* expired/);
 		expect(cell(view, 'lab-m2', 'scheduler').leader).toBe(false);
 		expect(view.leases.scheduler).toBeNull();
@@ -74,7 +74,7 @@ describe('status view model', () => {
 		const snap = healthySnapshot();
 		snap.leases.scheduler = {...snap.leases.scheduler, state: 'unknown', holderIdentity: null, holderNode: null, detail: 'HTTP 403'};
 		const view = buildViewModel(snap);
-		expect(view.exitCode).toBe(1);
+		expect(view.exitCode).toBe(3);
 		expect(view.problems[0]!.component).toBe('lease');
 	});
 
@@ -94,7 +94,7 @@ describe('status view model', () => {
 		expect(row.cells.map((c) => c.state)).toEqual(['unreachable', 'unreachable', 'unreachable']);
 		expect(row.certState).toBe('unknown');
 		expect(view.rows[0]!.cells.every((c) => c.state === 'ok')).toBe(true);
-		expect(view.exitCode).toBe(1);
+		expect(view.exitCode).toBe(3);
 		expect(view.problems).toHaveLength(1);
 		expect(view.banner?.message).toMatch(/^lab-m3: unreachable \(SSH: connect ETIMEDOUT/);
 	});
@@ -107,7 +107,7 @@ describe('status view model', () => {
 		});
 		const view = buildViewModel(snap);
 		expect(view.rows[1]!.cells.map((c) => c.state)).toEqual(['ok', 'ok', 'ok']);
-		expect(view.exitCode).toBe(1);
+		expect(view.exitCode).toBe(3);
 		expect(view.banner?.message).toMatch(/^lab-m2: SSH timeout/);
 	});
 
@@ -119,7 +119,7 @@ describe('status view model', () => {
 		expect(view.rows[0]!.certDaysLeft).toBe(10);
 		expect(view.rows[0]!.certState).toBe('warning');
 		expect(view.rows[1]!.certState).toBe('ok');
-		expect(view.exitCode).toBe(1);
+		expect(view.exitCode).toBe(3);
 		expect(view.banner).toMatchObject({severity: 'warning', message: 'lab-m1: /etc/kubernetes/cert/kubernetes.pem expires in 10 days'});
 		expect(view.banner?.hint).toMatch(/re-issue .* kept CA/);
 		// The threshold is configurable: at 7 days' warning, 10 days left is fine.
@@ -144,7 +144,7 @@ describe('status view model', () => {
 		expect(c.reason).toBe('not ready: failing etcd (reason withheld)');
 		// Which members to check: those its --etcd-servers names (its own, on a node that hosts one).
 		expect(c.hint).toMatch(/--etcd-servers \(the node's own member, when it hosts one\) answer from 198\.18\.0\.11/);
-		expect(view.exitCode).toBe(1);
+		expect(view.exitCode).toBe(3);
 		expect(view.banner?.hint).toMatch(/etcdctl endpoint health/);
 	});
 
@@ -159,7 +159,7 @@ describe('status view model', () => {
 			n.controllerManager.healthz = refused();
 		});
 		const view = buildViewModel(snap);
-		expect(view.exitCode).toBe(1);
+		expect(view.exitCode).toBe(3);
 		expect(view.problems.map((p) => [p.severity, p.node, p.component])).toEqual([
 			['failed', 'lab-m3', 'controllerManager'],
 			['degraded', 'lab-m1', 'apiserver'],
@@ -202,7 +202,7 @@ describe('status view model', () => {
 		const snap = healthySnapshot();
 		snap.leases.scheduler = {...snap.leases.scheduler, holderIdentity: 'elsewhere_1234', holderNode: null};
 		const view = buildViewModel(snap);
-		expect(view.exitCode).toBe(1);
+		expect(view.exitCode).toBe(3);
 		expect(view.banner?.severity).toBe('warning');
 		expect(view.rows.some((r) => r.cells.some((c) => c.component === 'scheduler' && c.leader))).toBe(false);
 	});
@@ -210,10 +210,10 @@ describe('status view model', () => {
 	it('the --json report validates against the schema, and a broken one does not', () => {
 		const report = buildReport(withNode(healthySnapshot(), 'lab-m2', (n) => (n.scheduler.healthz = refused())));
 		expect(StatusReportSchema.safeParse(report).success).toBe(true);
-		expect(report.health).toMatchObject({status: 'degraded', exitCode: 1, certWarningDays: 30});
+		expect(report.health).toMatchObject({status: 'degraded', exitCode: 3, certWarningDays: 30});
 		expect(JSON.parse(JSON.stringify(report))).toEqual(report);
 		const broken = structuredClone(report) as unknown as {health: {exitCode: number}; nodes: Array<{ssh: {state: string}}>};
-		broken.health.exitCode = 3;
+		broken.health.exitCode = 2;
 		expect(StatusReportSchema.safeParse(broken).success).toBe(false);
 		const broken2 = structuredClone(report) as unknown as {nodes: Array<{ssh: {state: string}}>};
 		broken2.nodes[0]!.ssh.state = 'fine';

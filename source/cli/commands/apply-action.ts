@@ -19,12 +19,51 @@ import type {Profile} from '../../profile/schema.js';
 import type {AdminCredentials} from '../../cluster/admin-credentials.js';
 import {writeAdminKubeconfig} from '../shared/admin-kubeconfig.js';
 import {importUi} from '../shared/import-ui.js';
-import type {ApplyOptions} from './apply.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
+import {connectTimeoutMs, numberOption, profileChoice, stepsOption, type ProfileChoice} from '../shared/option-values.js';
+import type {StepName} from '../../profile/constants.js';
 import {shellQuote} from '../../remote/shell.js';
-import {handleStopSignals} from '../shared/stop-signals.js';
+import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
+import {EXIT} from '../../exit-codes.js';
 import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
+
+export interface ApplyOptions extends ProfileChoice {
+	stateDir?: string;
+	yes?: boolean;
+	dryRun?: boolean;
+	only?: StepName[];
+	skip?: StepName[];
+	json?: boolean;
+	concurrency: number;
+	/** Seconds a restarted service must stay healthy in a rolling change before the next node. */
+	stabilityWindow: number;
+	/** false with --no-compress: binaries go as they are, over SFTP. */
+	compress?: boolean;
+	/** false with --no-rollback: a node that fails in a rolling change keeps its new files. */
+	rollback?: boolean;
+	knownHosts?: string;
+	acceptNewHostKeys?: boolean;
+	sshConfig?: string;
+	connectTimeoutMs?: number;
+}
+
+/** Commander's raw strings → ApplyOptions (option-values.ts): the profile first, then each value. */
+export function applyOptions(raw: Record<string, unknown>): ApplyOptions {
+	const r = raw as Partial<Record<keyof ApplyOptions, unknown>> & {only?: string[]; skip?: string[]};
+	const profile = profileChoice(r as ProfileChoice);
+	const only = stepsOption('--only', r.only);
+	const skip = stepsOption('--skip', r.skip);
+	return {
+		...(raw as Omit<ApplyOptions, 'only' | 'skip' | 'concurrency' | 'stabilityWindow'>),
+		...profile,
+		...(only ? {only} : {}),
+		...(skip ? {skip} : {}),
+		concurrency: numberOption('--concurrency', (r.concurrency as string | number | undefined) ?? 10, {min: 1, whole: true}),
+		stabilityWindow: numberOption('--stability-window', (r.stabilityWindow as string | number | undefined) ?? 10, {min: 0, max: 3600, unit: 'seconds'}),
+		connectTimeoutMs: connectTimeoutMs(raw),
+	};
+}
 
 /**
  * `apply`: profile → plan → runner, with the grid on a terminal, plain lines without
@@ -32,9 +71,6 @@ import {lockingConnect} from '../shared/cluster-lock.js';
  */
 export async function runApply(options: ApplyOptions): Promise<number> {
 	const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !options.json;
-	if (!options.yes && !options.dryRun && !interactive) {
-		throw new UserError('apply needs --yes when it cannot ask (no terminal, or --json)', 'add --yes, or --dry-run to see what would change');
-	}
 	// From the start: a signal while the plan is prepared or the nodes are reached counts too.
 	// The grid shows the stop itself; plain and NDJSON runs say it on stderr.
 	const stop = handleStopSignals(interactive && !options.dryRun ? {} : {stopping: 'stopping: in-flight steps finish, nothing new starts'});
@@ -42,13 +78,17 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 	let lock: StateLock | undefined;
 	try {
 		const profile = await loadProfileFromOptions(options);
+		// After the profile: a user fixes that first, then how the run is to go.
+		if (!options.yes && !options.dryRun && !interactive) {
+			throw new UserError('apply needs --yes when it cannot ask (no terminal, or --json)', 'add --yes, or --dry-run to see what would change');
+		}
 		// One run per state directory: two at once would each make a CA (state-lock.ts).
 		lock = lockStateDir(options.stateDir ?? defaultStateDir(profile.name), options.dryRun ? 'apply --dry-run' : 'apply');
 		const takeover = describeTakeover(lock);
 		if (takeover) process.stderr.write(`${takeover}\n`);
 		// Without a question to ask first, the nodes are reached while the plan is prepared.
-		early = options.yes || options.dryRun ? openEarly(profile, options) : undefined;
-		return await applyPrepared(options, profile, interactive, early, stop.signal);
+		early = options.yes || options.dryRun ? openEarly(profile, options, stop.signal) : undefined;
+		return await applyPrepared(options, profile, interactive, early, stop);
 	} finally {
 		await early?.closeUntaken();
 		lock?.release();
@@ -61,7 +101,7 @@ async function applyPrepared(
 	profile: Profile,
 	interactive: boolean,
 	early: EarlyConnections | undefined,
-	stopped: AbortSignal,
+	stop: StopSignals,
 ): Promise<number> {
 	// Nothing local is written before the question is answered, and never by a dry run: the
 	// plan is made with what the state directory would gain held in memory.
@@ -75,9 +115,10 @@ async function applyPrepared(
 			process.stderr.write(`${options.dryRun || ask ? `${c.item}: ${action}` : `${c.action} ${c.item}`}${c.reason ? `: ${c.reason}` : ''}\n`);
 		},
 	});
-	if (ask && !(await confirm(plan))) {
-		process.stderr.write('nothing was changed\n');
-		return 0;
+	const answer = ask ? await confirm(plan, stop) : 'yes';
+	if (answer !== 'yes') {
+		process.stderr.write(answer === 'interrupted' ? '\ninterrupted; nothing was changed\n' : 'nothing was changed\n');
+		return answer === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 	}
 	const kubeconfigPath = join(stateDir, 'admin.kubeconfig');
 	if (!options.dryRun) {
@@ -87,13 +128,10 @@ async function applyPrepared(
 
 	const admin: AdminCredentials = {caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key};
 	const health = createHttpsHealth(profile, admin);
-	// Aborted by the first signal, or by the grid's quit key.
-	const controller = new AbortController();
-	if (stopped.aborted) controller.abort();
-	stopped.addEventListener('abort', () => controller.abort(), {once: true});
+	// Aborted by the first signal, or by the grid's quit key (stop-signals.ts).
 	// One run per cluster too: each connection takes the nodes' lock (cluster-lock.ts).
-	const locking = lockingConnect((node) => early?.take(node.name) ?? connectNode(profile, node, options), options.dryRun ? 'shared' : 'exclusive', options.dryRun ? 'apply --dry-run' : 'apply');
-	const exitCode = (code: number) => (code === 1 && locking.refusedNodes().length > 0 ? 2 : code);
+	const locking = lockingConnect((node) => early?.take(node.name) ?? connectNode(profile, node, options, stop.signal), options.dryRun ? 'shared' : 'exclusive', options.dryRun ? 'apply --dry-run' : 'apply');
+	const exitCode = (code: number) => (code === EXIT.failed && locking.refusedNodes().length > 0 ? EXIT.invalid : code);
 	const runnerOptions = {
 		plan,
 		connect: async (node) => nodeSession(await locking.connect(node)),
@@ -115,20 +153,24 @@ async function applyPrepared(
 			return outcome.action === 'unchanged' ? [] : [`ClusterRoleBinding ${KUBELET_API_BINDING} ${dryRun ? `(to be ${outcome.action})` : outcome.action}`];
 		},
 		...(options.compress !== false ? {zstdCopies: zstdCopies(defaultCacheDir())} : {}),
-		signal: controller.signal,
+		signal: stop.signal,
 	} satisfies Omit<RunnerOptions, 'emit'>;
 
 	try {
-		if (interactive && !options.dryRun) return exitCode(await applyWithGrid(runnerOptions, controller, profile.name, kubeconfigPath, admin, options));
+		if (interactive && !options.dryRun) return exitCode(await applyWithGrid(runnerOptions, stop, profile.name, kubeconfigPath, admin, options));
 		const emit = options.json ? await jsonSink() : await plainSink();
 		const result = await runPlan({...runnerOptions, emit});
 		if (!options.json && !options.dryRun && result.ok) {
 			process.stdout.write(`\nadmin kubeconfig: ${kubeconfigPath}\nnext: kubectl --kubeconfig ${kubeconfigPath} get --raw '/readyz?verbose'\n      k8s-master-setup status ${statusArgs(options)}\n`);
 		}
 		if (!result.ok && !options.json) {
-			process.stderr.write(`\n${controller.signal.aborted ? 'stopped' : `failed on ${result.failedNodes.join(', ')}`}; fix the cause above and run the same command again to resume\n`);
+			process.stderr.write(
+				stop.signal.aborted
+					? '\nstopped; run the same command again to resume\n'
+					: `\nfailed on ${result.failedNodes.join(', ')}; fix the cause above and run the same command again to resume\n`,
+			);
 		}
-		return exitCode(result.ok ? 0 : result.refused ? 2 : 1);
+		return exitCode(stop.signal.aborted ? EXIT.interrupted : result.ok ? EXIT.ok : result.refused ? EXIT.invalid : EXIT.failed);
 	} finally {
 		health.close();
 	}
@@ -136,7 +178,7 @@ async function applyPrepared(
 
 async function applyWithGrid(
 	options: Omit<RunnerOptions, 'emit'>,
-	controller: AbortController,
+	stop: StopSignals,
 	profileName: string,
 	kubeconfigPath: string,
 	admin: AdminCredentials,
@@ -170,31 +212,44 @@ async function applyWithGrid(
 			},
 		});
 	};
-	await runApplyUi({
+	const ui = await runApplyUi({
+		stopSignal: stop.signal,
 		events: (sink) => {
 			listeners.add(sink);
 			return () => listeners.delete(sink);
 		},
 		onRetry: (node) => void retry(node),
 		onQuit: async () => {
-			controller.abort();
+			// A signal already stopped the run when the grid quits on it.
+			if (!stop.signal.aborted) stop.stop('q');
 			await first;
 		},
 		profileName,
 	});
+	// A second q or Ctrl-C while stopping: quit at once, as a second signal does.
+	if (ui.outcome === 'interrupted') stop.stop('q');
 	await first;
-	const ok = failed.size === 0 && !controller.signal.aborted;
+	const ok = failed.size === 0 && !stop.signal.aborted;
 	const dashboard = ok ? await statusOnce(options.plan, admin, access).catch(() => undefined) : undefined;
 	await showFinished({profileName, kubeconfigPath, ok, failedNodes: [...failed], statusArgs: statusArgs(access), ...(dashboard ? {dashboard} : {})});
-	return ok ? 0 : refused ? 2 : 1;
+	return stop.signal.aborted ? EXIT.interrupted : ok ? EXIT.ok : refused ? EXIT.invalid : EXIT.failed;
 }
 
-async function confirm(plan: Plan): Promise<boolean> {
+/**
+ * The [y/N] question. Ctrl-C here (readline sees it as a key, not a signal) and a signal
+ * both end it as an interruption, never as readline's AbortError.
+ */
+async function confirm(plan: Plan, stop: StopSignals): Promise<'yes' | 'no' | 'interrupted'> {
+	if (stop.signal.aborted) return 'interrupted';
 	const rl = createInterface({input: process.stdin, output: process.stderr});
+	rl.on('SIGINT', () => stop.stop('Ctrl-C'));
 	try {
 		const nodes = plan.nodes.map((n) => `${n.node.name} (${n.node.ip})`).join(', ');
-		const answer = await rl.question(`Apply Kubernetes ${plan.kubernetesRelease} control plane to ${nodes}? [y/N] `);
-		return /^y(es)?$/i.test(answer.trim());
+		const answer = await rl.question(`Apply Kubernetes ${plan.kubernetesRelease} control plane to ${nodes}? [y/N] `, {signal: stop.signal});
+		return /^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no';
+	} catch {
+		// Aborted by a signal, or stdin closed before an answer (no answer is no).
+		return stop.signal.aborted ? 'interrupted' : 'no';
 	} finally {
 		rl.close();
 	}
@@ -234,6 +289,8 @@ function statusArgs(options: ApplyOptions): string {
 		options.profileFile ? `--profile-file ${shellQuote(options.profileFile)}` : `--profile ${shellQuote(options.profile ?? '')}`,
 		...(options.stateDir ? [`--state-dir ${shellQuote(options.stateDir)}`] : []),
 		...(options.knownHosts ? [`--known-hosts ${shellQuote(options.knownHosts)}`] : []),
+		...(options.sshConfig ? [`--ssh-config ${shellQuote(options.sshConfig)}`] : []),
+		...(options.connectTimeoutMs !== undefined && options.connectTimeoutMs !== 10_000 ? [`--connect-timeout ${options.connectTimeoutMs / 1000}`] : []),
 	].join(' ');
 }
 
@@ -241,7 +298,7 @@ function statusArgs(options: ApplyOptions): string {
 async function statusOnce(plan: Plan, admin: AdminCredentials, access: NodeAccessOptions = {}) {
 	const {createStatusProber} = await import('../../status/probes.js');
 	const {buildViewModel} = await import('../../status/view-model.js');
-	const {StatusDashboard, colorEnabled} = await import('../../status/dashboard.js');
+	const {StatusDashboard, colorEnabled} = await import('../../ui/status-dashboard.js');
 	const React = (await import('react')).default;
 	const profile = plan.profile;
 	const connections = new Map(

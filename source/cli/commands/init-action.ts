@@ -5,13 +5,21 @@ import {importUi} from '../shared/import-ui.js';
 import {loadWizardDraft, removeWizardDraft, saveWizardDraft} from '../shared/wizard-draft.js';
 import {localPathProblem, verifyAnswers} from '../shared/wizard-checks.js';
 import {makeDirectory} from '../../make-directory.js';
+import {EXIT} from '../../exit-codes.js';
 import {UserError} from '../../errors.js';
+import {handleStopSignals} from '../shared/stop-signals.js';
+import {connectTimeoutMs} from '../shared/option-values.js';
+import {DEFAULT_CONNECT_TIMEOUT_MS} from '../shared/connect.js';
 import type {NodeCheckResult, NodeToCheck} from '../../ui/index.js';
-import type {ApplyOptions} from './apply.js';
+import type {ApplyOptions} from './apply-action.js';
 
 export interface InitOptions {
+	stateDir?: string;
 	knownHosts?: string;
+	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
+	/** --connect-timeout, for the node checks and the apply that follows. */
+	connectTimeoutMs?: number;
 	/** Only save the profile; do not apply it. */
 	saveOnly?: boolean;
 	/** Also write the answers to this profile file (YAML). */
@@ -20,17 +28,34 @@ export interface InitOptions {
 	edit?: string;
 }
 
+/** Commander's raw values → InitOptions (option-values.ts). */
+export function initOptions(raw: Record<string, unknown>): InitOptions {
+	return {...(raw as InitOptions), connectTimeoutMs: connectTimeoutMs(raw)};
+}
+
 /**
  * The guided first install: the wizard's answers are saved as a named profile before
  * anything touches a node, then applied with the live grid, ending on the status screen.
  */
 export async function runInit(options: InitOptions): Promise<number> {
+	// Checked here, before ink is loaded: the wizard cannot run without a terminal.
+	if (!process.stdin.isTTY) {
+		throw new UserError(
+			'the setup wizard needs an interactive terminal, and stdin is not one',
+			'install without questions with `k8s-master-setup apply --profile-file FILE` (YAML or JSON) or `apply --profile NAME` (saved by the wizard)',
+		);
+	}
 	// Only what draws the first frame is loaded before it: ssh2 (node checks), the profile
 	// store (conf, yaml) and the binaries reader are imported when first used.
 	const {runWizard} = await importUi(() => import('../../ui/wizard/run-wizard.js'));
 	const knownHosts = options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
 	const scratch = mkdtempSync(join(tmpdir(), 'k8s-master-setup-hostkeys-'));
 	const pendingLines = new Map<string, string[]>();
+	// SIGINT/SIGTERM end the wizard as its Ctrl-C key does (exit 130); node checks still
+	// connecting are given up then, so a hung node never keeps the process alive.
+	const stop = handleStopSignals({});
+	const checks = new AbortController();
+	stop.signal.addEventListener('abort', () => checks.abort(), {once: true});
 	try {
 		const kept = loadWizardDraft();
 		const {editing, resumeBase} = await profilesToEdit(options.edit, kept?.editing);
@@ -40,7 +65,8 @@ export async function runInit(options: InitOptions): Promise<number> {
 			...(resumeBase ? {resumeBase} : {}),
 			loadSavedNames: async () => (await import('../../profile/store.js')).storedProfileNames(),
 			onDraft: (draft) => saveWizardDraft(draft),
-			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options.sshConfig),
+			signal: stop.signal,
+			checkNode: (node) => checkNode(node, knownHosts, scratch, pendingLines, options, checks.signal),
 			readBinariesVersion: async (path) => (await import('../../plan/binaries.js')).readBinariesRelease(path),
 			checkLocalPath: (key, path) => localPathProblem(key, path),
 			verify: verifyAnswers,
@@ -56,7 +82,9 @@ export async function runInit(options: InitOptions): Promise<number> {
 				process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key) are kept in ${path}; the next start offers to resume them.\n`);
 			},
 		});
-		if (!answers) return 130;
+		checks.abort();
+		stop.dispose();
+		if (!answers || stop.signal.aborted) return EXIT.interrupted;
 		const {saveProfile} = await import('../../profile/load.js');
 		const where = await saveProfile(answers);
 		process.stderr.write(`saved profile "${answers.name}" in ${where}\n`);
@@ -71,9 +99,21 @@ export async function runInit(options: InitOptions): Promise<number> {
 			return 0;
 		}
 		const {runApply} = await import('./apply-action.js');
-		const applyOptions: ApplyOptions = {profile: answers.name, yes: true, concurrency: 10, stabilityWindow: 10, knownHosts: options.knownHosts, sshConfig: options.sshConfig};
+		const applyOptions: ApplyOptions = {
+			profile: answers.name,
+			yes: true,
+			concurrency: 10,
+			stabilityWindow: 10,
+			...(options.stateDir ? {stateDir: options.stateDir} : {}),
+			knownHosts: options.knownHosts,
+			acceptNewHostKeys: options.acceptNewHostKeys,
+			sshConfig: options.sshConfig,
+			connectTimeoutMs: options.connectTimeoutMs,
+		};
 		return await runApply(applyOptions);
 	} finally {
+		checks.abort();
+		stop.dispose();
 		rmSync(scratch, {recursive: true, force: true});
 	}
 }
@@ -101,7 +141,8 @@ async function checkNode(
 	knownHosts: string,
 	scratch: string,
 	pendingLines: Map<string, string[]>,
-	sshConfig: string | undefined,
+	access: InitOptions,
+	signal: AbortSignal,
 ): Promise<NodeCheckResult> {
 	const copy = join(scratch, `${node.name}-known_hosts`);
 	if (existsSync(knownHosts)) copyFileSync(knownHosts, copy);
@@ -120,8 +161,9 @@ async function checkNode(
 						return true;
 					},
 				},
-				...(sshConfig ? {sshConfig: {file: sshConfig}} : {}),
-				readyTimeoutMs: 10_000,
+				...(access.sshConfig ? {sshConfig: {file: access.sshConfig}} : {}),
+				readyTimeoutMs: access.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+				signal,
 			},
 		);
 		await transport.close();

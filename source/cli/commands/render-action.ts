@@ -3,8 +3,21 @@ import {defaultStateDir} from '../../state/state-dir.js';
 import {describeTakeover, lockStateDir} from '../shared/state-lock.js';
 import {prepare} from '../../plan/prepare.js';
 import {writeRenderOutput} from '../../plan/write-output.js';
-import type {RenderOptions} from './render.js';
+import {UserError} from '../../errors.js';
+import {profileChoice, type ProfileChoice} from '../shared/option-values.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
+
+export interface RenderOptions extends ProfileChoice {
+	stateDir?: string;
+	out: string;
+}
+
+/** Commander's raw strings → RenderOptions: the profile first, then where to write. */
+export function renderOptions(raw: Record<string, unknown>): RenderOptions {
+	const profile = profileChoice(raw as ProfileChoice);
+	if (typeof raw['out'] !== 'string' || raw['out'] === '') throw new UserError('render needs --out DIR', 'name the directory to write the files into');
+	return {...(raw as Omit<RenderOptions, 'out'>), ...profile, out: raw['out']};
+}
 
 export async function runRender(options: RenderOptions): Promise<void> {
 	const profile = await loadProfileFromOptions(options);

@@ -1,14 +1,7 @@
 import type {Command} from 'commander';
 import {addProfileOptions} from '../shared/options.js';
 
-export interface RenderOptions {
-	profileFile?: string;
-	profile?: string;
-	stateDir?: string;
-	out: string;
-}
-
-/** `render`: write every node's files to a directory instead of the nodes. */
+/** `render`: write every node's files to a directory instead of the nodes. Options: render-action.ts. */
 export function registerRenderCommand(program: Command): void {
 	const command = program
 		.command('render')
@@ -17,9 +10,9 @@ export function registerRenderCommand(program: Command): void {
 				'Creates the CA, keys and certificates in the state directory on first use and reuses them afterwards.',
 		);
 	addProfileOptions(command)
-		.requiredOption('--out <dir>', 'directory to write into')
-		.action(async (options: RenderOptions) => {
-			const {runRender} = await import('./render-action.js');
-			await runRender(options);
+		.option('--out <dir>', 'directory to write into (required)')
+		.action(async (raw: Record<string, unknown>) => {
+			const {runRender, renderOptions} = await import('./render-action.js');
+			await runRender(renderOptions(raw));
 		});
 }

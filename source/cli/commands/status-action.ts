@@ -1,36 +1,59 @@
-import {UserError} from '../../errors.js';
 import type {Profile} from '../../profile/schema.js';
 import type {Transport} from '../../remote/transport.js';
 import {defaultStateDir} from '../../state/state-dir.js';
 import {runStatusCommand} from '../../status/command.js';
 import {readAdminCredentials} from '../../cluster/admin-credentials.js';
 import {connectNode} from '../shared/connect.js';
-import type {StatusOptions} from './status.js';
+import {connectTimeoutMs, numberOption, profileChoice, type ProfileChoice} from '../shared/option-values.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
-import {handleStopSignals} from '../shared/stop-signals.js';
+import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
+import {EXIT} from '../../exit-codes.js';
+
+export interface StatusOptions extends ProfileChoice {
+	stateDir?: string;
+	json?: boolean;
+	watch?: boolean;
+	/** Seconds between refreshes. */
+	interval: number;
+	certWarningDays: number;
+	/** Seconds: the deadline of each probe. */
+	probeTimeout: number;
+	knownHosts?: string;
+	acceptNewHostKeys?: boolean;
+	sshConfig?: string;
+	connectTimeoutMs?: number;
+}
+
+/** Commander's raw strings → StatusOptions (option-values.ts): the profile first, then each value. */
+export function statusOptions(raw: Record<string, unknown>): StatusOptions {
+	const value = (key: string, fallback: number) => (raw[key] as string | number | undefined) ?? fallback;
+	return {
+		...(raw as Omit<StatusOptions, 'interval' | 'certWarningDays' | 'probeTimeout'>),
+		...profileChoice(raw as ProfileChoice),
+		interval: numberOption('--interval', value('interval', 2), {min: 0.25, unit: 'seconds'}),
+		certWarningDays: numberOption('--cert-warning-days', value('certWarningDays', 30), {min: 0, whole: true, unit: 'days'}),
+		probeTimeout: numberOption('--probe-timeout', value('probeTimeout', 3), {min: 0.1, unit: 'seconds'}),
+		connectTimeoutMs: connectTimeoutMs(raw),
+	};
+}
 
 export async function runStatus(options: StatusOptions): Promise<number> {
-	let profile: Profile;
-	try {
-		profile = await loadProfileFromOptions(options);
-	} catch (error) {
-		// status reserves 1 and 2 for degraded and down; invalid input is 3.
-		if (error instanceof UserError) throw new UserError(error.message, error.hint, 3);
-		throw error;
-	}
+	const profile = await loadProfileFromOptions(options);
 	const stateDir = options.stateDir ?? defaultStateDir(profile.name);
 	// The dashboard (a terminal) ends itself on the first signal; the second ends the process.
 	const stop = handleStopSignals(process.stdout.isTTY && !options.json ? {} : {stopping: 'stopping after this refresh'});
 	try {
-		return await statusCommand(options, profile, stateDir, stop.signal);
+		const code = await statusCommand(options, profile, stateDir, stop);
+		return stop.signal.aborted ? EXIT.interrupted : code;
 	} finally {
 		stop.dispose();
 	}
 }
 
-function statusCommand(options: StatusOptions, profile: Profile, stateDir: string, signal: AbortSignal): Promise<number> {
+function statusCommand(options: StatusOptions, profile: Profile, stateDir: string, stop: StopSignals): Promise<number> {
 	return runStatusCommand({
-		signal,
+		signal: stop.signal,
+		onInterrupt: () => stop.stop('Ctrl-C'),
 		profile,
 		stateDir,
 		json: Boolean(options.json),
@@ -39,11 +62,11 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 		certWarningDays: options.certWarningDays,
 		probeTimeoutMs: options.probeTimeout * 1000,
 		admin: readAdminCredentials(profile, stateDir),
-		// Status never accepts new host keys: it only looks at nodes apply already trusted.
+		// New host keys only with --accept-new-host-keys: status looks at nodes apply trusted.
 		connect: async (p) =>
 			new Map<string, Transport | Error>(
 				await Promise.all(
-					p.nodes.map(async (node) => [node.name, await connectNode(p, node, options).catch((e: Error) => e)] as const),
+					p.nodes.map(async (node) => [node.name, await connectNode(p, node, options, stop.signal).catch((e: Error) => e)] as const),
 				),
 			),
 	});

@@ -1,29 +1,7 @@
 import {Option, type Command} from 'commander';
 import {addProfileOptions, addSshOptions} from '../shared/options.js';
 
-export interface StatusOptions {
-	profileFile?: string;
-	profile?: string;
-	stateDir?: string;
-	json?: boolean;
-	watch?: boolean;
-	interval: number;
-	certWarningDays: number;
-	probeTimeout: number;
-	knownHosts?: string;
-	sshConfig?: string;
-}
-
-const positive = (flag: string) => (value: string) => {
-	const n = Number(value);
-	if (!Number.isFinite(n) || n <= 0) {
-		process.stderr.write(`error: ${flag} must be a positive number, not "${value}"\n`);
-		process.exit(3);
-	}
-	return n;
-};
-
-/** `status`: the on-call screen. */
+/** `status`: the on-call screen. Options: status-action.ts. */
 export function registerStatusCommand(program: Command): void {
 	const command = program
 		.command('status')
@@ -31,16 +9,16 @@ export function registerStatusCommand(program: Command): void {
 			'Per node: systemd state of the three units, apiserver /livez and /readyz (failing checks by name), controller-manager :10257 and scheduler :10259 /healthz, ' +
 				'who holds the kube-controller-manager and kube-scheduler Leases, certificate expiry (served and on disk), versions. ' +
 				'A live dashboard on a terminal (r refresh, Enter/l journal, q quit), a plain table without one, --json for scripts. ' +
-				'Exit codes: 0 healthy, 1 degraded, 2 down, 3 invalid input.',
+				'Its exit code says the health: 0 healthy, 1 down (no kube-apiserver ready, or a Lease without a holder), 3 degraded (serving, with problems).',
 		);
 	addProfileOptions(command)
 		.option('--json', 'print one JSON snapshot (schema: docs/status.schema.json)')
 		.option('--watch', 'keep refreshing; with --json prints one snapshot per line (NDJSON)')
-		.addOption(new Option('--interval <seconds>', 'refresh interval').default(2).argParser(positive('--interval')))
-		.addOption(new Option('--cert-warning-days <days>', 'warn about certificates expiring within this many days').default(30).argParser(positive('--cert-warning-days')))
-		.addOption(new Option('--probe-timeout <seconds>', 'deadline of each single probe').default(3).argParser(positive('--probe-timeout')))
-	addSshOptions(command).action(async (options: StatusOptions) => {
-			const {runStatus} = await import('./status-action.js');
-			process.exitCode = await runStatus(options);
-		});
+		.addOption(new Option('--interval <seconds>', 'refresh interval').default('2'))
+		.addOption(new Option('--cert-warning-days <days>', 'warn about certificates expiring within this many days').default('30'))
+		.addOption(new Option('--probe-timeout <seconds>', 'deadline of each single probe').default('3'));
+	addSshOptions(command).action(async (raw: Record<string, unknown>) => {
+		const {runStatus, statusOptions} = await import('./status-action.js');
+		process.exitCode = await runStatus(statusOptions(raw));
+	});
 }

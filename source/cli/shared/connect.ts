@@ -8,7 +8,11 @@ export interface NodeAccessOptions {
 	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
 	confirmHostKey?: HostKeyPolicy['confirmHostKey'];
+	/** --connect-timeout: the TCP connect and the SSH handshake (default 10 s). */
+	connectTimeoutMs?: number;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The environment variable that carries the sudo password: never a flag (it would show in `ps`). */
 export const SUDO_PASSWORD_ENV = 'K8S_MASTER_SETUP_SUDO_PASSWORD';
@@ -35,6 +39,7 @@ export async function connectNode(profile: Profile, node: ProfileNode, options: 
 			},
 			sudoPassword: process.env[SUDO_PASSWORD_ENV] || undefined,
 			...(options.sshConfig ? {sshConfig: {file: options.sshConfig}} : {}),
+			readyTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
 			...(signal ? {signal} : {}),
 		},
 	);

@@ -15,10 +15,13 @@ export interface EarlyConnections {
 	closeUntaken(): Promise<void>;
 }
 
-export function openEarly(profile: Profile, access: NodeAccessOptions): EarlyConnections {
+/** `stop` (the command's first signal) gives up every connection still being made, taken or not. */
+export function openEarly(profile: Profile, access: NodeAccessOptions, stop?: AbortSignal): EarlyConnections {
 	const pending = new Map(
 		profile.nodes.map((node) => {
 			const giveUp = new AbortController();
+			if (stop?.aborted) giveUp.abort();
+			stop?.addEventListener('abort', () => giveUp.abort(), {once: true});
 			const connection = connectNode(profile, node, access, giveUp.signal);
 			// A failure is the connect step's to report, when the runner takes it.
 			connection.catch(() => undefined);

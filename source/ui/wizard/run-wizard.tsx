@@ -15,6 +15,8 @@ export interface RunWizardOptions extends Pick<WizardProps, 'initial' | 'checkNo
 	stdout?: NodeJS.WriteStream;
 	stdin?: NodeJS.ReadStream;
 	env?: NodeJS.ProcessEnv;
+	/** Aborted by the command's first SIGINT/SIGTERM (cli/shared/stop-signals.ts): the wizard ends, cancelled. */
+	signal?: AbortSignal;
 }
 
 /**
@@ -59,11 +61,12 @@ export async function runWizard(options: RunWizardOptions = {}): Promise<Profile
 		{stdout: options.stdout ?? process.stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: 30},
 	);
 	const onSignal = () => instance.unmount();
-	process.once('SIGTERM', onSignal);
+	if (options.signal?.aborted) onSignal();
+	options.signal?.addEventListener('abort', onSignal, {once: true});
 	try {
 		await instance.waitUntilExit();
 	} finally {
-		process.off('SIGTERM', onSignal);
+		options.signal?.removeEventListener('abort', onSignal);
 		instance.unmount();
 		instance.cleanup();
 	}

@@ -2,12 +2,14 @@ import {Box, Text, render, useApp, useInput} from 'ink';
 import Spinner from 'ink-spinner';
 import React, {useCallback, useEffect, useRef, useState} from 'react';
 import type {ServiceName} from '../cluster/services.js';
+import {EXIT} from '../exit-codes.js';
+import {colorsEnabled} from './theme.js';
 import {terminalText} from '../terminal-text.js';
-import {COMPONENT_UNIT, type CellState} from './health.js';
-import type {StatusSnapshot} from './json-schema.js';
-import {LEADER_MARK, certText} from './plain-table.js';
-import {reduceKey, type Selection} from './selection.js';
-import {buildViewModel, type DashboardViewModel, type RowView} from './view-model.js';
+import {COMPONENT_UNIT, type CellState} from '../status/health.js';
+import type {StatusSnapshot} from '../status/json-schema.js';
+import {LEADER_MARK, certText} from '../status/plain-table.js';
+import {reduceKey, type Selection} from '../status/selection.js';
+import {buildViewModel, type DashboardViewModel, type RowView} from '../status/view-model.js';
 
 /**
  * The on-call dashboard (ink). `StatusDashboard` only renders a view model (the installer's
@@ -22,10 +24,8 @@ const STATE_COLOR: Record<CellState, string> = {ok: 'green', degraded: 'yellow',
 const STATUS_COLOR = {healthy: 'green', degraded: 'yellow', down: 'red'} as const;
 const SEVERITY_MARK = {down: '✖', failed: '✖', degraded: '!', warning: '!'} as const;
 
-/** NO_COLOR (https://no-color.org): present and not empty → no colour. */
-export function colorEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-	return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
-}
+/** NO_COLOR (https://no-color.org), decided in one place: theme.tsx. */
+export const colorEnabled = colorsEnabled;
 
 export interface JournalView {
 	node: string;
@@ -200,6 +200,8 @@ export interface StatusAppProps {
 	color?: boolean;
 	/** Called with each new view model (runStatusDashboard keeps the last exit code). */
 	onView?: (view: DashboardViewModel) => void;
+	/** Ctrl-C (default: quit as on `q`). */
+	onInterrupt?: () => void;
 }
 
 /** The live dashboard: refreshes every intervalMs (never overlapping), keys as in selection.ts. */
@@ -275,6 +277,11 @@ export function StatusApp(props: StatusAppProps): React.JSX.Element {
 	};
 
 	useInput((input, key) => {
+		if (key.ctrl && input === 'c') {
+			if (propsRef.current.onInterrupt) propsRef.current.onInterrupt();
+			else exit();
+			return;
+		}
 		const view = viewRef.current;
 		const journal = journalRef.current;
 		const size = {rows: view?.rows.length ?? 0, columns: view?.columns.length ?? 3};
@@ -330,15 +337,19 @@ export interface RunStatusDashboardOptions {
 	stdin?: NodeJS.ReadStream;
 	/** Route console output above the dashboard (ink's patchConsole; default true). */
 	patchConsole?: boolean;
+	/** Aborted by the command's first SIGINT/SIGTERM: the dashboard ends. */
+	signal?: AbortSignal;
+	/** Ctrl-C: the command's stop (a first signal); without it Ctrl-C quits as `q` does. */
+	onInterrupt?: () => void;
 }
 
 /**
- * Mounts the dashboard until `q`, Ctrl+C, SIGTERM or SIGHUP, and unmounts it on every way
- * out (ink restores raw mode and the cursor on unmount). Resolves to the exit code of the
- * last snapshot's health (0 healthy, 1 degraded, 2 down; 2 if none arrived).
+ * Mounts the dashboard until `q`, Ctrl+C, the stop signal or SIGHUP, and unmounts it on
+ * every way out (ink restores raw mode and the cursor on unmount). Resolves to the exit
+ * code of the last snapshot's health (exit-codes.ts; "failed" if none arrived).
  */
 export async function runStatusDashboard(options: RunStatusDashboardOptions): Promise<number> {
-	let exitCode: number = 2;
+	let exitCode: number = EXIT.failed;
 	const instance = render(
 		<StatusApp
 			refresh={options.refresh}
@@ -348,16 +359,18 @@ export async function runStatusDashboard(options: RunStatusDashboardOptions): Pr
 			onView={(v) => {
 				exitCode = v.exitCode;
 			}}
+			{...(options.onInterrupt ? {onInterrupt: options.onInterrupt} : {})}
 		/>,
-		{stdout: options.stdout ?? process.stdout, stdin: options.stdin ?? process.stdin, exitOnCtrlC: true, patchConsole: options.patchConsole ?? true},
+		{stdout: options.stdout ?? process.stdout, stdin: options.stdin ?? process.stdin, exitOnCtrlC: false, patchConsole: options.patchConsole ?? true},
 	);
 	const stop = () => instance.unmount();
-	process.once('SIGTERM', stop);
+	if (options.signal?.aborted) stop();
+	options.signal?.addEventListener('abort', stop, {once: true});
 	process.once('SIGHUP', stop);
 	try {
 		await instance.waitUntilExit();
 	} finally {
-		process.off('SIGTERM', stop);
+		options.signal?.removeEventListener('abort', stop);
 		process.off('SIGHUP', stop);
 		instance.unmount();
 		instance.cleanup();
