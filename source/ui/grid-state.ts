@@ -37,6 +37,8 @@ export interface GridState {
 	plannedChanges: Record<string, number>;
 	/** A rolling change that ended at a failed node, and the nodes it did not reach. */
 	rolloutStopped?: {node: string; step: StepName; untouched: string[]; rolledBack?: boolean};
+	/** How many runs have finished into this grid (the first, then each retry). */
+	runsFinished?: number;
 	/** A failed node's rollback: its line, and the commands for a person when it failed. */
 	rollback?: {line: string; ok: boolean; recovery?: string};
 }
@@ -127,6 +129,7 @@ export function reduceGrid(state: GridState, remoteEvent: RunEvent): GridState {
 				durationMs: undefined,
 				dryRun: event.dryRun,
 				rolloutStopped: undefined,
+				rollback: undefined,
 			};
 			for (const step of event.steps) s = withStep(s, step);
 			for (const node of event.nodes) {
@@ -187,7 +190,7 @@ export function reduceGrid(state: GridState, remoteEvent: RunEvent): GridState {
 		case 'node-rolled-back':
 			return {...stamped, rollback: {line: describeRollback(event), ok: event.ok, ...(event.recovery ? {recovery: event.recovery} : {})}};
 		case 'run-finished':
-			return {...stamped, finished: true, ok: event.ok, durationMs: event.durationMs, failedNodes: [...event.failedNodes]};
+			return {...stamped, runsFinished: (stamped.runsFinished ?? 0) + 1, finished: true, ok: event.ok, durationMs: event.durationMs, failedNodes: [...event.failedNodes]};
 		default: {
 			// Unknown event types (a newer runner) are ignored, never fatal.
 			return state;

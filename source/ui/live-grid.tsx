@@ -54,6 +54,12 @@ export function LiveGrid({store, profileName, onRetry, onQuit, stopSignal, onExi
 		[onExit],
 	);
 
+	// A retry's "retrying m1…" notice lasts until that run has finished, not until the next key.
+	const runsFinished = snapshot.state.runsFinished;
+	useEffect(() => {
+		if (viewRef.current.notice?.startsWith('retrying ')) setView({...viewRef.current, notice: undefined});
+	}, [runsFinished]);
+
 	// Throttled flush: the first change after a render schedules one snapshot, at most
 	// one per flushMs. The spinner's clock renders only when nothing else did lately.
 	const lastRender = useRef(0);

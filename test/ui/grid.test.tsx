@@ -94,6 +94,20 @@ describe('live grid', () => {
 		await waitFor(() => !(ui.lastFrame() ?? '').includes('✗'), 'the ✗ to go');
 	});
 
+	test('the "retrying" notice ends when the retried run has finished, without a key', async () => {
+		const ui = mountLive(recordedRun({failAt: {node: 'master3', step: 'verify'}}), {exitWhenDone: false});
+		await waitForFrame(ui.lastFrame, '1 failed');
+		await press(ui.stdin, KEY.down, KEY.down, 'r');
+		await waitForFrame(ui.lastFrame, 'retrying master3');
+		// The retry's own run, as apply-action passes it on: started for master3 only, then finished.
+		ui.store.push({type: 'run-started', at: Date.now(), nodes: ['master3'], steps: ['verify'], dryRun: false});
+		ui.store.push({type: 'step-started', at: Date.now(), node: 'master3', step: 'verify'});
+		ui.store.push({type: 'step-done', at: Date.now(), node: 'master3', step: 'verify', durationMs: 5, changed: []});
+		ui.store.push({type: 'run-finished', at: Date.now(), ok: true, durationMs: 5, failedNodes: []});
+		await waitFor(() => !(ui.lastFrame() ?? '').includes('retrying master3'), 'the retry notice to go');
+		expect(ui.lastFrame()).toContain('all 3 nodes ok');
+	});
+
 	test('q calls onQuit, says how to resume, and exits once the run has stopped', async () => {
 		const events = recordedRun();
 		const ui = mountLive(events.slice(0, 20));

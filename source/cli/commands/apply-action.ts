@@ -202,7 +202,7 @@ async function applyWithGrid(
 			...options,
 			plan: single,
 			emit: (e: RunEvent) => {
-				if (e.type === 'run-started') return;
+				// run-started resets that node's row only (grid-state.ts), so the retry shows from its first step.
 				if (e.type === 'run-finished') {
 					if (e.ok) failed.delete(node);
 					emit({...e, ok: failed.size === 0, failedNodes: [...failed]});
@@ -218,7 +218,10 @@ async function applyWithGrid(
 			listeners.add(sink);
 			return () => listeners.delete(sink);
 		},
-		onRetry: (node) => void retry(node),
+		onRetry: (node) =>
+			void retry(node).catch((error: unknown) =>
+				emit({type: 'log', at: Date.now(), node, line: `retry of ${node} could not run: ${error instanceof Error ? error.message : String(error)}`}),
+			),
 		onQuit: async () => {
 			// A signal already stopped the run when the grid quits on it.
 			if (!stop.signal.aborted) stop.stop('q');
