@@ -10,7 +10,7 @@ import {placeFiles} from './place-files.js';
 import {notStartedReason, rolloutOrder, rolloutStoppedHint, servingRestarts, waitForPeers} from './rollout.js';
 import type {RunnerOptions} from './run-options.js';
 import {startService} from './start-service.js';
-import {describeFailure} from './step-error.js';
+import {describeFailure, StepError} from './step-error.js';
 import {withHint, type Steps} from './step-runner.js';
 
 /**
@@ -28,6 +28,21 @@ export async function rollOut(options: RunnerOptions, runs: NodeRun[], steps: St
 	// every controller-manager, then every scheduler. Any other change: node by node.
 	const minor = isMinorUpgrade(options.plan.kubernetesRelease, runs.map((r) => ({node: r.plan.node.name, versions: r.versions ?? new Map()})));
 	const passes: ServiceName[][] = minor ? SERVICES.map((s) => [s]) : [[...SERVICES]];
+	const lead = order[0];
+	if (minor && lead && options.beforeMinorUpgrade) {
+		const snapshot = await options.beforeMinorUpgrade().then(
+			(line) => ({line}),
+			(error: unknown) => ({error}),
+		);
+		if ('error' in snapshot) {
+			const {cause, hint} = describeFailure(snapshot.error);
+			steps.fail(lead, 'binaries', 0, new StepError(`no etcd snapshot before the minor upgrade: ${cause}`, `${hint ? `${hint}; ` : ''}nothing was changed on any node; fix it, or run apply with --no-etcd-snapshot to upgrade without one`));
+			for (const run of order) steps.skip(run, CHANGE_STEPS.filter((s) => !(run === lead && s === 'binaries')), 'not started: no etcd snapshot');
+			options.emit({type: 'rollout-stopped', at: Date.now(), node: lead.plan.node.name, step: 'binaries', untouched: order.slice(1).map((r) => r.plan.node.name)});
+			return lead.plan.node.name;
+		}
+		options.emit({type: 'log', at: Date.now(), node: lead.plan.node.name, step: 'binaries', line: `before the minor upgrade: ${snapshot.line}`});
+	}
 	for (const [p, services] of passes.entries()) {
 		for (const [i, run] of order.entries()) {
 			// Only the first pass leaves later nodes untouched; after it every node has its new files.

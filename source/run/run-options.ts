@@ -46,6 +46,12 @@ export interface RunnerOptions {
 	 * ensured in the first node's verify step. Returns what changed (or would, dryRun).
 	 */
 	ensureClusterObjects?: (dryRun: boolean) => Promise<string[]>;
+	/**
+	 * Before a minor upgrade touches any node: an etcd snapshot (apply-action.ts), its
+	 * description returned for the log. A failure stops the upgrade before any change.
+	 * Absent with --no-etcd-snapshot.
+	 */
+	beforeMinorUpgrade?: () => Promise<string>;
 }
 
 export interface RunResult {

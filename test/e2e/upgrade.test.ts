@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import YAML from 'yaml';
@@ -76,6 +76,10 @@ describe.skipIf(skip)(`an upgrade from ${FROM} on the lab`, () => {
 		await watcher;
 		console.log(`upgrade ${FROM} -> ${target}: exit ${run.exitCode} in ${((Date.now() - t0) / 1000).toFixed(1)}s, ${samples} samples, fewest ready apiservers ${minReady}, widest minor gap ${widestMinors}`);
 		expect(run.exitCode, run.all).toBe(0);
+		// An etcd snapshot first, into the state directory (issue 14 item 7).
+		const events = parseEvents(run.stdout);
+		expect(events.some((e) => e.type === 'log' && e.line.startsWith('before the minor upgrade: etcd snapshot '))).toBe(true);
+		expect(readdirSync(join(stateDir, 'snapshots')).filter((f) => f.endsWith('.db'))).toHaveLength(1);
 		expect(minReady).toBeGreaterThanOrEqual(2);
 		expect(widestMinors).toBeLessThanOrEqual(1);
 		// Component by component: every apiserver restarted before the first controller-manager, those before the first scheduler.

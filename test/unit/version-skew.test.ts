@@ -103,4 +103,28 @@ describe('a minor upgrade rolls component by component', () => {
 			expect(steps.size, n).toBe(9);
 		}
 	});
+
+	it('takes the etcd snapshot before the first node is touched, and only for a minor upgrade', async () => {
+		const nodes = await servingAt('v1.36.3');
+		const uploadsAtSnapshot: number[] = [];
+		const beforeMinorUpgrade = async () => (uploadsAtSnapshot.push([...nodes.values()].flatMap((n) => n.uploads).length), 'etcd snapshot /state/snapshots/etcd-x.db (revision 7)');
+		for (const n of nodes.values()) n.uploads = [];
+		const {events, result} = await run(nodes, {beforeMinorUpgrade}, changedEverywhere());
+		expect(result.ok).toBe(true);
+		expect(uploadsAtSnapshot).toEqual([0]);
+		expect(of(events, 'log').map((e) => (e as {line: string}).line)).toContain('before the minor upgrade: etcd snapshot /state/snapshots/etcd-x.db (revision 7)');
+		const patch = await servingAt('v1.37.0');
+		const calls: string[] = [];
+		await run(patch, {beforeMinorUpgrade: async () => (calls.push('snapshot'), '')}, changedEverywhere());
+		expect(calls).toEqual([]);
+	});
+
+	it('stops before any change when the snapshot fails, and says how to go without one', async () => {
+		const nodes = await servingAt('v1.36.3');
+		for (const n of nodes.values()) n.uploads = [];
+		const {events, result} = await run(nodes, {beforeMinorUpgrade: async () => Promise.reject(new Error('https://198.18.0.11:2379: connection refused'))}, changedEverywhere());
+		expect(result.ok).toBe(false);
+		for (const n of nodes.values()) expect(n.uploads).toEqual([]);
+		expect(of(events, 'step-failed')).toEqual([expect.objectContaining({node: 'm1', step: 'binaries', cause: 'no etcd snapshot before the minor upgrade: https://198.18.0.11:2379: connection refused', hint: expect.stringContaining('--no-etcd-snapshot')})]);
+	});
 });

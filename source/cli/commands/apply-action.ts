@@ -42,6 +42,8 @@ export interface ApplyOptions extends ProfileChoice {
 	compress?: boolean;
 	/** false with --no-rollback: a node that fails in a rolling change keeps its new files. */
 	rollback?: boolean;
+	/** false with --no-etcd-snapshot: a minor upgrade starts without one. */
+	etcdSnapshot?: boolean;
 	knownHosts?: string;
 	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
@@ -143,6 +145,15 @@ async function applyPrepared(
 		concurrency: options.concurrency,
 		stabilityWindowMs: Math.round(options.stabilityWindow * 1000),
 		rollback: options.rollback !== false,
+		...(options.etcdSnapshot !== false
+			? {
+					beforeMinorUpgrade: async () => {
+						const {etcdClientCredentials, takeEtcdSnapshot} = await import('../../snapshot/take.js');
+						const record = await takeEtcdSnapshot({profile, stateDir, credentials: etcdClientCredentials(profile, stateDir), signal: stop.signal});
+						return `etcd snapshot ${record.path} (revision ${record.revision}, sha256 ${record.sha256.slice(0, 12)}…)`;
+					},
+				}
+			: {}),
 		ensureClusterObjects: async (dryRun: boolean) => {
 			const outcome = await ensureKubeletApiBinding({
 				apiservers: profile.nodes.map((n) => `https://${n.ip.includes(':') ? `[${n.ip}]` : n.ip}:6443`),
