@@ -81,3 +81,16 @@ describe('the wizard draft', () => {
 		expect(parseSavedDraft(JSON.stringify(kept))?.answers.values['network.serviceCidr']).toBe('10.96.0.');
 	});
 });
+
+describe('a signal while the wizard runs', () => {
+	test('cancels as Ctrl-C does: the answers so far are kept as the draft', async () => {
+		const stop = new AbortController();
+		const ui = mount({resume: keptAtNetwork(), stopSignal: stop.signal});
+		await waitForFrame(ui.lastFrame, 'resume');
+		await press(ui.stdin, KEY.enter);
+		await waitForFrame(ui.lastFrame, 'Cluster network');
+		stop.abort();
+		await waitFor(() => ui.onCancel.mock.calls.length === 1, 'onCancel on the signal');
+		expect(ui.onCancel.mock.calls[0]![0].step).toBe('network');
+	});
+});

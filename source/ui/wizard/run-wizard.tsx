@@ -42,6 +42,7 @@ export async function runWizard(options: RunWizardOptions = {}): Promise<Profile
 				checkLocalPath={options.checkLocalPath}
 				verify={options.verify}
 				onDraft={options.onDraft}
+				{...(options.signal ? {stopSignal: options.signal} : {})}
 				resume={options.resume}
 				editing={options.editing}
 				base={options.base}
@@ -60,13 +61,10 @@ export async function runWizard(options: RunWizardOptions = {}): Promise<Profile
 		</ColorProvider>,
 		{stdout: options.stdout ?? process.stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: 30},
 	);
-	const onSignal = () => instance.unmount();
-	if (options.signal?.aborted) onSignal();
-	options.signal?.addEventListener('abort', onSignal, {once: true});
+	// A signal cancels through the wizard (stopSignal), which keeps the draft and then unmounts.
 	try {
 		await instance.waitUntilExit();
 	} finally {
-		options.signal?.removeEventListener('abort', onSignal);
 		instance.unmount();
 		instance.cleanup();
 	}

@@ -37,6 +37,8 @@ export interface WizardProps {
 	onCancel: (draft: SavedDraft) => void;
 	/** After every screen: the answers to keep, so a later start can resume them. */
 	onDraft?: (draft: SavedDraft) => void;
+	/** The command's first SIGINT/SIGTERM: cancels as Ctrl-C does (the draft is kept). */
+	stopSignal?: AbortSignal;
 	/** A draft an earlier run kept: offered first (resume it or start fresh). */
 	resume?: SavedDraft;
 	/** The name of the saved profile `initial` holds, when editing one. */
@@ -68,7 +70,7 @@ const KEYS_HELP: Record<string, string> = {
 	offer: '←/→ choose · enter continue · ctrl-c cancel (the draft stays)',
 };
 
-export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, base, resumeBase, loadSavedNames, checkNode, readBinariesVersion, checkLocalPath, verify, columns: columnsProp}: WizardProps) {
+export function Wizard({initial, onDone, onCancel, onDraft, stopSignal, resume, editing, base, resumeBase, loadSavedNames, checkNode, readBinariesVersion, checkLocalPath, verify, columns: columnsProp}: WizardProps) {
 	const {stdout} = useStdout();
 	const columns = columnsProp ?? (stdout.columns || 80);
 	const [state, dispatch] = useReducer(reduceWizard, undefined, () =>
@@ -87,6 +89,15 @@ export function Wizard({initial, onDone, onCancel, onDraft, resume, editing, bas
 	const reported = useRef(false);
 
 	useInput((input, key) => dispatch({type: 'key', input, key}));
+	// A SIGINT/SIGTERM (a Ctrl-C that reached the terminal while no key was read) cancels as
+	// the Ctrl-C key does: the answers so far are kept as the draft.
+	useEffect(() => {
+		if (!stopSignal) return;
+		const cancel = () => dispatch({type: 'key', input: 'c', key: {ctrl: true}});
+		if (stopSignal.aborted) cancel();
+		stopSignal.addEventListener('abort', cancel, {once: true});
+		return () => stopSignal.removeEventListener('abort', cancel);
+	}, [stopSignal]);
 
 	// Run what the reducer asked for: node checks and version reads.
 	useEffect(() => {
