@@ -12,7 +12,7 @@ export type StepKind = 'gate' | 'files' | 'service' | 'verify';
 
 export interface StepSpec {
 	kind: StepKind;
-	/** One line for --help and the documentation. */
+	/** One line for --help (fits 80 columns after the step name). */
 	summary: string;
 	/** The longest one node may spend in the step (each attempt). */
 	timeoutMs: number;
@@ -22,14 +22,14 @@ export interface StepSpec {
 
 export const INSTALL_STEPS: Record<StepName, StepSpec> = {
 	connect: {kind: 'gate', summary: 'open the SSH connection (host key checked)', timeoutMs: 30_000},
-	preflight: {kind: 'gate', summary: 'read systemd, architecture, clock, disk, ports, etcd reachability and the current files', timeoutMs: 60_000},
+	preflight: {kind: 'gate', summary: 'systemd, arch, clock, disk, ports, etcd, releases, files', timeoutMs: 60_000},
 	binaries: {kind: 'files', summary: 'place the Kubernetes binaries', timeoutMs: 20 * 60_000},
 	certificates: {kind: 'files', summary: 'place the certificates and keys', timeoutMs: 60_000},
-	configs: {kind: 'files', summary: 'place kubeconfigs, encryption, audit and scheduler configs', timeoutMs: 60_000},
-	apiserver: {kind: 'service', service: 'kube-apiserver', summary: 'write the unit, (re)start kube-apiserver, wait for /readyz', timeoutMs: 240_000},
-	'controller-manager': {kind: 'service', service: 'kube-controller-manager', summary: 'write the unit, (re)start kube-controller-manager, wait for /healthz', timeoutMs: 180_000},
-	scheduler: {kind: 'service', service: 'kube-scheduler', summary: 'write the unit, (re)start kube-scheduler, wait for /healthz', timeoutMs: 180_000},
-	verify: {kind: 'verify', summary: 'every service healthy and each Lease held by a master', timeoutMs: 180_000},
+	configs: {kind: 'files', summary: 'kubeconfigs, encryption, audit and scheduler configs', timeoutMs: 60_000},
+	apiserver: {kind: 'service', service: 'kube-apiserver', summary: 'unit, (re)start kube-apiserver, wait for /readyz', timeoutMs: 240_000},
+	'controller-manager': {kind: 'service', service: 'kube-controller-manager', summary: 'unit, (re)start controller-manager, wait for /healthz', timeoutMs: 180_000},
+	scheduler: {kind: 'service', service: 'kube-scheduler', summary: 'unit, (re)start kube-scheduler, wait for /healthz', timeoutMs: 180_000},
+	verify: {kind: 'verify', summary: 'all healthy, each Lease held by a master; RBAC binding', timeoutMs: 180_000},
 };
 
 const ofKind = (kind: StepKind) => STEP_NAMES.filter((s) => INSTALL_STEPS[s].kind === kind);

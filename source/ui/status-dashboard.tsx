@@ -1,10 +1,10 @@
 import {Box, Text, render, useApp, useInput} from 'ink';
 import Spinner from 'ink-spinner';
 import React, {useCallback, useEffect, useRef, useState} from 'react';
-import type {ServiceName} from '../cluster/services.js';
 import {EXIT} from '../exit-codes.js';
 import {colorsEnabled} from './theme.js';
-import {terminalText} from '../terminal-text.js';
+import type {ServiceName} from '../cluster/services.js';
+import {initialDashboardState, reduceDashboard, type DashboardAction, type DashboardState, type JournalView} from './status-dashboard-state.js';
 import {COMPONENT_UNIT, type CellState} from '../status/health.js';
 import type {StatusSnapshot} from '../status/json-schema.js';
 import {LEADER_MARK, certText} from '../status/plain-table.js';
@@ -27,12 +27,6 @@ const SEVERITY_MARK = {down: '✖', failed: '✖', degraded: '!', warning: '!'} 
 /** NO_COLOR (https://no-color.org), decided in one place: theme.tsx. */
 export const colorEnabled = colorsEnabled;
 
-export interface JournalView {
-	node: string;
-	unit: ServiceName;
-	state: 'loading' | 'done' | 'error';
-	text: string;
-}
 
 export interface StatusDashboardProps {
 	view: DashboardViewModel | null;
@@ -207,47 +201,42 @@ export interface StatusAppProps {
 /** The live dashboard: refreshes every intervalMs (never overlapping), keys as in selection.ts. */
 export function StatusApp(props: StatusAppProps): React.JSX.Element {
 	const {exit} = useApp();
-	const [view, setView] = useState<DashboardViewModel | null>(null);
-	const [selection, setSelection] = useState<Selection>({row: 0, column: 0});
-	const [refreshing, setRefreshing] = useState(false);
-	const [error, setError] = useState<string | null>(null);
-	const [journal, setJournal] = useState<JournalView | null>(null);
+	// The state lives in a reducer (status-dashboard-state.ts); keys read the latest state
+	// through a ref, updated as each action is reduced: a key can arrive before ink
+	// re-subscribes a new handler.
+	const [state, setState] = useState<DashboardState>(initialDashboardState);
+	const stateRef = useRef(state);
+	const dispatch = useCallback((action: DashboardAction) => {
+		stateRef.current = reduceDashboard(stateRef.current, action);
+		setState(stateRef.current);
+	}, []);
 	const timer = useRef<NodeJS.Timeout | undefined>(undefined);
 	const inFlight = useRef(false);
 	const alive = useRef(true);
 	const propsRef = useRef(props);
 	propsRef.current = props;
-	// Keys read the latest state through refs: a key can arrive before ink re-subscribes a new handler.
-	const viewRef = useRef(view);
-	viewRef.current = view;
-	const selectionRef = useRef(selection);
-	selectionRef.current = selection;
-	const journalRef = useRef(journal);
-	journalRef.current = journal;
 
 	const tick = useCallback(async () => {
 		if (inFlight.current || !alive.current) return;
 		inFlight.current = true;
 		clearTimeout(timer.current);
-		setRefreshing(true);
+		dispatch({type: 'refresh-started'});
 		try {
 			const snapshot = await propsRef.current.refresh();
 			if (!alive.current) return;
 			const next = buildViewModel(snapshot, {certWarningDays: propsRef.current.certWarningDays});
-			viewRef.current = next;
-			setView(next);
-			setError(null);
+			dispatch({type: 'refreshed', view: next});
 			propsRef.current.onView?.(next);
 		} catch (e) {
-			if (alive.current) setError(e instanceof Error ? e.message : String(e));
+			if (alive.current) dispatch({type: 'refresh-failed', message: e instanceof Error ? e.message : String(e)});
 		} finally {
 			inFlight.current = false;
 			if (alive.current) {
-				setRefreshing(false);
+				dispatch({type: 'refresh-ended'});
 				timer.current = setTimeout(() => void tick(), propsRef.current.intervalMs);
 			}
 		}
-	}, []);
+	}, [dispatch]);
 
 	useEffect(() => {
 		alive.current = true;
@@ -259,20 +248,13 @@ export function StatusApp(props: StatusAppProps): React.JSX.Element {
 	}, [tick]);
 
 	const openJournal = (row: RowView | undefined, column: number) => {
-		const component = viewRef.current?.columns[column]?.component;
+		const component = stateRef.current.view?.columns[column]?.component;
 		if (!row || !component) return;
 		const unit = COMPONENT_UNIT[component];
-		const target = {node: row.node, unit};
-		const loading: JournalView = {...target, state: 'loading', text: ''};
-		journalRef.current = loading;
-		setJournal(loading);
+		dispatch({type: 'journal-opened', node: row.node, unit});
 		propsRef.current.journal(row.node, unit).then(
-			(text) => alive.current && setJournal((j) => (j && j.node === target.node && j.unit === unit ? {...target, state: 'done', text: terminalText(text)} : j)),
-			(e: unknown) =>
-				alive.current &&
-				setJournal((j) =>
-					j && j.node === target.node && j.unit === unit ? {...target, state: 'error', text: terminalText(e instanceof Error ? e.message : String(e))} : j,
-				),
+			(text) => alive.current && dispatch({type: 'journal-answered', node: row.node, unit, ok: true, text}),
+			(e: unknown) => alive.current && dispatch({type: 'journal-answered', node: row.node, unit, ok: false, text: e instanceof Error ? e.message : String(e)}),
 		);
 	};
 
@@ -282,12 +264,10 @@ export function StatusApp(props: StatusAppProps): React.JSX.Element {
 			else exit();
 			return;
 		}
-		const view = viewRef.current;
-		const journal = journalRef.current;
+		const {view, journal, selection} = stateRef.current;
 		const size = {rows: view?.rows.length ?? 0, columns: view?.columns.length ?? 3};
-		const {selection: next, command} = reduceKey(selectionRef.current, {...key, input}, size);
-		selectionRef.current = next;
-		setSelection(next);
+		const {selection: next, command} = reduceKey(selection, {...key, input}, size);
+		dispatch({type: 'selected', selection: next});
 		switch (command.type) {
 			case 'quit':
 				exit();
@@ -296,16 +276,12 @@ export function StatusApp(props: StatusAppProps): React.JSX.Element {
 				void tick();
 				break;
 			case 'close-journal':
-				journalRef.current = null;
-				setJournal(null);
+				dispatch({type: 'journal-closed'});
 				break;
 			case 'toggle-journal': {
 				const row = view?.rows[next.row];
 				const component = view?.columns[next.column]?.component;
-				if (journal && row && component && journal.node === row.node && journal.unit === COMPONENT_UNIT[component]) {
-					journalRef.current = null;
-					setJournal(null);
-				}
+				if (journal && row && component && journal.node === row.node && journal.unit === COMPONENT_UNIT[component]) dispatch({type: 'journal-closed'});
 				else openJournal(row, next.column);
 				break;
 			}
@@ -315,6 +291,7 @@ export function StatusApp(props: StatusAppProps): React.JSX.Element {
 		}
 	});
 
+	const {view, selection, refreshing, error, journal} = state;
 	return (
 		<StatusDashboard
 			view={view}

@@ -1,5 +1,6 @@
 import {Option, type Command} from 'commander';
 import {STEP_NAMES} from '../../profile/constants.js';
+import {INSTALL_STEPS} from '../../run/operation.js';
 import {addProfileOptions, addSshOptions} from '../shared/options.js';
 import {collect} from '../shared/option-values.js';
 
@@ -11,7 +12,9 @@ export function registerApplyCommand(program: Command): void {
 			'Install or converge the control plane on every node of a profile: connect, preflight (on every node before anything is written), ' +
 				'binaries, certificates, configs, then start kube-apiserver, kube-controller-manager and kube-scheduler and verify health and leader election. ' +
 				'Re-running changes only what differs; services restart only when their inputs changed. When the control plane is already serving, the change rolls ' +
-				'one node at a time (each node gets its files only after the node before it stayed healthy) and stops at the first node that fails.',
+				'one node at a time (each node gets its files only after the node before it stayed healthy), stops at the first node that fails and puts that node back ' +
+				'on its previous files. A new kubernetesVersion/binaries upgrades: a patch up or down or one minor up (the version skew policy); a minor upgrade takes an ' +
+				'etcd snapshot first and goes component by component.',
 		);
 	addProfileOptions(command);
 	command
@@ -26,6 +29,8 @@ export function registerApplyCommand(program: Command): void {
 		.option('--no-etcd-snapshot', 'upgrade a minor release without taking an etcd snapshot first (into the state directory, as the snapshot command does)')
 		.option('--no-compress', 'send the binaries as they are over SFTP, not zstd-compressed to nodes that have zstd');
 	addSshOptions(command)
+		// The steps as the operation defines them (run/operation.ts): --only/--skip take these names.
+		.addHelpText('after', `\nSteps, in order (for --only/--skip):\n${STEP_NAMES.map((s) => `  ${s.padEnd(20)}${INSTALL_STEPS[s].summary}`).join('\n')}`)
 		.addHelpText('after', `\nsudo: when the SSH user is not root, set K8S_MASTER_SETUP_SUDO_PASSWORD if sudo needs a password.`)
 		.action(async (raw: Record<string, unknown>) => {
 			const {runApply, applyOptions} = await import('./apply-action.js');
