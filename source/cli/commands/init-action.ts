@@ -58,6 +58,7 @@ export async function runInit(options: InitOptions): Promise<number> {
 	stop.signal.addEventListener('abort', () => checks.abort(), {once: true});
 	try {
 		const kept = loadWizardDraft();
+		let keptAt: string | undefined;
 		const {editing, resumeBase} = await profilesToEdit(options.edit, kept?.editing);
 		const answers = await runWizard({
 			...(kept ? {resume: kept} : {}),
@@ -78,10 +79,12 @@ export async function runInit(options: InitOptions): Promise<number> {
 				appendFileSync(knownHosts, lines.map((l) => `${l}\n`).join(''), {mode: 0o600});
 			},
 			onCancel: (draft) => {
-				const path = saveWizardDraft(draft);
-				process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key) are kept in ${path}; the next start offers to resume them.\n`);
+				keptAt = saveWizardDraft(draft);
 			},
 		});
+		// Said once ink has let go of the terminal: written while it still draws, its last
+		// frame can be drawn over the line (seen under load in the tmux test).
+		if (keptAt) process.stderr.write(`cancelled; nothing was written to any node. Your answers so far (without a pasted key) are kept in ${keptAt}; the next start offers to resume them.\n`);
 		checks.abort();
 		stop.dispose();
 		if (!answers || stop.signal.aborted) return EXIT.interrupted;
