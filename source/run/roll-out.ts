@@ -28,20 +28,10 @@ export async function rollOut(options: RunnerOptions, runs: NodeRun[], steps: St
 	// every controller-manager, then every scheduler. Any other change: node by node.
 	const minor = isMinorUpgrade(options.plan.kubernetesRelease, runs.map((r) => ({node: r.plan.node.name, versions: r.versions ?? new Map()})));
 	const passes: ServiceName[][] = minor ? SERVICES.map((s) => [s]) : [[...SERVICES]];
-	const lead = order[0];
-	if (minor && lead && options.beforeMinorUpgrade) {
-		const snapshot = await options.beforeMinorUpgrade().then(
-			(line) => ({line}),
-			(error: unknown) => ({error}),
-		);
-		if ('error' in snapshot) {
-			const {cause, hint} = describeFailure(snapshot.error);
-			steps.fail(lead, 'binaries', 0, new StepError(`no etcd snapshot before the minor upgrade: ${cause}`, `${hint ? `${hint}; ` : ''}nothing was changed on any node; fix it, or run apply with --no-etcd-snapshot to upgrade without one`));
-			for (const run of order) steps.skip(run, CHANGE_STEPS.filter((s) => !(run === lead && s === 'binaries')), 'not started: no etcd snapshot');
-			options.emit({type: 'rollout-stopped', at: Date.now(), node: lead.plan.node.name, step: 'binaries', untouched: order.slice(1).map((r) => r.plan.node.name)});
-			return lead.plan.node.name;
-		}
-		options.emit({type: 'log', at: Date.now(), node: lead.plan.node.name, step: 'binaries', line: `before the minor upgrade: ${snapshot.line}`});
+	const stableForMs = options.stabilityWindowMs ?? 10_000;
+	if (minor) {
+		const stoppedAt = await snapshotFirst(options, order, steps);
+		if (stoppedAt !== undefined) return stoppedAt;
 	}
 	for (const [p, services] of passes.entries()) {
 		for (const [i, run] of order.entries()) {
@@ -65,7 +55,6 @@ export async function rollOut(options: RunnerOptions, runs: NodeRun[], steps: St
 						}));
 					}
 				}
-				const stableForMs = options.stabilityWindowMs ?? 10_000;
 				for (const service of services) await steps.run(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, {beforeRestart: gate, stableForMs})));
 			}
 			if (run.failedStep !== undefined) {
@@ -80,6 +69,28 @@ export async function rollOut(options: RunnerOptions, runs: NodeRun[], steps: St
 		}
 	}
 	return undefined;
+}
+
+/**
+ * Before a minor upgrade touches any node: the etcd snapshot (beforeMinorUpgrade). A
+ * failure stops the rollout at the first node with nothing changed; returns that node.
+ */
+async function snapshotFirst(options: RunnerOptions, order: NodeRun[], steps: Steps): Promise<string | undefined> {
+	const lead = order[0];
+	if (!lead || !options.beforeMinorUpgrade) return undefined;
+	const snapshot = await options.beforeMinorUpgrade().then(
+		(line) => ({line}),
+		(error: unknown) => ({error}),
+	);
+	if ('line' in snapshot) {
+		options.emit({type: 'log', at: Date.now(), node: lead.plan.node.name, step: 'binaries', line: `before the minor upgrade: ${snapshot.line}`});
+		return undefined;
+	}
+	const {cause, hint} = describeFailure(snapshot.error);
+	steps.fail(lead, 'binaries', 0, new StepError(`no etcd snapshot before the minor upgrade: ${cause}`, `${hint ? `${hint}; ` : ''}nothing was changed on any node; fix it, or run apply with --no-etcd-snapshot to upgrade without one`));
+	for (const run of order) steps.skip(run, CHANGE_STEPS.filter((s) => !(run === lead && s === 'binaries')), 'not started: no etcd snapshot');
+	options.emit({type: 'rollout-stopped', at: Date.now(), node: lead.plan.node.name, step: 'binaries', untouched: order.slice(1).map((r) => r.plan.node.name)});
+	return lead.plan.node.name;
 }
 
 /**
