@@ -102,6 +102,19 @@ export function createCaCertificate(commonName: string, keyPem: string, validity
 	});
 }
 
+/**
+ * A certificate serial from 16 random bytes, as forge writes it: the hex is the DER
+ * INTEGER's content octets, byte for byte. RFC 5280 wants it positive, and DER wants it
+ * minimal: a first byte of 0x00 before one below 0x80 is "illegal padding", which the
+ * OpenSSL in Node 24 and later refuses to parse (1 cert in 512 with a plain `& 0x7f`).
+ * So the top bit is cleared and the next one set: 126 random bits, always 16 octets.
+ */
+export function serialHex(random: Uint8Array): string {
+	const bytes = Buffer.from(random);
+	bytes[0] = (bytes[0]! & 0x3f) | 0x40;
+	return bytes.toString('hex');
+}
+
 function build(input: {
 	subject: unknown[];
 	/** The issuer Name as DER-parsed ASN.1 (copied byte-exact from the CA), or self-signed. */
@@ -115,10 +128,7 @@ function build(input: {
 	const forge = forgeLib();
 	const {asn1} = forge;
 	const cert = forge.pki.createCertificate();
-	// A positive 127-bit random serial (RFC 5280: unique per CA, at most 20 octets).
-	const serial = randomBytes(16);
-	serial[0] = serial[0]! & 0x7f;
-	cert.serialNumber = serial.toString('hex');
+	cert.serialNumber = serialHex(randomBytes(16));
 	// Back-date a little so a node whose clock lags does not reject a fresh cert.
 	cert.validity.notBefore = new Date(Math.floor(input.now.getTime() / 1000) * 1000 - 5 * 60_000);
 	cert.validity.notAfter = new Date(Math.floor(input.now.getTime() / 1000) * 1000 + input.validityDays * 86_400_000);

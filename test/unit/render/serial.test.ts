@@ -1,0 +1,25 @@
+import {describe, expect, it} from 'vitest';
+import {serialHex} from '../../../source/pki/x509.js';
+
+// forge writes the serial's hex as the DER INTEGER's content octets as they are, so the
+// hex itself must be a minimal, positive encoding: Node 24's OpenSSL refuses a cert whose
+// serial starts 0x00 followed by a byte below 0x80 ("illegal padding").
+describe('certificate serial', () => {
+	it('is positive and minimal for every possible first random byte', () => {
+		for (let first = 0; first < 256; first++) {
+			const random = new Uint8Array(16).fill(first);
+			random[0] = first;
+			random[1] = 0x05;
+			const hex = serialHex(random);
+			expect(hex).toHaveLength(32);
+			const top = Number.parseInt(hex.slice(0, 2), 16);
+			expect(top, `first byte ${first}`).toBeGreaterThan(0);
+			expect(top, `first byte ${first}`).toBeLessThan(0x80);
+		}
+	});
+
+	it('keeps the random bits after the first byte', () => {
+		const random = Uint8Array.from({length: 16}, (_, i) => i * 17);
+		expect(serialHex(random).slice(2)).toBe(Buffer.from(random).toString('hex').slice(2));
+	});
+});
