@@ -103,11 +103,11 @@ export function createCaCertificate(commonName: string, keyPem: string, validity
 }
 
 /**
- * A certificate serial from 16 random bytes, as forge writes it: the hex is the DER
- * INTEGER's content octets, byte for byte. RFC 5280 wants it positive, and DER wants it
- * minimal: a first byte of 0x00 before one below 0x80 is "illegal padding", which the
- * OpenSSL in Node 24 and later refuses to parse (1 cert in 512 with a plain `& 0x7f`).
- * So the top bit is cleared and the next one set: 126 random bits, always 16 octets.
+ * A certificate serial from 16 random bytes. forge writes the hex as the DER INTEGER's
+ * content octets and drops at most one leading 0x00, so random bytes 00 00 0x.. came out
+ * as 00 0x..: "illegal padding", which Node's OpenSSL refuses to parse (CI hit it, about
+ * one cert in 65,000). RFC 5280 wants it positive too. So the top bit is cleared and the
+ * next one set: never a leading zero, 126 random bits, always 16 octets.
  */
 export function serialHex(random: Uint8Array): string {
 	const bytes = Buffer.from(random);

@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest';
 import {serialHex} from '../../../source/pki/x509.js';
 
-// forge writes the serial's hex as the DER INTEGER's content octets as they are, so the
-// hex itself must be a minimal, positive encoding: Node 24's OpenSSL refuses a cert whose
-// serial starts 0x00 followed by a byte below 0x80 ("illegal padding").
+// forge drops at most one leading 0x00 from the serial, so a serial whose hex starts
+// 00 00 was written with illegal padding, which Node refuses to parse: the serial must
+// never start with a zero byte, and stay positive.
 describe('certificate serial', () => {
 	it('is positive and minimal for every possible first random byte', () => {
 		for (let first = 0; first < 256; first++) {
