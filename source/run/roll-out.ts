@@ -1,13 +1,12 @@
-import {SERVICE_STEP, SERVICES, type ServiceName} from '../plan/types.js';
+import {SERVICE_STEP, type ServiceName} from '../plan/types.js';
 import type {StepName} from '../profile/schema.js';
 import {appliedMarkerPath} from './remote-state.js';
 import {generationId, type Generation} from './generations.js';
 import {need, type NodeRun, type Outcome} from './node-run.js';
 import {rollBack} from './roll-back.js';
-import {isMinorUpgrade} from './version-skew.js';
 import {CHANGE_STEPS, FILE_STEPS} from './operation.js';
 import {placeFiles} from './place-files.js';
-import {notStartedReason, rolloutOrder, rolloutStoppedHint, servingRestarts, waitForPeers} from './rollout.js';
+import {notStartedReason, rolloutOrder, rolloutPasses, rolloutStoppedHint, servingRestarts, waitForPeers} from './rollout.js';
 import type {RunnerOptions} from './run-options.js';
 import {startService} from './start-service.js';
 import {describeFailure, StepError} from './step-error.js';
@@ -23,11 +22,8 @@ import {withHint, type Steps} from './step-runner.js';
 export async function rollOut(options: RunnerOptions, runs: NodeRun[], steps: Steps): Promise<string | undefined> {
 	const order = rolloutOrder(runs);
 	const rollbackOn = options.rollback !== false;
-	// A minor upgrade goes component by component (the skew policy: a controller-manager or
-	// scheduler never runs newer than an apiserver): every node's files and apiserver, then
-	// every controller-manager, then every scheduler. Any other change: node by node.
-	const minor = isMinorUpgrade(options.plan.kubernetesRelease, runs.map((r) => ({node: r.plan.node.name, versions: r.versions ?? new Map()})));
-	const passes: ServiceName[][] = minor ? SERVICES.map((s) => [s]) : [[...SERVICES]];
+	const passes = rolloutPasses(options.plan.kubernetesRelease, runs);
+	const minor = passes.length > 1;
 	const stableForMs = options.stabilityWindowMs ?? 10_000;
 	if (minor) {
 		const stoppedAt = await snapshotFirst(options, order, steps);

@@ -6,6 +6,7 @@ import {SERVICES, type ServiceName} from '../plan/types.js';
 import type {NodeChanges, RemoteState} from './changes.js';
 import {HEALTH_ENDPOINT, sleep, type HealthProbe} from './services.js';
 import {StepError} from './step-error.js';
+import {isMinorUpgrade} from './version-skew.js';
 
 /** What the rollout rules read of a node: its state at the start of the run and its planned changes. */
 export interface RolloutNode {
@@ -21,6 +22,34 @@ export interface RolloutNode {
 export function rolloutOrder<T extends RolloutNode>(nodes: readonly T[]): T[] {
 	const serving = (n: T) => n.remote?.active.get('kube-apiserver') === true;
 	return [...nodes.filter((n) => !serving(n)), ...nodes.filter(serving)];
+}
+
+/** A node of a rollout with what its components run now (read in preflight). */
+export interface ScheduledNode extends RolloutNode {
+	plan: {node: {name: string}};
+	versions?: ReadonlyMap<ServiceName, string | undefined>;
+}
+
+/**
+ * The passes of a rolling change. A minor upgrade goes component by component (the skew
+ * policy: a controller-manager or scheduler never runs newer than an apiserver): every
+ * node's files and apiserver, then every controller-manager, then every scheduler. Any
+ * other change is one pass, node by node.
+ */
+export function rolloutPasses(targetRelease: string, nodes: readonly ScheduledNode[]): ServiceName[][] {
+	const minor = isMinorUpgrade(
+		targetRelease,
+		nodes.map((n) => ({node: n.plan.node.name, versions: n.versions ?? new Map()})),
+	);
+	return minor ? SERVICES.map((s) => [s]) : [[...SERVICES]];
+}
+
+/** Every restart a rolling change will make, in the order it makes them (the plan shows it). */
+export function restartSchedule(targetRelease: string, nodes: readonly ScheduledNode[]): {node: string; service: ServiceName}[] {
+	const order = rolloutOrder(nodes);
+	return rolloutPasses(targetRelease, nodes).flatMap((pass) =>
+		order.flatMap((n) => pass.filter((s) => n.changes?.restarts.has(s)).map((service) => ({node: n.plan.node.name, service}))),
+	);
 }
 
 /**
