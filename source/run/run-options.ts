@@ -2,6 +2,7 @@ import type {ProfileNode, StepName} from '../profile/schema.js';
 import type {Plan} from '../plan/types.js';
 import type {ZstdCopies} from '../plan/zstd-copies.js';
 import type {EventSink} from './events.js';
+import type {JournalStore} from './journal.js';
 import type {NodeSession} from './node-session.js';
 import type {HealthProbe} from './services.js';
 
@@ -52,6 +53,11 @@ export interface RunnerOptions {
 	 * Absent with --no-etcd-snapshot.
 	 */
 	beforeMinorUpgrade?: () => Promise<string>;
+	/**
+	 * Where a rolling change keeps its journal (journal.ts; the state dir in apply-action.ts),
+	 * so a run killed part-way can be carried on. Absent: no journal.
+	 */
+	journal?: JournalStore;
 }
 
 export interface RunResult {

@@ -10,6 +10,7 @@ import {elfArch} from '../../run/preflight.js';
 import {nodeSession} from '../../run/node-session.js';
 import {ensureKubeletApiBinding, KUBELET_API_BINDING} from '../../run/kubelet-api-binding.js';
 import {apiserverCertSpec} from '../../pki/cert-specs.js';
+import {journalFile} from '../../state/journal-file.js';
 import {runPlan, type RunnerOptions} from '../../run/runner.js';
 import {zstdCopies} from '../../plan/zstd-copies.js';
 import {defaultCacheDir, defaultStateDir} from '../../state/state-dir.js';
@@ -145,6 +146,8 @@ async function applyPrepared(
 		concurrency: options.concurrency,
 		stabilityWindowMs: Math.round(options.stabilityWindow * 1000),
 		rollback: options.rollback !== false,
+		// A dry run writes nothing, its journal included.
+		...(options.dryRun ? {} : {journal: journalFile(stateDir)}),
 		...(options.etcdSnapshot !== false
 			? {
 					beforeMinorUpgrade: async () => {
