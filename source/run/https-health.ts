@@ -2,6 +2,7 @@ import type {Profile} from '../profile/schema.js';
 import type {AdminCredentials} from '../cluster/admin-credentials.js';
 import {createClusterClient, type Endpoint} from '../cluster/client.js';
 import {leaseFromResponse} from '../cluster/lease.js';
+import {gitVersion} from '../cluster/version.js';
 import {CONTROL_PLANE, LEADER_ELECTED, leaseName, type ServiceName} from '../cluster/services.js';
 import type {ProfileNode} from '../profile/schema.js';
 import type {HealthProbe} from './services.js';
@@ -23,6 +24,11 @@ export function createHttpsHealth(
 		async serviceHealthy(node, service) {
 			const r = await client.health(service, endpoint(node, service));
 			return {ok: r.state === 'ok', detail: r.detail ?? r.body.trim().slice(0, 200)};
+		},
+		async servedVersion(node) {
+			const r = await client.get('kube-apiserver', endpoint(node, 'kube-apiserver'), '/version');
+			if (r.state !== 'ok') throw new Error(r.detail ?? `HTTP ${r.httpStatus ?? '?'}`);
+			return gitVersion(r.body) ?? undefined;
 		},
 		async leaseHolders() {
 			for (const node of profile.nodes) {

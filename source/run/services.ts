@@ -6,6 +6,8 @@ import {StepError} from './step-error.js';
 /** Health as seen from this machine: the runner waits on it, the status screen shows it. */
 export interface HealthProbe {
 	serviceHealthy(node: ProfileNode, service: ServiceName): Promise<{ok: boolean; detail: string}>;
+	/** The release the node's apiserver serves (`/version` gitVersion); absent: not checked. */
+	servedVersion?(node: ProfileNode): Promise<string | undefined>;
 	/** holderIdentity of each Lease, undefined when nobody holds it (or it expired). */
 	leaseHolders(): Promise<Partial<Record<'kube-controller-manager' | 'kube-scheduler', string>>>;
 }

@@ -1,9 +1,11 @@
+import {posix} from 'node:path';
 import {SERVICE_STEP, type ServiceName} from '../plan/types.js';
 import {serviceInputDigest} from './changes.js';
 import {need, type NodeRun, type Outcome} from './node-run.js';
 import {ensureDirectories, uploadFiles} from './place-files.js';
 import type {RunnerOptions} from './run-options.js';
 import {restartAndWait, watchStable} from './services.js';
+import {StepError} from './step-error.js';
 
 export interface StartHow {
 	/** First start: resolves once the service's binary is on the node. */
@@ -39,6 +41,23 @@ export async function startService(options: RunnerOptions, run: NodeRun, service
 	const watch = {session, node, service, health: options.health, pollMs: options.healthPollMs, onWaiting};
 	await restartAndWait({...watch, timeoutMs: options.healthTimeoutMs ?? 180_000});
 	if (how.stableForMs) await watchStable({...watch, windowMs: how.stableForMs});
+	if (how.beforeRestart && service === 'kube-apiserver') await expectServedRelease(options, run);
 	await session.markApplied(service, serviceInputDigest(run.plan, service));
 	return {changed: [...written, `restarted ${service}`]};
+}
+
+/**
+ * In a rolling change, the apiserver must serve the planned release once it is back: a
+ * binary that is not the one planned (a wrong file under the right name, a unit that runs
+ * another path) fails here, on its own node, and is rolled back before the next one.
+ */
+async function expectServedRelease(options: RunnerOptions, run: NodeRun): Promise<void> {
+	const node = run.plan.node;
+	const want = options.plan.kubernetesRelease;
+	const served = await options.health.servedVersion?.(node).catch((e: Error) => `no answer (${e.message})`);
+	if (served === undefined || served === want) return;
+	throw new StepError(
+		`kube-apiserver on ${node.name} serves ${served} after its restart, not the planned ${want} (/version on :6443)`,
+		`check that the unit on ${node.ip} runs the planned binary (systemctl cat kube-apiserver; ${posix.join(options.plan.profile.paths.binDir, 'kube-apiserver')} --version) and that the profile's binaries are ${want}`,
+	);
 }

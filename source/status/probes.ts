@@ -1,4 +1,5 @@
 import type {PeerCertificate} from 'node:tls';
+import {gitVersion} from '../cluster/version.js';
 import type {AdminCredentials} from '../cluster/admin-credentials.js';
 import {baseUrl as urlOf, createClusterClient, type Endpoint} from '../cluster/client.js';
 import type {HttpsGetResult} from '../cluster/https-get.js';
@@ -210,15 +211,6 @@ function toProbe(r: HttpsGetResult): HttpProbe {
 function pushServed(list: CertificateStatus[], peer: PeerCertificate | undefined, source: string, at: number): void {
 	const c = certificateFromPeer(peer as {valid_to?: string; subject?: Record<string, string | string[] | undefined>} | undefined, source, at);
 	if (c) list.push(c);
-}
-
-function gitVersion(body: string): string | null {
-	try {
-		const v = (JSON.parse(body) as {gitVersion?: unknown}).gitVersion;
-		return typeof v === 'string' ? v : null;
-	} catch {
-		return null;
-	}
 }
 
 type Outcome<T> = {kind: 'value'; value: T} | {kind: 'error'; error: unknown} | {kind: 'timeout'};

@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest';
 import type {RunEvent} from '../../source/run/events.js';
 import type {FakeNode} from './fake-node.js';
 import type {Plan} from '../../source/plan/types.js';
-import {file, lab, makePlan, of, run} from './runner-fixtures.js';
+import {fakeHealth, file, lab, makePlan, of, run} from './runner-fixtures.js';
 
 const UNIT = '/etc/systemd/system/kube-apiserver.service';
 const BAD = '--tls-cipher-suites=NOT_A_SUITE';
@@ -125,5 +125,21 @@ describe('rollback of a failed node in a rolling change', () => {
 		const {events} = await run(nodes, {rollback: false}, makePlan(BAD));
 		expect(node(nodes, 'm1').files.get(UNIT)?.content.toString()).toContain('NOT_A_SUITE');
 		expect(rolledBack(events)).toEqual([]);
+	});
+});
+
+describe('the release gate of a rolling change', () => {
+	it('an apiserver that serves another release than the planned one fails its node, which is rolled back; no other node is touched', async () => {
+		const nodes = lab();
+		expect((await run(nodes)).result.ok).toBe(true);
+		for (const n of nodes.values()) n.calls = [];
+		// m1's unit runs a binary that still answers as the old release.
+		const served = (name: string) => (name === 'm1' ? 'v1.36.3' : 'v1.37.2');
+		const {events, result} = await run(nodes, {health: {...fakeHealth(nodes), servedVersion: async (node) => served(node.name)}}, makePlan('--v=3'));
+		expect(result.failedNodes).toEqual(['m1']);
+		const failed = events.find((e) => e.type === 'step-failed');
+		expect(failed).toMatchObject({node: 'm1', step: 'apiserver', cause: 'kube-apiserver on m1 serves v1.36.3 after its restart, not the planned v1.37.2 (/version on :6443)'});
+		expect(events.filter((e) => e.type === 'node-rolled-back')).toEqual([expect.objectContaining({node: 'm1', ok: true})]);
+		for (const name of ['m2', 'm3']) expect((nodes.get(name) as FakeNode).calls.filter((c) => c.startsWith('upload') || c.startsWith('restart'))).toEqual([]);
 	});
 });
