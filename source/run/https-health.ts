@@ -30,6 +30,15 @@ export function createHttpsHealth(
 			if (r.state !== 'ok') throw new Error(r.detail ?? `HTTP ${r.httpStatus ?? '?'}`);
 			return gitVersion(r.body) ?? undefined;
 		},
+		async leaseRenewal(service) {
+			for (const node of profile.nodes) {
+				const result = await client.lease(endpoint(node, 'kube-apiserver'), leaseName(service));
+				if (result.state === 'error' || result.state === 'timeout') continue;
+				const lease = leaseFromResponse(leaseName(service), {result, node: node.name}, [], Date.now());
+				return lease.state === 'held' && lease.holderIdentity && lease.renewTime ? {holder: lease.holderIdentity, renewTime: lease.renewTime} : undefined;
+			}
+			throw new Error('no kube-apiserver answered to read the Lease from');
+		},
 		async leaseHolders() {
 			for (const node of profile.nodes) {
 				const apiserver = endpoint(node, 'kube-apiserver');

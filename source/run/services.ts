@@ -1,5 +1,5 @@
 import type {ProfileNode} from '../profile/schema.js';
-import {CONTROL_PLANE, SERVICES, type ServiceName} from '../cluster/services.js';
+import {CONTROL_PLANE, SERVICES, type LeaderElected, type ServiceName} from '../cluster/services.js';
 import type {NodeSession} from './node-session.js';
 import {StepError} from './step-error.js';
 
@@ -8,6 +8,8 @@ export interface HealthProbe {
 	serviceHealthy(node: ProfileNode, service: ServiceName): Promise<{ok: boolean; detail: string}>;
 	/** The release the node's apiserver serves (`/version` gitVersion); absent: not checked. */
 	servedVersion?(node: ProfileNode): Promise<string | undefined>;
+	/** Who holds the service's Lease and when they last renewed it; undefined: nobody (or expired). Absent: not checked. */
+	leaseRenewal?(service: LeaderElected): Promise<{holder: string; renewTime: string} | undefined>;
 	/** holderIdentity of each Lease, undefined when nobody holds it (or it expired). */
 	leaseHolders(): Promise<Partial<Record<'kube-controller-manager' | 'kube-scheduler', string>>>;
 }

@@ -1,10 +1,11 @@
 import {posix} from 'node:path';
 import {SERVICE_STEP, type ServiceName} from '../plan/types.js';
+import type {LeaderElected} from '../cluster/services.js';
 import {serviceInputDigest} from './changes.js';
 import {need, type NodeRun, type Outcome} from './node-run.js';
 import {ensureDirectories, uploadFiles} from './place-files.js';
 import type {RunnerOptions} from './run-options.js';
-import {restartAndWait, watchStable} from './services.js';
+import {restartAndWait, sleep, watchStable} from './services.js';
 import {StepError} from './step-error.js';
 
 export interface StartHow {
@@ -39,9 +40,12 @@ export async function startService(options: RunnerOptions, run: NodeRun, service
 	options.emit({type: 'log', at: Date.now(), node: node.name, step: name, line: `restarting ${service}: ${reason}`});
 	run.restarted.add(service);
 	const watch = {session, node, service, health: options.health, pollMs: options.healthPollMs, onWaiting};
+	const rolling = how.beforeRestart !== undefined;
+	const leaseBefore = rolling && service !== 'kube-apiserver' ? await leaseRenewal(options, service) : undefined;
 	await restartAndWait({...watch, timeoutMs: options.healthTimeoutMs ?? 180_000});
 	if (how.stableForMs) await watchStable({...watch, windowMs: how.stableForMs});
-	if (how.beforeRestart && service === 'kube-apiserver') await expectServedRelease(options, run);
+	if (rolling && service === 'kube-apiserver') await expectServedRelease(options, run);
+	if (rolling && service !== 'kube-apiserver') await expectLeaseRenewed(options, run, service, leaseBefore, onWaiting);
 	await session.markApplied(service, serviceInputDigest(run.plan, service));
 	return {changed: [...written, `restarted ${service}`]};
 }
@@ -60,4 +64,44 @@ async function expectServedRelease(options: RunnerOptions, run: NodeRun): Promis
 		`kube-apiserver on ${node.name} serves ${served} after its restart, not the planned ${want} (/version on :6443)`,
 		`check that the unit on ${node.ip} runs the planned binary (systemctl cat kube-apiserver; ${posix.join(options.plan.profile.paths.binDir, 'kube-apiserver')} --version) and that the profile's binaries are ${want}`,
 	);
+}
+
+function leaseRenewal(options: RunnerOptions, service: LeaderElected) {
+	return options.health.leaseRenewal?.(service).catch(() => undefined);
+}
+
+/**
+ * In a rolling change, after a controller-manager or scheduler restart: some instance
+ * must hold its Lease and have renewed it since the restart, so the next node is never
+ * taken down while the component has no leader (a restarted leader that does not hand
+ * its Lease over leaves it to expire: up to leaseDurationSeconds, 15 s by default).
+ */
+async function expectLeaseRenewed(
+	options: RunnerOptions,
+	run: NodeRun,
+	service: LeaderElected,
+	before: {renewTime: string} | undefined,
+	onWaiting: (message: string) => void,
+): Promise<void> {
+	if (!options.health.leaseRenewal) return;
+	const started = Date.now();
+	const timeoutMs = options.leaseTimeoutMs ?? 45_000;
+	const since = before ? Date.parse(before.renewTime) : 0;
+	let last = 'not read yet';
+	for (;;) {
+		const now = await options.health.leaseRenewal(service).then(
+			(l) => l,
+			(e: Error) => ({error: e.message}),
+		);
+		if (now && 'holder' in now && Date.parse(now.renewTime) > since) return;
+		last = now === undefined ? 'nobody holds it' : 'error' in now ? now.error : `${now.holder} last renewed it at ${now.renewTime}`;
+		if (Date.now() - started >= timeoutMs) {
+			throw new StepError(
+				`no ${service} renewed its Lease within ${Math.round(timeoutMs / 1000)}s of the restart on ${run.plan.node.name} (${last})`,
+				`a rolling change waits for a leader before the next node; check \`journalctl -u ${service}\` on the masters (leader election, its kubeconfig)`,
+			);
+		}
+		onWaiting(`waiting for a ${service} to renew its Lease (${Math.round((Date.now() - started) / 1000)}s): ${last}`);
+		await sleep(Math.max(options.healthPollMs ?? 250, 250));
+	}
 }

@@ -143,3 +143,39 @@ describe('the release gate of a rolling change', () => {
 		for (const name of ['m2', 'm3']) expect((nodes.get(name) as FakeNode).calls.filter((c) => c.startsWith('upload') || c.startsWith('restart'))).toEqual([]);
 	});
 });
+
+describe('the Lease gate of a rolling change', () => {
+	it("a controller-manager restart whose Lease nobody renews afterwards fails that node before the next one", async () => {
+		const nodes = lab();
+		expect((await run(nodes)).result.ok).toBe(true);
+		for (const n of nodes.values()) n.calls = [];
+		// The leader stopped renewing when m1's controller-manager restarted, and nobody took over.
+		const frozen = {holder: 'm1_1234', renewTime: '2026-12-01T16:40:11.123456Z'};
+		const health = {...fakeHealth(nodes), leaseRenewal: async () => frozen};
+		const plan = makePlan();
+		for (const np of plan.nodes) {
+			const i = np.files.findIndex((f) => f.path === '/etc/systemd/system/kube-controller-manager.service');
+			np.files[i] = file(np.files[i]!.path, 'controller-manager', ['kube-controller-manager'], 'ExecStart=kcm --v=3\n');
+		}
+		const {events, result} = await run(nodes, {health, leaseTimeoutMs: 300}, plan);
+		expect(result.failedNodes).toEqual(['m1']);
+		const failed = events.find((e) => e.type === 'step-failed');
+		expect(failed).toMatchObject({node: 'm1', step: 'controller-manager'});
+		expect((failed as {cause: string}).cause).toMatch(/^no kube-controller-manager renewed its Lease within 0s of the restart on m1 \(m1_1234 last renewed it at 2026-12-01T16:40:11.123456Z\)$/);
+		for (const name of ['m2', 'm3']) expect((nodes.get(name) as FakeNode).calls.filter((c) => c.startsWith('upload') || c.startsWith('restart'))).toEqual([]);
+	});
+
+	it('passes once a holder has renewed the Lease since the restart', async () => {
+		const nodes = lab();
+		expect((await run(nodes)).result.ok).toBe(true);
+		let tick = 0;
+		const health = {...fakeHealth(nodes), leaseRenewal: async () => ({holder: 'm2_1', renewTime: new Date(Date.UTC(2026, 11, 1) + ++tick * 2000).toISOString()})};
+		const plan = makePlan();
+		for (const np of plan.nodes) {
+			const i = np.files.findIndex((f) => f.path === '/etc/systemd/system/kube-scheduler.service');
+			np.files[i] = file(np.files[i]!.path, 'scheduler', ['kube-scheduler'], 'ExecStart=ks --v=3\n');
+		}
+		const {result} = await run(nodes, {health, leaseTimeoutMs: 300}, plan);
+		expect(result.ok).toBe(true);
+	});
+});
