@@ -73,15 +73,25 @@ describe('a minor upgrade rolls component by component', () => {
 		return plan;
 	};
 
-	it('restarts every apiserver first, then every controller-manager, then every scheduler', async () => {
+	it('restarts every apiserver one by one, then every controller-manager, then every scheduler: a canary that does not lead first, then the rest together', async () => {
 		const nodes = await servingAt('v1.36.3');
-		const {result} = await run(nodes, {}, changedEverywhere());
+		// The fake Leases: m2 leads the controller-managers, m1 the schedulers.
+		const {result} = await run(nodes, {stabilityWindowMs: 1000}, changedEverywhere());
 		expect(result.ok).toBe(true);
-		expect(order(nodes)).toEqual([
-			'm1 kube-apiserver', 'm2 kube-apiserver', 'm3 kube-apiserver',
-			'm1 kube-controller-manager', 'm2 kube-controller-manager', 'm3 kube-controller-manager',
-			'm1 kube-scheduler', 'm2 kube-scheduler', 'm3 kube-scheduler',
-		]);
+		const restarts = [...nodes.values()].flatMap((n) => n.restarts.map((r) => ({what: `${n.name} ${r.service}`, at: r.at}))).sort((a, b) => a.at - b.at);
+		const what = restarts.map((r) => r.what);
+		expect(what.slice(0, 4)).toEqual(['m1 kube-apiserver', 'm2 kube-apiserver', 'm3 kube-apiserver', 'm1 kube-controller-manager']);
+		expect(new Set(what.slice(4, 6))).toEqual(new Set(['m2 kube-controller-manager', 'm3 kube-controller-manager']));
+		expect(what[6]).toBe('m2 kube-scheduler');
+		expect(new Set(what.slice(7))).toEqual(new Set(['m1 kube-scheduler', 'm3 kube-scheduler']));
+		const at = (w: string) => restarts.find((r) => r.what === w)?.at ?? NaN;
+		// The rest go only once the canary passed its window, and then together (within one window).
+		expect(at('m2 kube-controller-manager') - at('m1 kube-controller-manager')).toBeGreaterThanOrEqual(1000);
+		expect(Math.abs(at('m2 kube-controller-manager') - at('m3 kube-controller-manager'))).toBeLessThan(1000);
+		expect(Math.abs(at('m1 kube-scheduler') - at('m3 kube-scheduler'))).toBeLessThan(1000);
+		// The apiservers: one at a time, each after the one before passed its window.
+		expect(at('m2 kube-apiserver') - at('m1 kube-apiserver')).toBeGreaterThanOrEqual(1000);
+		expect(at('m3 kube-apiserver') - at('m2 kube-apiserver')).toBeGreaterThanOrEqual(1000);
 	});
 
 	it('a patch change still goes node by node', async () => {
@@ -95,7 +105,9 @@ describe('a minor upgrade rolls component by component', () => {
 		nodes.get('m2')!.broken.set('kube-controller-manager', 'E1201 boom');
 		const {events, result} = await run(nodes, {rollback: false}, changedEverywhere());
 		expect(result.failedNodes).toEqual(['m2']);
-		expect(order(nodes)).toEqual(['m1 kube-apiserver', 'm2 kube-apiserver', 'm3 kube-apiserver', 'm1 kube-controller-manager', 'm2 kube-controller-manager']);
+		// m1, the canary, passed; m2 and m3 went together and m2 failed: no scheduler was restarted.
+		expect(order(nodes).slice(0, 4)).toEqual(['m1 kube-apiserver', 'm2 kube-apiserver', 'm3 kube-apiserver', 'm1 kube-controller-manager']);
+		expect(new Set(order(nodes).slice(4))).toEqual(new Set(['m2 kube-controller-manager', 'm3 kube-controller-manager']));
 		// Every cell of the grid ends: each node's nine steps each got a final event.
 		const final = new Set(['step-done', 'step-unchanged', 'step-skipped', 'step-failed']);
 		for (const n of ['m1', 'm2', 'm3']) {
