@@ -1,4 +1,5 @@
 import type {StepName} from '../profile/schema.js';
+import type {ReleasePlan} from './release-plan.js';
 
 /**
  * The one stream the runner emits and every reporter (ink grid, plain lines, NDJSON)
@@ -37,6 +38,11 @@ export type RunEvent =
 	  }
 	/** Dry run: what a step would change on a node, without changing it. */
 	| {type: 'plan-change'; at: number; node: string; step: StepName; change: PlannedChange}
+	/**
+	 * Dry run, and a change the version skew policy refused: per node and component the
+	 * release now and after, each skew check with its verdict, the restart order.
+	 */
+	| ({type: 'plan-release'; at: number} & ReleasePlan)
 	/**
 	 * A rolling change ended at `node`, whose `step` failed: the nodes in `untouched` got
 	 * no new file and no restart, and still serve the old configuration.

@@ -5,6 +5,7 @@ import {firstStart} from './first-start.js';
 import {gateAll} from './gate.js';
 import {need, newNodeRun, type NodeRun} from './node-run.js';
 import {recordHashesNow} from './place-files.js';
+import {planRelease} from './release-plan.js';
 import {rollOut} from './roll-out.js';
 import type {RunnerOptions, RunResult} from './run-options.js';
 import {stepsFor, type Steps} from './step-runner.js';
@@ -34,16 +35,20 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 	const steps = stepsFor(options);
 	emit({type: 'run-started', at: Date.now(), nodes: runs.map((r) => r.plan.node.name), steps: [...STEP_NAMES], dryRun: Boolean(options.dryRun)});
 	const skipChanges = (run: NodeRun, reason: string) => steps.skip(run, STEP_NAMES.slice(STEP_NAMES.indexOf('binaries')), reason);
+	const reportRelease = () => emit({type: 'plan-release', at: Date.now(), ...planRelease(plan.kubernetesRelease, runs)});
 
 	const blocked = await gateAll(options, runs, steps);
 	if (blocked.length > 0) {
 		const names = blocked.map((r) => r.plan.node.name).join(', ');
 		for (const run of runs) skipChanges(run, run.failedStep === undefined ? `stopped before any change: ${names} failed ${blocked[0]?.failedStep}` : `${run.failedStep} failed`);
+		// A refused release change shows the plan that explains the refusal.
+		if (runs.some((r) => r.refused)) reportRelease();
 		return finish(options, runs, started);
 	}
 
 	if (options.dryRun) {
 		for (const run of runs) await reportDryRun(emit, run.plan.node.name, need(run.session), need(run.changes), need(run.remote));
+		reportRelease();
 		for (const run of runs) skipChanges(run, 'dry run');
 		await reportClusterObjects(options, runs);
 		return finish(options, runs, started);

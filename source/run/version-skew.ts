@@ -26,6 +26,8 @@ export interface RunningReleases {
 
 export interface SkewProblem {
 	node: string;
+	/** Which rule of the policy: the plan (release-plan.ts) shows each rule with its verdict. */
+	rule: 'minor-skip' | 'minor-downgrade';
 	message: string;
 	hint: string;
 }
@@ -41,6 +43,7 @@ export function judgeVersionSkew(targetText: string, nodes: readonly RunningRele
 			if (target.minor > running.minor + 1) {
 				problems.push({
 					node,
+					rule: 'minor-skip',
 					message: `${node} runs ${service} ${running.text}: kubernetesVersion ${target.text} skips 1.${running.minor + 1}`,
 					hint: `upgrade one minor at a time: set kubernetesVersion to "1.${running.minor + 1}" with 1.${running.minor + 1} binaries, apply, then 1.${target.minor}`,
 				});
@@ -49,6 +52,7 @@ export function judgeVersionSkew(targetText: string, nodes: readonly RunningRele
 			if (target.minor < running.minor) {
 				problems.push({
 					node,
+					rule: 'minor-downgrade',
 					message: `${node} runs ${service} ${running.text}: kubernetesVersion ${target.text} is a minor downgrade`,
 					hint: `Kubernetes does not support a minor downgrade (objects written by 1.${running.minor} may not be readable by 1.${target.minor}); keep kubernetesVersion "1.${running.minor}" (a patch release of it is fine), or restore an etcd snapshot taken before the upgrade`,
 				});

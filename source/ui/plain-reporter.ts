@@ -2,6 +2,7 @@ import {describeRollback, describeRolloutStop, type EventSink, type RunEvent} fr
 import {terminalSafe} from '../terminal-text.js';
 import {STEP_NAMES} from '../profile/schema.js';
 import {clock, percent} from './format.js';
+import {releasePlanLines} from './release-plan-lines.js';
 
 /**
  * Non-TTY reporter: one plain, aligned line per event, e.g.
@@ -9,8 +10,9 @@ import {clock, percent} from './format.js';
  *   master3  binaries            failed     0.4s  upload failed: no space left on device
  *                                hint: free space under /opt/k8s/bin
  * Upload progress is reported at 25% steps, not per chunk, so CI logs stay readable.
+ * `symbols`: ✓/✗ in the release plan's checks (a colour terminal), else ok/FAIL.
  */
-export function createPlainReporter(write: (s: string) => void): EventSink {
+export function createPlainReporter(write: (s: string) => void, options: {symbols?: boolean} = {}): EventSink {
 	let nodeWidth = 8;
 	const stepWidth = Math.max(...STEP_NAMES.map((s) => s.length));
 	const lastQuarter = new Map<string, number>();
@@ -80,6 +82,9 @@ export function createPlainReporter(write: (s: string) => void): EventSink {
 				}
 				return;
 			}
+			case 'plan-release':
+				for (const l of releasePlanLines(event, options)) write(`${l}\n`);
+				return;
 			case 'rollout-stopped':
 				write(`${describeRolloutStop(event)}\n`);
 				return;

@@ -292,7 +292,9 @@ async function binariesFacts(plan: Plan): Promise<{arch: string; totalBytes: num
 
 async function plainSink(): Promise<EventSink> {
 	const {createPlainReporter} = await import('../../ui/plain-reporter.js');
-	return createPlainReporter((s) => process.stdout.write(s));
+	// ✓/✗ on a terminal that takes colour (NO_COLOR as theme.tsx reads it; not imported: it loads ink).
+	const symbols = Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
+	return createPlainReporter((s) => process.stdout.write(s), {symbols});
 }
 
 async function jsonSink(): Promise<EventSink> {

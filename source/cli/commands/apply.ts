@@ -19,7 +19,7 @@ export function registerApplyCommand(program: Command): void {
 	addProfileOptions(command);
 	command
 		.option('-y, --yes', 'apply without asking for confirmation (required without a terminal)')
-		.option('--dry-run', 'connect, compare and print what would change on each node (diffs, secrets masked); change nothing')
+		.option('--dry-run', 'connect, compare and print what would change on each node (diffs, secrets masked) and the release plan (each component current → target, the version skew checks, the restart order); change nothing')
 		.option('--only <steps>', `run only these steps (comma-separated: ${STEP_NAMES.join(',')})`, collect)
 		.option('--skip <steps>', 'skip these steps (comma-separated)', collect)
 		.option('--json', 'print NDJSON events instead of the grid or plain lines')

@@ -1,0 +1,78 @@
+// The release plan of a dry run (or of a refused change) as plain lines that fit 80
+// columns: per node and component the release now → after, each skew check with its
+// verdict, then the restart order. ✓/✗ on a colour terminal, ok/FAIL in logs (a grep
+// for FAIL finds a refusal; a log viewer may not show the symbols).
+import type {ChangeKind, ReleaseChange, ReleasePlan} from '../run/release-plan.js';
+
+const KIND: Record<ChangeKind, string> = {
+	'first-install': 'first install, every node side by side',
+	rolling: 'rolling change, node by node, each gated',
+	'minor-upgrade': 'minor upgrade, component by component, node by node, each gated',
+};
+
+const CHANGE: Record<ReleaseChange, string> = {
+	none: 'no change',
+	'patch-up': 'patch up',
+	'patch-down': 'patch down',
+	'minor-up': 'minor up',
+	'minor-skip': 'skips a minor',
+	'minor-down': 'minor down',
+	install: 'install',
+	unknown: 'not read',
+};
+
+export function releasePlanLines(plan: ReleasePlan, options: {symbols?: boolean; width?: number} = {}): string[] {
+	const width = options.width ?? 80;
+	const [pass, fail] = options.symbols ? ['✓', '✗'] : ['ok  ', 'FAIL'];
+	const nodeWidth = Math.max(...plan.nodes.map((n) => n.node.length));
+	const serviceWidth = Math.max(...plan.nodes.flatMap((n) => n.components.map((c) => c.service.length)));
+	const currentWidth = Math.max(1, ...plan.nodes.flatMap((n) => n.components.map((c) => (c.current ?? '-').length)));
+	const lines = wrap(`release ${plan.target}: ${KIND[plan.kind]}`, width, '  ');
+	for (const {node, components} of plan.nodes) {
+		components.forEach((c, i) => {
+			const name = (i === 0 ? node : '').padEnd(nodeWidth);
+			lines.push(`  ${name}  ${c.service.padEnd(serviceWidth)}  ${(c.current ?? '-').padEnd(currentWidth)} → ${c.target}  (${CHANGE[c.change]})`);
+		});
+	}
+	lines.push('checks:');
+	for (const c of plan.checks) lines.push(...wrap(`  ${c.ok ? pass : fail} ${c.check}: ${c.detail}`, width, '      '));
+	lines.push(...wrap(restartOrder(plan), width, '  '));
+	return lines;
+}
+
+/** `m1 apiserver`, kept on one line when the order wraps. */
+const step = (r: {node: string; service: string}) => `${r.node}${NBSP}${short(r.service)}`;
+const short = (service: string) => service.replace(/^kube-/, '');
+const NBSP = '\u00a0';
+
+function restartOrder(plan: ReleasePlan): string {
+	if (!plan.ok) return 'restart order: none, the change is refused (see the checks above)';
+	if (plan.restarts.length === 0) return 'restart order: nothing to restart';
+	if (plan.kind !== 'first-install') return `restart order: ${plan.restarts.map(step).join(', ')}`;
+	const perNode = plan.nodes
+		.map(({node}) => ({node, services: plan.restarts.filter((r) => r.node === node).map((r) => short(r.service)).join(', ')}))
+		.filter((n) => n.services.length > 0);
+	const same = perNode.every((n) => n.services === perNode[0]?.services);
+	return same
+		? `start order: side by side on ${perNode.map((n) => n.node).join(', ')}; on each: ${perNode[0]?.services}`
+		: `start order: side by side; ${perNode.map((n) => `${n.node}: ${n.services}`).join('; ')}`;
+}
+
+/**
+ * Words packed into lines of at most `width` columns (a longer word stays whole; a
+ * no-break space joins two words into one); later lines start with `indent`.
+ */
+function wrap(text: string, width: number, indent: string): string[] {
+	const lead = /^ */.exec(text)?.[0] ?? '';
+	const lines: string[] = [];
+	let current = lead;
+	for (const word of text.slice(lead.length).split(' ')) {
+		const start = lines.length === 0 ? lead : indent;
+		if (current.length > start.length && current.length + 1 + word.length > width) {
+			lines.push(current);
+			current = indent + word;
+		} else current = current.length > start.length ? `${current} ${word}` : current + word;
+	}
+	lines.push(current);
+	return lines.map((l) => l.replaceAll(NBSP, ' '));
+}
