@@ -38,7 +38,7 @@ export interface ReleasePlan {
 	/** Every check passed; when one did not, the change is refused and nothing restarts. */
 	ok: boolean;
 	/** In order; on a first install the nodes go side by side and only each node's own order holds. */
-	restarts: Array<{node: string; service: ServiceName}>;
+	restarts: Array<{node: string; service: ServiceName; together?: true}>;
 }
 
 export const CHECKS = {

@@ -44,11 +44,19 @@ export function rolloutPasses(targetRelease: string, nodes: readonly ScheduledNo
 	return minor ? SERVICES.map((s) => [s]) : [[...SERVICES]];
 }
 
-/** Every restart a rolling change will make, in the order it makes them (the plan shows it). */
-export function restartSchedule(targetRelease: string, nodes: readonly ScheduledNode[]): {node: string; service: ServiceName}[] {
+/**
+ * Every restart a rolling change will make, in the order it makes them (the plan shows
+ * it). `together`: the controller-manager and scheduler passes of a minor upgrade, which
+ * go on one node that does not lead first, then on the others at once (roll-out.ts);
+ * which node leads is only known when the pass begins.
+ */
+export function restartSchedule(targetRelease: string, nodes: readonly ScheduledNode[]): {node: string; service: ServiceName; together?: true}[] {
 	const order = rolloutOrder(nodes);
-	return rolloutPasses(targetRelease, nodes).flatMap((pass) =>
-		order.flatMap((n) => pass.filter((s) => n.changes?.restarts.has(s)).map((service) => ({node: n.plan.node.name, service}))),
+	const passes = rolloutPasses(targetRelease, nodes);
+	return passes.flatMap((pass, p) =>
+		order.flatMap((n) =>
+			pass.filter((s) => n.changes?.restarts.has(s)).map((service) => ({node: n.plan.node.name, service, ...(p > 0 ? {together: true as const} : {})})),
+		),
 	);
 }
 

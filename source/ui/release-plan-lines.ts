@@ -7,7 +7,7 @@ import type {ChangeKind, ReleaseChange, ReleasePlan} from '../run/release-plan.j
 const KIND: Record<ChangeKind, string> = {
 	'first-install': 'first install, every node side by side',
 	rolling: 'rolling change, node by node, each gated',
-	'minor-upgrade': 'minor upgrade, component by component, node by node, each gated',
+	'minor-upgrade': 'minor upgrade, component by component, each gated',
 };
 
 const CHANGE: Record<ReleaseChange, string> = {
@@ -40,6 +40,26 @@ export function releasePlanLines(plan: ReleasePlan, options: {symbols?: boolean;
 	return lines;
 }
 
+/**
+ * The restarts in order; a run of restarts that go together (a minor upgrade's
+ * controller-managers, then its schedulers) as one entry: `controller-manager on m1, m2,
+ * m3 (one that does not lead first, then the rest together)`.
+ */
+function groups(restarts: ReleasePlan['restarts']): string[] {
+	const out: string[] = [];
+	for (let i = 0; i < restarts.length; ) {
+		const r = restarts[i]!;
+		let j = i + 1;
+		while (r.together && j < restarts.length && restarts[j]!.together && restarts[j]!.service === r.service) j++;
+		if (j - i > 1) {
+			const names = restarts.slice(i, j).map((x) => x.node);
+			out.push(`${short(r.service)}${NBSP}on${NBSP}${names.join(`,${NBSP}`)} (one that does not lead first, then the rest together)`);
+		} else out.push(step(r));
+		i = j;
+	}
+	return out;
+}
+
 /** `m1 apiserver`, kept on one line when the order wraps. */
 const step = (r: {node: string; service: string}) => `${r.node}${NBSP}${short(r.service)}`;
 const short = (service: string) => service.replace(/^kube-/, '');
@@ -48,7 +68,7 @@ const NBSP = '\u00a0';
 function restartOrder(plan: ReleasePlan): string {
 	if (!plan.ok) return 'restart order: none, the change is refused (see the checks above)';
 	if (plan.restarts.length === 0) return 'restart order: nothing to restart';
-	if (plan.kind !== 'first-install') return `restart order: ${plan.restarts.map(step).join(', ')}`;
+	if (plan.kind !== 'first-install') return `restart order: ${groups(plan.restarts).join(', ')}`;
 	const perNode = plan.nodes
 		.map(({node}) => ({node, services: plan.restarts.filter((r) => r.node === node).map((r) => short(r.service)).join(', ')}))
 		.filter((n) => n.services.length > 0);

@@ -21,7 +21,7 @@ function planEvent(current: string | undefined, change: ReleaseChange, extra: Pa
 			{check: CHECKS.order, ok: true, detail: 'before and after every restart in the order'},
 		],
 		ok: true,
-		restarts: SERVICES.flatMap((service) => NODES.map((node) => ({node, service}))),
+		restarts: SERVICES.flatMap((service, p) => NODES.map((node) => ({node, service, ...(p > 0 ? {together: true as const} : {})}))),
 		...extra,
 	};
 }
@@ -35,7 +35,7 @@ function render(event: RunEvent, symbols = false): string[] {
 describe('the release plan in plain lines', () => {
 	test('a minor upgrade: a row per component, the checks, the restart order, all within 80 columns', () => {
 		const lines = render(planEvent('v1.36.3', 'minor-up'));
-		expect(lines[0]).toBe('release v1.37.2: minor upgrade, component by component, node by node, each gated');
+		expect(lines[0]).toBe('release v1.37.2: minor upgrade, component by component, each gated');
 		expect(lines).toContain('  master1  kube-apiserver           v1.36.3 → v1.37.2  (minor up)');
 		expect(lines).toContain('           kube-scheduler           v1.36.3 → v1.37.2  (minor up)');
 		expect(lines.filter((l) => l.includes('→'))).toHaveLength(9);
@@ -44,9 +44,9 @@ describe('the release plan in plain lines', () => {
 		// Wrapped between the steps, never inside one.
 		expect(lines.slice(lines.findIndex((l) => l.startsWith('restart order: ')))).toEqual([
 			'restart order: master1 apiserver, master2 apiserver, master3 apiserver,',
-			'  master1 controller-manager, master2 controller-manager,',
-			'  master3 controller-manager, master1 scheduler, master2 scheduler,',
-			'  master3 scheduler',
+			'  controller-manager on master1, master2, master3 (one that does not lead first,',
+			'  then the rest together), scheduler on master1, master2, master3 (one that does',
+			'  not lead first, then the rest together)',
 		]);
 		for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
 	});
