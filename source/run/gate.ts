@@ -5,7 +5,8 @@ import {INSTALL_STEPS} from './operation.js';
 import {judgePreflight} from './preflight.js';
 import type {RunnerOptions} from './run-options.js';
 import {StepError} from './step-error.js';
-import {judgeVersionSkew} from './version-skew.js';
+import {judgeMixedReleases, judgeVersionSkew} from './version-skew.js';
+import {readJournal} from './journal.js';
 import type {Steps} from './step-runner.js';
 
 /**
@@ -57,5 +58,21 @@ export async function gateAll(options: RunnerOptions, runs: NodeRun[], steps: St
 			}
 		}
 	});
+	if (runs.every((r) => r.failedStep === undefined)) refuseUnexplainedMix(options, runs, steps);
 	return runs.filter((r) => r.failedStep !== undefined);
+}
+
+/**
+ * Nodes on different minors are a half-done upgrade: carried on when this state
+ * directory's journal records an upgrade to the planned release (or with
+ * --allow-mixed-releases), refused (exit 2) otherwise, before anything is written.
+ */
+function refuseUnexplainedMix(options: RunnerOptions, runs: NodeRun[], steps: Steps): void {
+	const recorded = options.journal ? readJournal(options.journal).journal : undefined;
+	const explained = options.allowMixedReleases === true || recorded?.release === options.plan.kubernetesRelease;
+	const problem = judgeMixedReleases(options.plan.kubernetesRelease, runs.map((r) => ({node: r.plan.node.name, versions: r.versions ?? new Map()})), explained);
+	const run = problem && runs.find((r) => r.plan.node.name === problem.node);
+	if (!problem || !run) return;
+	run.refused = true;
+	steps.fail(run, 'preflight', 0, new StepError(problem.message, problem.hint));
 }

@@ -58,6 +58,11 @@ export interface RunnerOptions {
 	 * so a run killed part-way can be carried on. Absent: no journal.
 	 */
 	journal?: JournalStore;
+	/**
+	 * Carry on a half-done upgrade (components on two minors) that no journal here records
+	 * (--allow-mixed-releases); without it such a run is refused.
+	 */
+	allowMixedReleases?: boolean;
 }
 
 export interface RunResult {

@@ -27,7 +27,7 @@ export interface RunningReleases {
 export interface SkewProblem {
 	node: string;
 	/** Which rule of the policy: the plan (release-plan.ts) shows each rule with its verdict. */
-	rule: 'minor-skip' | 'minor-downgrade';
+	rule: 'minor-skip' | 'minor-downgrade' | 'mixed-minors';
 	message: string;
 	hint: string;
 }
@@ -67,4 +67,30 @@ export function judgeVersionSkew(targetText: string, nodes: readonly RunningRele
 export function isMinorUpgrade(targetText: string, nodes: readonly RunningReleases[]): boolean {
 	const target = parseRelease(targetText);
 	return Boolean(target && nodes.some((n) => [...n.versions.values()].some((v) => (parseRelease(v ?? '')?.minor ?? target.minor) < target.minor)));
+}
+
+/**
+ * Components on different minors with no change recorded that explains it (the journal of
+ * an upgrade to this release): an upgrade begun elsewhere (another machine, another state
+ * directory, by hand) whose order and rules this run cannot know. Returns the refusal, or
+ * undefined when the releases agree, the change is recorded, or the user allowed it.
+ */
+export function judgeMixedReleases(targetText: string, nodes: readonly RunningReleases[], explained: boolean): SkewProblem | undefined {
+	const target = parseRelease(targetText);
+	if (!target || explained) return undefined;
+	const running = nodes.flatMap(({node, versions}) =>
+		SERVICES.flatMap((service) => {
+			const release = parseRelease(versions.get(service) ?? '');
+			return release ? [{node, service, release}] : [];
+		}),
+	);
+	const low = running.reduce<(typeof running)[number] | undefined>((a, b) => (!a || b.release.minor < a.release.minor ? b : a), undefined);
+	const high = running.reduce<(typeof running)[number] | undefined>((a, b) => (!a || b.release.minor > a.release.minor ? b : a), undefined);
+	if (!low || !high || low.release.minor === high.release.minor) return undefined;
+	return {
+		node: low.node,
+		rule: 'mixed-minors',
+		message: `${high.node} runs ${high.service} ${high.release.text} while ${low.node} runs ${low.service} ${low.release.text}, and no change recorded in this state directory explains it`,
+		hint: `an upgrade begun from another machine, state directory or by hand: carry it on from there; to finish it from here to ${target.text} (in this tool's order: every apiserver, then every controller-manager, then every scheduler), run apply with --allow-mixed-releases`,
+	};
 }

@@ -120,3 +120,37 @@ describe('the journal of a rolling change', () => {
 		expect(store.text).toBeUndefined();
 	});
 });
+
+describe('nodes on two minors', () => {
+	async function halfUpgraded(): Promise<Map<string, FakeNode>> {
+		const nodes = await servingLab();
+		for (const n of nodes.values()) {
+			for (const s of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const) n.versions.set(s, n.name === 'm1' ? 'v1.37.2' : 'v1.36.3');
+			n.calls = [];
+		}
+		return nodes;
+	}
+	const wrote = (nodes: Map<string, FakeNode>) => [...nodes.values()].flatMap((n) => n.calls.filter((c) => /^(upload|restart|keepGeneration)/.test(c)));
+
+	it('are refused (exit 2, nothing written) when no journal here records an upgrade to the planned release', async () => {
+		const nodes = await halfUpgraded();
+		const {events, result} = await run(nodes, {journal: memoryStore()}, makePlan('--v=3'));
+		expect(result.refused).toBe(true);
+		expect(wrote(nodes)).toEqual([]);
+		const failed = events.find((e) => e.type === 'step-failed') as {node: string; step: string; cause: string; hint: string};
+		expect(failed).toMatchObject({step: 'preflight', node: 'm2'});
+		expect(failed.cause).toBe('m1 runs kube-apiserver v1.37.2 while m2 runs kube-apiserver v1.36.3, and no change recorded in this state directory explains it');
+		expect(failed.hint).toContain('--allow-mixed-releases');
+	});
+
+	it('are carried on when the journal records the upgrade, or with --allow-mixed-releases', async () => {
+		const recorded = memoryStore();
+		recorded.text = JSON.stringify({version: 1, startedAt: '2026-12-01T10:00:00.000Z', target: 'other', release: 'v1.37.2', order: ['m1', 'm2', 'm3'], passes: [['kube-apiserver']], state: 'running', nodes: {}});
+		for (const extra of [{journal: recorded}, {allowMixedReleases: true}]) {
+			const nodes = await halfUpgraded();
+			const {result} = await run(nodes, extra, makePlan('--v=3'));
+			expect(result.ok, JSON.stringify(Object.keys(extra))).toBe(true);
+			expect(wrote(nodes).length).toBeGreaterThan(0);
+		}
+	});
+});

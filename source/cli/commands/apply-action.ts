@@ -45,6 +45,8 @@ export interface ApplyOptions extends ProfileChoice {
 	rollback?: boolean;
 	/** false with --no-etcd-snapshot: a minor upgrade starts without one. */
 	etcdSnapshot?: boolean;
+	/** --allow-mixed-releases: carry on a half-done upgrade that this state directory did not record. */
+	allowMixedReleases?: boolean;
 	knownHosts?: string;
 	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
@@ -146,8 +148,10 @@ async function applyPrepared(
 		concurrency: options.concurrency,
 		stabilityWindowMs: Math.round(options.stabilityWindow * 1000),
 		rollback: options.rollback !== false,
-		// A dry run writes nothing, its journal included.
-		...(options.dryRun ? {} : {journal: journalFile(stateDir)}),
+		// Read by every run (a recorded upgrade explains nodes on two minors); written only by
+		// a rolling change, so never by a dry run.
+		journal: journalFile(stateDir),
+		allowMixedReleases: options.allowMixedReleases === true,
 		...(options.etcdSnapshot !== false
 			? {
 					beforeMinorUpgrade: async () => {

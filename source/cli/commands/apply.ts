@@ -26,6 +26,7 @@ export function registerApplyCommand(program: Command): void {
 		.addOption(new Option('--concurrency <n>', 'nodes worked on at once').default('10'))
 		.addOption(new Option('--stability-window <seconds>', 'in a rolling change, how long a restarted service must stay healthy before the next node is touched (0: off)').default('10'))
 		.option('--no-rollback', 'in a rolling change, leave a node that fails on its new files for debugging instead of putting it back on its previous ones')
+		.option('--allow-mixed-releases', 'carry on a half-done upgrade (components on two minors) that no journal in this state directory records, e.g. one begun from another machine')
 		.option('--no-etcd-snapshot', 'upgrade a minor release without taking an etcd snapshot first (into the state directory, as the snapshot command does)')
 		.option('--no-compress', 'send the binaries as they are over SFTP, not zstd-compressed to nodes that have zstd');
 	addSshOptions(command)
