@@ -105,7 +105,8 @@ async function main(): Promise<void> {
 	// its speed drifts by half over an hour here. Each round starts from nothing (fresh work
 	// and state directories, services and etcd data removed).
 	const rounds: Round[] = [];
-	for (let r = 0; r < ROUNDS; r++) {
+	// --upgrade-only: only the upgrade rows (issue 14), no install rounds.
+	for (let r = 0; r < (process.argv.includes('--upgrade-only') ? 0 : ROUNDS); r++) {
 		const guideRun = {...guideEnv, WORK_DIR: join(work, `guide-${r}`)};
 		await reset(names);
 		const guideFirst = await timed('guide (first)', 'bash', [join(repo, 'scripts', 'guide-procedure.sh')], guideRun);
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
 		await upgradeRows({env, names, ips: nodes.map(([, ip]) => ip), guideEnv, work, cli, guideScript: join(repo, 'scripts', 'guide-procedure.sh'), reset, timed});
 	}
 	rmSync(work, {recursive: true, force: true});
+	if (rounds.length === 0) return;
 
 	const row = (name: string, s: number, extra = '') => console.log(`${name.padEnd(38)} ${s.toFixed(2).padStart(8)} s  ${extra}`);
 	const med = (pick: (r: Round) => number) => median(rounds.map(pick));

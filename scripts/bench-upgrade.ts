@@ -11,6 +11,8 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {request} from 'node:https';
 import {join} from 'node:path';
 import {parseDocument} from 'yaml';
+import type {RunEvent} from '../source/run/events.js';
+import {upgradeBreakdown} from './upgrade-breakdown.js';
 
 export const UPGRADE_FROM = '1.36.3';
 
@@ -29,7 +31,7 @@ export interface UpgradeBench {
 	cli: string;
 	guideScript: string;
 	reset: (nodes: string[]) => Promise<void>;
-	timed: (what: string, command: string, args: string[], env?: Record<string, string>) => Promise<{seconds: number}>;
+	timed: (what: string, command: string, args: string[], env?: Record<string, string>) => Promise<{seconds: number; output: string}>;
 }
 
 export async function upgradeRows(b: UpgradeBench): Promise<void> {
@@ -65,8 +67,9 @@ export async function upgradeRows(b: UpgradeBench): Promise<void> {
 	await b.timed(`apply (install ${UPGRADE_FROM})`, b.cli, args);
 	setRelease(to, target.replace(/^v/, '').split('.').slice(0, 2).join('.'));
 	const applyProbe = probe(b.ips, adminFromKubeconfig(join(state, 'admin.kubeconfig')));
-	const apply = await b.timed(`apply (upgrade to ${target})`, b.cli, args);
+	const apply = await b.timed(`apply (upgrade to ${target})`, b.cli, [...args, '--json']);
 	const applySeen = await applyProbe();
+	const events = apply.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
 
 	const line = (name: string, s: number, seen: Seen, extra = '') =>
 		console.log(`${name.padEnd(38)} ${s.toFixed(2).padStart(8)} s  fewest ready ${seen.minReady}/${b.ips.length}, longest with none ready ${(seen.longestNoneMs / 1000).toFixed(2)} s (${seen.samples} samples)${extra}`);
@@ -74,6 +77,8 @@ export async function upgradeRows(b: UpgradeBench): Promise<void> {
 	line("guide procedure re-run (stop, copy, start)", guide.seconds, guideSeen);
 	const pass = applySeen.longestNoneMs === 0 && applySeen.minReady >= 2 && apply.seconds <= guide.seconds;
 	line('apply, rolling upgrade', apply.seconds, applySeen, `; target: 0 s none ready, >= 2 ready, wall <= the guide's ${pass ? 'PASS' : 'MISS'}`);
+	console.log('where the rolling upgrade spent its time (from its --json events):');
+	for (const l of upgradeBreakdown(events)) console.log(l);
 }
 
 interface Seen {
