@@ -2,6 +2,7 @@ import type {ServiceName} from '../cluster/services.js';
 import type {Profile} from '../profile/schema.js';
 import type {Transport} from '../remote/transport.js';
 import {EXIT} from '../exit-codes.js';
+import {changeStatus, type JournalRead} from './change.js';
 import {DEFAULT_CERT_WARNING_DAYS} from './health.js';
 import type {StatusSnapshot} from './json-schema.js';
 import {journalFromConnections} from './journal.js';
@@ -29,6 +30,12 @@ export interface RunStatusCommandOptions {
 	probeTimeoutMs?: number;
 	connect: (profile: Profile) => Promise<Map<string, Transport | Error>>;
 	admin: AdminCredentials;
+	/**
+	 * Reads the rolling-change journal in the state directory (the CLI's, over run/journal.ts),
+	 * again on each refresh: an apply may end, or be killed, while status watches. Without
+	 * it the report has no change (null).
+	 */
+	readJournal?: () => JournalRead;
 	/** Seams for tests; default the process's stdout and TTY state. (Options are checked by the CLI: cli/commands/status-action.ts.) */
 	stdout?: {write(chunk: string): unknown};
 	stderr?: {write(chunk: string): unknown};
@@ -68,7 +75,8 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 	const refresh = async () => {
 		reconnector.maybeReconnect();
 		const probed = await prober.probe(connections);
-		const snapshot = connectMs > 0 ? {...probed, durationMs: probed.durationMs + connectMs} : probed;
+		const change = options.readJournal ? changeStatus(options.readJournal()) : null;
+		const snapshot = {...probed, durationMs: probed.durationMs + connectMs, change};
 		connectMs = 0;
 		reconnector.observe(snapshot);
 		return snapshot;
@@ -97,7 +105,7 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 				return report.health.exitCode;
 			}
 			const view = buildViewModel(snapshot, {certWarningDays});
-			stdout.write(renderPlainTable(view));
+			stdout.write(renderPlainTable(view, (stdout as {columns?: number}).columns ?? 80));
 			return view.exitCode;
 		};
 		if (!options.watch) {

@@ -98,6 +98,33 @@ export const LeaseStatusSchema = z.object({
 	detail: z.string().nullable(),
 });
 
+export const ChangeNodeSchema = z.object({
+	node: z.string(),
+	finished: z.array(z.enum(SERVICES)).describe('services that passed their gate with the new files'),
+	done: z.boolean().describe('every restart the change planned on the node is finished'),
+	rolledBack: z.boolean().describe('the node was rolled back to the files it held before the change'),
+});
+
+/** A rolling change (apply) that has not run to its end, as its journal in the state directory records it. */
+export const ChangeSchema = z
+	.discriminatedUnion('state', [
+		z.object({
+			state: z
+				.enum(['interrupted', 'stopped'])
+				.describe('interrupted: the run was killed or interrupted (apply carries it on); stopped: it stopped at a failed node (fix the profile, apply again)'),
+			startedAt: isoTime,
+			release: z.string().describe('the Kubernetes release the change leads to, e.g. v1.37.2'),
+			order: z.array(z.string()).describe('the nodes in the order the change restarts them'),
+			nodes: z.array(ChangeNodeSchema).describe('in that order'),
+		}),
+		z.object({
+			state: z.literal('unreadable').describe('the journal file exists but cannot be read; the next apply starts afresh'),
+			file: z.string(),
+			reason: z.string(),
+		}),
+	])
+	.describe('the unfinished rolling change kept in the state directory (rollout-journal.json); null when there is none');
+
 export const StatusSnapshotSchema = z.object({
 	schemaVersion: z.literal(1),
 	profile: z.string(),
@@ -105,6 +132,8 @@ export const StatusSnapshotSchema = z.object({
 	durationMs: z.number().nonnegative(),
 	nodes: z.array(NodeStatusSchema),
 	leases: z.object({controllerManager: LeaseStatusSchema, scheduler: LeaseStatusSchema}),
+	/** Read from the state directory, not probed: absent when the caller has no state directory. */
+	change: ChangeSchema.nullable().optional(),
 });
 
 export const ProblemSchema = z.object({
@@ -123,7 +152,7 @@ export const HealthSchema = z.object({
 });
 
 /** One line of `status --json` output: the probe results plus their assessment. */
-export const StatusReportSchema = StatusSnapshotSchema.extend({health: HealthSchema}).describe(
+export const StatusReportSchema = StatusSnapshotSchema.extend({change: ChangeSchema.nullable(), health: HealthSchema}).describe(
 	'k8s-master-setup status --json: one snapshot of the control plane (NDJSON with --watch)',
 );
 
@@ -136,6 +165,7 @@ export type CertificateStatus = z.infer<typeof CertificateSchema>;
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;
 export type LeaseStatus = z.infer<typeof LeaseStatusSchema>;
 export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
+export type ChangeStatus = z.infer<typeof ChangeSchema>;
 export type Problem = z.infer<typeof ProblemSchema>;
 export type Health = z.infer<typeof HealthSchema>;
 export type StatusReport = z.infer<typeof StatusReportSchema>;

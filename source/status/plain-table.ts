@@ -17,7 +17,23 @@ export function certText(row: RowView): string {
 	return `${row.certDaysLeft}d${mark}`;
 }
 
-export function renderPlainTable(view: DashboardViewModel): string {
+/** Words packed into lines of at most `width` columns (a longer word stays whole); later lines indented. */
+export function wrapWords(text: string, width: number, indent = '  '): string[] {
+	const lines: string[] = [];
+	let current = '';
+	for (const word of text.split(' ')) {
+		const start = lines.length === 0 ? '' : indent;
+		if (current.length > start.length && current.length + 1 + word.length > width) {
+			lines.push(current);
+			current = indent + word;
+		} else current = current.length > start.length ? `${current} ${word}` : start + word;
+	}
+	lines.push(current);
+	return lines;
+}
+
+/** `width`: where the change line wraps (the table's rows are never wrapped). */
+export function renderPlainTable(view: DashboardViewModel, width = 80): string {
 	const header = ['NODE', 'ADDRESS', ...view.columns.map((c) => c.label), 'CERTS', 'VERSION', 'RESTARTS'];
 	const body = view.rows.map((row) => [
 		row.node,
@@ -33,6 +49,8 @@ export function renderPlainTable(view: DashboardViewModel): string {
 		`profile ${view.profile}  ${view.timestamp}  ${view.status.toUpperCase()} (exit ${view.exitCode})  ${view.durationMs} ms`,
 		line(header),
 		...body.map(line),
+		// Right below the nodes: an unfinished change explains much of what the table shows.
+		...(view.change === null ? [] : ['', ...wrapWords(view.change, width)]),
 	];
 	if (view.problems.length === 0) out.push('', 'no problems');
 	else {

@@ -1,3 +1,4 @@
+import {changeLine} from './change.js';
 import {nearestExpiry} from './certificates.js';
 import {terminalSafe} from '../terminal-text.js';
 import {assessSnapshot, COMPONENTS, isUnreachable, type AssessOptions, type CellState, type Component} from './health.js';
@@ -55,6 +56,8 @@ export interface DashboardViewModel {
 	banner: BannerView | null;
 	problems: Problem[];
 	leases: {controllerManager: string | null; scheduler: string | null};
+	/** The line about a rolling change that has not run to its end (change.ts), or null. */
+	change: string | null;
 }
 
 export function buildViewModel(remoteSnapshot: StatusSnapshot, options: AssessOptions = {}): DashboardViewModel {
@@ -100,11 +103,12 @@ export function buildViewModel(remoteSnapshot: StatusSnapshot, options: AssessOp
 		banner: worst ? {severity: worst.severity, message: worst.message, hint: worst.hint, more: health.problems.length - 1} : null,
 		problems: health.problems,
 		leases: {controllerManager: leaderOf('controllerManager'), scheduler: leaderOf('scheduler')},
+		change: snapshot.change ? changeLine(snapshot.change) : null,
 	};
 }
 
 /** What `status --json` prints: the snapshot plus its assessment. */
 export function buildReport(snapshot: StatusSnapshot, options: AssessOptions = {}): StatusReport {
 	const {cells: _cells, ...health} = assessSnapshot(snapshot, options);
-	return {...snapshot, health};
+	return {...snapshot, change: snapshot.change ?? null, health};
 }

@@ -88,6 +88,14 @@ export function StatusDashboard(props: StatusDashboardProps): React.JSX.Element 
 				<Row key={row.node} row={row} selectedColumn={interactive && r === selection.row ? selection.column : -1} color={color} />
 			))}
 			<Banner view={view} color={color} />
+			{view.change === null ? null : (
+				// Wrapped within the 80 columns, not cut: its end says what to do.
+				<Box width={MAX_WIDTH}>
+					<Text color={c('yellow')} wrap="wrap">
+						{view.change}
+					</Text>
+				</Box>
+			)}
 			{props.error ? (
 				<Text color={c('red')} wrap="truncate-end">
 					refresh failed: {props.error} (showing the previous snapshot)

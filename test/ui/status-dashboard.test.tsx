@@ -4,7 +4,9 @@ import {afterEach, describe, expect, it, vi} from 'vitest';
 import {EventEmitter} from 'node:events';
 import {StatusApp, StatusDashboard, colorEnabled, runStatusDashboard} from '../../source/ui/status-dashboard.js';
 import {buildViewModel} from '../../source/status/view-model.js';
-import {healthySnapshot, refused, unit, waitFor, withNode} from '../unit/status-fixtures.js';
+import {changeLine, changeStatus} from '../../source/status/change.js';
+import {changeJournal, healthySnapshot, refused, unit, waitFor, withNode} from '../unit/status-fixtures.js';
+import {renderAt, squashed} from './render-at.js';
 
 const failedScheduler = () =>
 	withNode(healthySnapshot(), 'lab-m2', (n) => {
@@ -51,6 +53,22 @@ describe('<StatusDashboard>', () => {
 		const healthy = render(<StatusDashboard view={buildViewModel(healthySnapshot())} color={false} />);
 		expect(healthy.lastFrame()).toContain('✔ all components healthy, both Leases held');
 		healthy.unmount();
+	});
+
+	it('an unfinished change: its line, wrapped within 80 columns, below the banner (on a terminal of 80)', () => {
+		const file = '/state/rollout-journal.json';
+		for (const change of [changeStatus({file, journal: changeJournal('running')})!, changeStatus({file, journal: changeJournal('stopped', {rolledBack: true})})!]) {
+			const ui = renderAt(80, <StatusDashboard view={buildViewModel({...failedScheduler(), change})} color={false} intervalMs={2000} />);
+			const lines = strip(ui.lastFrame() ?? '').split('\n');
+			for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+			const at = lines.findIndex((l) => l.startsWith('change: '));
+			expect(at).toBeGreaterThan(lines.findIndex((l) => l.includes('kube-scheduler failed')));
+			expect(squashed(lines.slice(at).join(''))).toContain(squashed(changeLine(change)));
+			ui.unmount();
+		}
+		const none = renderAt(80, <StatusDashboard view={buildViewModel(healthySnapshot())} color={false} />);
+		expect(none.lastFrame()).not.toContain('change:');
+		none.unmount();
 	});
 
 	it('NO_COLOR: present and not empty turns colour off', () => {

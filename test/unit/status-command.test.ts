@@ -6,7 +6,7 @@ import {StatusReportSchema} from '../../source/status/json-schema.js';
 import {renderPlainTable} from '../../source/status/plain-table.js';
 import {buildViewModel} from '../../source/status/view-model.js';
 import {withNodeIps} from './loopback-nodes.js';
-import {healthySnapshot, makeTestPki, withNode} from './status-fixtures.js';
+import {changeJournal, healthySnapshot, makeTestPki, withNode} from './status-fixtures.js';
 
 // Nodes on loopback addresses where nothing listens: every HTTPS probe is refused at once.
 const profile = withNodeIps(
@@ -85,6 +85,29 @@ describe('runStatusCommand', () => {
 		}
 	});
 
+	it('--json: the unfinished change from the journal reader (null without one); the exit code stays the health\'s', async () => {
+		const without = setup({json: true});
+		const withJournal = setup({json: true, readJournal: () => ({file: '/state/rollout-journal.json', journal: changeJournal('running')})});
+		try {
+			const codeWithout = await runStatusCommand(without.options);
+			const codeWith = await runStatusCommand(withJournal.options);
+			const plain = StatusReportSchema.parse(JSON.parse(without.stdout.text()));
+			const report = StatusReportSchema.parse(JSON.parse(withJournal.stdout.text()));
+			expect(plain.change).toBeNull();
+			expect(report.change).toMatchObject({state: 'interrupted', release: 'v1.37.2', startedAt: '2026-12-01T10:00:00.000Z'});
+			expect(report.change && 'nodes' in report.change && report.change.nodes[0]).toEqual({
+				node: 'lab-m1',
+				finished: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'],
+				done: true,
+				rolledBack: false,
+			});
+			expect([codeWith, report.health.exitCode]).toEqual([codeWithout, plain.health.exitCode]);
+		} finally {
+			without.cleanup();
+			withJournal.cleanup();
+		}
+	});
+
 	it('--watch --json: NDJSON, one valid line per refresh, until stopped', async () => {
 		const stop = new AbortController();
 		const t = setup({json: true, watch: true, signal: stop.signal});
@@ -110,6 +133,24 @@ describe('runStatusCommand', () => {
 			expect(text).toMatch(/^NODE\s+ADDRESS\s+APISERVER\s+CTRL-MGR\s+SCHEDULER\s+CERTS\s+VERSION\s+RESTARTS$/m);
 			expect(text).toContain('[down] no kube-apiserver is ready');
 			expect(text.match(/^profile cmd-test/gm)).toHaveLength(1);
+			expect(text).not.toContain('change:');
+		} finally {
+			t.cleanup();
+		}
+	});
+
+	it('no TTY: a stopped change in one line, wrapped to the output\'s width', async () => {
+		const t = setup({readJournal: () => ({file: '/state/rollout-journal.json', journal: changeJournal('stopped', {rolledBack: true})})});
+		Object.assign(t.stdout, {columns: 50});
+		try {
+			await runStatusCommand(t.options);
+			const lines = t.stdout.text().split('\n');
+			const at = lines.findIndex((l) => l.startsWith('change: '));
+			const end = lines.findIndex((l, i) => i > at && !l.startsWith('  '));
+			for (const l of lines.slice(at, end)) expect(l.length).toBeLessThanOrEqual(50);
+			expect(lines.slice(at, end).map((l) => l.trim()).join(' ')).toBe(
+				'change: a rolling change to v1.37.2 started 2026-12-01T10:00:00.000Z stopped at a failed node (rolled back: lab-m2); fix the profile and run apply again',
+			);
 		} finally {
 			t.cleanup();
 		}

@@ -151,3 +151,21 @@ export async function waitFor<T>(check: () => T | undefined | false, timeoutMs =
 		await new Promise((r) => setTimeout(r, 10));
 	}
 }
+
+/** A rolling change's journal as run/journal.ts writes it: lab-m1 finished, lab-m2 part-way. */
+export function changeJournal(state: 'running' | 'stopped', m2: {rolledBack?: boolean} = {}) {
+	const all = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+	return {
+		version: 1 as const,
+		startedAt: '2026-12-01T10:00:00.000Z',
+		target: 'a'.repeat(64),
+		release: 'v1.37.2',
+		order: ['lab-m1', 'lab-m2', 'lab-m3'],
+		passes: [[...all]],
+		state,
+		nodes: {
+			'lab-m1': {generation: {id: 'g1', dir: '/var/lib/k8s-master-setup/generations/g1'}, restarted: [...all], finished: [...all], done: true},
+			'lab-m2': {generation: {id: 'g2', dir: '/var/lib/k8s-master-setup/generations/g2'}, restarted: ['kube-apiserver' as const], finished: [], ...m2},
+		},
+	};
+}

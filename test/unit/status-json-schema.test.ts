@@ -2,7 +2,8 @@ import {readFileSync, writeFileSync, mkdirSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {statusJsonSchema, StatusReportSchema, StatusSnapshotSchema} from '../../source/status/json-schema.js';
 import {buildReport} from '../../source/status/view-model.js';
-import {healthySnapshot} from './status-fixtures.js';
+import {changeStatus} from '../../source/status/change.js';
+import {changeJournal, healthySnapshot} from './status-fixtures.js';
 
 const DOC = new URL('../../docs/status.schema.json', import.meta.url);
 
@@ -35,6 +36,23 @@ describe('status --json schema', () => {
 		const report = buildReport(healthySnapshot());
 		expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
 		expect(validate({...report, health: {...report.health, status: 'fine'}})).toBe(false);
+	});
+
+	it('docs/status.schema.json: change is required, null or an unfinished change (interrupted, stopped, unreadable)', async () => {
+		const {default: Ajv2020} = (await import('ajv/dist/2020.js')) as unknown as {default: new (o: object) => {compile(s: object): ((d: unknown) => boolean) & {errors?: unknown}}};
+		const validate = new Ajv2020({strict: false, validateFormats: false}).compile(JSON.parse(readFileSync(DOC, 'utf8')) as object);
+		const report = JSON.parse(JSON.stringify(buildReport(healthySnapshot()))) as Record<string, unknown>;
+		const file = '/state/rollout-journal.json';
+		for (const change of [
+			changeStatus({file, journal: changeJournal('running')}),
+			changeStatus({file, journal: changeJournal('stopped', {rolledBack: true})}),
+			changeStatus({file, unreadable: 'Unexpected end of JSON input'}),
+		]) {
+			expect(validate({...report, change: JSON.parse(JSON.stringify(change))})).toBe(true);
+		}
+		expect(validate({...report, change: {state: 'running', file}})).toBe(false);
+		const {change: _change, ...without} = report;
+		expect(validate(without)).toBe(false);
 	});
 
 	it('rejects times that are not ISO UTC and unknown probe states', () => {

@@ -1,6 +1,10 @@
 import type {Profile} from '../../profile/schema.js';
 import type {Transport} from '../../remote/transport.js';
+import {join} from 'node:path';
+import {readJournal} from '../../run/journal.js';
+import {JOURNAL_FILE, journalFile} from '../../state/journal-file.js';
 import {defaultStateDir} from '../../state/state-dir.js';
+import type {JournalRead} from '../../status/change.js';
 import {runStatusCommand} from '../../status/command.js';
 import {readAdminCredentials} from '../../cluster/admin-credentials.js';
 import {connectNode} from '../shared/connect.js';
@@ -62,6 +66,7 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 		certWarningDays: options.certWarningDays,
 		probeTimeoutMs: options.probeTimeout * 1000,
 		admin: readAdminCredentials(profile, stateDir),
+		readJournal: () => readChangeJournal(stateDir),
 		// New host keys only with --accept-new-host-keys: status looks at nodes apply trusted.
 		connect: async (p) =>
 			new Map<string, Transport | Error>(
@@ -70,4 +75,15 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 				),
 			),
 	});
+}
+
+/** The state dir's rolling-change journal; a file that cannot be read is said so, never thrown. */
+export function readChangeJournal(stateDir: string): JournalRead {
+	const file = join(stateDir, JOURNAL_FILE);
+	try {
+		return {file, ...readJournal(journalFile(stateDir))};
+	} catch (error) {
+		// Not a missing file (that reads as no journal): a directory, no permission, an I/O error.
+		return {file, unreadable: error instanceof Error ? error.message : String(error)};
+	}
 }
