@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import {beforeAll, describe, expect, it} from 'vitest';
 import type {RunEvent} from '../../source/run/events.js';
 import {cannotRun} from '../require-or-skip.js';
-import {adminCreds, applyArgs, canRunLab, e2eWork, get, labEnv, labScript, NODES, parseEvents, resetLab, startApply, unitRuns, type AdminCreds} from './apply-support.js';
+import {adminCreds, applyArgs, canRunLab, e2eWork, get, labEnv, labScript, nodeSsh, NODES, parseEvents, resetLab, startApply, unitRuns, type AdminCreds} from './apply-support.js';
 
 /**
  * A minor upgrade on the lab: 1.36.3 installed on three nodes, then the profile moved to
@@ -24,6 +24,14 @@ describe.skipIf(skip)(`an upgrade from ${FROM} on the lab`, () => {
 	const profilePath = join(e2eWork, 'profile.yaml');
 	const stateDir = join(e2eWork, 'state');
 	const args = () => applyArgs(env, profilePath, stateDir);
+	const setApiserverArg = (name: string, value: string | undefined) => {
+		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
+		const extraArgs = {...profile.apiserver?.extraArgs};
+		if (value === undefined) delete extraArgs[name];
+		else extraArgs[name] = value;
+		profile.apiserver = {...profile.apiserver, extraArgs};
+		writeFileSync(profilePath, YAML.stringify(profile));
+	};
 	const setRelease = (binaries: string) => {
 		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
 		const release = /v(\d+\.\d+)\.\d+$/.exec(binaries)?.[1];
@@ -70,6 +78,38 @@ describe.skipIf(skip)(`an upgrade from ${FROM} on the lab`, () => {
 			}
 		})();
 		setRelease(env.LAB_K8S_BINARIES as string);
+		// The dry run's release plan (issue 14 item 5): every component from 1.36.3 to the
+		// target, every check passing, the apiservers restarted first; nothing restarted.
+		const runsBefore = await unitRuns();
+		const dry = await startApply([...args(), '--dry-run']);
+		expect(dry.exitCode, dry.all).toBe(0);
+		const plan = parseEvents(dry.stdout).find((e) => e.type === 'plan-release');
+		expect(plan).toMatchObject({kind: 'minor-upgrade', ok: true, target: `v${target}`});
+		if (plan?.type !== 'plan-release') throw new Error('no plan-release event');
+		expect(plan.nodes.flatMap((n) => n.components.map((c) => `${c.current} ${c.target} ${c.change}`))).toEqual(Array(9).fill(`v${FROM} v${target} minor-up`));
+		expect(plan.checks.every((c) => c.ok)).toBe(true);
+		expect(plan.restarts.slice(0, 3).map((r) => r.service)).toEqual(Array(3).fill('kube-apiserver'));
+		expect(await unitRuns()).toEqual(runsBefore);
+
+		// The fault (issue 14): the new release's apiserver fails at start-up on the first
+		// node (a flag value it rejects). That node is rolled back and serves the old release
+		// again, the other two never received a file, exit 1 with the cause.
+		const hashes = async () => Object.fromEntries(await Promise.all(NODES.map(async (n) => [n, (await nodeSsh(n, 'find /opt/k8s/bin /etc/kubernetes /etc/systemd/system -maxdepth 2 -type f 2>/dev/null | sort | xargs sha256sum')).stdout] as const)));
+		const hashesBefore = await hashes();
+		setApiserverArg('tls-cipher-suites', 'NOT_A_SUITE');
+		const failing = await startApply(args());
+		expect(failing.exitCode, failing.all).toBe(1);
+		const failingEvents = parseEvents(failing.stdout);
+		const failedSteps = failingEvents.filter((e): e is Extract<RunEvent, {type: 'step-failed'}> => e.type === 'step-failed');
+		expect(failedSteps.map((f) => `${f.node} ${f.step}`)).toEqual(['lab-m1 apiserver']);
+		expect(failedSteps[0]?.detail, 'the journal tail').toContain('NOT_A_SUITE');
+		expect(failingEvents.find((e) => e.type === 'node-rolled-back')).toMatchObject({node: 'lab-m1', ok: true});
+		expect(failingEvents.find((e) => e.type === 'rollout-stopped')).toMatchObject({node: 'lab-m1', untouched: ['lab-m2', 'lab-m3'], rolledBack: true});
+		expect(await hashes()).toEqual(hashesBefore);
+		expect(JSON.parse((await get(`https://${ips['lab-m1']}:6443/version`, admin)).body).gitVersion).toBe(`v${FROM}`);
+		expect((await get(`https://${ips['lab-m1']}:6443/readyz`, admin)).status).toBe(200);
+		// Fixed, the upgrade runs again from the start.
+		setApiserverArg('tls-cipher-suites', undefined);
 		const t0 = Date.now();
 		// The first run is killed (SIGKILL) once the first node's apiserver passed its gate
 		// on the new release; the second carries on from the journal it left (issue 14 item 6).
@@ -101,7 +141,8 @@ describe.skipIf(skip)(`an upgrade from ${FROM} on the lab`, () => {
 		const lines = events.flatMap((e) => (e.type === 'log' ? [e.line] : []));
 		expect(before.some((e) => e.type === 'log' && e.line.startsWith('before the minor upgrade: etcd snapshot '))).toBe(true);
 		expect(lines.some((l) => l.startsWith('before the minor upgrade (when it began): etcd snapshot '))).toBe(true);
-		expect(readdirSync(join(stateDir, 'snapshots')).filter((f) => f.endsWith('.db'))).toHaveLength(1);
+		// One by the failed attempt, one by this upgrade: none by its second run.
+		expect(readdirSync(join(stateDir, 'snapshots')).filter((f) => f.endsWith('.db'))).toHaveLength(2);
 		expect(lines.some((l) => l.startsWith('carrying on with the change started ') && l.includes('(it was interrupted)'))).toBe(true);
 		// The node that had finished its apiserver is not restarted there again.
 		const done = await unitRuns();
