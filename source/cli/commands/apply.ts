@@ -14,7 +14,8 @@ export function registerApplyCommand(program: Command): void {
 				'Re-running changes only what differs; services restart only when their inputs changed. When the control plane is already serving, the change rolls ' +
 				'one node at a time (each node gets its files only after the node before it stayed healthy), stops at the first node that fails and puts that node back ' +
 				'on its previous files. A new kubernetesVersion/binaries upgrades: a patch up or down or one minor up (the version skew policy); a minor upgrade takes an ' +
-				'etcd snapshot first and goes component by component.',
+				'etcd snapshot first and goes component by component. A rolling change keeps a journal in the state directory: a run killed part-way is carried on ' +
+				'by the next apply of the same profile, in the same order, without restarting what finished.',
 		);
 	addProfileOptions(command);
 	command
