@@ -62,15 +62,19 @@ export async function gateAll(options: RunnerOptions, runs: NodeRun[], steps: St
 	return runs.filter((r) => r.failedStep !== undefined);
 }
 
+/** Components on two minors may be carried on: the journal here records an upgrade to the planned release, or --allow-mixed-releases. */
+export function mixedReleasesExplained(options: RunnerOptions): boolean {
+	const recorded = options.journal ? readJournal(options.journal).journal : undefined;
+	return options.allowMixedReleases === true || recorded?.release === options.plan.kubernetesRelease;
+}
+
 /**
  * Nodes on different minors are a half-done upgrade: carried on when this state
  * directory's journal records an upgrade to the planned release (or with
  * --allow-mixed-releases), refused (exit 2) otherwise, before anything is written.
  */
 function refuseUnexplainedMix(options: RunnerOptions, runs: NodeRun[], steps: Steps): void {
-	const recorded = options.journal ? readJournal(options.journal).journal : undefined;
-	const explained = options.allowMixedReleases === true || recorded?.release === options.plan.kubernetesRelease;
-	const problem = judgeMixedReleases(options.plan.kubernetesRelease, runs.map((r) => ({node: r.plan.node.name, versions: r.versions ?? new Map()})), explained);
+	const problem = judgeMixedReleases(options.plan.kubernetesRelease, runs.map((r) => ({node: r.plan.node.name, versions: r.versions ?? new Map()})), mixedReleasesExplained(options));
 	const run = problem && runs.find((r) => r.plan.node.name === problem.node);
 	if (!problem || !run) return;
 	run.refused = true;

@@ -5,7 +5,7 @@
 // version-skew.ts and the order in rollout.ts; this file only applies and shows them.
 import {SERVICES, type ServiceName} from '../plan/types.js';
 import {restartSchedule, type ScheduledNode} from './rollout.js';
-import {isMinorUpgrade, judgeVersionSkew, parseRelease, type Release} from './version-skew.js';
+import {isMinorUpgrade, judgeMixedReleases, judgeVersionSkew, parseRelease, type Release, type RunningReleases} from './version-skew.js';
 
 /** What a component's release does: `unknown` when preflight did not read it (or it is not a release). */
 export type ReleaseChange = 'none' | 'patch-up' | 'patch-down' | 'minor-up' | 'minor-skip' | 'minor-down' | 'install' | 'unknown';
@@ -46,9 +46,14 @@ export const CHECKS = {
 	downgrade: 'no minor downgrade',
 	apiservers: 'apiservers within one minor',
 	order: 'controller-manager, scheduler not newer than an apiserver',
+	mixed: 'two minors only as a recorded upgrade',
 } as const;
 
-export function planRelease(targetText: string, nodes: readonly ScheduledNode[]): ReleasePlan {
+/**
+ * `mixedExplained`: whether components on two minors are a half-done upgrade this run may
+ * carry on (gate.ts mixedReleasesExplained: the journal records it, or --allow-mixed-releases).
+ */
+export function planRelease(targetText: string, nodes: readonly ScheduledNode[], mixedExplained = false): ReleasePlan {
 	const target = parseRelease(targetText);
 	const read = nodes.map((n) => ({node: n.plan.node.name, versions: n.versions ?? new Map<ServiceName, string | undefined>()}));
 	const rolling = nodes.some((n) => n.remote?.active.get('kube-apiserver') === true);
@@ -64,6 +69,7 @@ export function planRelease(targetText: string, nodes: readonly ScheduledNode[])
 		rule('minor-downgrade', CHECKS.downgrade, target ? `no component runs a minor above ${target.text}` : `${targetText} is not a release: not judged`),
 		apiserversWithinOne(target, read),
 		notNewerThanAnApiserver(targetText, read, schedule),
+		recordedMix(targetText, read, mixedExplained),
 	];
 	const unread = nodes.filter((n) => n.versions === undefined).map((n) => n.plan.node.name);
 	if (unread.length > 0) for (const c of checks) c.detail += ` (not read on ${unread.join(', ')}: preflight did not run there)`;
@@ -143,4 +149,11 @@ function notNewerThanAnApiserver(targetText: string, read: readonly Read[], sche
 		problem = problemNow(`after ${step.node}'s ${step.service} restarts`);
 	}
 	return {check: CHECKS.order, ok: problem === undefined, detail: problem ?? 'before and after every restart in the order'};
+}
+
+function recordedMix(targetText: string, read: readonly RunningReleases[], explained: boolean): SkewCheck {
+	const refused = judgeMixedReleases(targetText, read, explained);
+	if (refused) return {check: CHECKS.mixed, ok: false, detail: refused.message};
+	const mixed = judgeMixedReleases(targetText, read, false);
+	return {check: CHECKS.mixed, ok: true, detail: mixed ? 'a half-done upgrade this state directory records (or --allow-mixed-releases): carried on' : 'every component runs one minor'};
 }

@@ -2,7 +2,7 @@ import {STEP_NAMES} from '../profile/schema.js';
 import {mapLimit} from './concurrency.js';
 import {reportDryRun} from './dry-run.js';
 import {firstStart} from './first-start.js';
-import {gateAll} from './gate.js';
+import {gateAll, mixedReleasesExplained} from './gate.js';
 import {need, newNodeRun, type NodeRun} from './node-run.js';
 import {recordHashesNow} from './place-files.js';
 import {planRelease} from './release-plan.js';
@@ -35,7 +35,7 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 	const steps = stepsFor(options);
 	emit({type: 'run-started', at: Date.now(), nodes: runs.map((r) => r.plan.node.name), steps: [...STEP_NAMES], dryRun: Boolean(options.dryRun)});
 	const skipChanges = (run: NodeRun, reason: string) => steps.skip(run, STEP_NAMES.slice(STEP_NAMES.indexOf('binaries')), reason);
-	const reportRelease = () => emit({type: 'plan-release', at: Date.now(), ...planRelease(plan.kubernetesRelease, runs)});
+	const reportRelease = () => emit({type: 'plan-release', at: Date.now(), ...planRelease(plan.kubernetesRelease, runs, mixedReleasesExplained(options))});
 
 	const blocked = await gateAll(options, runs, steps);
 	if (blocked.length > 0) {

@@ -41,6 +41,8 @@ export interface GridState {
 	runsFinished?: number;
 	/** A failed node's rollback: its line, and the commands for a person when it failed. */
 	rollback?: {line: string; ok: boolean; recovery?: string};
+	/** The version skew checks a refused change failed, one line each (from its release plan). */
+	releaseRefused?: string[];
 }
 
 export const LOG_TAIL_LINES = 20;
@@ -130,6 +132,7 @@ export function reduceGrid(state: GridState, remoteEvent: RunEvent): GridState {
 				dryRun: event.dryRun,
 				rolloutStopped: undefined,
 				rollback: undefined,
+				releaseRefused: undefined,
 			};
 			for (const step of event.steps) s = withStep(s, step);
 			for (const node of event.nodes) {
@@ -187,6 +190,9 @@ export function reduceGrid(state: GridState, remoteEvent: RunEvent): GridState {
 			const stopped = {node: event.node, step: event.step, untouched: [...event.untouched], ...(event.rolledBack !== undefined ? {rolledBack: event.rolledBack} : {})};
 			return {...stamped, rolloutStopped: stopped, lastLine: {...stamped.lastLine, ...notStarted}};
 		}
+		case 'plan-release':
+			// A dry run shows its plan in plain lines; the grid only needs why a change was refused.
+			return event.ok ? stamped : {...stamped, releaseRefused: event.checks.filter((c) => !c.ok).map((c) => `refused: ${c.check}: ${c.detail}`)};
 		case 'node-rolled-back':
 			return {...stamped, rollback: {line: describeRollback(event), ok: event.ok, ...(event.recovery ? {recovery: event.recovery} : {})}};
 		case 'run-finished':

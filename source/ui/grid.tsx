@@ -138,6 +138,15 @@ function GridFooter({state, view, columns, elapsedMs, profileName}: {state: Grid
 					</Text>
 				</Box>
 			) : null}
+			{state.releaseRefused ? (
+				<Box width={columns - 1} flexDirection="column">
+					{state.releaseRefused.map((l) => (
+						<Text key={l} wrap="wrap">
+							<Tone tone="bad">{l}</Tone>
+						</Text>
+					))}
+				</Box>
+			) : null}
 			{state.rollback ? (
 				<Box width={columns - 1} flexDirection="column">
 					<Text wrap="wrap">

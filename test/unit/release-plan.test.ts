@@ -18,7 +18,7 @@ function node(name: string, running: string | undefined | Partial<Record<Service
 const verdicts = (plan: ReleasePlan) => Object.fromEntries(plan.checks.map((c) => [c.check, c.ok]));
 const order = (plan: ReleasePlan) => plan.restarts.map((r) => `${r.node}:${r.service.replace('kube-', '')}`);
 const changes = (plan: ReleasePlan) => plan.nodes.map((n) => `${n.node}:${n.components.map((c) => c.change).join(',')}`);
-const allPass = {[CHECKS.skip]: true, [CHECKS.downgrade]: true, [CHECKS.apiservers]: true, [CHECKS.order]: true};
+const allPass = {[CHECKS.skip]: true, [CHECKS.downgrade]: true, [CHECKS.apiservers]: true, [CHECKS.order]: true, [CHECKS.mixed]: true};
 
 describe('planRelease', () => {
 	it('a minor upgrade: minor up everywhere, every check passes, component by component', () => {
@@ -59,13 +59,13 @@ describe('planRelease', () => {
 		expect(plan.ok).toBe(false);
 	});
 
-	it('finishing a half-done minor upgrade is allowed: the apiservers left, then the others', () => {
+	it('finishing a half-done minor upgrade is allowed when it is recorded: the apiservers left, then the others', () => {
 		const upgraded = {'kube-apiserver': 'v1.37.2', 'kube-controller-manager': 'v1.36.3', 'kube-scheduler': 'v1.36.3'};
-		const plan = planRelease('v1.37.2', [
-			node('m1', upgraded, {restarts: ['kube-controller-manager', 'kube-scheduler']}),
-			node('m2', 'v1.36.3'),
-			node('m3', 'v1.36.3'),
-		]);
+		const nodes = [node('m1', upgraded, {restarts: ['kube-controller-manager', 'kube-scheduler']}), node('m2', 'v1.36.3'), node('m3', 'v1.36.3')];
+		const unrecorded = planRelease('v1.37.2', nodes);
+		expect(verdicts(unrecorded)).toEqual({...allPass, [CHECKS.mixed]: false});
+		expect(unrecorded.checks.find((c) => c.check === CHECKS.mixed)?.detail).toBe('m1 runs kube-apiserver v1.37.2 while m1 runs kube-controller-manager v1.36.3, and no change recorded in this state directory explains it');
+		const plan = planRelease('v1.37.2', nodes, true);
 		expect(plan.kind).toBe('minor-upgrade');
 		expect(changes(plan)[0]).toBe('m1:none,minor-up,minor-up');
 		expect(verdicts(plan)).toEqual(allPass);

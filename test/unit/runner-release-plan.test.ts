@@ -45,6 +45,7 @@ describe('the runner reports the release plan', () => {
 			[CHECKS.downgrade, true],
 			[CHECKS.apiservers, true],
 			[CHECKS.order, true],
+			[CHECKS.mixed, true],
 		]);
 		expect(plan.restarts.map((r) => `${r.node} ${r.service}`)).toEqual([
 			'm1 kube-apiserver', 'm2 kube-apiserver', 'm3 kube-apiserver',
