@@ -188,3 +188,13 @@ export async function labWithCluster(profilePath: string, stateDir: string): Pro
 	if (run.exitCode !== 0) throw new Error(`the lab's control plane did not converge (exit ${run.exitCode}):\n${run.all}`);
 	return env;
 }
+
+/** Sets (or, with undefined, removes) one apiserver extra argument in a profile file. */
+export function setApiserverArg(profilePath: string, name: string, value: string | undefined): void {
+	const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
+	const extraArgs = {...profile.apiserver?.extraArgs};
+	if (value === undefined) delete extraArgs[name];
+	else extraArgs[name] = value;
+	profile.apiserver = {...profile.apiserver, extraArgs};
+	writeFileSync(profilePath, YAML.stringify(profile));
+}

@@ -1,10 +1,8 @@
-import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import YAML from 'yaml';
 import {beforeAll, describe, expect, it} from 'vitest';
 import type {RunEvent} from '../../source/run/events.js';
 import {cannotRun} from '../require-or-skip.js';
-import {adminCreds, applyArgs, canRunLab, e2eWork, get, labWithCluster, NODES, nodeSsh, parseEvents, startApply, type AdminCreds} from './apply-support.js';
+import {adminCreds, applyArgs, canRunLab, e2eWork, get, labWithCluster, NODES, nodeSsh, parseEvents, startApply, type AdminCreds, setApiserverArg as setArg} from './apply-support.js';
 
 /**
  * A rolling change that fails, on the lab: one apiserver setting whose value the
@@ -53,14 +51,7 @@ describe.skipIf(skip)('a failing rolling change on the lab', () => {
 	}
 
 	const invocation = async (node: string, unit: string) => (await nodeSsh(node, `systemctl show -P InvocationID ${unit}`)).stdout.trim();
-	const setApiserverArg = (name: string, value: string | undefined) => {
-		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
-		const extraArgs = {...profile.apiserver?.extraArgs};
-		if (value === undefined) delete extraArgs[name];
-		else extraArgs[name] = value;
-		profile.apiserver = {...profile.apiserver, extraArgs};
-		writeFileSync(profilePath, YAML.stringify(profile));
-	};
+	const setApiserverArg = (name: string, value: string | undefined) => setArg(profilePath, name, value);
 
 	/** sha256 of every file the tool manages on a node (binaries, certificates, configs, units). */
 	const managedHashes = async (node: string) =>

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import {beforeAll, describe, expect, it} from 'vitest';
 import type {RunEvent} from '../../source/run/events.js';
 import {cannotRun} from '../require-or-skip.js';
-import {adminCreds, applyArgs, canRunLab, e2eWork, get, labEnv, labScript, nodeSsh, NODES, parseEvents, resetLab, startApply, unitRuns, type AdminCreds} from './apply-support.js';
+import {adminCreds, applyArgs, canRunLab, e2eWork, get, labEnv, labScript, nodeSsh, NODES, parseEvents, resetLab, startApply, unitRuns, type AdminCreds, setApiserverArg as setArg} from './apply-support.js';
 
 /**
  * A minor upgrade on the lab: 1.36.3 installed on three nodes, then the profile moved to
@@ -24,14 +24,7 @@ describe.skipIf(skip)(`an upgrade from ${FROM} on the lab`, () => {
 	const profilePath = join(e2eWork, 'profile.yaml');
 	const stateDir = join(e2eWork, 'state');
 	const args = () => applyArgs(env, profilePath, stateDir);
-	const setApiserverArg = (name: string, value: string | undefined) => {
-		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
-		const extraArgs = {...profile.apiserver?.extraArgs};
-		if (value === undefined) delete extraArgs[name];
-		else extraArgs[name] = value;
-		profile.apiserver = {...profile.apiserver, extraArgs};
-		writeFileSync(profilePath, YAML.stringify(profile));
-	};
+	const setApiserverArg = (name: string, value: string | undefined) => setArg(profilePath, name, value);
 	const setRelease = (binaries: string) => {
 		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
 		const release = /v(\d+\.\d+)\.\d+$/.exec(binaries)?.[1];
