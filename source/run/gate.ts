@@ -47,8 +47,12 @@ export async function gateAll(options: RunnerOptions, runs: NodeRun[], steps: St
 			return 'unchanged';
 		});
 		const read = await remoteRead;
-		if (read && run.failedStep === undefined) {
-			if ('error' in read) steps.fail(run, 'preflight', 0, read.error);
+		// A node refused by the skew policy is read too: the release plan that explains the
+		// refusal needs to know whether its control plane serves.
+		if (read && (run.failedStep === undefined || run.refused)) {
+			if ('error' in read) {
+				if (run.failedStep === undefined) steps.fail(run, 'preflight', 0, read.error);
+			}
 			else {
 				const remote = read.value;
 				run.remote = remote;

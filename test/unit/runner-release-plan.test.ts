@@ -62,6 +62,14 @@ describe('the runner reports the release plan', () => {
 		}
 	});
 
+	it('every node refused: still read, so the plan says a serving control plane, not a first install', async () => {
+		const nodes = await servingAt('v1.35.4');
+		const {events, result} = await run(nodes, {dryRun: true}, newRelease());
+		expect(result.refused).toBe(true);
+		const [plan] = of(events, 'plan-release') as PlanRelease[];
+		expect(plan?.kind).toBe('minor-upgrade');
+	});
+
 	it.each([true, false])('a release the policy refuses (dry run %s): the plan explains it, restarts nothing, writes nothing', async (dryRun) => {
 		const nodes = await servingAt('v1.36.3');
 		nodes.get('m2')?.versions.set('kube-apiserver', 'v1.35.4');

@@ -185,7 +185,9 @@ async function applyPrepared(
 			process.stderr.write(
 				stop.signal.aborted
 					? '\nstopped; run the same command again to resume\n'
-					: `\nfailed on ${result.failedNodes.join(', ')}; fix the cause above and run the same command again to resume\n`,
+					: result.refused
+						? `\nrefused on ${result.failedNodes.join(', ')}: nothing was changed.\nfix what the lines above name, then run the same command again.\n`
+						: `\nfailed on ${result.failedNodes.join(', ')}.\nfix the cause above, then run the same command again to resume.\n`,
 			);
 		}
 		return exitCode(stop.signal.aborted ? EXIT.interrupted : result.ok ? EXIT.ok : result.refused ? EXIT.invalid : EXIT.failed);
