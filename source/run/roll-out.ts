@@ -1,4 +1,5 @@
 import {SERVICE_STEP} from '../plan/types.js';
+import {mapHolderToNode} from '../cluster/lease.js';
 import {need, type NodeRun} from './node-run.js';
 import {changeNode, type Rollout} from './change-node.js';
 import {rollBack} from './roll-back.js';
@@ -61,8 +62,8 @@ async function nodeGroups(rollout: Rollout, p: number): Promise<NodeRun[][]> {
 	const others = order.filter((r) => !due.includes(r));
 	const holders = await options.health.leaseHolders().catch(() => ({}) as Record<string, string | undefined>);
 	const leader = holders[service as 'kube-controller-manager' | 'kube-scheduler'];
-	const leads = (r: NodeRun) => leader !== undefined && r.hostname !== undefined && leader.startsWith(`${r.hostname}_`);
-	const canary = due.find((r) => !leads(r)) ?? due[0];
+	const leaderNode = leader ? mapHolderToNode(leader, order.map((r) => ({name: r.plan.node.name, hostname: r.hostname ?? null}))) : null;
+	const canary = due.find((r) => r.plan.node.name !== leaderNode) ?? due[0];
 	const rest = due.filter((r) => r !== canary);
 	// Nodes with nothing to restart in this pass still run their (unchanged) step, alone.
 	return [...others.map((r) => [r]), ...(canary ? [[canary]] : []), ...(rest.length > 0 ? [rest] : [])];
