@@ -25,6 +25,8 @@ export interface ClusterClient {
 	health(service: ServiceName, endpoint: Endpoint): Promise<HttpsGetResult>;
 	/** GET a kube-system Lease from the apiserver at `endpoint`. */
 	lease(apiserver: Endpoint, name: string): Promise<HttpsGetResult>;
+	/** PUT a kube-system Lease (the whole object, as read: a changed resourceVersion is a 409). */
+	putLease(apiserver: Endpoint, name: string, lease: object): Promise<HttpsGetResult>;
 	close(): void;
 }
 
@@ -37,6 +39,7 @@ export function createClusterClient(admin: AdminCredentials, timeoutMs: number):
 		get,
 		health: (service, endpoint) => get(service, endpoint, CONTROL_PLANE[service].healthPath),
 		lease: (apiserver, name) => get('kube-apiserver', apiserver, leasePath(name)),
+		putLease: (apiserver, name, lease) => httpsGet(`${baseUrl(apiserver)}${leasePath(name)}`, {agent: withClientCert, timeoutMs, put: lease}),
 		close() {
 			withClientCert.destroy();
 			anonymous.destroy();

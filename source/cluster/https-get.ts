@@ -2,7 +2,7 @@ import https from 'node:https';
 import {createSecureContext, type TLSSocket, type PeerCertificate} from 'node:tls';
 
 /**
- * One HTTPS GET with its own deadline, returning what a probe needs: the status, the body
+ * One HTTPS GET (or a PUT of a JSON object) with its own deadline, returning what a probe needs: the status, the body
  * (capped), the certificate the server presented in the TLS handshake, and how it ended.
  * It never throws: every failure becomes a `state` with a short `detail`. The one HTTPS
  * client of the tool: the runner's health gate and the status prober both use it.
@@ -26,6 +26,8 @@ export interface HttpsGetOptions {
 	timeoutMs: number;
 	/** Bodies beyond this are cut (readyz?verbose is a few KiB; Leases are small). */
 	maxBodyBytes?: number;
+	/** A write instead of a GET: the method and its JSON body (a Lease handed over). */
+	put?: object;
 }
 
 /**
@@ -63,7 +65,9 @@ export function httpsGet(url: string, options: HttpsGetOptions): Promise<HttpsGe
 			clearTimeout(timer);
 			resolve({...r, durationMs: Math.round(performance.now() - started), peerCertificate});
 		};
-		const req = https.get(url, {agent: options.agent, headers: {accept: 'application/json, text/plain'}}, (res) => {
+		const payload = options.put === undefined ? undefined : Buffer.from(JSON.stringify(options.put));
+		const headers = {accept: 'application/json, text/plain', ...(payload ? {'content-type': 'application/json', 'content-length': payload.length} : {})};
+		const req = https.request(url, {method: payload ? 'PUT' : 'GET', agent: options.agent, headers}, (res) => {
 			const socket = res.socket as TLSSocket;
 			try {
 				const peer = socket.getPeerCertificate?.();
@@ -90,6 +94,7 @@ export function httpsGet(url: string, options: HttpsGetOptions): Promise<HttpsGe
 			res.on('error', (error) => finish(fromError(error)));
 		});
 		req.on('error', (error) => finish(fromError(error)));
+		req.end(payload);
 		const timer = setTimeout(() => {
 			finish({state: 'timeout', httpStatus: null, body: '', detail: `no answer within ${options.timeoutMs} ms`});
 			req.destroy();

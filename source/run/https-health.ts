@@ -1,7 +1,7 @@
 import type {Profile} from '../profile/schema.js';
 import type {AdminCredentials} from '../cluster/admin-credentials.js';
 import {createClusterClient, type Endpoint} from '../cluster/client.js';
-import {leaseFromResponse} from '../cluster/lease.js';
+import {handedOverLease, leaseFromResponse} from '../cluster/lease.js';
 import {gitVersion} from '../cluster/version.js';
 import {CONTROL_PLANE, LEADER_ELECTED, leaseName, type ServiceName} from '../cluster/services.js';
 import type {ProfileNode} from '../profile/schema.js';
@@ -38,6 +38,22 @@ export function createHttpsHealth(
 				return lease.state === 'held' && lease.holderIdentity && lease.renewTime ? {holder: lease.holderIdentity, renewTime: lease.renewTime} : undefined;
 			}
 			throw new Error('no kube-apiserver answered to read the Lease from');
+		},
+		async handOverLease(service, goneHolder) {
+			for (const node of profile.nodes) {
+				const apiserver = endpoint(node, 'kube-apiserver');
+				const read = await client.lease(apiserver, leaseName(service));
+				if (read.state === 'error' || read.state === 'timeout') continue;
+				if (read.state !== 'ok') throw new Error(read.detail ?? `HTTP ${read.httpStatus ?? '?'}`);
+				const lease = handedOverLease(JSON.parse(read.body), goneHolder, new Date());
+				if (lease === undefined) return false;
+				const written = await client.putLease(apiserver, leaseName(service), lease);
+				// 409: the Lease changed since it was read (a candidate took it): nothing to hand over.
+				if (written.httpStatus === 409) return false;
+				if (written.state !== 'ok') throw new Error(written.detail ?? `HTTP ${written.httpStatus ?? '?'}`);
+				return true;
+			}
+			throw new Error('no kube-apiserver answered to hand the Lease over through');
 		},
 		async leaseHolders() {
 			for (const node of profile.nodes) {

@@ -10,6 +10,12 @@ export interface HealthProbe {
 	servedVersion?(node: ProfileNode): Promise<string | undefined>;
 	/** Who holds the service's Lease and when they last renewed it; undefined: nobody (or expired). Absent: not checked. */
 	leaseRenewal?(service: LeaderElected): Promise<{holder: string; renewTime: string} | undefined>;
+	/**
+	 * Hands the service's Lease over when `goneHolder` (an instance just stopped) still
+	 * holds it (lease.ts handedOverLease). Resolves to whether it was handed over; absent:
+	 * the Lease is left to expire.
+	 */
+	handOverLease?(service: LeaderElected, goneHolder: string): Promise<boolean>;
 	/** holderIdentity of each Lease, undefined when nobody holds it (or it expired). */
 	leaseHolders(): Promise<Partial<Record<'kube-controller-manager' | 'kube-scheduler', string>>>;
 }
@@ -32,7 +38,7 @@ interface ServiceWatch {
  * Restart a service and wait until it answers healthy. Fails fast, with the journal, when
  * systemd reports the unit failed or restarting instead of waiting out the timeout.
  */
-export async function restartAndWait(options: ServiceWatch & {timeoutMs: number}): Promise<void> {
+export async function restartAndWait(options: ServiceWatch & {timeoutMs: number; afterRestart?: () => Promise<void>}): Promise<void> {
 	const {session, node, service, health, timeoutMs, onWaiting} = options;
 	// The probe is one HTTPS request on a kept-alive connection: polling it often costs
 	// little and ends the wait within a quarter second of the service answering (a 1 s poll
@@ -46,6 +52,7 @@ export async function restartAndWait(options: ServiceWatch & {timeoutMs: number}
 	const pollMs = options.pollMs ?? 250;
 	let unitCheckMs = Math.max(pollMs, 1000);
 	await session.restart(service);
+	await options.afterRestart?.();
 	const started = Date.now();
 	let last = 'no answer yet';
 	let unitCheckedAt = started;

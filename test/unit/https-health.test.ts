@@ -22,15 +22,28 @@ describe('the health gate over the cluster client', () => {
 	let profile: Profile;
 	let health: ReturnType<typeof createHttpsHealth>;
 	const servers: https.Server[] = [];
-	const apiRequests: Array<{url: string; clientCN: string}> = [];
+	const apiRequests: Array<{url: string; clientCN: string; method: string}> = [];
+	let kcmLease = {metadata: {name: 'kube-controller-manager', resourceVersion: '7'}, spec: {holderIdentity: 'node-a_0b1c', leaseDurationSeconds: 15, renewTime: new Date().toISOString()} as Record<string, unknown>};
+	let changeBeforeWrite = false;
 
 	beforeAll(async () => {
 		pki = makeTestPki();
 		const api = https.createServer({key: pki.serverKeyPem, cert: pki.serverPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: true}, (req, res) => {
-			apiRequests.push({url: req.url ?? '', clientCN: String((req.socket as TLSSocket).getPeerCertificate().subject?.CN)});
+			apiRequests.push({url: req.url ?? '', clientCN: String((req.socket as TLSSocket).getPeerCertificate().subject?.CN), method: req.method ?? ''});
 			if (req.url === '/readyz') return void res.end('ok');
 			if (req.url === '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager') {
-				return void res.end(JSON.stringify({spec: {holderIdentity: 'node-a_0b1c', leaseDurationSeconds: 15, renewTime: new Date().toISOString()}}));
+				if (req.method === 'GET') return void res.end(JSON.stringify(kcmLease));
+				let body = '';
+				req.on('data', (c: Buffer) => (body += c.toString()));
+				req.on('end', () => {
+					const sent = JSON.parse(body) as typeof kcmLease;
+					if (changeBeforeWrite) kcmLease.metadata.resourceVersion = String(Number(kcmLease.metadata.resourceVersion) + 1);
+					// The apiserver's optimistic concurrency: a write of an older resourceVersion is a conflict.
+					if (sent.metadata.resourceVersion !== kcmLease.metadata.resourceVersion) return void res.writeHead(409).end('{"kind":"Status","reason":"Conflict"}');
+					kcmLease = {...sent, metadata: {...sent.metadata, resourceVersion: String(Number(sent.metadata.resourceVersion) + 1)}};
+					res.end(JSON.stringify(kcmLease));
+				});
+				return;
 			}
 			res.writeHead(404);
 			res.end('{}');
@@ -61,7 +74,7 @@ describe('the health gate over the cluster client', () => {
 
 	it('asks the apiserver for /readyz with the admin client certificate', async () => {
 		expect(await health.serviceHealthy(profile.nodes[0]!, 'kube-apiserver')).toEqual({ok: true, detail: 'ok'});
-		expect(apiRequests).toContainEqual({url: '/readyz', clientCN: 'admin'});
+		expect(apiRequests).toContainEqual({url: '/readyz', clientCN: 'admin', method: 'GET'});
 	});
 
 	it('asks the controller-manager for /healthz, verified against the cluster CA', async () => {
@@ -76,5 +89,19 @@ describe('the health gate over the cluster client', () => {
 
 	it('reads the Lease holders from the apiserver: one held, one absent', async () => {
 		expect(await health.leaseHolders()).toEqual({'kube-controller-manager': 'node-a_0b1c', 'kube-scheduler': undefined});
+	});
+
+	it('hands the Lease over only while the gone instance holds it, with a write the apiserver refuses if the Lease changed', async () => {
+		const puts = () => apiRequests.filter((r) => r.method === 'PUT');
+		expect(await health.handOverLease('kube-controller-manager', 'node-a_someone-else')).toBe(false);
+		expect(puts()).toEqual([]);
+		changeBeforeWrite = true; // a candidate renewed it between the read and the write
+		expect(await health.handOverLease('kube-controller-manager', 'node-a_0b1c')).toBe(false);
+		expect(kcmLease.spec.holderIdentity).toBe('node-a_0b1c');
+		changeBeforeWrite = false;
+		expect(await health.handOverLease('kube-controller-manager', 'node-a_0b1c')).toBe(true);
+		expect(kcmLease.spec).toMatchObject({holderIdentity: '', leaseDurationSeconds: 1});
+		expect(puts()).toEqual([expect.objectContaining({clientCN: 'admin'}), expect.objectContaining({clientCN: 'admin'})]);
+		expect(await health.leaseHolders()).toEqual({'kube-controller-manager': undefined, 'kube-scheduler': undefined});
 	});
 });

@@ -179,3 +179,32 @@ describe('the Lease gate of a rolling change', () => {
 		expect(result.ok).toBe(true);
 	});
 });
+
+describe('the Lease hand-over of a rolling change', () => {
+	it('hands over the Lease the restarted instance held, so a standby leads at once instead of after its expiry', async () => {
+		const nodes = lab();
+		expect((await run(nodes)).result.ok).toBe(true);
+		for (const n of nodes.values()) n.restarts = [];
+		// m2's controller-manager leads; once it is restarted, its Lease stops being renewed.
+		let tick = 0;
+		const renewed = (holder: string) => ({holder, renewTime: new Date(Date.UTC(2026, 11, 1) + ++tick * 1000).toISOString()});
+		let lease = renewed('m2_old');
+		const leaderGone = () => node(nodes, 'm2').restarts.some((r) => r.service === 'kube-controller-manager');
+		const handOvers: string[] = [];
+		const health = {
+			...fakeHealth(nodes),
+			leaseRenewal: async () => (lease.holder === 'm2_old' && leaderGone() ? lease : (lease = renewed(lease.holder))),
+			handOverLease: async (service: string, gone: string) => {
+				handOvers.push(`${service} ${gone}, m2 restarted it: ${leaderGone()}`);
+				if (lease.holder !== gone) return false;
+				lease = renewed('m1_standby'); // the standby takes it on its next retry
+				return true;
+			},
+		};
+		const {events, result} = await run(nodes, {health, leaseTimeoutMs: 300}, withKcmUnit(makePlan(), 'ExecStart=kcm --v=3\n'));
+		expect(result.ok).toBe(true);
+		expect(handOvers).toEqual(['kube-controller-manager m2_old, m2 restarted it: true']);
+		expect(events).toContainEqual(expect.objectContaining({type: 'log', node: 'm2', step: 'controller-manager', line: 'handed the kube-controller-manager Lease over: its holder m2_old was the instance just stopped'}));
+		for (const name of ['m1', 'm2', 'm3']) expect(node(nodes, name).restarts.map((r) => r.service)).toEqual(['kube-controller-manager']);
+	});
+});
