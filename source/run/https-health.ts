@@ -3,7 +3,7 @@ import type {AdminCredentials} from '../cluster/admin-credentials.js';
 import {createClusterClient, type Endpoint} from '../cluster/client.js';
 import {handedOverLease, leaseFromResponse} from '../cluster/lease.js';
 import {gitVersion} from '../cluster/version.js';
-import {CONTROL_PLANE, LEADER_ELECTED, leaseName, type ServiceName} from '../cluster/services.js';
+import {CONTROL_PLANE, LEADER_ELECTED, leaseName, type LeaderElected, type ServiceName} from '../cluster/services.js';
 import type {ProfileNode} from '../profile/schema.js';
 import type {HealthProbe} from './services.js';
 
@@ -20,6 +20,15 @@ export function createHttpsHealth(
 	endpoint: (node: ProfileNode, service: ServiceName) => Endpoint = (node, service) => ({host: node.ip, port: CONTROL_PLANE[service].port}),
 ): HealthProbe & {close(): void} {
 	const client = createClusterClient(admin, timeoutMs);
+	/** A Lease as the first apiserver that answers (in profile order) has it; undefined: none answered. */
+	const readLease = async (service: LeaderElected) => {
+		for (const node of profile.nodes) {
+			const apiserver = endpoint(node, 'kube-apiserver');
+			const result = await client.lease(apiserver, leaseName(service));
+			if (result.state !== 'error' && result.state !== 'timeout') return {result, node: node.name, apiserver};
+		}
+		return undefined;
+	};
 	return {
 		async serviceHealthy(node, service) {
 			const r = await client.health(service, endpoint(node, service));
@@ -31,43 +40,32 @@ export function createHttpsHealth(
 			return gitVersion(r.body) ?? undefined;
 		},
 		async leaseRenewal(service) {
-			for (const node of profile.nodes) {
-				const result = await client.lease(endpoint(node, 'kube-apiserver'), leaseName(service));
-				if (result.state === 'error' || result.state === 'timeout') continue;
-				const lease = leaseFromResponse(leaseName(service), {result, node: node.name}, [], Date.now());
-				return lease.state === 'held' && lease.holderIdentity && lease.renewTime ? {holder: lease.holderIdentity, renewTime: lease.renewTime} : undefined;
-			}
-			throw new Error('no kube-apiserver answered to read the Lease from');
+			const read = await readLease(service);
+			if (read === undefined) throw new Error('no kube-apiserver answered to read the Lease from');
+			const lease = leaseFromResponse(leaseName(service), read, [], Date.now());
+			return lease.state === 'held' && lease.holderIdentity && lease.renewTime ? {holder: lease.holderIdentity, renewTime: lease.renewTime} : undefined;
 		},
 		async handOverLease(service, goneHolder) {
-			for (const node of profile.nodes) {
-				const apiserver = endpoint(node, 'kube-apiserver');
-				const read = await client.lease(apiserver, leaseName(service));
-				if (read.state === 'error' || read.state === 'timeout') continue;
-				if (read.state !== 'ok') throw new Error(read.detail ?? `HTTP ${read.httpStatus ?? '?'}`);
-				const lease = handedOverLease(JSON.parse(read.body), goneHolder, new Date());
-				if (lease === undefined) return false;
-				const written = await client.putLease(apiserver, leaseName(service), lease);
-				// 409: the Lease changed since it was read (a candidate took it): nothing to hand over.
-				if (written.httpStatus === 409) return false;
-				if (written.state !== 'ok') throw new Error(written.detail ?? `HTTP ${written.httpStatus ?? '?'}`);
-				return true;
-			}
-			throw new Error('no kube-apiserver answered to hand the Lease over through');
+			const read = await readLease(service);
+			if (read === undefined) throw new Error('no kube-apiserver answered to hand the Lease over through');
+			if (read.result.state !== 'ok') throw new Error(read.result.detail ?? `HTTP ${read.result.httpStatus ?? '?'}`);
+			const lease = handedOverLease(JSON.parse(read.result.body), goneHolder, new Date());
+			if (lease === undefined) return false;
+			const written = await client.putLease(read.apiserver, leaseName(service), lease);
+			// 409: the Lease changed since it was read (a candidate took it): nothing to hand over.
+			if (written.httpStatus === 409) return false;
+			if (written.state !== 'ok') throw new Error(written.detail ?? `HTTP ${written.httpStatus ?? '?'}`);
+			return true;
 		},
 		async leaseHolders() {
-			for (const node of profile.nodes) {
-				const apiserver = endpoint(node, 'kube-apiserver');
-				const [cm, sched] = await Promise.all(LEADER_ELECTED.map((service) => client.lease(apiserver, leaseName(service))));
-				if (!cm || !sched || cm.state === 'error' || cm.state === 'timeout') continue;
-				const holder = (service: (typeof LEADER_ELECTED)[number], result: typeof cm) => {
-					if (result.state !== 'ok') return undefined;
-					const lease = leaseFromResponse(leaseName(service), {result, node: node.name}, [], Date.now());
-					return lease.state === 'held' ? (lease.holderIdentity ?? undefined) : undefined;
-				};
-				return {'kube-controller-manager': holder('kube-controller-manager', cm), 'kube-scheduler': holder('kube-scheduler', sched)};
-			}
-			return {};
+			const holders = await Promise.all(
+				LEADER_ELECTED.map(async (service) => {
+					const read = await readLease(service);
+					const lease = read && read.result.state === 'ok' ? leaseFromResponse(leaseName(service), read, [], Date.now()) : undefined;
+					return [service, lease?.state === 'held' ? (lease.holderIdentity ?? undefined) : undefined] as const;
+				}),
+			);
+			return Object.fromEntries(holders);
 		},
 		close: () => client.close(),
 	};
