@@ -6,7 +6,7 @@
  */
 import type {RunEvent} from '../source/run/events.js';
 
-export function upgradeBreakdown(events: readonly RunEvent[]): string[] {
+export function upgradeBreakdown(events: readonly RunEvent[], windowSeconds = 10): string[] {
 	const started = events.find((e) => e.type === 'run-started')?.at;
 	const finished = events.find((e) => e.type === 'run-finished')?.at;
 	if (started === undefined || finished === undefined) return ['no run-started/run-finished events'];
@@ -30,7 +30,32 @@ export function upgradeBreakdown(events: readonly RunEvent[]): string[] {
 	for (const [step, e] of per) {
 		lines.push(`  ${step.padEnd(19)} ${String(e.count).padStart(2)} nodes, ${s(e.sum).padStart(7)} in all, longest ${s(e.max).padStart(6)}, wall ${s(e.last - e.first).padStart(7)} (+${s(e.first - started)} → +${s(e.last - started)})`);
 	}
+	const groups = restartGroups(events);
+	if (groups > 0 && windowSeconds > 0) {
+		lines.push(`  ${groups} restarts (or groups restarted together) one after another, each watched through the ${windowSeconds}s stability window: ${groups * windowSeconds}s of the total`);
+	}
 	return lines;
+}
+
+/**
+ * How many restarts the run made one after another: the service steps that restarted
+ * something, with steps that overlapped in time (a group changing together) counted once.
+ */
+export function restartGroups(events: readonly RunEvent[]): number {
+	const begun = new Map<string, number>();
+	const spans: Array<[number, number]> = [];
+	for (const e of events) {
+		if (e.type === 'step-started') begun.set(`${e.node} ${e.step}`, e.at);
+		if (e.type === 'step-done' && e.changed.some((c) => c.startsWith('restarted '))) spans.push([begun.get(`${e.node} ${e.step}`) ?? e.at - e.durationMs, e.at]);
+	}
+	spans.sort((a, b) => a[0] - b[0]);
+	let groups = 0;
+	let end = Number.NEGATIVE_INFINITY;
+	for (const [from, to] of spans) {
+		if (from >= end) groups++;
+		end = Math.max(end, to);
+	}
+	return groups;
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

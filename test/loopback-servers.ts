@@ -13,12 +13,14 @@ export async function closedPort(): Promise<number> {
 }
 
 /** A loopback server that accepts connections and never answers; `close` ends them all. */
-export async function silentServer(): Promise<{port: number; close: () => void}> {
+export async function silentServer(): Promise<{port: number; connections: () => number; close: () => void}> {
 	const sockets: Socket[] = [];
 	const server: Server = createServer((socket) => sockets.push(socket));
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	return {
 		port: (server.address() as {port: number}).port,
+		/** How many connections it has accepted so far. */
+		connections: () => sockets.length,
 		close: () => {
 			for (const s of sockets) s.destroy();
 			server.close();

@@ -126,11 +126,14 @@ export function leaseFromResponse(
 
 /**
  * The Lease to write back so that a holder known to be gone hands it over at once: the
- * holder cleared, as client-go's own release (ReleaseOnCancel) writes it, which neither
- * the controller-manager nor the scheduler does on shutdown. Their candidates then take
- * it on their next retry (2 s by default) instead of after its expiry (15 s). Undefined
- * when someone else holds it now (or nobody): that Lease is left alone. The object keeps
- * its metadata, so the apiserver refuses the write (409) if it changed after it was read.
+ * holder cleared, as client-go's own release (ReleaseOnCancel) writes it. The scheduler
+ * does that itself on shutdown; the controller-manager does not (only behind the alpha
+ * gate ControllerManagerReleaseLeaderElectionLockOnExit, off by default, since 1.36), so
+ * its Lease would stay with the stopped instance until it expires (15 s). Candidates take
+ * a cleared Lease on their next retry (2 s). Undefined when someone else holds it now (or
+ * nobody, as after the scheduler's own release): that Lease is left alone. The object
+ * keeps its metadata, so the apiserver refuses the write (409) if it changed after it was
+ * read.
  */
 export function handedOverLease(json: unknown, goneHolder: string, now: Date): object | undefined {
 	if (json === null || typeof json !== 'object') return undefined;

@@ -191,7 +191,8 @@ export function reduceGrid(state: GridState, remoteEvent: RunEvent): GridState {
 			return {...stamped, rolloutStopped: stopped, lastLine: {...stamped.lastLine, ...notStarted}};
 		}
 		case 'plan-release':
-			// A dry run shows its plan in plain lines; the grid only needs why a change was refused.
+			// A dry run shows its plan in plain lines; the grid only needs why a change was refused
+			// (the whole plan is printed under the grid once it ends: apply-action.ts).
 			return event.ok ? stamped : {...stamped, releaseRefused: event.checks.filter((c) => !c.ok).map((c) => `refused: ${c.check}: ${c.detail}`)};
 		case 'node-rolled-back':
 			return {...stamped, rollback: {line: describeRollback(event), ok: event.ok, ...(event.recovery ? {recovery: event.recovery} : {})}};

@@ -82,9 +82,12 @@ describe('apply, status and signals (built CLI)', () => {
 		// status reads the admin credentials from the state directory: render makes them.
 		const render = start(process.execPath, [cliPath, 'render', '--profile-file', ws.file, '--state-dir', ws.stateDir, '--out', ws.outDir], ws.dir);
 		expect((await render.exited).code, render.out.stderr).toBe(0);
+		const accepted = silent.connections();
 		const run = start(process.execPath, [cliPath, 'status', '--profile-file', ws.file, ...access], ws.dir);
-		// Nothing is printed before the connections settle: give the handshake time to start.
-		await new Promise((r) => setTimeout(r, 1500));
+		// Nothing is printed before the connections settle: wait for the handshake to begin
+		// (status handles signals before it connects), not for a fixed time, which a loaded
+		// machine can outlast before Node has even loaded the CLI.
+		await run.until('the SSH connection', () => silent.connections() > accepted);
 		expect(run.child.exitCode).toBeNull();
 		const signalled = Date.now();
 		run.child.kill('SIGINT');

@@ -204,9 +204,13 @@ async function applyWithGrid(
 	admin: AdminCredentials,
 	access: ApplyOptions,
 ): Promise<number> {
-	const [{runApplyUi}, {showFinished}] = await importUi(() => Promise.all([import('../../ui/app-apply.js'), import('../../ui/finished.js')]));
+	const [{runApplyUi}, {showFinished}, {releasePlanLines}] = await importUi(() =>
+		Promise.all([import('../../ui/app-apply.js'), import('../../ui/finished.js'), import('../../ui/release-plan-lines.js')]),
+	);
 	const listeners = new Set<EventSink>();
+	let releasePlan: Extract<RunEvent, {type: 'plan-release'}> | undefined;
 	const emit: EventSink = (e) => {
+		if (e.type === 'plan-release') releasePlan = e;
 		for (const l of listeners) l(e);
 	};
 	let failed = new Set<string>();
@@ -252,6 +256,13 @@ async function applyWithGrid(
 	// A second q or Ctrl-C while stopping: quit at once, as a second signal does.
 	if (ui.outcome === 'interrupted') stop.stop('q');
 	await first;
+	// The grid's footer names the check that refused the change; the whole plan that
+	// explains it (every component's release now and planned) goes under the grid, as the
+	// plain output prints it: it is too tall for the footer of a 24-line terminal.
+	if (refused && releasePlan) {
+		const symbols = Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
+		process.stdout.write(`\n${releasePlanLines(releasePlan, {symbols, width: Math.min(process.stdout.columns || 80, 80)}).join('\n')}\n`);
+	}
 	const ok = failed.size === 0 && !stop.signal.aborted;
 	const dashboard = ok ? await statusOnce(options.plan, admin, access).catch(() => undefined) : undefined;
 	await showFinished({profileName, kubeconfigPath, ok, failedNodes: [...failed], statusArgs: statusArgs(access), ...(dashboard ? {dashboard} : {})});
