@@ -2,8 +2,9 @@ import https from 'node:https';
 import {createSecureContext, type TLSSocket, type PeerCertificate} from 'node:tls';
 
 /**
- * One HTTPS GET (or a PUT of a JSON object) with its own deadline, returning what a probe needs: the status, the body
- * (capped), the certificate the server presented in the TLS handshake, and how it ended.
+ * One HTTPS GET (or a PUT of a JSON object) with its own deadline, returning what a probe
+ * needs: the status, the body (capped), the certificate the server presented in the TLS
+ * handshake, and how it ended.
  * It never throws: every failure becomes a `state` with a short `detail`. The one HTTPS
  * client of the tool: the runner's health gate and the status prober both use it.
  */
@@ -26,7 +27,7 @@ export interface HttpsGetOptions {
 	timeoutMs: number;
 	/** Bodies beyond this are cut (readyz?verbose is a few KiB; Leases are small). */
 	maxBodyBytes?: number;
-	/** A write instead of a GET: the method and its JSON body (a Lease handed over). */
+	/** A PUT of this object, as JSON, instead of a GET (a Lease handed over). */
 	put?: object;
 }
 
