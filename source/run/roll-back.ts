@@ -1,5 +1,6 @@
 import {SERVICES} from '../plan/types.js';
 import {restoreCommand} from './generations.js';
+import {handOverAfterRestart, readLeaseRenewal} from './lease-hand-over.js';
 import {need, type NodeRun} from './node-run.js';
 import type {RunnerOptions} from './run-options.js';
 import {restartAndWait} from './services.js';
@@ -26,7 +27,11 @@ export async function rollBack(options: RunnerOptions, run: NodeRun): Promise<bo
 		const session = need(run.session);
 		await session.restoreGeneration(generation);
 		for (const service of services) {
+			// A leader put back hands its Lease over as in the change itself (lease-hand-over.ts).
+			const lease = service !== 'kube-apiserver' ? await readLeaseRenewal(options, service) : undefined;
+			const afterRestart = handOverAfterRestart(options, run, service, lease);
 			await restartAndWait({
+				...(afterRestart ? {afterRestart} : {}),
 				session,
 				node,
 				service,

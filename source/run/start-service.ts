@@ -1,8 +1,8 @@
 import {posix} from 'node:path';
 import {SERVICE_STEP, type ServiceName} from '../plan/types.js';
-import {mapHolderToNode} from '../cluster/lease.js';
 import type {LeaderElected} from '../cluster/services.js';
 import {serviceInputDigest} from './changes.js';
+import {handOverAfterRestart, readLeaseRenewal} from './lease-hand-over.js';
 import {need, type NodeRun, type Outcome} from './node-run.js';
 import {ensureDirectories, uploadFiles} from './place-files.js';
 import type {RunnerOptions} from './run-options.js';
@@ -42,10 +42,8 @@ export async function startService(options: RunnerOptions, run: NodeRun, service
 	run.restarted.add(service);
 	const watch = {session, node, service, health: options.health, pollMs: options.healthPollMs, onWaiting};
 	const rolling = how.beforeRestart !== undefined;
-	const leaseBefore = rolling && service !== 'kube-apiserver' ? await leaseRenewal(options, service) : undefined;
-	// The instance restarted here held the Lease: it is gone once the restart returns.
-	const heldHere = service !== 'kube-apiserver' && leaseBefore && mapHolderToNode(leaseBefore.holder, [{name: node.name, hostname: run.hostname ?? null}]) === node.name;
-	const afterRestart = heldHere ? () => handOver(options, run, service, leaseBefore.holder) : undefined;
+	const leaseBefore = rolling && service !== 'kube-apiserver' ? await readLeaseRenewal(options, service) : undefined;
+	const afterRestart = handOverAfterRestart(options, run, service, leaseBefore);
 	await restartAndWait({...watch, timeoutMs: options.healthTimeoutMs ?? 180_000, ...(afterRestart ? {afterRestart} : {})});
 	if (how.stableForMs) await watchStable({...watch, windowMs: how.stableForMs});
 	if (rolling && service === 'kube-apiserver') await expectServedRelease(options, run);
@@ -68,23 +66,6 @@ async function expectServedRelease(options: RunnerOptions, run: NodeRun): Promis
 		`kube-apiserver on ${node.name} serves ${served} after its restart, not the planned ${want} (/version on :6443)`,
 		`check that the unit on ${node.ip} runs the planned binary (systemctl cat kube-apiserver; ${posix.join(options.plan.profile.paths.binDir, 'kube-apiserver')} --version) and that the profile's binaries are ${want}`,
 	);
-}
-
-/**
- * The leader was the instance just restarted: its Lease is handed over, so a standby
- * (already on the new release in an upgrade) leads within the 2 s retry period instead of
- * the component having no leader until the Lease expires (15 s). A failure only costs
- * that wait, so it is logged, not fatal.
- */
-async function handOver(options: RunnerOptions, run: NodeRun, service: LeaderElected, gone: string): Promise<void> {
-	const log = (line: string) => options.emit({type: 'log', at: Date.now(), node: run.plan.node.name, step: SERVICE_STEP[service], line});
-	const handed = await options.health.handOverLease?.(service, gone).catch((e: Error) => e);
-	if (handed === true) log(`handed the ${service} Lease over: its holder ${gone} was the instance just stopped`);
-	else if (handed instanceof Error) log(`could not hand the ${service} Lease over (${handed.message}): it expires on its own`);
-}
-
-function leaseRenewal(options: RunnerOptions, service: LeaderElected) {
-	return options.health.leaseRenewal?.(service).catch(() => undefined);
 }
 
 /**

@@ -208,3 +208,50 @@ describe('the Lease hand-over of a rolling change', () => {
 		for (const name of ['m1', 'm2', 'm3']) expect(node(nodes, name).restarts.map((r) => r.service)).toEqual(['kube-controller-manager']);
 	});
 });
+
+describe('the Lease hand-over of a rollback', () => {
+	it('a leader restarted by the rollback hands its Lease over too', async () => {
+		const nodes = lab();
+		expect((await run(nodes)).result.ok).toBe(true);
+		const SCHED_UNIT = '/etc/systemd/system/kube-scheduler.service';
+		let tick = 0;
+		const renewed = (holder: string) => ({holder, renewTime: new Date(Date.UTC(2026, 11, 1) + ++tick * 1000).toISOString(), frozen: false});
+		let lease = renewed('m1_old');
+		for (const n of nodes.values()) {
+			n.restarts = [];
+			n.onRestart = (service) => {
+				// The instance that led is gone: its Lease is no longer renewed.
+				if (service === 'kube-controller-manager' && lease.holder.startsWith(`${n.name}_`)) lease.frozen = true;
+				// m1's new scheduler fails at start-up; its old one (put back) starts.
+				if (service === 'kube-scheduler' && n.name === 'm1') {
+					if (n.files.get(SCHED_UNIT)?.content.toString().includes('--v=3')) n.broken.set(service, 'E1201 bad flag');
+					else n.broken.delete(service);
+				}
+			};
+		}
+		const handOvers: string[] = [];
+		// m1's own new instance takes the Lease the first time, m2's the second.
+		const takers = ['m1_new', 'm2_standby'];
+		const health = {
+			...fakeHealth(nodes),
+			// The scheduler's Lease is m3's throughout: nothing on m1 hands it over.
+			leaseRenewal: async (service: string) => (service === 'kube-scheduler' ? renewed('m3_sched') : lease.frozen ? lease : (lease = renewed(lease.holder))),
+			handOverLease: async (service: string, gone: string) => {
+				handOvers.push(`${service} ${gone}`);
+				if (service !== 'kube-controller-manager' || lease.holder !== gone) return false;
+				lease = renewed(takers.shift() ?? 'nobody');
+				return true;
+			},
+		};
+		const plan = withKcmUnit(makePlan(), 'ExecStart=kcm --v=3\n');
+		for (const np of plan.nodes) {
+			const i = np.files.findIndex((f) => f.path === SCHED_UNIT);
+			np.files[i] = file(SCHED_UNIT, 'scheduler', ['kube-scheduler'], 'ExecStart=ks --v=3\n');
+		}
+		const {events, result} = await run(nodes, {health, leaseTimeoutMs: 300}, plan);
+		expect(result.failedNodes).toEqual(['m1']);
+		expect(events.filter((e) => e.type === 'node-rolled-back')).toEqual([expect.objectContaining({node: 'm1', ok: true})]);
+		expect(handOvers).toEqual(['kube-controller-manager m1_old', 'kube-controller-manager m1_new']);
+		expect(lease.holder).toBe('m2_standby');
+	});
+});
