@@ -10,6 +10,8 @@ export interface FinishedProps {
 	kubeconfigPath: string;
 	ok?: boolean;
 	failedNodes?: string[];
+	/** The change was refused before anything was written (a lock, a kept key, the version skew policy). */
+	refused?: boolean;
 	/** The status dashboard (source/status/), rendered below the summary. */
 	dashboard?: ReactNode;
 	/** How `status` finds this profile again (default `--profile NAME`), e.g. `--profile-file F --state-dir D`. */
@@ -28,7 +30,7 @@ export function nextCommands(profileName: string, kubeconfigPath: string, status
  * the dashboard (a working control plane) or how to resume (a failed run: the commands
  * for a working cluster would only mislead).
  */
-export function Finished({profileName, kubeconfigPath, ok = true, failedNodes = [], dashboard, statusArgs}: FinishedProps) {
+export function Finished({profileName, kubeconfigPath, ok = true, failedNodes = [], refused = false, dashboard, statusArgs}: FinishedProps) {
 	return (
 		<Box flexDirection="column">
 			{ok ? (
@@ -37,7 +39,12 @@ export function Finished({profileName, kubeconfigPath, ok = true, failedNodes = 
 				</Tone>
 			) : (
 				<Tone tone="bad" bold>
-					✗ {failedNodes.length > 0 ? `${failedNodes.length} node${failedNodes.length === 1 ? '' : 's'} failed: ${failedNodes.join(', ')}` : 'stopped before the end'}
+					✗{' '}
+					{refused
+						? `refused on ${failedNodes.join(', ')}: nothing was changed`
+						: failedNodes.length > 0
+							? `${failedNodes.length} node${failedNodes.length === 1 ? '' : 's'} failed: ${failedNodes.join(', ')}`
+							: 'stopped before the end'}
 				</Tone>
 			)}
 			<Text>admin kubeconfig: {kubeconfigPath}</Text>
@@ -50,7 +57,11 @@ export function Finished({profileName, kubeconfigPath, ok = true, failedNodes = 
 				</Box>
 			) : (
 				<Box flexDirection="column" marginTop={1}>
-					<Text>fix the cause shown above (the grid's details: enter on a ✗ cell), then resume with:</Text>
+					<Text>
+						{refused
+							? 'fix what the lines above name, then run the same command again:'
+							: "fix the cause shown above (the grid's details: enter on a ✗ cell), then resume with:"}
+					</Text>
 					<Text>  k8s-master-setup apply {statusArgs ?? `--profile ${shellQuote(profileName)}`}</Text>
 				</Box>
 			)}

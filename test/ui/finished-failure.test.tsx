@@ -18,6 +18,14 @@ describe('end screen', () => {
 		expect(frame).not.toContain('get --raw');
 	});
 
+	test('a refused change says nothing was changed and asks for the same command again, not a resume', () => {
+		const {lastFrame} = render(<Finished profileName="prod" kubeconfigPath="/tmp/admin.kubeconfig" ok={false} refused failedNodes={['m1', 'm2']} />);
+		const frame = lastFrame() ?? '';
+		expect(frame).toContain('✗ refused on m1, m2: nothing was changed');
+		expect(frame).toContain('fix what the lines above name, then run the same command again:\n  k8s-master-setup apply --profile prod');
+		expect(frame).not.toMatch(/failed|resume/);
+	});
+
 	test('a working control plane gets its next commands', () => {
 		const {lastFrame} = render(<Finished profileName="prod" kubeconfigPath="/tmp/admin.kubeconfig" />);
 		expect(lastFrame()).toContain("next:\n  kubectl --kubeconfig /tmp/admin.kubeconfig get --raw '/readyz?verbose'");

@@ -265,7 +265,7 @@ async function applyWithGrid(
 	}
 	const ok = failed.size === 0 && !stop.signal.aborted;
 	const dashboard = ok ? await statusOnce(options.plan, admin, access).catch(() => undefined) : undefined;
-	await showFinished({profileName, kubeconfigPath, ok, failedNodes: [...failed], statusArgs: statusArgs(access), ...(dashboard ? {dashboard} : {})});
+	await showFinished({profileName, kubeconfigPath, ok, failedNodes: [...failed], refused, statusArgs: statusArgs(access), ...(dashboard ? {dashboard} : {})});
 	return stop.signal.aborted ? EXIT.interrupted : ok ? EXIT.ok : refused ? EXIT.invalid : EXIT.failed;
 }
 
