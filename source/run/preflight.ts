@@ -20,7 +20,7 @@ export interface PreflightFacts {
 	listeners: Array<{port: number; process: string}>;
 	/** etcd endpoint → reachable from the node. */
 	etcd: Map<string, boolean>;
-	/** What each component's binary in paths.binDir reports (`--version`), for the version skew check. */
+	/** The release each component runs (`--version` of the running process's executable, else of the binary in paths.binDir), for the version skew check. */
 	versions: Map<ServiceName, string | undefined>;
 }
 
@@ -60,7 +60,10 @@ export function preflightScript(profile: Profile, node: ProfileNode): ShellComma
 			sh`d=${profile.paths.binDir}; while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done; echo "avail $(df -Pk -- "$d" | awk 'NR==2 {print $4}')"`,
 			sh`if command -v bash >/dev/null && command -v timeout >/dev/null; then reach() { timeout 3 bash -c '</dev/tcp/$1/$2' reach "$1" "$2" 2>/dev/null; }`,
 			sh`else reach() { case $1 in *:*) h="[$1]";; *) h=$1;; esac; curl -s -o /dev/null --connect-timeout 3 "https://$h:$2/"; case $? in 6|7|28) return 1;; esac; }; fi`,
-			sh`b=${profile.paths.binDir}; for c in ${SERVICES}; do echo "version $c $("$b/$c" --version 2>/dev/null | awk '{print $2}')"; done`,
+			// The release each component runs: a running service's own executable (/proc/PID/exe
+			// still runs the file it started from after an upload renamed a new one into place,
+			// as on a node an upgrade was stopped on), else the binary in binDir.
+			sh`b=${profile.paths.binDir}; for c in ${SERVICES}; do x="$b/$c"; p=$(systemctl show -p MainPID --value "$c" 2>/dev/null); case $p in ''|0|*[!0-9]*) ;; *) [ -e "/proc/$p/exe" ] && x="/proc/$p/exe";; esac; echo "version $c $("$x" --version 2>/dev/null | awk '{print $2}')"; done`,
 			sh`ss -Hltnp 2>/dev/null | awk '{print "listen", $4, $NF}'`,
 			// After ss: a probe's one-line echo cannot land inside awk's buffered output.
 			...probes,

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import YAML from 'yaml';
@@ -136,6 +136,22 @@ describe.skipIf(skip)(`an upgrade from ${FROM} on the lab`, () => {
 		expect(first.signal, first.all).toBe('SIGKILL');
 		expect(killedAfter).toBeDefined();
 		const atKill = await unitRuns();
+		// Without the journal that records it, the half-done upgrade is two minors that
+		// nothing explains: refused (exit 2) before anything is touched, naming both;
+		// --allow-mixed-releases lets it through (here a dry run). The journal goes back.
+		const journalPath = join(stateDir, 'rollout-journal.json');
+		renameSync(journalPath, `${journalPath}.aside`);
+		const unexplained = await startApply(args());
+		expect(unexplained.exitCode, unexplained.all).toBe(2);
+		const refusal = parseEvents(unexplained.stdout).find((e): e is Extract<RunEvent, {type: 'step-failed'}> => e.type === 'step-failed');
+		expect(refusal?.step).toBe('preflight');
+		expect(refusal?.cause).toMatch(new RegExp(`^${killedAfter} runs kube-apiserver v${target} while lab-m\\d runs kube-\\S+ v${FROM.replaceAll('.', '\\.')}, and no change recorded in this state directory explains it$`));
+		expect(refusal?.hint).toContain('--allow-mixed-releases');
+		const allowed = await startApply([...args(), '--allow-mixed-releases', '--dry-run']);
+		expect(allowed.exitCode, allowed.all).toBe(0);
+		expect(parseEvents(allowed.stdout).find((e) => e.type === 'plan-release')).toMatchObject({ok: true});
+		expect(await unitRuns()).toEqual(atKill);
+		renameSync(`${journalPath}.aside`, journalPath);
 		const run = await startApply(args());
 		watching = false;
 		await watcher;

@@ -63,4 +63,26 @@ describe('preflight script: the release of each installed component', () => {
 			rmSync(dir, {recursive: true, force: true});
 		}
 	});
+
+	it("reads a running service's own executable, not the binary an upload has since put in its place", async () => {
+		const {mkdtempSync, writeFileSync, rmSync} = await import('node:fs');
+		const {join} = await import('node:path');
+		const {tmpdir} = await import('node:os');
+		const {spawn} = await import('node:child_process');
+		const dir = mkdtempSync(join(tmpdir(), 'bin-'));
+		// The "running apiserver" is a sleep process: its executable answers --version as
+		// coreutils does ("sleep (GNU coreutils) 9.1"), which tells it from the file in binDir.
+		const running = spawn('sleep', ['30']);
+		try {
+			for (const c of ['kube-apiserver', 'kube-controller-manager']) writeFileSync(join(dir, c), '#!/bin/sh\n[ "$1" = --version ] && echo "Kubernetes v1.37.2"\n', {mode: 0o755});
+			writeFileSync(join(dir, 'systemctl'), `#!/bin/sh\n[ "$1 $2 $3 $4" = "show -p MainPID --value" ] || exit 1\ncase $5 in kube-apiserver) echo ${running.pid};; *) echo 0;; esac\n`, {mode: 0o755});
+			const base = ProfileSchema.parse({name: 't', kubernetesVersion: '1.37', binaries: '/tmp/bin', nodes: [{name: 'm1', ip: '198.51.100.1'}], etcd: {endpoints: ['https://198.51.100.1:2379']}});
+			const profile = {...base, etcd: {...base.etcd, endpoints: []}, paths: {...base.paths, binDir: dir}};
+			const facts = parsePreflight(execFileSync('sh', ['-c', preflightScript(profile, profile.nodes[0]!)], {encoding: 'utf8', env: {...process.env, PATH: `${dir}:${process.env.PATH}`}}));
+			expect(Object.fromEntries(facts.versions)).toEqual({'kube-apiserver': '(GNU', 'kube-controller-manager': 'v1.37.2', 'kube-scheduler': undefined});
+		} finally {
+			running.kill();
+			rmSync(dir, {recursive: true, force: true});
+		}
+	});
 });
