@@ -6,6 +6,7 @@ import {registerInitCommand} from './commands/init.js';
 import {registerProfilesCommand} from './commands/profiles.js';
 import {registerRenderCommand} from './commands/render.js';
 import {registerSnapshotCommand} from './commands/snapshot.js';
+import {registerStateCommand} from './commands/state.js';
 import {registerStatusCommand} from './commands/status.js';
 import {registerCompletionCommand} from './commands/completion.js';
 import {packageVersion} from './shared/package-version.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
 	registerStatusCommand(program);
 	registerProfilesCommand(program);
 	registerSnapshotCommand(program);
+	registerStateCommand(program);
 	registerCompletionCommand(program);
 	// The shared output options, for every command that has them (options.ts).
 	program.hook('preAction', (_program, action) => {

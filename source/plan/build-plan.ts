@@ -6,7 +6,7 @@ import {apiserverUrl, renderKubeconfig} from '../render/kubeconfig.js';
 import {targetPaths, type TargetPaths} from '../render/paths.js';
 import {renderApiserverUnit, renderControllerManagerUnit, renderSchedulerUnit} from '../render/systemd-unit.js';
 import type {Binaries} from './binaries.js';
-import type {NodePlan, Plan, PlannedFile, ServiceName} from './types.js';
+import type {IdentityRole, NodePlan, Plan, PlannedFile, ServiceName} from './types.js';
 
 const APISERVER: ServiceName = 'kube-apiserver';
 const CONTROLLER_MANAGER: ServiceName = 'kube-controller-manager';
@@ -40,8 +40,8 @@ function buildNodePlan(profile: Profile, node: ProfileNode, pki: Pki, binaries: 
 		const {localPath, sha256, size} = binaries.files[name];
 		files.push({path, mode: 0o755, step: 'binaries', localPath, sha256, size, secret: false, services});
 	};
-	const add = (path: string, content: string, step: StepName, services: ServiceName[], secret = false) =>
-		files.push(contentFile(path, content, secret ? 0o600 : 0o644, step, secret, services));
+	const add = (path: string, content: string, step: StepName, services: ServiceName[], secret = false, identity?: IdentityRole) =>
+		files.push({...contentFile(path, content, secret ? 0o600 : 0o644, step, secret, services), ...(identity ? {identity} : {})});
 
 	binary(paths.bin.apiserver, 'kube-apiserver', [APISERVER]);
 	binary(paths.bin.controllerManager, 'kube-controller-manager', [CONTROLLER_MANAGER]);
@@ -51,8 +51,12 @@ function buildNodePlan(profile: Profile, node: ProfileNode, pki: Pki, binaries: 
 	const c = paths.cert;
 	const controllerManager = pki.controllerManager[node.name]!;
 	const scheduler = pki.scheduler[node.name]!;
-	add(c.ca, pki.ca.cert, 'certificates', ALL);
-	add(c.frontProxyCa, pki.frontProxyCa.cert, 'certificates', ALL);
+	add(c.ca, pki.ca.cert, 'certificates', ALL, false, 'cluster CA');
+	add(c.frontProxyCa, pki.frontProxyCa.cert, 'certificates', ALL, false, 'front-proxy CA');
+	// No service reads it (nothing restarts for it): it is there, as kubeadm puts it on every
+	// control-plane node, so that a lost state directory can be rebuilt from any master
+	// (`state recover`); the cluster CA's key is there already and signs far more.
+	add(c.frontProxyCaKey, pki.frontProxyCa.key, 'certificates', [], true);
 	// The controller-manager signs kubelet CSRs with the CA (--cluster-signing-key-file), as in the guide.
 	add(c.caKey, pki.ca.key, 'certificates', [CONTROLLER_MANAGER], true);
 	add(c.apiserver, pki.apiserver.cert, 'certificates', [APISERVER]);
@@ -63,13 +67,13 @@ function buildNodePlan(profile: Profile, node: ProfileNode, pki: Pki, binaries: 
 	add(c.controllerManagerKey, controllerManager.key, 'certificates', [CONTROLLER_MANAGER], true);
 	add(c.scheduler, scheduler.cert, 'certificates', [SCHEDULER]);
 	add(c.schedulerKey, scheduler.key, 'certificates', [SCHEDULER], true);
-	add(c.serviceAccountPub, pki.serviceAccount.publicKey, 'certificates', [APISERVER]);
+	add(c.serviceAccountPub, pki.serviceAccount.publicKey, 'certificates', [APISERVER], false, 'service-account public key');
 	add(c.serviceAccountKey, pki.serviceAccount.privateKey, 'certificates', [APISERVER, CONTROLLER_MANAGER], true);
 	if (pki.etcd.ca !== undefined) add(c.etcdCa, pki.etcd.ca, 'certificates', [APISERVER]);
 	if (pki.etcd.cert !== undefined) add(c.etcdClient, pki.etcd.cert, 'certificates', [APISERVER]);
 	if (pki.etcd.key !== undefined) add(c.etcdClientKey, pki.etcd.key, 'certificates', [APISERVER], true);
 
-	add(paths.encryptionConfig, renderEncryptionConfig(pki.encryptionKey), 'configs', [APISERVER], true);
+	add(paths.encryptionConfig, renderEncryptionConfig(pki.encryptionKey), 'configs', [APISERVER], true, 'encryption config');
 	add(paths.auditPolicy, renderAuditPolicy(), 'configs', [APISERVER]);
 	// Each node's components talk to that node's own apiserver, as in the guide.
 	const server = apiserverUrl(node.ip);

@@ -27,7 +27,16 @@ export interface PlannedFile {
 	secret: boolean;
 	/** Services that must restart when this file changes. */
 	services: ServiceName[];
+	/**
+	 * Set on the files that make the cluster what it is (its CA, service-account public key,
+	 * front-proxy CA, encryption config): a node that holds another content of one belongs to
+	 * a cluster this state directory did not build (run/cluster-identity.ts).
+	 */
+	identity?: IdentityRole;
 }
+
+/** The files whose content is the cluster's identity, named as the user knows them. */
+export type IdentityRole = 'cluster CA' | 'front-proxy CA' | 'service-account public key' | 'encryption config';
 
 export interface NodePlan {
 	node: ProfileNode;

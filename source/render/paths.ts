@@ -13,6 +13,7 @@ export interface TargetPaths {
 		ca: string;
 		caKey: string;
 		frontProxyCa: string;
+		frontProxyCaKey: string;
 		apiserver: string;
 		apiserverKey: string;
 		proxyClient: string;
@@ -55,6 +56,7 @@ export function targetPaths(profile: Profile): TargetPaths {
 			caKey: c('ca-key.pem'),
 			// kubeadm's name.
 			frontProxyCa: c('front-proxy-ca.pem'),
+			frontProxyCaKey: c('front-proxy-ca-key.pem'),
 			// The guide's file names, so an existing guide install is recognisable.
 			apiserver: c('kubernetes.pem'),
 			apiserverKey: c('kubernetes-key.pem'),

@@ -1,4 +1,5 @@
 import {computeChanges} from './changes.js';
+import {identityDifferences, judgeClusterIdentity} from './cluster-identity.js';
 import {mapLimit, settled, withTimeout} from './concurrency.js';
 import {need, type NodeRun} from './node-run.js';
 import {INSTALL_STEPS} from './operation.js';
@@ -55,6 +56,15 @@ export async function gateAll(options: RunnerOptions, runs: NodeRun[], steps: St
 			}
 			else {
 				const remote = read.value;
+				// Another cluster's keys on the node: refused (exit 2), as invalid input is.
+				const identity = judgeClusterIdentity(
+					run.plan.node.name,
+					identityDifferences(run.plan.files, remote.hashes, options.installed?.placedIdentity(run.plan.node.name)),
+				);
+				if (identity) {
+					run.refused = true;
+					if (run.failedStep === undefined) steps.fail(run, 'preflight', 0, new StepError(identity.message, identity.hint));
+				}
 				run.remote = remote;
 				run.changes = computeChanges(run.plan, remote);
 				run.cacheDirty = remote.hashMisses > 0;

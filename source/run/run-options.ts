@@ -5,6 +5,7 @@ import type {EventSink} from './events.js';
 import type {JournalStore} from './journal.js';
 import type {NodeSession} from './node-session.js';
 import type {HealthProbe} from './services.js';
+import type {InstalledNodes} from './installed-nodes.js';
 
 /** What a run of the install/converge operation is given (runner.ts). */
 export interface RunnerOptions {
@@ -63,6 +64,17 @@ export interface RunnerOptions {
 	 * (--allow-mixed-releases); without it such a run is refused.
 	 */
 	allowMixedReleases?: boolean;
+	/**
+	 * The nodes this state directory installed (state/installed-nodes-file.ts): the gate
+	 * accepts the identity files it placed there, and a run past the gate records each node
+	 * it finished. Absent: nothing known, nothing recorded (a dry run reads, never records).
+	 */
+	installed?: InstalledNodes;
+	/**
+	 * Called once the gate passed and before the first write on any node, never by a dry run:
+	 * the state directory's new material is committed here, so a refused run leaves none.
+	 */
+	beforeFirstWrite?: () => Promise<void>;
 }
 
 export interface RunResult {

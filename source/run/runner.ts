@@ -3,6 +3,7 @@ import {mapLimit} from './concurrency.js';
 import {reportDryRun} from './dry-run.js';
 import {firstStart} from './first-start.js';
 import {gateAll, mixedReleasesExplained} from './gate.js';
+import {installedEntry} from './installed-nodes.js';
 import {need, newNodeRun, type NodeRun} from './node-run.js';
 import {recordHashesNow} from './place-files.js';
 import {planRelease} from './release-plan.js';
@@ -54,6 +55,8 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 		return finish(options, runs, started);
 	}
 
+	// The state directory's new material first (a new CA, keys): a refused run leaves none.
+	await options.beforeFirstWrite?.();
 	const rolling = runs.some((r) => r.remote?.active.get('kube-apiserver'));
 	if (rolling) {
 		const stoppedAt = await rollOut(options, runs, steps);
@@ -104,7 +107,11 @@ function asStepError(error: unknown): StepError {
 
 async function finish(options: RunnerOptions, runs: NodeRun[], started: number, recordHashes = false): Promise<RunResult> {
 	// Only a run that went past the gate writes anything, this bookkeeping included.
-	if (recordHashes) await Promise.all(runs.map((r) => recordHashesNow(options, r)));
+	if (recordHashes) {
+		await Promise.all(runs.map((r) => recordHashesNow(options, r)));
+		const finished = runs.filter((r) => r.failedStep === undefined);
+		if (finished.length > 0) options.installed?.remember(finished.map((r) => installedEntry(r, options.plan.kubernetesRelease, new Date())));
+	}
 	await Promise.all(runs.map((r) => r.session?.close().catch(() => undefined)));
 	const failedNodes = runs.filter((r) => r.failedStep !== undefined).map((r) => r.plan.node.name);
 	const ok = failedNodes.length === 0 && !options.signal?.aborted;

@@ -27,7 +27,8 @@ describe('completion (built CLI)', () => {
 		const complete = (...words: string[]) =>
 			execFileSync('bash', ['-c', `source '${file}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _k8s_master_setup; echo "\${COMPREPLY[*]}"`], {encoding: 'utf8'}).trim();
 		expect(complete('k8s-master-setup', '').split(' ')).toEqual(expect.arrayContaining([...commands(), '--help']));
-		expect(complete('k8s-master-setup', 'sta')).toBe('status');
+		expect(complete('k8s-master-setup', 'sta').split(' ').sort()).toEqual(['state', 'status']);
+		expect(complete('k8s-master-setup', 'statu')).toBe('status');
 		expect(complete('k8s-master-setup', 'status', '--conn')).toBe('--connect-timeout');
 		expect(complete('k8s-master-setup', 'apply', '--dry')).toBe('--dry-run');
 	});

@@ -28,6 +28,8 @@ import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
 import {EXIT} from '../../exit-codes.js';
 import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
+import {installedNodesFile} from '../../state/installed-nodes-file.js';
+import {nodesLeftProfile} from '../../run/installed-nodes.js';
 
 export interface ApplyOptions extends ProfileChoice {
 	stateDir?: string;
@@ -111,10 +113,13 @@ async function applyPrepared(
 	// Nothing local is written before the question is answered, and never by a dry run: the
 	// plan is made with what the state directory would gain held in memory.
 	const ask = !options.yes && !options.dryRun;
+	// Deferred in every run: what the state directory gains is written once the gate passed
+	// on every node (beforeFirstWrite below), so a run the nodes refuse (another cluster's
+	// keys on them, a release the skew policy forbids) leaves no new CA or keys behind.
 	const {plan, stateDir, pki, commit} = await prepare({
 		profile,
 		...(options.stateDir ? {stateDir: options.stateDir} : {}),
-		defer: ask || options.dryRun,
+		defer: true,
 		onPkiChange: (c) => {
 			const action = options.dryRun ? `would be ${c.action} (dry run: kept in memory only)` : ask ? `to be ${c.action}` : c.action;
 			process.stderr.write(`${options.dryRun || ask ? `${c.item}: ${action}` : `${c.action} ${c.item}`}${c.reason ? `: ${c.reason}` : ''}\n`);
@@ -126,9 +131,11 @@ async function applyPrepared(
 		return answer === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 	}
 	const kubeconfigPath = join(stateDir, 'admin.kubeconfig');
-	if (!options.dryRun) {
-		commit();
-		await writeAdminKubeconfig(stateDir, plan.adminKubeconfig);
+	const installed = installedNodesFile(stateDir);
+	for (const left of nodesLeftProfile(installed.recorded, profile.nodes)) {
+		process.stderr.write(
+			`${left.name} (${left.ip}): installed by this state directory on ${left.installedAt.slice(0, 10)} but no longer in the profile; its services keep running, this run does not touch it\n`,
+		);
 	}
 
 	const admin: AdminCredentials = {caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key};
@@ -152,6 +159,16 @@ async function applyPrepared(
 		// a rolling change, so never by a dry run.
 		journal: journalFile(stateDir),
 		allowMixedReleases: options.allowMixedReleases === true,
+		// Read by every run (the gate accepts what this state placed); recorded only past the gate.
+		installed,
+		...(options.dryRun
+			? {}
+			: {
+					beforeFirstWrite: async () => {
+						commit();
+						await writeAdminKubeconfig(stateDir, plan.adminKubeconfig);
+					},
+				}),
 		...(options.etcdSnapshot !== false
 			? {
 					beforeMinorUpgrade: async () => {

@@ -119,9 +119,19 @@ describe('rendered artifacts', () => {
 		expect(files.get('/etc/kubernetes/cert/kubernetes-key.pem')).toMatchObject({mode: 0o600, secret: true, step: 'certificates', services: ['kube-apiserver']});
 		expect(files.get('/etc/kubernetes/cert/ca.pem')!.services).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
 		expect(files.get('/etc/kubernetes/cert/sa.key')!.services).toEqual(['kube-apiserver', 'kube-controller-manager']);
-		// The front-proxy CA's certificate goes to the nodes, its key never does.
 		expect(files.get('/etc/kubernetes/cert/front-proxy-ca.pem')).toMatchObject({mode: 0o644, secret: false, services: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']});
-		expect(p.nodes[0]!.files.filter((f) => f.content?.toString().includes(pki.frontProxyCa.key.trim()))).toEqual([]);
+		// Its key goes too, as kubeadm places it, so `state recover` can rebuild the state from any
+		// master (which holds the cluster CA's key already); no service reads it, none restarts for it.
+		expect(p.nodes[0]!.files.filter((f) => f.content?.toString().includes(pki.frontProxyCa.key.trim())).map((f) => [f.path, f.mode, f.secret, f.services])).toEqual([
+			['/etc/kubernetes/cert/front-proxy-ca-key.pem', 0o600, true, []],
+		]);
+		// The cluster's identity: what a state directory that did not build the cluster would replace.
+		expect(p.nodes[0]!.files.filter((f) => f.identity).map((f) => [f.path, f.identity])).toEqual([
+			['/etc/kubernetes/cert/ca.pem', 'cluster CA'],
+			['/etc/kubernetes/cert/front-proxy-ca.pem', 'front-proxy CA'],
+			['/etc/kubernetes/cert/sa.pub', 'service-account public key'],
+			['/etc/kubernetes/encryption-config.yaml', 'encryption config'],
+		]);
 		expect(files.get('/etc/systemd/system/kube-scheduler.service')).toMatchObject({mode: 0o644, step: 'scheduler', services: ['kube-scheduler']});
 		for (const f of p.nodes[0]!.files) {
 			expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);

@@ -47,8 +47,7 @@ describe('k8s-master-setup render (built CLI)', () => {
 			const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
 			expect(manifest.files.map((f: {path: string}) => f.path).sort()).toEqual([
 				'/etc/kubernetes/audit-policy.yaml',
-				'/etc/kubernetes/cert/front-proxy-ca.pem',
-				...['ca', 'kube-controller-manager', 'kube-scheduler', 'kubernetes', 'proxy-client'].flatMap((c) => [`/etc/kubernetes/cert/${c}-key.pem`, `/etc/kubernetes/cert/${c}.pem`]),
+				...['ca', 'front-proxy-ca', 'kube-controller-manager', 'kube-scheduler', 'kubernetes', 'proxy-client'].flatMap((c) => [`/etc/kubernetes/cert/${c}-key.pem`, `/etc/kubernetes/cert/${c}.pem`]),
 				'/etc/kubernetes/cert/sa.key',
 				'/etc/kubernetes/cert/sa.pub',
 				'/etc/kubernetes/encryption-config.yaml',
