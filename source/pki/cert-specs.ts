@@ -1,5 +1,6 @@
 import {isIP} from 'node:net';
 import {firstHostIp, type Profile, type ProfileNode} from '../profile/schema.js';
+import {clientEndpoint} from '../profile/client-endpoint.js';
 import type {CertificateSpec} from './x509.js';
 
 /**
@@ -22,8 +23,11 @@ export function kubernetesServiceNames(clusterDomain: string): string[] {
 }
 
 export function apiserverCertSpec(profile: Profile): CertificateSpec {
-	const extraIps = profile.apiserver.extraSans.filter((s) => isIP(s) !== 0);
-	const extraNames = profile.apiserver.extraSans.filter((s) => isIP(s) === 0);
+	// The client endpoint's host is one more shared name: every apiserver behind it must present it.
+	const endpoint = clientEndpoint(profile);
+	const shared = [...profile.apiserver.extraSans, ...(endpoint ? [endpoint.host] : [])];
+	const extraIps = shared.filter((s) => isIP(s) !== 0);
+	const extraNames = shared.filter((s) => isIP(s) === 0);
 	return {
 		commonName: 'kubernetes-master',
 		dnsNames: unique([...kubernetesServiceNames(profile.network.clusterDomain), ...extraNames]),

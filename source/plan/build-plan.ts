@@ -2,7 +2,9 @@ import {createHash} from 'node:crypto';
 import type {Profile, ProfileNode, StepName} from '../profile/schema.js';
 import type {Pki} from '../pki/types.js';
 import {renderAuditPolicy, renderEncryptionConfig, renderSchedulerConfig} from '../render/config-files.js';
-import {apiserverUrl, renderKubeconfig} from '../render/kubeconfig.js';
+import {apiserverUrl, renderAdminKubeconfig, renderKubeconfig} from '../render/kubeconfig.js';
+import {clientEndpoint} from '../profile/client-endpoint.js';
+import {baseUrl} from '../cluster/client.js';
 import {targetPaths, type TargetPaths} from '../render/paths.js';
 import {renderApiserverUnit, renderControllerManagerUnit, renderSchedulerUnit} from '../render/systemd-unit.js';
 import type {Binaries} from './binaries.js';
@@ -24,14 +26,15 @@ export function buildPlan(profile: Profile, pki: Pki, binaries: Binaries): Plan 
 		profile,
 		kubernetesRelease: binaries.release,
 		nodes: profile.nodes.map((node) => buildNodePlan(profile, node, pki, binaries, paths)),
-		adminKubeconfig: renderKubeconfig({
-			server: apiserverUrl(profile.nodes[0]!.ip),
-			caCert: pki.ca.cert,
-			user: 'admin',
-			clientCert: pki.admin.cert,
-			clientKey: pki.admin.key,
-		}),
+		adminKubeconfig: renderAdminKubeconfig({servers: adminServers(profile), endpoint: profile.apiserver.endpoint !== undefined, caCert: pki.ca.cert, clientCert: pki.admin.cert, clientKey: pki.admin.key}),
 	};
+}
+
+/** The client endpoint when there is one (`kubernetes`), else every master by name. */
+function adminServers(profile: Profile): Array<{name: string; server: string}> {
+	const endpoint = clientEndpoint(profile);
+	if (endpoint) return [{name: 'kubernetes', server: baseUrl(endpoint)}];
+	return profile.nodes.map((n) => ({name: n.name, server: apiserverUrl(n.ip)}));
 }
 
 function buildNodePlan(profile: Profile, node: ProfileNode, pki: Pki, binaries: Binaries, paths: TargetPaths): NodePlan {

@@ -10,6 +10,7 @@ import {
 	flagValueProblem,
 	hostBitsProblem,
 	isAllZeroKey,
+	parseClientEndpoint,
 	parseEtcdEndpoint,
 	remoteDirectoryProblem,
 	sanProblem,
@@ -187,6 +188,14 @@ export const ProfileSchema = z
 		apiserver: z.prefault(
 			z.strictObject({
 				extraSans: z._default(z.array(ruled(nonEmpty(), sanProblem)), []),
+				/**
+				 * The one address clients use (a load balancer or VIP the user runs), HOST[:PORT]:
+				 * in every serving certificate, and the admin kubeconfig's server.
+				 */
+				endpoint: z.optional(ruled(nonEmpty(), (v) => {
+					const parsed = parseClientEndpoint(v);
+					return 'problem' in parsed ? parsed.problem : undefined;
+				})),
 				extraArgs: flagArgs(),
 			}),
 			{},

@@ -57,6 +57,24 @@ export function sanProblem(san: string): string | undefined {
 	return problem && `"${san}" ${problem}; give an IP address or a DNS name, e.g. 192.168.31.100 or k8s.example.com`;
 }
 
+/**
+ * apiserver.endpoint, `HOST[:PORT]` (`[IPv6]:PORT`): the load balancer or VIP clients use.
+ * Parsed; `host` without brackets, lower case; the port defaults to the apiserver's 6443.
+ */
+export function parseClientEndpoint(value: string): {host: string; port: number} | {problem: string} {
+	const shape = 'must be HOST or HOST:PORT (a load balancer or VIP in front of the apiservers), e.g. 192.168.31.100:8443 or k8s.example.com';
+	const m = /^(\[[0-9A-Fa-f:.]+\]|[^/\\:?#@[\]\s]+)(?::(\d{1,5}))?$/.exec(value);
+	if (!m) return {problem: /^[a-z]+:\/\//i.test(value) ? `${shape} (no scheme: it is always https)` : shape};
+	const bracketed = m[1]!.startsWith('[');
+	const host = m[1]!.replace(/^\[|\]$/g, '').toLowerCase();
+	const port = m[2] === undefined ? 6443 : Number(m[2]);
+	if (port < 1 || port > 65535) return {problem: `${shape} (the port is 1-65535)`};
+	if (bracketed) return isIP(host) === 6 ? {host, port} : {problem: `${shape} ("${m[1]}" is not an IPv6 address)`};
+	if (isIP(host) === 4) return {host, port};
+	const problem = dnsNameProblem(host);
+	return problem ? {problem: `${shape} (host "${host}" ${problem})`} : {host, port};
+}
+
 /** `https://HOST:PORT`, parsed; `host` without brackets, lower case. */
 export function parseEtcdEndpoint(url: string): {host: string; port: number} | {problem: string} {
 	const shape = 'must be exactly https://HOST:PORT, e.g. https://192.168.31.44:2379';

@@ -9,9 +9,9 @@ import {describe, expect, it} from 'vitest';
 import type {Plan} from '../../source/plan/types.js';
 import {identityDifferences, judgeClusterIdentity} from '../../source/run/cluster-identity.js';
 import type {RunEvent} from '../../source/run/events.js';
-import {installedEntry, mergeInstalled, nodesLeftProfile, type InstalledNode} from '../../source/run/installed-nodes.js';
+import {installedEntry} from '../../source/run/installed-nodes.js';
 import {newNodeRun} from '../../source/run/node-run.js';
-import {installedNodesFile, readInstalledNodes, INSTALLED_NODES_FILE} from '../../source/state/installed-nodes-file.js';
+import {installedNodesFile, mergeInstalled, nodesLeftProfile, readInstalledNodes, INSTALLED_NODES_FILE, type InstalledNode} from '../../source/state/installed-nodes-file.js';
 import type {FakeNode} from './fake-node.js';
 import {file, lab, makePlan, of, run} from './runner-fixtures.js';
 

@@ -29,7 +29,7 @@ import {EXIT} from '../../exit-codes.js';
 import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
 import {installedNodesFile} from '../../state/installed-nodes-file.js';
-import {nodesLeftProfile} from '../../run/installed-nodes.js';
+import {nodesLeftProfile} from '../../state/installed-nodes-file.js';
 
 export interface ApplyOptions extends ProfileChoice {
 	stateDir?: string;

@@ -17,8 +17,8 @@ const binaries: Binaries = {
 	) as Binaries['files'],
 };
 
-async function plan() {
-	const profile = ProfileSchema.parse(baseProfile());
+async function plan(overrides: Parameters<typeof baseProfile>[0] = {}) {
+	const profile = ProfileSchema.parse(baseProfile(overrides));
 	const {pki} = await ensurePki(profile, StateDir.open(join(tempDir(), 'state')));
 	return {profile, pki, plan: buildPlan(profile, pki, binaries)};
 }
@@ -29,9 +29,9 @@ const text = (p: ReturnType<typeof plan>['plan'], node: number, path: string) =>
 	return file.content.toString('utf8');
 };
 
-function checkKubeconfig(yamlText: string, server: string, user: string, caPem: string) {
+function checkKubeconfig(yamlText: string, server: string, user: string, caPem: string, context = user) {
 	const config = parse(yamlText);
-	expect(config).toMatchObject({apiVersion: 'v1', kind: 'Config', 'current-context': user});
+	expect(config).toMatchObject({apiVersion: 'v1', kind: 'Config', 'current-context': context});
 	expect(config.clusters[0].cluster.server).toBe(server);
 	const ca = Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
 	expect(ca).toBe(caPem);
@@ -106,8 +106,41 @@ describe('rendered artifacts', () => {
 		expect(cm.checkIP('198.18.0.12')).toBe('198.18.0.12');
 		const sched = checkKubeconfig(text(p, 2, '/etc/kubernetes/kube-scheduler.kubeconfig'), 'https://198.18.0.13:6443', 'system:kube-scheduler', pki.ca.cert);
 		expect(sched.subject).toContain('CN=system:kube-scheduler');
-		const admin = checkKubeconfig(p.adminKubeconfig, 'https://198.18.0.11:6443', 'admin', pki.ca.cert);
+		const admin = checkKubeconfig(p.adminKubeconfig, 'https://198.18.0.11:6443', 'admin', pki.ca.cert, 'admin@master1');
 		expect(admin.subject).toContain('O=system:masters');
+	});
+
+	it('admin kubeconfig: one context per master without an endpoint, the endpoint alone with one', async () => {
+		const {plan: p} = await plan();
+		const perMaster = parse(p.adminKubeconfig);
+		expect(perMaster.contexts).toEqual(['master1', 'master2', 'master3'].map((n) => ({name: `admin@${n}`, context: {cluster: n, user: 'admin'}})));
+		expect(perMaster.clusters.map((c: {name: string; cluster: {server: string}}) => [c.name, c.cluster.server])).toEqual([
+			['master1', 'https://198.18.0.11:6443'],
+			['master2', 'https://198.18.0.12:6443'],
+			['master3', 'https://198.18.0.13:6443'],
+		]);
+		const {plan: withEndpoint, pki} = await plan({apiserver: {endpoint: 'k8s.example.com:8443'}});
+		checkKubeconfig(withEndpoint.adminKubeconfig, 'https://k8s.example.com:8443', 'admin', pki.ca.cert);
+		expect(parse(withEndpoint.adminKubeconfig).clusters).toHaveLength(1);
+		// Every serving certificate carries the endpoint's host.
+		const serving = new X509Certificate(text(withEndpoint, 2, '/etc/kubernetes/cert/kubernetes.pem'));
+		expect(serving.checkHost('k8s.example.com')).toBe('k8s.example.com');
+		const {plan: byIp} = await plan({apiserver: {endpoint: '[fd00::10]'}});
+		expect(parse(byIp.adminKubeconfig).clusters[0].cluster.server).toBe('https://[fd00::10]:6443');
+		expect(new X509Certificate(text(byIp, 0, '/etc/kubernetes/cert/kubernetes.pem')).checkIP('fd00::10')).toBe('fd00::10');
+	});
+
+	it.each([
+		['https://k8s.example.com', /no scheme/],
+		['k8s.example.com:99999', /the port is 1-65535/],
+		['k8s..example', /host "k8s..example"/],
+		['[not-v6]:443', /must be HOST or HOST:PORT/],
+	])('apiserver.endpoint %s is refused naming the field', (endpoint, message) => {
+		const parsed = ProfileSchema.safeParse(baseProfile({apiserver: {endpoint}}));
+		expect(parsed.success).toBe(false);
+		const issue = parsed.error!.issues[0]!;
+		expect(issue.path).toEqual(['apiserver', 'endpoint']);
+		expect(issue.message).toMatch(message);
 	});
 
 	it('the plan: modes, secrets, steps and the services each file restarts', async () => {
