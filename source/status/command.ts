@@ -3,6 +3,7 @@ import type {Profile} from '../profile/schema.js';
 import type {Transport} from '../remote/transport.js';
 import {EXIT} from '../exit-codes.js';
 import {changeStatus, type JournalRead} from './change.js';
+import {probeClients} from './clients.js';
 import {DEFAULT_CERT_WARNING_DAYS} from './health.js';
 import type {StatusSnapshot} from './json-schema.js';
 import {journalFromConnections} from './journal.js';
@@ -36,6 +37,8 @@ export interface RunStatusCommandOptions {
 	 * it the report has no change (null).
 	 */
 	readJournal?: () => JournalRead;
+	/** The masters the state directory installed that the profile no longer names (state/installed-nodes-file.ts). */
+	readDeparted?: () => Array<{name: string; ip: string; installedAt: string}>;
 	/** Seams for tests; default the process's stdout and TTY state. (Options are checked by the CLI: cli/commands/status-action.ts.) */
 	stdout?: {write(chunk: string): unknown};
 	stderr?: {write(chunk: string): unknown};
@@ -74,9 +77,11 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 	const reconnector = createReconnector(options.profile, connections, options.connect);
 	const refresh = async () => {
 		reconnector.maybeReconnect();
+		const clients = probeClients(options.profile, options.admin, options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
 		const probed = await prober.probe(connections);
 		const change = options.readJournal ? changeStatus(options.readJournal()) : null;
-		const snapshot = {...probed, durationMs: probed.durationMs + connectMs, change};
+		const departed = options.readDeparted?.();
+		const snapshot = {...probed, durationMs: probed.durationMs + connectMs, change, clients: await clients, ...(departed ? {departed} : {})};
 		connectMs = 0;
 		reconnector.observe(snapshot);
 		return snapshot;

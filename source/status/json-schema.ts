@@ -125,6 +125,22 @@ export const ChangeSchema = z
 	])
 	.describe('the unfinished rolling change kept in the state directory (rollout-journal.json); null when there is none');
 
+/** How clients reach the control plane (status/clients.ts). */
+export const ClientsSchema = z
+	.object({
+		endpoint: z.string().nullable().describe('apiserver.endpoint (HOST[:PORT]), the admin kubeconfig\'s server; null: none, the admin kubeconfig has one context per master and clients have no failover'),
+		answers: z.boolean().nullable().describe('the endpoint answered /readyz with ok through the cluster CA; null without an endpoint'),
+		detail: z.string().nullable().describe('why it did not answer'),
+	})
+	.describe('how clients reach the apiservers');
+
+/** A node this state directory installed that the profile no longer names (installed-nodes.json). */
+export const DepartedNodeSchema = z.object({
+	name: z.string(),
+	ip: z.string(),
+	installedAt: isoTime,
+});
+
 export const StatusSnapshotSchema = z.object({
 	schemaVersion: z.literal(1),
 	profile: z.string(),
@@ -134,6 +150,9 @@ export const StatusSnapshotSchema = z.object({
 	leases: z.object({controllerManager: LeaseStatusSchema, scheduler: LeaseStatusSchema}),
 	/** Read from the state directory, not probed: absent when the caller has no state directory. */
 	change: ChangeSchema.nullable().optional(),
+	clients: ClientsSchema.optional(),
+	/** Read from the state directory: absent when the caller has no state directory. */
+	departed: z.array(DepartedNodeSchema).optional(),
 });
 
 export const ProblemSchema = z.object({
@@ -152,11 +171,17 @@ export const HealthSchema = z.object({
 });
 
 /** One line of `status --json` output: the probe results plus their assessment. */
-export const StatusReportSchema = StatusSnapshotSchema.extend({change: ChangeSchema.nullable(), health: HealthSchema}).describe(
+export const StatusReportSchema = StatusSnapshotSchema.extend({
+	change: ChangeSchema.nullable(),
+	clients: ClientsSchema,
+	departed: z.array(DepartedNodeSchema).describe('nodes installed by this state directory that the profile no longer names (their services may still run)'),
+	health: HealthSchema,
+}).describe(
 	'k8s-master-setup status --json: one snapshot of the control plane (NDJSON with --watch)',
 );
 
 export type ProbeState = z.infer<typeof ProbeStateSchema>;
+export type ClientsStatus = z.infer<typeof ClientsSchema>;
 export type HttpProbe = z.infer<typeof HttpProbeSchema>;
 export type ReadyzCheck = z.infer<typeof ReadyzCheckSchema>;
 export type UnitStatus = z.infer<typeof UnitStatusSchema>;

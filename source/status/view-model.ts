@@ -1,4 +1,5 @@
 import {changeLine} from './change.js';
+import {clientsLine, departedLine} from './clients.js';
 import {nearestExpiry} from './certificates.js';
 import {terminalSafe} from '../terminal-text.js';
 import {assessSnapshot, COMPONENTS, isUnreachable, type AssessOptions, type CellState, type Component} from './health.js';
@@ -58,6 +59,10 @@ export interface DashboardViewModel {
 	leases: {controllerManager: string | null; scheduler: string | null};
 	/** The line about a rolling change that has not run to its end (change.ts), or null. */
 	change: string | null;
+	/** How clients reach the apiservers (clients.ts), or null when not probed. */
+	clients: string | null;
+	/** Masters installed here that the profile no longer names, or null. */
+	departed: string | null;
 }
 
 export function buildViewModel(remoteSnapshot: StatusSnapshot, options: AssessOptions = {}): DashboardViewModel {
@@ -104,11 +109,13 @@ export function buildViewModel(remoteSnapshot: StatusSnapshot, options: AssessOp
 		problems: health.problems,
 		leases: {controllerManager: leaderOf('controllerManager'), scheduler: leaderOf('scheduler')},
 		change: snapshot.change ? changeLine(snapshot.change) : null,
+		clients: snapshot.clients ? clientsLine(snapshot.clients, snapshot.nodes.map((n) => n.name)) : null,
+		departed: departedLine(snapshot.departed ?? []),
 	};
 }
 
 /** What `status --json` prints: the snapshot plus its assessment. */
 export function buildReport(snapshot: StatusSnapshot, options: AssessOptions = {}): StatusReport {
 	const {cells: _cells, ...health} = assessSnapshot(snapshot, options);
-	return {...snapshot, change: snapshot.change ?? null, health};
+	return {...snapshot, change: snapshot.change ?? null, clients: snapshot.clients ?? {endpoint: null, answers: null, detail: null}, departed: snapshot.departed ?? [], health};
 }

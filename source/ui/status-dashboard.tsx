@@ -96,6 +96,15 @@ export function StatusDashboard(props: StatusDashboardProps): React.JSX.Element 
 					</Text>
 				</Box>
 			)}
+			{[view.clients, view.departed].map((line, i) =>
+				line === null ? null : (
+					<Box key={i} width={MAX_WIDTH}>
+						<Text color={c(i === 1 || /does not answer|no failover/.test(line) ? 'yellow' : 'green')} wrap="wrap">
+							{line}
+						</Text>
+					</Box>
+				),
+			)}
 			{props.error ? (
 				<Text color={c('red')} wrap="truncate-end">
 					refresh failed: {props.error} (showing the previous snapshot)

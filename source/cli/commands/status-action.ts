@@ -2,6 +2,7 @@ import type {Profile} from '../../profile/schema.js';
 import type {Transport} from '../../remote/transport.js';
 import {join} from 'node:path';
 import {readJournal} from '../../run/journal.js';
+import {nodesLeftProfile, readInstalledNodes} from '../../state/installed-nodes-file.js';
 import {JOURNAL_FILE, journalFile} from '../../state/journal-file.js';
 import {defaultStateDir} from '../../state/state-dir.js';
 import type {JournalRead} from '../../status/change.js';
@@ -67,6 +68,7 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 		probeTimeoutMs: options.probeTimeout * 1000,
 		admin: readAdminCredentials(profile, stateDir),
 		readJournal: () => readChangeJournal(stateDir),
+		readDeparted: () => departedNodes(profile, stateDir),
 		// New host keys only with --accept-new-host-keys: status looks at nodes apply trusted.
 		connect: async (p) =>
 			new Map<string, Transport | Error>(
@@ -75,6 +77,15 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 				),
 			),
 	});
+}
+
+/** Masters installed by this state directory that the profile no longer names; an unreadable record is said by apply, not here. */
+function departedNodes(profile: Profile, stateDir: string): Array<{name: string; ip: string; installedAt: string}> {
+	try {
+		return nodesLeftProfile(readInstalledNodes(stateDir), profile.nodes).map((n) => ({name: n.name, ip: n.ip, installedAt: n.installedAt}));
+	} catch {
+		return [];
+	}
 }
 
 /** The state dir's rolling-change journal; a file that cannot be read is said so, never thrown. */
