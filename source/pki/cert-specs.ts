@@ -22,16 +22,34 @@ export function kubernetesServiceNames(clusterDomain: string): string[] {
 	return ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster', `kubernetes.default.svc.${clusterDomain}`];
 }
 
-export function apiserverCertSpec(profile: Profile): CertificateSpec {
+/** The apiserver's identity towards etcd and the kubelets (RBAC binds it: kubelet-api-binding.ts). */
+export const APISERVER_COMMON_NAME = 'kubernetes-master';
+
+/**
+ * The names every apiserver serves under: 127.0.0.1, the `kubernetes` Service's IP and names,
+ * the client endpoint and extraSans. A change of these re-issues every node's certificate.
+ */
+export function sharedApiserverNames(profile: Profile): {dnsNames: string[]; ipAddresses: string[]} {
 	// The client endpoint's host is one more shared name: every apiserver behind it must present it.
 	const endpoint = clientEndpoint(profile);
 	const shared = [...profile.apiserver.extraSans, ...(endpoint ? [endpoint.host] : [])];
-	const extraIps = shared.filter((s) => isIP(s) !== 0);
-	const extraNames = shared.filter((s) => isIP(s) === 0);
 	return {
-		commonName: 'kubernetes-master',
-		dnsNames: unique([...kubernetesServiceNames(profile.network.clusterDomain), ...extraNames]),
-		ipAddresses: unique(['127.0.0.1', ...profile.nodes.map((n) => n.ip), firstHostIp(profile.network.serviceCidr), ...extraIps]),
+		dnsNames: unique([...kubernetesServiceNames(profile.network.clusterDomain), ...shared.filter((s) => isIP(s) === 0)]),
+		ipAddresses: unique(['127.0.0.1', firstHostIp(profile.network.serviceCidr), ...shared.filter((s) => isIP(s) !== 0)]),
+	};
+}
+
+/**
+ * A node's apiserver certificate: the shared names plus that node's own address (and name).
+ * Per node rather than the guide's one certificate listing every master, so adding or
+ * removing a master issues or drops that node's certificate and leaves the others alone.
+ */
+export function apiserverCertSpec(profile: Profile, node: ProfileNode): CertificateSpec {
+	const shared = sharedApiserverNames(profile);
+	return {
+		commonName: APISERVER_COMMON_NAME,
+		dnsNames: unique([...shared.dnsNames, node.name]),
+		ipAddresses: unique([shared.ipAddresses[0]!, node.ip, ...shared.ipAddresses.slice(1)]),
 		// Serving cert on 6443, and the client cert towards etcd and the kubelets.
 		serverAuth: true,
 		clientAuth: true,
@@ -39,12 +57,16 @@ export function apiserverCertSpec(profile: Profile): CertificateSpec {
 	};
 }
 
+export function apiserverStem(nodeName: string): string {
+	return `nodes/${nodeName}/kube-apiserver`;
+}
+
 /**
  * kube-controller-manager and kube-scheduler certs are per node: each is the component's
  * client identity (CN = O = system:kube-…) and its serving cert on 10257/10259, so its SANs
  * are that node's own addresses (the status probes call https://NODE_IP:10257). Per node
  * rather than the guide's one cert with every node IP, so adding a node leaves the existing
- * nodes' certificates alone: only the apiserver certificate (which lists every node) is re-issued.
+ * nodes' certificates alone.
  */
 export function componentCertSpec(profile: Profile, node: ProfileNode, component: 'kube-controller-manager' | 'kube-scheduler'): CertificateSpec {
 	return {
@@ -61,13 +83,13 @@ export function componentCertSpec(profile: Profile, node: ProfileNode, component
 export function certificateSpecs(profile: Profile): NamedSpec[] {
 	const days = profile.pki.certValidityDays;
 	const specs: NamedSpec[] = [
-		{item: 'apiserver certificate', stem: 'kubernetes', spec: apiserverCertSpec(profile), signer: 'cluster'},
 		// The CN must be in --requestheader-allowed-names (guide: "aggregator"). Signed by the
 		// front-proxy CA: a certificate that CA signs may assert any user in X-Remote-User.
 		{item: 'proxy-client certificate', stem: 'proxy-client', spec: {commonName: 'aggregator', clientAuth: true, validityDays: days}, signer: 'front-proxy'},
 		{item: 'admin certificate', stem: 'admin', spec: {commonName: 'admin', organization: 'system:masters', clientAuth: true, validityDays: days}, signer: 'cluster'},
 	];
 	for (const node of profile.nodes) {
+		specs.push({item: `${node.name} apiserver certificate`, stem: apiserverStem(node.name), spec: apiserverCertSpec(profile, node), signer: 'cluster'});
 		for (const component of ['kube-controller-manager', 'kube-scheduler'] as const) {
 			specs.push({item: `${node.name} ${component} certificate`, stem: componentStem(node.name, component), spec: componentCertSpec(profile, node, component), signer: 'cluster'});
 		}

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs';
 import {UserError} from '../errors.js';
 import type {Profile} from '../profile/schema.js';
 import type {StateDir} from '../state/state-dir.js';
-import {certificateSpecs, componentStem} from './cert-specs.js';
+import {apiserverStem, certificateSpecs, componentStem} from './cert-specs.js';
 import {reasonToReissue, verifyCertificate, type VerifiedFacts} from './inspect.js';
 import {BROUGHT_CA_FILE, ENCRYPTION_KEY_FILE, refuseReplacingKeptMaterial} from './kept-material.js';
 import {generateEcKeyPair, publicKeyPemOf} from './keys.js';
@@ -58,7 +58,7 @@ export async function ensurePki(profile: Profile, state: StateDir, now = new Dat
 			ca: clusterCa,
 			frontProxyCa,
 			caFromProfile: profile.pki.caCert !== undefined,
-			apiserver: pick('kubernetes'),
+			apiserver: Object.fromEntries(profile.nodes.map((n) => [n.name, pick(apiserverStem(n.name))])),
 			proxyClient: pick('proxy-client'),
 			admin: pick('admin'),
 			controllerManager: perNode('kube-controller-manager'),

@@ -8,6 +8,7 @@ import {readFileSync} from 'node:fs';
 import {UserError} from '../errors.js';
 import type {Profile} from '../profile/schema.js';
 import type {StateDir} from '../state/state-dir.js';
+import {apiserverStem} from './cert-specs.js';
 
 /** The state file that holds the encryption key. */
 export const ENCRYPTION_KEY_FILE = 'encryption-key';
@@ -34,7 +35,8 @@ function refuseOtherEncryptionKey(profile: Profile, state: StateDir): void {
 function refuseOtherCa(profile: Profile, state: StateDir): void {
 	const keptPem = state.read(BROUGHT_CA_FILE) ?? state.read('ca.pem');
 	const kept = keptPem === undefined ? undefined : new X509Certificate(keptPem);
-	const issuedApiserver = state.read('kubernetes.pem');
+	// Any certificate the CA issued tells which CA it was: the first node's apiserver certificate, or the one of an older release.
+	const issuedApiserver = state.read(`${apiserverStem(profile.nodes[0]!.name)}.pem`) ?? state.read('kubernetes.pem');
 	if (profile.pki.caCert === undefined) {
 		// A new CA would be created and every certificate re-issued from it.
 		if (state.read('ca.pem') !== undefined || state.read('ca-key.pem') !== undefined) return;
@@ -46,7 +48,7 @@ function refuseOtherCa(profile: Profile, state: StateDir): void {
 		}
 		if (issuedApiserver !== undefined) {
 			throw new UserError(
-				`pki.caCert: is not given, and ${state.path} has certificates but no CA (issuer of kubernetes.pem: ${new X509Certificate(issuedApiserver).issuer.replace(/\n/g, ', ')}); a new CA would replace every certificate of the cluster`,
+				`pki.caCert: is not given, and ${state.path} has certificates but no CA (issuer of the apiserver certificate: ${new X509Certificate(issuedApiserver).issuer.replace(/\n/g, ', ')}); a new CA would replace every certificate of the cluster`,
 				'give pki.caCert and pki.caKey of the CA that issued them, or restore ca.pem and ca-key.pem in the state directory; nothing was written',
 			);
 		}
@@ -63,7 +65,7 @@ function refuseOtherCa(profile: Profile, state: StateDir): void {
 	// A state directory made before the brought CA was recorded: its certificates tell.
 	if (issuedApiserver !== undefined && !new X509Certificate(issuedApiserver).verify(brought.publicKey)) {
 		throw new UserError(
-			`pki.caCert: ${profile.pki.caCert} (SHA-256 ${brought.fingerprint256}) did not issue the certificates in ${state.path} (issuer of kubernetes.pem: ${new X509Certificate(issuedApiserver).issuer.replace(/\n/g, ', ')}); the kept certificates stay`,
+			`pki.caCert: ${profile.pki.caCert} (SHA-256 ${brought.fingerprint256}) did not issue the certificates in ${state.path} (issuer of the apiserver certificate: ${new X509Certificate(issuedApiserver).issuer.replace(/\n/g, ', ')}); the kept certificates stay`,
 			'CA rotation is not supported yet; give pki.caCert and pki.caKey of the CA the cluster was built with; nothing was written',
 		);
 	}

@@ -16,8 +16,8 @@ export interface Pki {
 	frontProxyCa: CertKeyPair;
 	/** True when the CA is the user's (profile pki.caCert/caKey), false when this tool created it. */
 	caFromProfile: boolean;
-	/** kube-apiserver serving cert, also its etcd and kubelet client cert (as in the guide). */
-	apiserver: CertKeyPair;
+	/** Per node name: kube-apiserver serving cert, also its etcd and kubelet client cert (as in the guide). */
+	apiserver: Record<string, CertKeyPair>;
 	/** Front-proxy client cert (CN aggregator) for the aggregation layer. */
 	proxyClient: CertKeyPair;
 	/** The user's admin identity (O system:masters), local only. */

@@ -62,8 +62,9 @@ function buildNodePlan(profile: Profile, node: ProfileNode, pki: Pki, binaries: 
 	add(c.frontProxyCaKey, pki.frontProxyCa.key, 'certificates', [], true);
 	// The controller-manager signs kubelet CSRs with the CA (--cluster-signing-key-file), as in the guide.
 	add(c.caKey, pki.ca.key, 'certificates', [CONTROLLER_MANAGER], true);
-	add(c.apiserver, pki.apiserver.cert, 'certificates', [APISERVER]);
-	add(c.apiserverKey, pki.apiserver.key, 'certificates', [APISERVER], true);
+	const apiserver = pki.apiserver[node.name]!;
+	add(c.apiserver, apiserver.cert, 'certificates', [APISERVER]);
+	add(c.apiserverKey, apiserver.key, 'certificates', [APISERVER], true);
 	add(c.proxyClient, pki.proxyClient.cert, 'certificates', [APISERVER]);
 	add(c.proxyClientKey, pki.proxyClient.key, 'certificates', [APISERVER], true);
 	add(c.controllerManager, controllerManager.cert, 'certificates', [CONTROLLER_MANAGER]);

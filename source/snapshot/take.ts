@@ -7,6 +7,7 @@
 import {randomBytes, createHash} from 'node:crypto';
 import {chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
+import {apiserverStem} from '../pki/cert-specs.js';
 import {UserError} from '../errors.js';
 import {makeDirectory} from '../make-directory.js';
 import {ENCRYPTION_KEY_FILE} from '../pki/kept-material.js';
@@ -32,7 +33,13 @@ export function etcdClientCredentials(profile: Profile, stateDir: string): EtcdC
 		: profile.pki.caCert
 			? {path: profile.pki.caCert, source: `the cluster CA pki.caCert ${profile.pki.caCert}`}
 			: {path: join(stateDir, 'ca.pem'), source: `the cluster CA ${join(stateDir, 'ca.pem')}`};
-	const cert = profile.etcd.certFile ? {path: profile.etcd.certFile, keyPath: profile.etcd.keyFile!, source: `etcd.certFile ${profile.etcd.certFile}`} : {path: join(stateDir, 'kubernetes.pem'), keyPath: join(stateDir, 'kubernetes-key.pem'), source: `the apiserver certificate ${join(stateDir, 'kubernetes.pem')}`};
+	// Without etcd.certFile: the first node's apiserver certificate (or, in a state directory of
+	// a release before they were per node, the one apiserver certificate it kept).
+	const perNode = join(stateDir, `${apiserverStem(profile.nodes[0]!.name)}.pem`);
+	const stem = existsSync(perNode) || !existsSync(join(stateDir, 'kubernetes.pem')) ? apiserverStem(profile.nodes[0]!.name) : 'kubernetes';
+	const cert = profile.etcd.certFile
+		? {path: profile.etcd.certFile, keyPath: profile.etcd.keyFile!, source: `etcd.certFile ${profile.etcd.certFile}`}
+		: {path: join(stateDir, `${stem}.pem`), keyPath: join(stateDir, `${stem}-key.pem`), source: `the apiserver certificate ${join(stateDir, `${stem}.pem`)}`};
 	for (const path of [ca.path, cert.path, cert.keyPath]) {
 		if (!existsSync(path)) {
 			throw new UserError(

@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {lockingConnect} from '../../source/cli/shared/cluster-lock.js';
 import {connectNode} from '../../source/cli/shared/connect.js';
-import {apiserverCertSpec} from '../../source/pki/cert-specs.js';
+import {APISERVER_COMMON_NAME} from '../../source/pki/cert-specs.js';
 import {loadProfileFile} from '../../source/profile/load.js';
 import type {Transport} from '../../source/remote/transport.js';
 import {ensureKubeletApiBinding, KUBELET_API_BINDING} from '../../source/run/kubelet-api-binding.js';
@@ -57,7 +57,7 @@ describe.skipIf(skip)('one run per cluster, and the kubelet API binding, on the 
 		const profile = await loadProfileFile(profilePath);
 		const creds = adminCreds(join(stateDir, 'admin.kubeconfig'));
 		const apiservers = profile.nodes.map((n) => `https://${n.ip}:6443`);
-		const user = apiserverCertSpec(profile).commonName;
+		const user = APISERVER_COMMON_NAME;
 		const options = {apiservers, admin: {caPem: creds.ca, certPem: creds.cert, keyPem: creds.key}, user};
 		const bindingUrl = `${apiservers[0]}/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${KUBELET_API_BINDING}`;
 		// What `kubectl logs` makes the apiserver do: nodes/proxy, as its kubelet client user.

@@ -12,7 +12,7 @@ import type {Pki} from '../../source/pki/types.js';
 import {ProfileSchema} from '../../source/profile/schema.js';
 import {ensureKubeletApiBinding, KUBELET_API_BINDING, KUBELET_API_ROLE} from '../../source/run/kubelet-api-binding.js';
 import {StateDir} from '../../source/state/state-dir.js';
-import {apiserverCertSpec} from '../../source/pki/cert-specs.js';
+import {APISERVER_COMMON_NAME} from '../../source/pki/cert-specs.js';
 import {baseProfile, tempDir} from './render/fixtures.js';
 
 const PATH = '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings';
@@ -30,8 +30,8 @@ describe('the kubelet API binding', () => {
 	beforeAll(async () => {
 		const profile = ProfileSchema.parse(baseProfile());
 		pki = (await ensurePki(profile, StateDir.open(join(tempDir('k8s-binding-'), 'state')))).pki;
-		user = apiserverCertSpec(profile).commonName;
-		server = createServer({cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true}, (req, res) => {
+		user = APISERVER_COMMON_NAME;
+		server = createServer({cert: pki.apiserver.master1!.cert, key: pki.apiserver.master1!.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true}, (req, res) => {
 			const send = (status: number, body: unknown) => {
 				res.writeHead(status, {'content-type': 'application/json'});
 				res.end(JSON.stringify(body));

@@ -36,7 +36,7 @@ describe('recoverState', () => {
 		const result = recoverState(profile, from!, others);
 		expect(result.problems).toEqual([]);
 		expect([...result.files.keys()].sort()).toEqual(
-			['ca', 'front-proxy-ca', 'kubernetes', 'proxy-client', ...['master1', 'master2', 'master3'].flatMap((n) => [`nodes/${n}/kube-controller-manager`, `nodes/${n}/kube-scheduler`])]
+			['ca', 'front-proxy-ca', 'proxy-client', ...['master1', 'master2', 'master3'].flatMap((n) => [`nodes/${n}/kube-apiserver`, `nodes/${n}/kube-controller-manager`, `nodes/${n}/kube-scheduler`])]
 				.flatMap((s) => [`${s}.pem`, `${s}-key.pem`])
 				.concat(['sa.key', 'sa.pub', 'encryption-key'])
 				.sort(),
@@ -57,7 +57,7 @@ describe('recoverState', () => {
 		const {profile, nodes} = await installed();
 		const result = recoverState(profile, nodes[0]!, [nodes[1]!]);
 		expect(result.problems).toEqual([]);
-		expect(result.missing[0]).toMatch(/^master3 did not answer: its controller-manager and scheduler certificates are issued anew/);
+		expect(result.missing[0]).toMatch(/^master3 did not answer: its apiserver, controller-manager and scheduler certificates are issued anew/);
 		expect(result.files.has('nodes/master3/kube-scheduler.pem')).toBe(false);
 	});
 

@@ -9,7 +9,7 @@ import {createHttpsHealth} from '../../run/https-health.js';
 import {elfArch} from '../../run/preflight.js';
 import {nodeSession} from '../../run/node-session.js';
 import {ensureKubeletApiBinding, KUBELET_API_BINDING} from '../../run/kubelet-api-binding.js';
-import {apiserverCertSpec} from '../../pki/cert-specs.js';
+import {APISERVER_COMMON_NAME} from '../../pki/cert-specs.js';
 import {journalFile} from '../../state/journal-file.js';
 import {runPlan, type RunnerOptions} from '../../run/runner.js';
 import {zstdCopies} from '../../plan/zstd-copies.js';
@@ -182,7 +182,7 @@ async function applyPrepared(
 			const outcome = await ensureKubeletApiBinding({
 				apiservers: profile.nodes.map((n) => `https://${n.ip.includes(':') ? `[${n.ip}]` : n.ip}:6443`),
 				admin,
-				user: apiserverCertSpec(profile).commonName,
+				user: APISERVER_COMMON_NAME,
 				dryRun,
 			});
 			return outcome.action === 'unchanged' ? [] : [`ClusterRoleBinding ${KUBELET_API_BINDING} ${dryRun ? `(to be ${outcome.action})` : outcome.action}`];

@@ -8,7 +8,7 @@ export function registerStateCommand(program: Command): void {
 		.command('recover')
 		.description(
 			'Rebuild a lost state directory from the files on the masters: the CA and its key, the front-proxy CA and its key, the service-account key pair, ' +
-				'the apiserver and proxy-client certificates and the encryption key from the --from node; each master\'s controller-manager and scheduler certificates from that master. ' +
+				'the proxy-client certificate and the encryption key from the --from node; each master\'s apiserver, controller-manager and scheduler certificates from that master. ' +
 				'Every pair is checked before anything is written, and only into a state directory that holds no keys yet. What the nodes do not hold (the admin certificate) is named. ' +
 				'Then `apply --dry-run` with the same profile shows no change on the nodes. Exit codes: 0 recovered, 1 the node could not be read, 2 invalid input or refused (nothing written).',
 		)

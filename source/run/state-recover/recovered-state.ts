@@ -1,13 +1,13 @@
 // `state recover`, the pure part: from the files read off the masters to the files of a
 // state directory, with what could not be recovered named. The shared material (CA and its
-// key, front-proxy CA and its key, service-account key pair, the apiserver and proxy-client
-// certificates, the encryption key) comes from the node the user named; each master's own
+// key, front-proxy CA and its key, service-account key pair, the proxy-client certificate,
+// the encryption key) comes from the node the user named; each master's own apiserver,
 // controller-manager and scheduler certificates from that master, when it answered and
 // holds the same CA. Every pair is checked (a certificate with its key, a public key with its
 // private key) before anything is written: a half-recovered state would plan new keys.
 import {X509Certificate, createPrivateKey} from 'node:crypto';
 import {parse} from 'yaml';
-import {componentStem} from '../../pki/cert-specs.js';
+import {apiserverStem, componentStem} from '../../pki/cert-specs.js';
 import {publicKeyPemOf} from '../../pki/keys.js';
 import type {Profile} from '../../profile/schema.js';
 import {targetPaths} from '../../render/paths.js';
@@ -70,7 +70,6 @@ export function recoverState(profile: Profile, from: NodeFiles, others: readonly
 
 	pair(out, from, {what: 'front-proxy CA', cert: c.frontProxyCa, key: c.frontProxyCaKey, stem: 'front-proxy-ca', required: true});
 	serviceAccount(out, from, c.serviceAccountKey, c.serviceAccountPub);
-	pair(out, from, {what: 'apiserver certificate', cert: c.apiserver, key: c.apiserverKey, stem: 'kubernetes'});
 	pair(out, from, {what: 'proxy-client certificate', cert: c.proxyClient, key: c.proxyClientKey, stem: 'proxy-client'});
 	encryptionKey(out, from, paths.encryptionConfig);
 
@@ -80,6 +79,7 @@ export function recoverState(profile: Profile, from: NodeFiles, others: readonly
 			out.problems.push(`${node.node} holds another CA in ${c.ca} (SHA-256 ${fingerprint(theirCa)}) than ${from.node} (SHA-256 ${fingerprint(caPem)}): these masters are not one cluster; recover from one of them and remove the others from the profile`);
 			continue;
 		}
+		pair(out, node, {what: `${node.node}'s kube-apiserver certificate`, cert: c.apiserver, key: c.apiserverKey, stem: apiserverStem(node.node)});
 		for (const component of ['kube-controller-manager', 'kube-scheduler'] as const) {
 			const files = component === 'kube-controller-manager' ? {cert: c.controllerManager, key: c.controllerManagerKey} : {cert: c.scheduler, key: c.schedulerKey};
 			pair(out, node, {what: `${node.node}'s ${component} certificate`, ...files, stem: componentStem(node.node, component)});
@@ -87,7 +87,7 @@ export function recoverState(profile: Profile, from: NodeFiles, others: readonly
 	}
 	const answered = new Set([from, ...others].map((n) => n.node));
 	for (const n of profile.nodes) {
-		if (!answered.has(n.name)) out.missing.push(`${n.name} did not answer: its controller-manager and scheduler certificates are issued anew by the next apply (which restarts those two services there)`);
+		if (!answered.has(n.name)) out.missing.push(`${n.name} did not answer: its apiserver, controller-manager and scheduler certificates are issued anew by the next apply (which restarts its services)`);
 	}
 	out.missing.push('the admin certificate is on no node: the next apply issues a new one for this machine (the cluster is not changed by it)');
 	return out;

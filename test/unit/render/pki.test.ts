@@ -26,22 +26,26 @@ function subjectOf(pem: string) {
 }
 
 describe('PKI', () => {
-	it('issues an apiserver certificate with every SAN, signed by the CA, matching its key', async () => {
+	it('issues each master an apiserver certificate with its own address and the shared SANs, signed by the CA, matching its key', async () => {
 		const {pki} = await setup();
 		const ca = new X509Certificate(pki.ca.cert);
-		const cert = new X509Certificate(pki.apiserver.cert);
 		expect(ca.ca).toBe(true);
-		expect(cert.verify(ca.publicKey)).toBe(true);
-		expect(cert.checkIssued(ca)).toBe(true);
-		expect(cert.checkPrivateKey(createPrivateKey(pki.apiserver.key))).toBe(true);
-		expect(subjectOf(pki.apiserver.cert)).toEqual(['CN=kubernetes-master']);
-		for (const ip of ['127.0.0.1', '198.18.0.11', '198.18.0.12', '198.18.0.13', '10.254.0.1', '198.18.0.100']) expect(cert.checkIP(ip), ip).toBe(ip);
-		for (const host of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster', 'kubernetes.default.svc.cluster.local', 'k8s.example.com']) {
-			expect(cert.checkHost(host, {subject: 'never'}), host).toBe(host);
+		for (const [node, ip] of [['master1', '198.18.0.11'], ['master2', '198.18.0.12'], ['master3', '198.18.0.13']] as const) {
+			const pair = pki.apiserver[node]!;
+			const cert = new X509Certificate(pair.cert);
+			expect(cert.verify(ca.publicKey)).toBe(true);
+			expect(cert.checkIssued(ca)).toBe(true);
+			expect(cert.checkPrivateKey(createPrivateKey(pair.key))).toBe(true);
+			expect(subjectOf(pair.cert)).toEqual(['CN=kubernetes-master']);
+			for (const shared of ['127.0.0.1', ip, '10.254.0.1', '198.18.0.100']) expect(cert.checkIP(shared), `${node} ${shared}`).toBe(shared);
+			for (const host of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster', 'kubernetes.default.svc.cluster.local', 'k8s.example.com', node]) {
+				expect(cert.checkHost(host, {subject: 'never'}), host).toBe(host);
+			}
+			// Not the other masters': adding or removing one leaves this certificate alone.
+			for (const other of ['198.18.0.11', '198.18.0.12', '198.18.0.13', '198.18.0.14'].filter((o) => o !== ip)) expect(cert.checkIP(other), `${node} ${other}`).toBeUndefined();
+			expect(cert.subjectAltName).not.toMatch(/cluster\.local\./);
+			expect(cert.keyUsage).toEqual(expect.arrayContaining([SERVER_AUTH, CLIENT_AUTH]));
 		}
-		expect(cert.subjectAltName).not.toMatch(/cluster\.local\./);
-		expect(cert.checkIP('198.18.0.14')).toBeUndefined();
-		expect(cert.keyUsage).toEqual(expect.arrayContaining([SERVER_AUTH, CLIENT_AUTH]));
 	});
 
 	it('issues per-node controller-manager and scheduler certs that serve on the node IP and identify the component', async () => {
@@ -74,7 +78,7 @@ describe('PKI', () => {
 		expect(proxy.verify(frontProxy.publicKey)).toBe(true);
 		expect(proxy.verify(ca.publicKey)).toBe(false);
 		expect(frontProxy.publicKey.equals(ca.publicKey)).toBe(false);
-		for (const other of [pki.apiserver, pki.admin, pki.controllerManager.master1!, pki.scheduler.master1!]) {
+		for (const other of [pki.apiserver.master1!, pki.admin, pki.controllerManager.master1!, pki.scheduler.master1!]) {
 			expect(new X509Certificate(other.cert).verify(frontProxy.publicKey)).toBe(false);
 		}
 		const admin = new X509Certificate(pki.admin.cert);
@@ -88,7 +92,7 @@ describe('PKI', () => {
 	it.skipIf(cannotRun('pki.test.ts (openssl verify)', hasOpenssl() ? undefined : 'the openssl command is not installed (Debian package openssl)'))('certificates pass openssl verify and carry the expected extensions', async () => {
 		const {pki, dir} = await setup();
 		writeFileSync(join(dir, 'ca.pem'), pki.ca.cert);
-		for (const [name, pem] of [['apiserver', pki.apiserver.cert], ['cm', pki.controllerManager.master1!.cert], ['admin', pki.admin.cert]] as const) {
+		for (const [name, pem] of [['apiserver', pki.apiserver.master1!.cert], ['cm', pki.controllerManager.master1!.cert], ['admin', pki.admin.cert]] as const) {
 			writeFileSync(join(dir, `${name}.pem`), pem);
 			expect(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), join(dir, `${name}.pem`)], {encoding: 'utf8'})).toContain(': OK');
 		}
@@ -142,25 +146,25 @@ describe('PKI', () => {
 		expect(pki.apiserver).toEqual(first.pki.apiserver);
 	});
 
-	it('a new node re-issues only the apiserver certificate (and creates the new node\'s own), keeping a backup', async () => {
+	it('a new node creates only its own certificates: no other master\'s is re-issued', async () => {
 		const first = await setup();
 		const grown = ProfileSchema.parse({...baseProfile({apiserver: {extraSans: ['k8s.example.com', '198.18.0.100']}}), nodes: [...baseProfile().nodes, {name: 'master4', ip: '198.18.0.14'}]});
 		const {pki, changes} = await ensurePki(grown, first.state);
 		expect(changes.map((c) => `${c.action} ${c.item}`).sort()).toEqual(
-			['reissued apiserver certificate', 'created master4 kube-controller-manager certificate', 'created master4 kube-scheduler certificate'].sort(),
+			['created master4 apiserver certificate', 'created master4 kube-controller-manager certificate', 'created master4 kube-scheduler certificate'].sort(),
 		);
-		expect(changes.find((c) => c.action === 'reissued')!.reason).toContain('+198.18.0.14');
-		expect(new X509Certificate(pki.apiserver.cert).checkIP('198.18.0.14')).toBe('198.18.0.14');
+		expect(new X509Certificate(pki.apiserver.master4!.cert).checkIP('198.18.0.14')).toBe('198.18.0.14');
+		for (const node of ['master1', 'master2', 'master3']) expect(pki.apiserver[node], node).toEqual(first.pki.apiserver[node]);
 		expect(pki.controllerManager.master1).toEqual(first.pki.controllerManager.master1);
 		expect(pki.ca).toEqual(first.pki.ca);
-		expect(readdirSync(join(first.state.path, 'backup')).some((f) => f.endsWith('kubernetes.pem'))).toBe(true);
 	});
 
-	it('an extra SAN re-issues only the apiserver certificate', async () => {
+	it('a shared name (an extra SAN) re-issues every master\'s apiserver certificate, keeping a backup of each', async () => {
 		const first = await setup();
 		const changed = ProfileSchema.parse(baseProfile({apiserver: {extraSans: ['k8s.example.com', '198.18.0.100', 'lb.example.com']}}));
 		const {changes} = await ensurePki(changed, first.state);
-		expect(changes.map((c) => `${c.action} ${c.item}`)).toEqual(['reissued apiserver certificate']);
+		expect(changes.map((c) => `${c.action} ${c.item}`)).toEqual(['master1', 'master2', 'master3'].map((n) => `reissued ${n} apiserver certificate`));
+		expect(readdirSync(join(first.state.path, 'backup')).filter((f) => f.endsWith('kube-apiserver.pem'))).toHaveLength(3);
 	});
 
 	it('re-issues a certificate close to expiry but never replaces the CA or the encryption key', async () => {
@@ -186,16 +190,16 @@ describe('PKI', () => {
 		const state = StateDir.open(join(dir, 'state'));
 		const {pki} = await ensurePki(profile, state);
 		const ca = new X509Certificate(pki.ca.cert);
-		expect(new X509Certificate(pki.apiserver.cert).verify(ca.publicKey)).toBe(true);
-		expect(new X509Certificate(pki.apiserver.cert).issuer).toBe('CN=user-ca');
+		expect(new X509Certificate(pki.apiserver.master1!.cert).verify(ca.publicKey)).toBe(true);
+		expect(new X509Certificate(pki.apiserver.master1!.cert).issuer).toBe('CN=user-ca');
 		if (hasOpenssl()) {
 			// OpenSSL builds the chain through the key identifiers too: AKI must equal the CA's SKI.
-			writeFileSync(join(dir, 'leaf.pem'), pki.apiserver.cert);
+			writeFileSync(join(dir, 'leaf.pem'), pki.apiserver.master1!.cert);
 			expect(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), join(dir, 'leaf.pem')], {encoding: 'utf8'})).toContain('OK');
 			const text = (pem: string) => execFileSync('openssl', ['x509', '-noout', '-text'], {input: pem, encoding: 'utf8'});
 			const ski = /Subject Key Identifier:\s*\n\s*([0-9A-F:]+)/.exec(text(pki.ca.cert))?.[1];
 			expect(ski).toBeDefined();
-			expect(text(pki.apiserver.cert)).toMatch(new RegExp(`Authority Key Identifier:\\s*\\n\\s*(keyid:)?${ski}`));
+			expect(text(pki.apiserver.master1!.cert)).toMatch(new RegExp(`Authority Key Identifier:\\s*\\n\\s*(keyid:)?${ski}`));
 		}
 		expect(existsSync(join(state.path, 'ca.pem'))).toBe(false);
 		// The brought CA keeps its role for the cluster's certificates; the front-proxy CA is the tool's own, kept.
@@ -269,7 +273,7 @@ describe('a CA the tool created and kept, near its end', () => {
 			const state = stateWithCa(stem, 100);
 			const profile = ProfileSchema.parse(baseProfile({pki: {certValidityDays: 99}}));
 			const {pki} = await ensurePki(profile, state);
-			const leaf = new X509Certificate(stem === 'ca' ? pki.apiserver.cert : pki.proxyClient.cert);
+			const leaf = new X509Certificate(stem === 'ca' ? pki.apiserver.master1!.cert : pki.proxyClient.cert);
 			expect(new Date(leaf.validTo) <= new Date(new X509Certificate(state.read(`${stem}.pem`)!).validTo)).toBe(true);
 		});
 	}
