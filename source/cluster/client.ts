@@ -27,6 +27,8 @@ export interface ClusterClient {
 	lease(apiserver: Endpoint, name: string): Promise<HttpsGetResult>;
 	/** PUT a kube-system Lease (the whole object, as read: a changed resourceVersion is a 409). */
 	putLease(apiserver: Endpoint, name: string, lease: object): Promise<HttpsGetResult>;
+	/** POST or DELETE `path` at the apiserver, as the admin, with a JSON body. */
+	send(apiserver: Endpoint, method: 'POST' | 'DELETE', path: string, body?: object): Promise<HttpsGetResult>;
 	close(): void;
 }
 
@@ -40,6 +42,7 @@ export function createClusterClient(admin: AdminCredentials, timeoutMs: number):
 		health: (service, endpoint) => get(service, endpoint, CONTROL_PLANE[service].healthPath),
 		lease: (apiserver, name) => get('kube-apiserver', apiserver, leasePath(name)),
 		putLease: (apiserver, name, lease) => httpsGet(`${baseUrl(apiserver)}${leasePath(name)}`, {agent: withClientCert, timeoutMs, put: lease}),
+		send: (apiserver, method, path, body) => httpsGet(`${baseUrl(apiserver)}${path}`, {agent: withClientCert, timeoutMs, send: {method, ...(body ? {body} : {})}}),
 		close() {
 			withClientCert.destroy();
 			anonymous.destroy();

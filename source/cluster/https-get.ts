@@ -29,6 +29,8 @@ export interface HttpsGetOptions {
 	maxBodyBytes?: number;
 	/** A PUT of this object, as JSON, instead of a GET (a Lease handed over). */
 	put?: object;
+	/** Another method, with its JSON body (POST a Secret, DELETE it). */
+	send?: {method: 'POST' | 'DELETE'; body?: object};
 }
 
 /**
@@ -66,9 +68,11 @@ export function httpsGet(url: string, options: HttpsGetOptions): Promise<HttpsGe
 			clearTimeout(timer);
 			resolve({...r, durationMs: Math.round(performance.now() - started), peerCertificate});
 		};
-		const payload = options.put === undefined ? undefined : Buffer.from(JSON.stringify(options.put));
+		const sent = options.put ?? options.send?.body;
+		const payload = sent === undefined ? undefined : Buffer.from(JSON.stringify(sent));
+		const method = options.send?.method ?? (options.put ? 'PUT' : 'GET');
 		const headers = {accept: 'application/json, text/plain', ...(payload ? {'content-type': 'application/json', 'content-length': payload.length} : {})};
-		const req = https.request(url, {method: payload ? 'PUT' : 'GET', agent: options.agent, headers}, (res) => {
+		const req = https.request(url, {method, agent: options.agent, headers}, (res) => {
 			const socket = res.socket as TLSSocket;
 			try {
 				const peer = socket.getPeerCertificate?.();
@@ -85,11 +89,13 @@ export function httpsGet(url: string, options: HttpsGetOptions): Promise<HttpsGe
 			res.on('end', () => {
 				const body = Buffer.concat(chunks).toString('utf8').slice(0, maxBody);
 				const status = res.statusCode ?? 0;
+				// A GET is ok on 200 alone; a write also on 201 Created.
+				const ok = status === 200 || (method === 'POST' && status === 201);
 				finish({
-					state: status === 200 ? 'ok' : 'failed',
+					state: ok ? 'ok' : 'failed',
 					httpStatus: status,
 					body,
-					detail: status === 200 ? null : `HTTP ${status}${firstLine(body) ? `: ${firstLine(body)}` : ''}`,
+					detail: ok ? null : `HTTP ${status}${firstLine(body) ? `: ${firstLine(body)}` : ''}`,
 				});
 			});
 			res.on('error', (error) => finish(fromError(error)));

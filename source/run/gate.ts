@@ -6,7 +6,7 @@ import {INSTALL_STEPS} from './operation.js';
 import {judgePreflight} from './preflight.js';
 import type {RunnerOptions} from './run-options.js';
 import {StepError} from './step-error.js';
-import {judgeMixedReleases, judgeVersionSkew} from './version-skew.js';
+import {judgeAddedRelease, judgeMixedReleases, judgeVersionSkew} from './version-skew.js';
 import {readJournal} from './journal.js';
 import type {Steps} from './step-runner.js';
 
@@ -73,6 +73,7 @@ export async function gateAll(options: RunnerOptions, runs: NodeRun[], steps: St
 		}
 	});
 	if (runs.every((r) => r.failedStep === undefined)) refuseUnexplainedMix(options, runs, steps);
+	if (runs.every((r) => r.failedStep === undefined)) refuseAddedRelease(options, runs, steps);
 	return runs.filter((r) => r.failedStep !== undefined);
 }
 
@@ -89,6 +90,15 @@ export function mixedReleasesExplained(options: RunnerOptions): boolean {
  */
 function refuseUnexplainedMix(options: RunnerOptions, runs: NodeRun[], steps: Steps): void {
 	const problem = judgeMixedReleases(options.plan.kubernetesRelease, runs.map((r) => ({node: r.plan.node.name, versions: r.versions ?? new Map()})), mixedReleasesExplained(options));
+	const run = problem && runs.find((r) => r.plan.node.name === problem.node);
+	if (!problem || !run) return;
+	run.refused = true;
+	steps.fail(run, 'preflight', 0, new StepError(problem.message, problem.hint));
+}
+
+/** A master added to a serving cluster with another release than the cluster's: refused (exit 2). */
+function refuseAddedRelease(options: RunnerOptions, runs: NodeRun[], steps: Steps): void {
+	const problem = judgeAddedRelease(options.plan.kubernetesRelease, runs.map((r) => ({node: r.plan.node.name, versions: r.versions ?? new Map()})));
 	const run = problem && runs.find((r) => r.plan.node.name === problem.node);
 	if (!problem || !run) return;
 	run.refused = true;

@@ -69,7 +69,8 @@ export function restoreScript(generation: Generation): ShellCommand {
 }
 
 /** What a person runs on the node when the tool could not put it back itself. */
-export function restoreCommand(generation: Generation, services: readonly string[]): string {
+export function restoreCommand(generation: Generation, services: readonly string[], stopped: readonly string[] = []): string {
+	const stop = stopped.length > 0 ? `sudo systemctl disable --now ${stopped.join(' ')} && ` : '';
 	const restart = services.length > 0 ? ` && sudo systemctl restart ${services.join(' ')}` : '';
-	return `sudo sh ${generation.dir}/restore.sh && sudo systemctl daemon-reload${restart}`;
+	return `${stop}sudo sh ${generation.dir}/restore.sh && sudo systemctl daemon-reload${restart}`;
 }

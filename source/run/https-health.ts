@@ -6,6 +6,8 @@ import {gitVersion} from '../cluster/version.js';
 import {CONTROL_PLANE, LEADER_ELECTED, leaseName, type LeaderElected, type ServiceName} from '../cluster/services.js';
 import type {ProfileNode} from '../profile/schema.js';
 import type {HealthProbe} from './services.js';
+import {checkJoined, type JoinRequest} from './joined-apiserver.js';
+import {StepError} from './step-error.js';
 
 /**
  * The runner's health gate, from this machine over HTTPS through the same cluster client
@@ -56,6 +58,18 @@ export function createHttpsHealth(
 			if (written.httpStatus === 409) return false;
 			if (written.state !== 'ok') throw new Error(written.detail ?? `HTTP ${written.httpStatus ?? '?'}`);
 			return true;
+		},
+		async joined(node) {
+			const request: JoinRequest = async (to, method, path, body) => {
+				const apiserver = endpoint(to, 'kube-apiserver');
+				const r = method === 'GET' ? await client.get('kube-apiserver', apiserver, path) : await client.send(apiserver, method, path, body);
+				return {ok: r.state === 'ok', status: r.httpStatus, body: r.body, detail: r.detail};
+			};
+			// The peer: the first other master whose apiserver is ready (it served before this one joined).
+			for (const peer of profile.nodes.filter((n) => n.name !== node.name)) {
+				if ((await client.health('kube-apiserver', endpoint(peer, 'kube-apiserver'))).state === 'ok') return checkJoined(request, node, peer);
+			}
+			throw new StepError(`no other kube-apiserver is ready to check ${node.name} against`, 'a master joins a serving control plane: check the other masters (status)');
 		},
 		async leaseHolders() {
 			const holders = await Promise.all(

@@ -31,6 +31,8 @@ export interface NodeSession {
 	/** Reload systemd if the unit changed on disk, enable, and restart without waiting. */
 	restart(service: ServiceName): Promise<void>;
 	enable(service: ServiceName): Promise<void>;
+	/** Stop and disable the service (a node rolled back to having none of it). */
+	stop(service: ServiceName): Promise<void>;
 	unitState(service: ServiceName): Promise<UnitState>;
 	journalTail(service: ServiceName, lines?: number): Promise<string>;
 	/** Records the input digest a service now runs with (read back by readState). */
@@ -74,6 +76,7 @@ export function nodeSession(transport: Transport): NodeSession {
 				`starting ${service}`,
 			),
 		enable: (service) => systemdCommand(transport, sh`systemctl enable ${service} --quiet`, `systemctl enable ${service}`),
+		stop: (service) => systemdCommand(transport, sh`systemctl disable --now --quiet ${service}`, `stopping ${service}`),
 		async unitState(service) {
 			const r = await transport.exec(sh`systemctl show ${service} -p ActiveState -p SubState -p NRestarts`, {timeoutMs: 10_000});
 			return parseUnitState(r.stdout);

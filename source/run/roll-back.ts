@@ -16,15 +16,23 @@ export async function rollBack(options: RunnerOptions, run: NodeRun): Promise<bo
 	const generation = need(run.generation);
 	const node = run.plan.node;
 	const step = run.failedStep;
-	const services = SERVICES.filter((s) => run.restarted.has(s));
+	// A service that did not run before this run (a master being added) is stopped and
+	// disabled, not restarted: before this run the node had none of it.
+	const wasRunning = (s: (typeof SERVICES)[number]) => run.remote?.active.get(s) === true;
+	const services = SERVICES.filter((s) => run.restarted.has(s) && wasRunning(s));
+	const stopped = SERVICES.filter((s) => run.restarted.has(s) && !wasRunning(s));
 	const say = (line: string) => options.emit({type: 'log', at: Date.now(), node: node.name, ...(step ? {step} : {}), line});
-	say(`rolling back ${node.name} to generation ${generation.id} (the files it had before this run)${services.length > 0 ? `, then restarting ${services.join(', ')}` : ''}`);
+	say(
+		`rolling back ${node.name} to generation ${generation.id} (the files it had before this run)${stopped.length > 0 ? `, stopping ${stopped.join(', ')} (not running before)` : ''}${services.length > 0 ? `, then restarting ${services.join(', ')}` : ''}`,
+	);
 	// Whatever happens next, the files this run placed are no longer known to be as planned
 	// (the node's hash cache must not say so); the ones it left alone still are.
 	for (const f of [...need(run.changes).files.values()].flat()) run.known.delete(f.path);
 	run.cacheDirty = true;
 	try {
 		const session = need(run.session);
+		// Before the files go: systemd disables a unit through its file.
+		for (const service of stopped) await session.stop(service);
 		await session.restoreGeneration(generation);
 		for (const service of services) {
 			// A leader put back hands its Lease over as in the change itself (lease-hand-over.ts).
@@ -53,7 +61,7 @@ export async function rollBack(options: RunnerOptions, run: NodeRun): Promise<bo
 			ok: false,
 			cause,
 			...(detail ? {detail} : {}),
-			recovery: `on ${node.name} (${node.ip}): ${restoreCommand(generation, services)}`,
+			recovery: `on ${node.name} (${node.ip}): ${restoreCommand(generation, services, stopped)}`,
 		});
 		return false;
 	}

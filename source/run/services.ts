@@ -16,6 +16,11 @@ export interface HealthProbe {
 	 * the Lease is left to expire.
 	 */
 	handOverLease?(service: LeaderElected, goneHolder: string): Promise<boolean>;
+	/**
+	 * An apiserver that joins a serving control plane is one of the cluster (joined-apiserver.ts):
+	 * resolves to a line for the log, throws naming the check that failed. Absent: not checked.
+	 */
+	joined?(node: ProfileNode): Promise<string>;
 	/** holderIdentity of each Lease, undefined when nobody holds it (or it expired). */
 	leaseHolders(): Promise<Partial<Record<'kube-controller-manager' | 'kube-scheduler', string>>>;
 }

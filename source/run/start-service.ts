@@ -47,6 +47,11 @@ export async function startService(options: RunnerOptions, run: NodeRun, service
 	await restartAndWait({...watch, timeoutMs: options.healthTimeoutMs ?? 180_000, ...(afterRestart ? {afterRestart} : {})});
 	if (how.stableForMs) await watchStable({...watch, windowMs: how.stableForMs});
 	if (rolling && service === 'kube-apiserver') await expectServedRelease(options, run);
+	// An apiserver that did not serve before joins one that does (a master added or put back).
+	if (rolling && service === 'kube-apiserver' && !run.remote?.active.get(service) && options.health.joined) {
+		const line = await options.health.joined(node);
+		options.emit({type: 'log', at: Date.now(), node: node.name, step: name, line});
+	}
 	if (rolling && service !== 'kube-apiserver') await expectLeaseRenewed(options, run, service, leaseBefore, onWaiting);
 	await session.markApplied(service, serviceInputDigest(run.plan, service));
 	return {changed: [...written, `restarted ${service}`]};

@@ -27,7 +27,7 @@ export interface RunningReleases {
 export interface SkewProblem {
 	node: string;
 	/** Which rule of the policy: the plan (release-plan.ts) shows each rule with its verdict. */
-	rule: 'minor-skip' | 'minor-downgrade' | 'mixed-minors';
+	rule: 'minor-skip' | 'minor-downgrade' | 'mixed-minors' | 'added-release';
 	message: string;
 	hint: string;
 }
@@ -92,5 +92,26 @@ export function judgeMixedReleases(targetText: string, nodes: readonly RunningRe
 		rule: 'mixed-minors',
 		message: `${high.node} runs ${high.service} ${high.release.text} while ${low.node} runs ${low.service} ${low.release.text}, and no change recorded in this state directory explains it`,
 		hint: `an upgrade begun from another machine, state directory or by hand: carry it on from there; to finish it from here to ${target.text} (in this tool's order: every apiserver, then every controller-manager, then every scheduler), run apply with --allow-mixed-releases`,
+	};
+}
+
+/**
+ * A master added to a cluster that serves gets exactly the cluster's release: joining with
+ * another one would make this run an upgrade and a membership change at once, with the new
+ * node outside the upgrade's order. Returns the refusal for the first new node, or undefined.
+ */
+export function judgeAddedRelease(targetText: string, nodes: readonly RunningReleases[]): SkewProblem | undefined {
+	const serving = nodes.flatMap(({node, versions}) => {
+		const release = versions.get('kube-apiserver');
+		return release ? [{node, release}] : [];
+	});
+	const added = nodes.filter(({versions}) => SERVICES.every((s) => versions.get(s) === undefined));
+	const other = serving.find((n) => n.release !== targetText);
+	if (serving.length === 0 || added.length === 0 || other === undefined) return undefined;
+	return {
+		node: added[0]!.node,
+		rule: 'added-release',
+		message: `${added.map((n) => n.node).join(', ')} would be added with ${targetText} while ${other.node} runs kube-apiserver ${other.release}`,
+		hint: `add a master with the release the cluster runs (kubernetesVersion and binaries of ${other.release}), then change the release in a run of its own`,
 	};
 }

@@ -139,6 +139,12 @@ class FakeSession implements NodeSession {
 		f.active.set(service, !f.broken.has(service));
 	}
 
+	async stop(service: ServiceName): Promise<void> {
+		await this.called(`stop ${service}`);
+		this.fake.active.set(service, false);
+		this.fake.enabled.set(service, false);
+	}
+
 	async enable(service: ServiceName): Promise<void> {
 		await this.called(`enable ${service}`);
 		this.fake.enabled.set(service, true);
