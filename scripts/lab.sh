@@ -339,10 +339,13 @@ ensure_pki() {
 etcd_endpoints() { local m out=(); for m in $(wanted_nodes "$1"); do out+=("https://$(node_ip "$m"):2379"); done; (IFS=,; echo "${out[*]}"); }
 running_count() { local c=0 m; for m in $(known_nodes); do nspawn_pid "$m" >/dev/null && c=$((c + 1)); done; echo $c; }
 lab_size() { cat "$STATE/size" 2>/dev/null || running_count; }
+# etcd runs on the first nodes only, at most LAB_ETCD_MEMBERS (3): a 4-node lab is 3 members
+# and one master without a member (the membership suites add and remove masters, not members).
+etcd_size() { local n=$1 max=${LAB_ETCD_MEMBERS:-3}; echo $((n < max ? n : max)); }
 
 host_etcdctl() {
   local n; n=$(lab_size)
-  "$ETCD_DIR/etcdctl" --endpoints="$(etcd_endpoints "$n")" --cacert="$PKI/ca.pem" \
+  "$ETCD_DIR/etcdctl" --endpoints="$(etcd_endpoints "$(etcd_size "$n")")" --cacert="$PKI/ca.pem" \
     --cert="$PKI/etcd-client.pem" --key="$PKI/etcd-client-key.pem" --dial-timeout=3s --command-timeout=5s "$@"
 }
 
@@ -483,7 +486,7 @@ write_profile() {
     echo "  identityFile: $KEY"
     echo "etcd:"
     echo "  endpoints:"
-    for m in $(wanted_nodes "$n"); do echo "    - https://$(node_ip "$m"):2379"; done
+    for m in $(wanted_nodes "$(etcd_size "$n")"); do echo "    - https://$(node_ip "$m"):2379"; done
     echo "pki:"
     echo "  caCert: $PKI/ca.pem"
     echo "  caKey: $PKI/ca-key.pem"
@@ -542,7 +545,7 @@ up_body() {
   ((${#names[@]} == 0)) || log "booted ${names[*]} in $((SECONDS - start)) s${restart[*]:+ (${restart[*]} with their disks)}"
   for m in $(wanted_nodes "$n"); do write_hosts "$(node_root "$m")" "$n"; ensure_packages "$(node_root "$m")"; ensure_netns "$m"; done
   local etcd_start=$SECONDS
-  ensure_etcd "$n"
+  ensure_etcd "$(etcd_size "$n")"
   log "etcd ensured in $((SECONDS - etcd_start)) s"
   write_profile "$n"
   log "lab up: $n nodes ($(for m in $(wanted_nodes "$n"); do printf '%s=%s ' "$m" "$(node_ip "$m")"; done)) in $((SECONDS - start)) s; profile $PROFILE"
@@ -624,7 +627,7 @@ case "$cmd" in
   status) cmd_status ;;
   stop-node) exec 9> "$STATE/.lock"; flock 9; cmd_stop_node "$@" ;;
   start-node) exec 9> "$STATE/.lock"; flock 9; cmd_start_node "$@" ;;
-  etcd) exec 9> "$STATE/.lock"; flock 9; ensure_etcd "$(lab_size)" "$([ "${1:-}" = --reset ] && echo 1 || echo 0)"; write_profile "$(lab_size)" ;;
+  etcd) exec 9> "$STATE/.lock"; flock 9; ensure_etcd "$(etcd_size "$(lab_size)")" "$([ "${1:-}" = --reset ] && echo 1 || echo 0)"; write_profile "$(lab_size)" ;;
   profile) [ -f "$PROFILE" ] || write_profile "$(lab_size)"; cat "$PROFILE" ;;
   ssh) m=${1:?usage: lab.sh ssh lab-mN [CMD...]}; shift; [ $# -gt 0 ] && exec ssh $(ssh_opts) "root@$(node_ip "$m")" "$@"; exec ssh -t $(ssh_opts) -o BatchMode=no "root@$(node_ip "$m")" ;;
   etcdctl) host_etcdctl "$@" ;;
