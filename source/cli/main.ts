@@ -7,6 +7,7 @@ import {registerProfilesCommand} from './commands/profiles.js';
 import {registerRenderCommand} from './commands/render.js';
 import {registerSnapshotCommand} from './commands/snapshot.js';
 import {registerStateCommand} from './commands/state.js';
+import {registerResetCommand} from './commands/reset.js';
 import {registerStatusCommand} from './commands/status.js';
 import {registerCompletionCommand} from './commands/completion.js';
 import {packageVersion} from './shared/package-version.js';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
 	registerProfilesCommand(program);
 	registerSnapshotCommand(program);
 	registerStateCommand(program);
+	registerResetCommand(program);
 	registerCompletionCommand(program);
 	// The shared output options, for every command that has them (options.ts).
 	program.hook('preAction', (_program, action) => {

@@ -35,6 +35,12 @@ export interface InstalledNodes {
 	remember(nodes: readonly InstalledNode[]): void;
 }
 
+/** The record with forget(): nodes reset or removed are no longer this state directory's. */
+export interface InstalledNodesFile extends InstalledNodes {
+	readonly recorded: InstalledNode[];
+	forget(names: readonly string[]): void;
+}
+
 /**
  * A run's entries merged into what was recorded, by name: the new entry wins but keeps the
  * first installedAt (and a hostname it did not learn); recorded names first, then new ones.
@@ -82,7 +88,7 @@ export function writeInstalledNodes(stateDir: string, nodes: readonly InstalledN
 }
 
 /** The record as the runner uses it: read once, written on remember(). */
-export function installedNodesFile(stateDir: string, recorded = readInstalledNodes(stateDir)): InstalledNodes & {recorded: InstalledNode[]} {
+export function installedNodesFile(stateDir: string, recorded = readInstalledNodes(stateDir)): InstalledNodesFile {
 	let current = recorded;
 	return {
 		get recorded() {
@@ -94,6 +100,11 @@ export function installedNodesFile(stateDir: string, recorded = readInstalledNod
 		},
 		remember: (finished) => {
 			current = mergeInstalled(current, finished);
+			writeInstalledNodes(stateDir, current);
+		},
+		forget: (names) => {
+			if (!current.some((n) => names.includes(n.name))) return;
+			current = current.filter((n) => !names.includes(n.name));
 			writeInstalledNodes(stateDir, current);
 		},
 	};
