@@ -29,7 +29,7 @@ import {EXIT} from '../../exit-codes.js';
 import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
 import {installedNodesFile} from '../../state/installed-nodes-file.js';
-import {nodesLeftProfile} from '../../state/installed-nodes-file.js';
+import {plannedRemoval, printRemovalPlan, refuseUnsafeRemoval, removeDeparted} from './apply-removal.js';
 
 export interface ApplyOptions extends ProfileChoice {
 	stateDir?: string;
@@ -49,6 +49,12 @@ export interface ApplyOptions extends ProfileChoice {
 	etcdSnapshot?: boolean;
 	/** --allow-mixed-releases: carry on a half-done upgrade that this state directory did not record. */
 	allowMixedReleases?: boolean;
+	/** --remove-nodes: remove a master that left the profile without asking (apply-removal.ts). */
+	removeNodes?: boolean;
+	/** --forget-unreachable: such a master that cannot be reached is forgotten anyway. */
+	forgetUnreachable?: boolean;
+	/** --purge: a removed master loses its binaries too. */
+	purge?: boolean;
 	knownHosts?: string;
 	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
@@ -125,18 +131,15 @@ async function applyPrepared(
 			process.stderr.write(`${options.dryRun || ask ? `${c.item}: ${action}` : `${c.action} ${c.item}`}${c.reason ? `: ${c.reason}` : ''}\n`);
 		},
 	});
-	const answer = ask ? await confirm(plan, stop) : 'yes';
+	const installed = installedNodesFile(stateDir);
+	// A master that left the profile: removed by this run once the others converged (apply-removal.ts).
+	const gone = plannedRemoval(installed, profile, options, ask);
+	const answer = ask ? await confirm(plan, stop, gone) : 'yes';
 	if (answer !== 'yes') {
 		process.stderr.write(answer === 'interrupted' ? '\ninterrupted; nothing was changed\n' : 'nothing was changed\n');
 		return answer === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 	}
 	const kubeconfigPath = join(stateDir, 'admin.kubeconfig');
-	const installed = installedNodesFile(stateDir);
-	for (const left of nodesLeftProfile(installed.recorded, profile.nodes)) {
-		process.stderr.write(
-			`${left.name} (${left.ip}): installed by this state directory on ${left.installedAt.slice(0, 10)} but no longer in the profile; its services keep running, this run does not touch it\n`,
-		);
-	}
 
 	const admin: AdminCredentials = {caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key};
 	const health = createHttpsHealth(profile, admin);
@@ -191,8 +194,17 @@ async function applyPrepared(
 		signal: stop.signal,
 	} satisfies Omit<RunnerOptions, 'emit'>;
 
+	const removal = async (code: number): Promise<number> => {
+		if (!gone || code !== EXIT.ok || stop.signal.aborted) return code;
+		if (options.dryRun) {
+			printRemovalPlan(gone, options);
+			return code;
+		}
+		return removeDeparted({gone, profile, options, stateDir, admin, health, installed, signal: stop.signal});
+	};
 	try {
-		if (interactive && !options.dryRun) return exitCode(await applyWithGrid(runnerOptions, stop, profile.name, kubeconfigPath, admin, options));
+		if (gone) await refuseUnsafeRemoval(gone, profile, installed, health);
+		if (interactive && !options.dryRun) return await removal(exitCode(await applyWithGrid(runnerOptions, stop, profile.name, kubeconfigPath, admin, options)));
 		const emit = options.json ? await jsonSink() : await plainSink();
 		const result = await runPlan({...runnerOptions, emit});
 		if (!options.json && !options.dryRun && result.ok) {
@@ -207,7 +219,7 @@ async function applyPrepared(
 						: `\nfailed on ${result.failedNodes.join(', ')}.\nfix the cause above, then run the same command again to resume.\n`,
 			);
 		}
-		return exitCode(stop.signal.aborted ? EXIT.interrupted : result.ok ? EXIT.ok : result.refused ? EXIT.invalid : EXIT.failed);
+		return await removal(exitCode(stop.signal.aborted ? EXIT.interrupted : result.ok ? EXIT.ok : result.refused ? EXIT.invalid : EXIT.failed));
 	} finally {
 		health.close();
 	}
@@ -290,13 +302,14 @@ async function applyWithGrid(
  * The [y/N] question. Ctrl-C here (readline sees it as a key, not a signal) and a signal
  * both end it as an interruption, never as readline's AbortError.
  */
-async function confirm(plan: Plan, stop: StopSignals): Promise<'yes' | 'no' | 'interrupted'> {
+async function confirm(plan: Plan, stop: StopSignals, gone?: {name: string; ip: string}): Promise<'yes' | 'no' | 'interrupted'> {
 	if (stop.signal.aborted) return 'interrupted';
 	const rl = createInterface({input: process.stdin, output: process.stderr});
 	rl.on('SIGINT', () => stop.stop('Ctrl-C'));
 	try {
 		const nodes = plan.nodes.map((n) => `${n.node.name} (${n.node.ip})`).join(', ');
-		const answer = await rl.question(`Apply Kubernetes ${plan.kubernetesRelease} control plane to ${nodes}? [y/N] `, {signal: stop.signal});
+		const removing = gone ? `, then remove ${gone.name} (${gone.ip}), which left the profile,` : '';
+		const answer = await rl.question(`Apply Kubernetes ${plan.kubernetesRelease} control plane to ${nodes}${removing}? [y/N] `, {signal: stop.signal});
 		return /^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no';
 	} catch {
 		// Aborted by a signal, or stdin closed before an answer (no answer is no).

@@ -1,0 +1,96 @@
+// apply's part in removing a master that left the profile (run/remove-master/): chosen and
+// refused before anything is written, described by a dry run, asked about with the rest of
+// the run (or --remove-nodes without a question), and carried out once the profile's
+// masters converged. Its lines go to stderr, whatever the output mode.
+import {rmSync} from 'node:fs';
+import {join} from 'node:path';
+import type {AdminCredentials} from '../../cluster/admin-credentials.js';
+import {UserError} from '../../errors.js';
+import {EXIT} from '../../exit-codes.js';
+import type {Profile} from '../../profile/schema.js';
+import {describeRemoval, judgeRemoval} from '../../run/remove-master/removal-plan.js';
+import {httpsClusterView} from '../../run/remove-master/https-cluster-view.js';
+import {removeMaster} from '../../run/remove-master/remove-master.js';
+import type {HealthProbe} from '../../run/services.js';
+import {describeFailure} from '../../run/step-error.js';
+import {nodesLeftProfile, type InstalledNode, type InstalledNodesFile} from '../../state/installed-nodes-file.js';
+import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
+import {lockingConnect} from '../shared/cluster-lock.js';
+
+export interface RemovalOptions extends NodeAccessOptions {
+	dryRun?: boolean;
+	/** --remove-nodes: remove without a question (required when apply does not ask). */
+	removeNodes?: boolean;
+	forgetUnreachable?: boolean;
+	purge?: boolean;
+}
+
+/** The master this run removes, or undefined; throws (exit 2) when the run may not remove it as asked. */
+export function plannedRemoval(installed: InstalledNodesFile, profile: Profile, options: RemovalOptions, asking: boolean): InstalledNode | undefined {
+	const departed = nodesLeftProfile(installed.recorded, profile.nodes);
+	if (departed.length === 0) return undefined;
+	const many = judgeRemoval(departed, profile.nodes, new Map(profile.nodes.map((n) => [n.name, true])));
+	if (many) throw new UserError(many.message, `${many.hint}; nothing was changed`);
+	const gone = departed[0]!;
+	if (!options.dryRun && !asking && !options.removeNodes) {
+		throw new UserError(
+			`${gone.name} (${gone.ip}) left the profile: this run would remove it from the cluster, which needs --remove-nodes when apply does not ask`,
+			`see what it does with --dry-run, then add --remove-nodes; or put ${gone.name} back into the profile's nodes; nothing was changed`,
+		);
+	}
+	return gone;
+}
+
+/** Before the run: every installed master of the profile must serve, and one must (the last master is never removed). */
+export async function refuseUnsafeRemoval(gone: InstalledNode, profile: Profile, installed: InstalledNodesFile, health: HealthProbe): Promise<void> {
+	const known = new Set(installed.recorded.map((n) => n.name));
+	const masters = profile.nodes.filter((n) => known.has(n.name));
+	const ready = new Map(await Promise.all(masters.map(async (n) => [n.name, (await health.serviceHealthy(n, 'kube-apiserver').catch(() => ({ok: false}))).ok] as const)));
+	const problem = judgeRemoval([gone], masters, ready);
+	if (problem) throw new UserError(problem.message, `${problem.hint}; nothing was changed`);
+}
+
+export function printRemovalPlan(gone: InstalledNode, options: RemovalOptions): void {
+	process.stderr.write(`\n${describeRemoval(gone, options.purge === true).join('\n')}\n`);
+}
+
+/** After a run that converged the profile's masters: the removal itself. Returns the exit code. */
+export async function removeDeparted(args: {
+	gone: InstalledNode;
+	profile: Profile;
+	options: RemovalOptions;
+	stateDir: string;
+	admin: AdminCredentials;
+	health: HealthProbe;
+	installed: InstalledNodesFile;
+	signal: AbortSignal;
+}): Promise<number> {
+	const {gone, profile, options} = args;
+	const say = (line: string) => process.stderr.write(`${gone.name}: ${line}\n`);
+	const cluster = httpsClusterView(profile, args.admin, args.health);
+	const locking = lockingConnect((node) => connectNode(profile, node, options, args.signal), 'exclusive', 'apply (removing a master)');
+	say(`removing ${gone.name} (${gone.ip}), which left the profile`);
+	try {
+		await removeMaster({
+			profile,
+			gone,
+			purge: options.purge === true,
+			forgetUnreachable: options.forgetUnreachable === true,
+			connect: () => locking.connect({...profile.nodes[0]!, name: gone.name, ip: gone.ip, ssh: undefined} as Profile['nodes'][number]),
+			cluster,
+			forget: () => {
+				args.installed.forget([gone.name]);
+				// Its own certificates were issued for it alone.
+				rmSync(join(args.stateDir, 'nodes', gone.name), {recursive: true, force: true});
+			},
+			say,
+		});
+		return EXIT.ok;
+	} catch (error) {
+		const {cause, hint} = describeFailure(error);
+		process.stderr.write(`✗ removing ${gone.name}: ${cause}\n${hint ? `  → ${hint}\n` : ''}`);
+		return EXIT.failed;
+	} finally {
+		cluster.close();
+	}
+}
