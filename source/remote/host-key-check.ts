@@ -11,6 +11,7 @@ import {
 	knownKeyTypes,
 	preferredHostKeyAlgorithms,
 	readKnownHosts,
+	replaceKnownHost,
 } from './known-hosts.js';
 import {SshError} from './ssh-errors.js';
 
@@ -28,6 +29,13 @@ export interface HostKeyPolicy {
 	confirmHostKey?: (host: string, keyType: string, fingerprint: string) => Promise<boolean>;
 	/** Write new entries hashed (default true, as Debian's HashKnownHosts). */
 	hashKnownHosts?: boolean;
+	/**
+	 * `--accept-changed-host-key NODE`: for these nodes (a master reinstalled on purpose), a
+	 * changed key replaces the known one in the user's known_hosts, both fingerprints told.
+	 */
+	acceptChangedHostKeyOf?: readonly string[];
+	/** Told when a changed key was accepted (both fingerprints); default stderr. */
+	onChangedKeyAccepted?: (message: string) => void;
 }
 
 export const GLOBAL_KNOWN_HOSTS = '/etc/ssh/ssh_known_hosts';
@@ -77,13 +85,28 @@ export async function prepareHostKeyCheck(
 				return;
 			}
 			case 'changed': {
+				if (policy.acceptChangedHostKeyOf?.includes(node) && verdict.file === userFile) {
+					replaceKnownHost(userFile, verdict.line, name, key, {hashed: policy.hashKnownHosts}).then(
+						() => {
+							(policy.onChangedKeyAccepted ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+								`${node}: accepted its changed ${keyType} host key (--accept-changed-host-key): known_hosts had ${verdict.knownFingerprint}, it presents ${presented}; ${userFile} now holds the new one`,
+							);
+							verify(true);
+						},
+						(error: unknown) => {
+							refusal = new SshError(node, 'config', `cannot replace the host key of ${name} in ${userFile}: ${(error as Error).message}`);
+							verify(false);
+						},
+					);
+					return;
+				}
 				refusal = new SshError(
 					node,
 					'host-key-changed',
 					`the ${keyType} host key of ${name} has CHANGED: known_hosts (${verdict.file}:${verdict.line}) has ${verdict.knownFingerprint}, ` +
 						`the server presented ${presented}. Someone may be intercepting the connection, or the node was reinstalled`,
 					`if the node was reinstalled, confirm the new fingerprint on its console (ssh-keygen -lf /etc/ssh/ssh_host_${keyType.replace(/^ssh-|-.*$/g, '')}_key.pub), ` +
-						`then remove the old entry: ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(verdict.file)}`,
+						`then run again with --accept-changed-host-key ${node}, or remove the old entry: ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(verdict.file)}`,
 				);
 				verify(false);
 				return;

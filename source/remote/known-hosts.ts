@@ -1,5 +1,5 @@
 import {createHash, createHmac, randomBytes} from 'node:crypto';
-import {appendFile, readFile} from 'node:fs/promises';
+import {appendFile, readFile, rename, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import {makeDirectory} from '../make-directory.js';
 
@@ -185,4 +185,18 @@ export async function appendKnownHost(file: string, name: string, keyBlob: Buffe
 	const existing = await readKnownHosts(file);
 	const separator = existing === '' || existing.endsWith('\n') ? '' : '\n';
 	await appendFile(file, `${separator}${field} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}\n`, {mode: 0o600});
+}
+
+/**
+ * Replace line `line` (1-based, the changed key checkHostKey found) with a record of the new
+ * key: `--accept-changed-host-key NODE` for a master reinstalled on purpose. The file is
+ * rewritten whole through a temporary file and a rename, keeping its mode.
+ */
+export async function replaceKnownHost(file: string, line: number, name: string, keyBlob: Buffer, options: {hashed?: boolean} = {}): Promise<void> {
+	const lines = (await readKnownHosts(file)).split('\n');
+	lines.splice(line - 1, 1);
+	const temp = `${file}.tmp-${process.pid}`;
+	await writeFile(temp, lines.join('\n'), {mode: 0o600});
+	await rename(temp, file);
+	await appendKnownHost(file, name, keyBlob, options);
 }

@@ -75,7 +75,8 @@ export async function runPlan(options: RunnerOptions): Promise<RunResult> {
 }
 
 async function verifyAll(options: RunnerOptions, runs: NodeRun[], steps: Steps): Promise<void> {
-	const leaseNodes = runs.map((r) => ({name: r.plan.node.name, hostname: r.hostname ?? null}));
+	// A master this run removes afterwards is still one of the cluster's while verify runs.
+	const leaseNodes = [...runs.map((r) => ({name: r.plan.node.name, hostname: r.hostname ?? null})), ...(options.leavingMasters ?? [])];
 	const first = runs[0];
 	await mapLimit(runs, options.concurrency ?? 10, (run) =>
 		steps.run(run, 'verify', async () => {

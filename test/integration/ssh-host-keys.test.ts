@@ -147,4 +147,23 @@ describeWithSshd('host key policy against a real sshd', () => {
 		expect(text).toContain('ssh-keygen -R');
 		expect(await readFile(knownHosts, 'utf8')).not.toContain(sshd.hostPublicKey.split(' ')[1]!); // nothing recorded
 	});
+
+	it('with --accept-changed-host-key for that node (a master reinstalled on purpose) replaces the key, telling both fingerprints', async () => {
+		const knownHosts = file('kh-replaced');
+		const stale = ed25519Blob(8);
+		const keep = `other.example ssh-ed25519 ${ed25519Blob(9).toString('base64')}`;
+		await writeFile(knownHosts, `${keep}\n${hashedField(`[127.0.0.1]:${sshd.port}`)} ssh-ed25519 ${stale.toString('base64')}\n`);
+		// Another node named: still refused.
+		const other = await connectTo(sshd, 'root', knownHosts, {hostKeys: {knownHostsFile: knownHosts, acceptChangedHostKeyOf: ['master2']}}).then(() => undefined, (e: unknown) => e);
+		expect((other as SshError).kind).toBe('host-key-changed');
+		const said: string[] = [];
+		const transport = await connectTo(sshd, 'root', knownHosts, {hostKeys: {knownHostsFile: knownHosts, acceptChangedHostKeyOf: ['master1'], onChangedKeyAccepted: (m) => said.push(m)}});
+		await transport.close();
+		expect(said).toEqual([expect.stringContaining(`known_hosts had ${fingerprint(stale)}, it presents ${fingerprint(sshd.hostKeyBlob)}`)]);
+		const text = await readFile(knownHosts, 'utf8');
+		expect(text).not.toContain(stale.toString('base64'));
+		expect(text.split('\n')[0]).toBe(keep);
+		// The next run trusts it without the flag.
+		await (await connectTo(sshd, 'root', knownHosts)).close();
+	});
 });

@@ -164,6 +164,7 @@ async function applyPrepared(
 		allowMixedReleases: options.allowMixedReleases === true,
 		// Read by every run (the gate accepts what this state placed); recorded only past the gate.
 		installed,
+		...(gone ? {leavingMasters: [{name: gone.name, hostname: gone.hostname}]} : {}),
 		...(options.dryRun
 			? {}
 			: {

@@ -10,6 +10,8 @@ export interface NodeAccessOptions {
 	confirmHostKey?: HostKeyPolicy['confirmHostKey'];
 	/** --connect-timeout: the TCP connect and the SSH handshake (default 10 s). */
 	connectTimeoutMs?: number;
+	/** --accept-changed-host-key NODE: a master reinstalled on purpose. */
+	acceptChangedHostKey?: string[];
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -36,6 +38,7 @@ export async function connectNode(profile: Profile, node: ProfileNode, options: 
 				knownHostsFile: options.knownHosts,
 				acceptNewHostKeys: options.acceptNewHostKeys,
 				confirmHostKey: options.confirmHostKey,
+				...(options.acceptChangedHostKey ? {acceptChangedHostKeyOf: options.acceptChangedHostKey} : {}),
 			},
 			sudoPassword: process.env[SUDO_PASSWORD_ENV] || undefined,
 			...(options.sshConfig ? {sshConfig: {file: options.sshConfig}} : {}),

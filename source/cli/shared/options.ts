@@ -1,4 +1,5 @@
 import {Option, type Command} from 'commander';
+import {collect} from './option-values.js';
 
 /**
  * Options several commands share, declared once so their help reads the same everywhere.
@@ -19,7 +20,8 @@ export function stateDirOption(): Option {
 export function addSshOptions(command: Command): Command {
 	return command
 		.option('--known-hosts <file>', 'known_hosts file to verify host keys against (default ~/.ssh/known_hosts)')
-		.option('--accept-new-host-keys', 'trust and record host keys of nodes not yet in known_hosts (a changed key is always refused)')
+		.option('--accept-new-host-keys', 'trust and record host keys of nodes not yet in known_hosts (a changed key is refused)')
+		.option('--accept-changed-host-key <node>', 'this node was reinstalled on purpose: replace its changed host key in known_hosts (both fingerprints are printed; repeatable)', collect)
 		.option('--ssh-config <file>', 'ssh_config file to read (default ~/.ssh/config)')
 		.addOption(new Option('--connect-timeout <seconds>', 'give up a node whose TCP connection or SSH handshake takes longer').default('10'))
 		.option('--verbose', 'on an unexpected error, print its stack trace')

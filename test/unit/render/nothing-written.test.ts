@@ -84,7 +84,8 @@ describe('--dry-run and an unconfirmed apply change nothing local', () => {
 		const ws = workspace(await unreachableNodes());
 		// script(1) gives the CLI a terminal; the answer arrives on its stdin.
 		const command = `'${process.execPath}' '${cliPath}' apply --profile-file '${ws.file}' --state-dir '${ws.stateDir}' --known-hosts '${join(ws.dir, 'known_hosts')}'`;
-		const options = {cwd: ws.dir, env: {...env(ws), TERM: 'dumb'}};
+		// A person at a terminal: ink draws only its last frame when it believes it runs in CI.
+		const options = {cwd: ws.dir, env: {...env(ws), TERM: 'dumb', CI: 'false', CONTINUOUS_INTEGRATION: 'false'}};
 		const no = spawnSync('script', ['-qec', command, '/dev/null'], {...options, encoding: 'utf8', input: 'n\n', timeout: 60_000});
 		expect(no.stdout).toContain('CA: to be created');
 		expect(no.stdout).toMatch(/Apply Kubernetes v1\.35\.0 control plane to master1 \(198\.51\.100\.11\), .*\? \[y\/N\]/);
