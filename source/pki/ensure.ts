@@ -5,6 +5,7 @@ import type {Profile} from '../profile/schema.js';
 import type {StateDir} from '../state/state-dir.js';
 import {apiserverStem, certificateSpecs, componentStem} from './cert-specs.js';
 import {reasonToReissue, verifyCertificate, type VerifiedFacts} from './inspect.js';
+import {DEFAULT_ENCRYPTION_PROVIDER, ENCRYPTION_SETTING_FILE, encryptionSettingJson, keptEncryptionSetting, newKeyName, type EncryptionSetting} from './encryption-setting.js';
 import {BROUGHT_CA_FILE, ENCRYPTION_KEY_FILE, refuseReplacingKeptMaterial} from './kept-material.js';
 import {generateEcKeyPair, publicKeyPemOf} from './keys.js';
 import type {CertKeyPair, Pki, PkiChange} from './types.js';
@@ -64,7 +65,7 @@ export async function ensurePki(profile: Profile, state: StateDir, now = new Dat
 			controllerManager: perNode('kube-controller-manager'),
 			scheduler: perNode('kube-scheduler'),
 			serviceAccount: ensureServiceAccountKey(state, changes),
-			encryptionKey: ensureEncryptionKey(profile, state, changes),
+			...ensureEncryption(profile, state, changes, now),
 			etcd: {
 				...(profile.etcd.caFile ? {ca: readFileSync(profile.etcd.caFile, 'utf8')} : {}),
 				...(profile.etcd.certFile ? {cert: readFileSync(profile.etcd.certFile, 'utf8')} : {}),
@@ -178,18 +179,21 @@ function ensureServiceAccountKey(state: StateDir, changes: PkiChange[]): Pki['se
 }
 
 /**
- * The kept key; else the profile's, or one generated (the guide re-created it on every run),
- * kept from now on either way: removing encryption.key from the profile later keeps the
- * cluster's key instead of generating another. (A profile key that differs from the kept one
- * was refused before, see kept-material.ts.)
+ * The kept key and setting; else the profile's key, or one generated (the guide re-created it
+ * on every run), kept from now on either way: removing encryption.key from the profile later
+ * keeps the cluster's key instead of generating another. A new cluster writes with the
+ * profile's provider (secretbox when unset) under a key named for today. (A profile key or
+ * provider that differs from the kept one was refused before, see kept-material.ts.)
  */
-function ensureEncryptionKey(profile: Profile, state: StateDir, changes: PkiChange[]): string {
+function ensureEncryption(profile: Profile, state: StateDir, changes: PkiChange[], now: Date): {encryptionKey: string; encryption: EncryptionSetting} {
 	const existing = state.read(ENCRYPTION_KEY_FILE)?.trim();
-	if (existing) return existing;
+	if (existing) return {encryptionKey: existing, encryption: keptEncryptionSetting(state, true)!};
 	const key = profile.encryption.key ?? randomBytes(32).toString('base64');
+	const encryption: EncryptionSetting = {provider: profile.encryption.provider ?? DEFAULT_ENCRYPTION_PROVIDER, keyName: newKeyName(now)};
 	state.write(ENCRYPTION_KEY_FILE, `${key}\n`);
+	state.write(ENCRYPTION_SETTING_FILE, encryptionSettingJson(encryption));
 	changes.push(profile.encryption.key === undefined ? {item: 'encryption key', action: 'created'} : {item: 'kept copy of encryption.key', action: 'created'});
-	return key;
+	return {encryptionKey: key, encryption};
 }
 
 /**

@@ -9,6 +9,8 @@ import {UserError} from '../errors.js';
 import type {Profile} from '../profile/schema.js';
 import type {StateDir} from '../state/state-dir.js';
 import {apiserverStem} from './cert-specs.js';
+import {DEFAULT_ENCRYPTION_PROVIDER, ENCRYPTION_SETTING_FILE, keptEncryptionSetting} from './encryption-setting.js';
+import {keyLengthsOf} from '../profile/constants.js';
 
 /** The state file that holds the encryption key. */
 export const ENCRYPTION_KEY_FILE = 'encryption-key';
@@ -18,7 +20,31 @@ export const BROUGHT_CA_FILE = 'brought-ca.pem';
 /** Throws (exit 2) when the profile would replace the kept encryption key or CA. */
 export function refuseReplacingKeptMaterial(profile: Profile, state: StateDir): void {
 	refuseOtherEncryptionKey(profile, state);
+	refuseOtherEncryptionProvider(profile, state);
 	refuseOtherCa(profile, state);
+}
+
+/** The provider a profile names is the kept one; on a new cluster its key (if given) fits it. */
+function refuseOtherEncryptionProvider(profile: Profile, state: StateDir): void {
+	const keyKept = Boolean(state.read(ENCRYPTION_KEY_FILE)?.trim());
+	const kept = keyKept ? keptEncryptionSetting(state, true) : undefined;
+	const wanted = profile.encryption.provider;
+	if (kept !== undefined) {
+		if (wanted === undefined || wanted === kept.provider) return;
+		throw new UserError(
+			`encryption.provider: ${wanted}, but this cluster's Secrets are written with ${kept.provider} (key ${kept.keyName}, kept in ${state.file(state.read(ENCRYPTION_SETTING_FILE) === undefined ? ENCRYPTION_KEY_FILE : ENCRYPTION_SETTING_FILE)}); a new provider alone would make them unreadable`,
+			`set encryption.provider: ${kept.provider} or remove it (the kept one is used); moving to another provider is a key rotation, not supported yet; nothing was written`,
+		);
+	}
+	const provider = wanted ?? DEFAULT_ENCRYPTION_PROVIDER;
+	const given = profile.encryption.key;
+	if (given === undefined) return;
+	const length = Buffer.from(given, 'base64').length;
+	if (keyLengthsOf(provider).includes(length)) return;
+	throw new UserError(
+		`encryption.key: ${length} bytes, but ${provider}${wanted === undefined ? ' (the provider of a new cluster unless encryption.provider says otherwise)' : ''} needs ${keyLengthsOf(provider).join(', ')}`,
+		'give a 32-byte key (`head -c 32 /dev/urandom | base64`), or set encryption.provider: aescbc or aesgcm; nothing was written',
+	);
 }
 
 function refuseOtherEncryptionKey(profile: Profile, state: StateDir): void {

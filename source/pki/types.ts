@@ -1,3 +1,4 @@
+import type {EncryptionSetting} from './encryption-setting.js';
 /** PEM certificate and its PEM private key. */
 export interface CertKeyPair {
 	cert: string;
@@ -28,8 +29,10 @@ export interface Pki {
 	scheduler: Record<string, CertKeyPair>;
 	/** Signs and verifies service-account tokens; separate from the CA. */
 	serviceAccount: {privateKey: string; publicKey: string};
-	/** base64 of 16/24/32 bytes (aescbc). Secret. */
+	/** base64 of 16/24/32 bytes (32 for secretbox). Secret. */
 	encryptionKey: string;
+	/** The provider and key name Secrets are written with (encryption-setting.ts). */
+	encryption: EncryptionSetting;
 	/** Contents of profile etcd.caFile / certFile / keyFile, when given. */
 	etcd: {ca?: string; cert?: string; key?: string};
 }

@@ -19,3 +19,14 @@ export const STEP_NAMES = [
 	'verify',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
+
+/** The encryption-at-rest providers the tool writes (KMS v2 needs a plugin the tool does not run). */
+export const ENCRYPTION_PROVIDERS = ['secretbox', 'aescbc', 'aesgcm'] as const;
+export type EncryptionProvider = (typeof ENCRYPTION_PROVIDERS)[number];
+/** New profiles: the Kubernetes docs' strong local-key choice (aescbc is "not recommended"). */
+export const DEFAULT_ENCRYPTION_PROVIDER: EncryptionProvider = 'secretbox';
+
+/** The key lengths (bytes) a provider accepts: secretbox (XSalsa20-Poly1305) 32 only, AES 16, 24 or 32. */
+export function keyLengthsOf(provider: EncryptionProvider): readonly number[] {
+	return provider === 'secretbox' ? [32] : [16, 24, 32];
+}

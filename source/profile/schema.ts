@@ -2,7 +2,7 @@ import {isIP} from 'node:net';
 import {Address4} from 'ip-address';
 import en from 'zod/v4/locales/en.js';
 import * as z from 'zod/mini';
-import {SUPPORTED_VERSIONS} from './constants.js';
+import {ENCRYPTION_PROVIDERS, SUPPORTED_VERSIONS} from './constants.js';
 import {
 	EXTRA_ARGS_LINE_BUDGET,
 	dnsNameProblem,
@@ -202,7 +202,21 @@ export const ProfileSchema = z
 		),
 		controllerManager: z.prefault(z.strictObject({extraArgs: flagArgs()}), {}),
 		scheduler: z.prefault(z.strictObject({extraArgs: flagArgs()}), {}),
-		encryption: z.prefault(z.strictObject({key: z.optional(base64Key)}), {}),
+		encryption: z.prefault(
+			z
+				.strictObject({
+					key: z.optional(base64Key),
+					/** Unset: the kept one on an installed cluster, secretbox on a new one. */
+					provider: z.optional(z.enum(ENCRYPTION_PROVIDERS)),
+				})
+				.check(
+					z.refine((e) => e.provider !== 'secretbox' || e.key === undefined || !isAesKey(e.key) || Buffer.from(e.key, 'base64').length === 32, {
+						path: ['key'],
+						message: 'secretbox needs a 32-byte key (`head -c 32 /dev/urandom | base64`); a 16- or 24-byte key works with provider aescbc or aesgcm',
+					}),
+				),
+			{},
+		),
 		paths: z.prefault(
 			z.strictObject({
 				binDir: z._default(remoteDir(), '/opt/k8s/bin'),

@@ -1,3 +1,4 @@
+import type {EncryptionSetting} from '../pki/encryption-setting.js';
 import type {TargetPaths} from './paths.js';
 import {fillTemplate, readTemplate, yamlString} from './templates.js';
 
@@ -6,8 +7,14 @@ import {fillTemplate, readTemplate, yamlString} from './templates.js';
  * apiVersion are the current ones; the guide's `kind: EncryptionConfig, apiVersion: v1` is
  * only still registered by accident. Holds the key: mode 0600.
  */
-export function renderEncryptionConfig(encryptionKey: string): string {
-	return fillTemplate(readTemplate('encryption-config.yaml'), {key: yamlString(encryptionKey)});
+export function renderEncryptionConfig(encryptionKey: string, setting: EncryptionSetting): string {
+	return fillTemplate(readTemplate('encryption-config.yaml'), {
+		provider: setting.provider,
+		// Plain, as before key names were chosen (a state directory of that release renders byte for
+		// byte the file its nodes hold): parseEncryptionSetting and newKeyName allow only [a-z0-9-].
+		keyName: setting.keyName,
+		key: yamlString(encryptionKey),
+	});
 }
 
 /** The guide's audit rules, as audit.k8s.io/v1 (templates/audit-policy.yaml). */

@@ -38,7 +38,7 @@ describe('recoverState', () => {
 		expect([...result.files.keys()].sort()).toEqual(
 			['ca', 'front-proxy-ca', 'proxy-client', ...['master1', 'master2', 'master3'].flatMap((n) => [`nodes/${n}/kube-apiserver`, `nodes/${n}/kube-controller-manager`, `nodes/${n}/kube-scheduler`])]
 				.flatMap((s) => [`${s}.pem`, `${s}-key.pem`])
-				.concat(['sa.key', 'sa.pub', 'encryption-key'])
+				.concat(['sa.key', 'sa.pub', 'encryption-key', 'encryption.json'])
 				.sort(),
 		);
 		expect(result.missing).toEqual([expect.stringMatching(/^the admin certificate is on no node/)]);
@@ -74,13 +74,13 @@ describe('recoverState', () => {
 		const foreign = recoverState(profile, from, [m2, {...other.nodes[2]!, node: m3.node}]);
 		expect(foreign.problems).toEqual([expect.stringMatching(/^master3 holds another CA in \/etc\/kubernetes\/cert\/ca\.pem \(SHA-256 [0-9A-F:]+\) than master1/)]);
 		const identityFirst = recoverState(profile, edit(from, '/etc/kubernetes/encryption-config.yaml', Buffer.from('resources:\n  - resources: [secrets]\n    providers:\n      - identity: {}\n')), []);
-		expect(identityFirst.problems).toEqual(['master1: /etc/kubernetes/encryption-config.yaml writes with identity, where this tool writes with aescbc: recovering it is not supported']);
+		expect(identityFirst.problems).toEqual(['master1: /etc/kubernetes/encryption-config.yaml writes with identity, where this tool writes with secretbox, aescbc, aesgcm: recovering it is not supported']);
 	});
 
 	it('reads the key the apiserver writes with out of the rendered config', async () => {
 		const {ws, plan} = await installed();
 		const config = plan.nodes[0]!.files.find((f) => f.identity === 'encryption config')!.content!.toString();
-		expect(writeKey(config)).toBe(readFileSync(join(ws.stateDir, 'encryption-key'), 'utf8').trim());
+		expect(writeKey(config)).toMatchObject({key: readFileSync(join(ws.stateDir, 'encryption-key'), 'utf8').trim()});
 		expect(writeKey('{')).toEqual({problem: 'is not YAML'});
 	});
 });

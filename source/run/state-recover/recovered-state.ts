@@ -5,6 +5,8 @@
 // controller-manager and scheduler certificates from that master, when it answered and
 // holds the same CA. Every pair is checked (a certificate with its key, a public key with its
 // private key) before anything is written: a half-recovered state would plan new keys.
+import {ENCRYPTION_PROVIDERS, keyLengthsOf, type EncryptionProvider} from '../../profile/constants.js';
+import {ENCRYPTION_SETTING_FILE, LEGACY_ENCRYPTION, encryptionSettingJson, parseEncryptionSetting, type EncryptionSetting} from '../../pki/encryption-setting.js';
 import {X509Certificate, createPrivateKey} from 'node:crypto';
 import {parse} from 'yaml';
 import {apiserverStem, componentStem} from '../../pki/cert-specs.js';
@@ -154,29 +156,39 @@ function encryptionKey(out: RecoveredState, node: NodeFiles, path: string): void
 		out.problems.push(`${node.node} has no ${path}: the encryption key cannot be recovered, and without it no Secret of the cluster can be read`);
 		return;
 	}
-	const key = writeKey(text);
-	if (typeof key !== 'string') {
-		out.problems.push(`${node.node}: ${path} ${key.problem}`);
+	const written = writeKey(text);
+	if ('problem' in written) {
+		out.problems.push(`${node.node}: ${path} ${written.problem}`);
 		return;
 	}
-	out.files.set('encryption-key', `${key}\n`);
+	out.files.set('encryption-key', `${written.key}\n`);
+	// A legacy config (aescbc key1) needs no setting file: the state reads as that release's.
+	if (written.setting.provider !== LEGACY_ENCRYPTION.provider || written.setting.keyName !== LEGACY_ENCRYPTION.keyName) {
+		out.files.set(ENCRYPTION_SETTING_FILE, encryptionSettingJson(written.setting));
+	}
 	out.recovered.push(`encryption key (${path}) from ${node.node}`);
 }
 
-export function writeKey(configText: string): string | {problem: string} {
+/** The key, provider and key name the config writes with: the first key of its first provider, a local-key one. */
+export function writeKey(configText: string): {key: string; setting: EncryptionSetting} | {problem: string} {
 	let config: unknown;
 	try {
 		config = parse(configText);
 	} catch {
 		return {problem: 'is not YAML'};
 	}
-	const resources = (config as {resources?: Array<{providers?: Array<Record<string, {keys?: Array<{secret?: unknown}>}>>}>})?.resources;
+	const resources = (config as {resources?: Array<{providers?: Array<Record<string, {keys?: Array<{name?: unknown; secret?: unknown}>}>>}>})?.resources;
 	const provider = resources?.[0]?.providers?.[0];
 	const [name, settings] = provider ? (Object.entries(provider)[0] ?? []) : [];
-	if (name !== 'aescbc') return {problem: `writes with ${name ?? 'no provider'}, where this tool writes with aescbc: recovering it is not supported`};
-	const secret = settings?.keys?.[0]?.secret;
-	if (typeof secret !== 'string' || Buffer.from(secret, 'base64').length !== 32) return {problem: 'has no 32-byte base64 aescbc key first'};
-	return secret;
+	if (!ENCRYPTION_PROVIDERS.includes(name as EncryptionProvider)) {
+		return {problem: `writes with ${name ?? 'no provider'}, where this tool writes with ${ENCRYPTION_PROVIDERS.join(', ')}: recovering it is not supported`};
+	}
+	const first = settings?.keys?.[0];
+	const lengths = keyLengthsOf(name as EncryptionProvider);
+	if (typeof first?.secret !== 'string' || !lengths.includes(Buffer.from(first.secret, 'base64').length)) return {problem: `has no base64 ${name} key of ${lengths.join(', ')} bytes first`};
+	const setting = parseEncryptionSetting(JSON.stringify({provider: name, keyName: first.name}));
+	if (setting === undefined) return {problem: `names its first ${name} key ${JSON.stringify(first.name)}, not a name this tool gives (lower-case letters, digits, "-")`};
+	return {key: first.secret, setting};
 }
 
 function keyMatches(certPem: string, keyPem: string): boolean {

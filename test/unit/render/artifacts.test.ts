@@ -44,13 +44,15 @@ function checkKubeconfig(yamlText: string, server: string, user: string, caPem: 
 }
 
 describe('rendered artifacts', () => {
-	it('encryption-config.yaml: EncryptionConfiguration v1, aescbc key1 then identity, 0600 secret', async () => {
+	it('encryption-config.yaml: EncryptionConfiguration v1, secretbox under a key named for the day it was made, then identity, 0600 secret', async () => {
 		const {plan: p, pki} = await plan();
 		const config = parse(text(p, 0, '/etc/kubernetes/encryption-config.yaml'));
 		expect(config.apiVersion).toBe('apiserver.config.k8s.io/v1');
 		expect(config.kind).toBe('EncryptionConfiguration');
 		expect(config.resources[0].resources).toEqual(['secrets']);
-		expect(config.resources[0].providers[0].aescbc.keys).toEqual([{name: 'key1', secret: pki.encryptionKey}]);
+		expect(Object.keys(config.resources[0].providers[0])).toEqual(['secretbox']);
+		expect(config.resources[0].providers[0].secretbox.keys).toEqual([{name: expect.stringMatching(/^key-\d{8}$/), secret: pki.encryptionKey}]);
+		expect(pki.encryption).toEqual({provider: 'secretbox', keyName: config.resources[0].providers[0].secretbox.keys[0].name});
 		expect(config.resources[0].providers[1]).toEqual({identity: {}});
 		const file = p.nodes[0]!.files.find((f) => f.path.endsWith('encryption-config.yaml'))!;
 		expect(file.mode).toBe(0o600);

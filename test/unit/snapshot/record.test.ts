@@ -52,8 +52,10 @@ describe('the snapshot record', () => {
 		expect(keptEncryptionKeyNames(state), 'no key kept').toEqual([]);
 		writeFileSync(join(state, 'encryption-key'), `${KEY}\n`);
 		const names = keptEncryptionKeyNames(state);
-		expect(names).toEqual([{provider: 'aescbc', name: 'key1'}]);
-		expect(encryptionKeyNames(renderEncryptionConfig(KEY))).toEqual(names);
+		expect(names, 'a state directory from before the provider choice').toEqual([{provider: 'aescbc', name: 'key1'}]);
+		expect(encryptionKeyNames(renderEncryptionConfig(KEY, {provider: 'aescbc', keyName: 'key1'}))).toEqual(names);
+		writeFileSync(join(state, 'encryption.json'), JSON.stringify({provider: 'secretbox', keyName: 'key-20261206'}));
+		expect(keptEncryptionKeyNames(state)).toEqual([{provider: 'secretbox', name: 'key-20261206'}]);
 		expect(sidecarJson({...record, encryptionKeys: names})).not.toContain(KEY);
 	});
 
