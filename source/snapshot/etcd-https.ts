@@ -40,6 +40,8 @@ export interface EtcdPostOptions {
 	signal?: AbortSignal;
 	/** Receives the body of a 200 answer as it arrives. */
 	onData: (chunk: Buffer) => void;
+	/** The request's JSON body (default `{}`). */
+	body?: string;
 }
 
 /** POST `{}` to `endpoint` + `path`; resolves when a 200 answer has ended, rejects with what onData threw. */
@@ -93,19 +95,20 @@ export function etcdPost(endpoint: string, path: string, options: EtcdPostOption
 		req.on('error', (error) => fail(networkError(endpoint, error, options)));
 		if (options.signal?.aborted) return onAbort();
 		options.signal?.addEventListener('abort', onAbort, {once: true});
-		req.end('{}');
+		req.end(options.body ?? '{}');
 	});
 }
 
 /** etcdPost of a small answer, parsed as JSON. */
-export async function etcdPostJson(endpoint: string, path: string, options: Omit<EtcdPostOptions, 'onData'>): Promise<unknown> {
+export async function etcdPostJson(endpoint: string, path: string, options: Omit<EtcdPostOptions, 'onData'> & {maxBytes?: number}): Promise<unknown> {
 	const chunks: Buffer[] = [];
 	let size = 0;
+	const maxBytes = options.maxBytes ?? 1024 * 1024;
 	await etcdPost(endpoint, path, {
 		...options,
 		onData: (c) => {
 			size += c.length;
-			if (size > 1024 * 1024) throw new EtcdRequestError(endpoint, `${endpoint}: the answer to ${path} is over 1 MiB`, 'check that the endpoint is an etcd client URL (port 2379 by default)');
+			if (size > maxBytes) throw new EtcdRequestError(endpoint, `${endpoint}: the answer to ${path} is over ${Math.round(maxBytes / 1024 / 1024)} MiB`, 'check that the endpoint is an etcd client URL (port 2379 by default)');
 			chunks.push(c);
 		},
 	});

@@ -5,7 +5,7 @@ import {EXIT} from '../exit-codes.js';
 import {changeStatus, type JournalRead} from './change.js';
 import {probeClients} from './clients.js';
 import {DEFAULT_CERT_WARNING_DAYS} from './health.js';
-import type {StatusSnapshot} from './json-schema.js';
+import type {StateEncryption, StatusSnapshot, StoredSecrets} from './json-schema.js';
 import {journalFromConnections} from './journal.js';
 import {renderPlainTable} from './plain-table.js';
 import type {AdminCredentials} from '../cluster/admin-credentials.js';
@@ -39,6 +39,10 @@ export interface RunStatusCommandOptions {
 	readJournal?: () => JournalRead;
 	/** The masters the state directory installed that the profile no longer names (state/installed-nodes-file.ts). */
 	readDeparted?: () => Array<{name: string; ip: string; installedAt: string}>;
+	/** The encryption config the state directory renders (status/encryption.ts). */
+	readEncryption?: () => StateEncryption | undefined;
+	/** status --encryption: the Secrets in etcd counted by how they are stored (stored-secrets.ts). */
+	countStoredSecrets?: () => Promise<StoredSecrets>;
 	/** Seams for tests; default the process's stdout and TTY state. (Options are checked by the CLI: cli/commands/status-action.ts.) */
 	stdout?: {write(chunk: string): unknown};
 	stderr?: {write(chunk: string): unknown};
@@ -78,10 +82,12 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 	const refresh = async () => {
 		reconnector.maybeReconnect();
 		const clients = probeClients(options.profile, options.admin, options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
+		const stored = options.countStoredSecrets?.();
 		const probed = await prober.probe(connections);
 		const change = options.readJournal ? changeStatus(options.readJournal()) : null;
 		const departed = options.readDeparted?.();
-		const snapshot = {...probed, durationMs: probed.durationMs + connectMs, change, clients: await clients, ...(departed ? {departed} : {})};
+		const encryption = options.readEncryption?.();
+		const snapshot = {...probed, durationMs: probed.durationMs + connectMs, change, clients: await clients, ...(departed ? {departed} : {}), ...(encryption ? {encryption} : {}), ...(stored ? {storedSecrets: await stored} : {})};
 		connectMs = 0;
 		reconnector.observe(snapshot);
 		return snapshot;

@@ -64,6 +64,29 @@ const unitsShape = Object.fromEntries(SERVICES.map((s) => [s, UnitStatusSchema.n
 	z.ZodNullable<typeof UnitStatusSchema>
 >;
 
+export const NodeEncryptionSchema = z.object({
+	sha256: z.string().describe('of the file'),
+	provider: z.string().nullable().describe('the first provider: the one Secrets are written with'),
+	keyName: z.string().nullable().describe('its first key; null for identity'),
+});
+
+export const StateEncryptionSchema = z.object({
+	provider: z.string(),
+	keyName: z.string(),
+	sha256: z.string().describe('of the config the state directory renders'),
+});
+
+export const StoredSecretsSchema = z
+	.object({
+		endpoint: z.string().nullable().describe('the etcd endpoint read; null: none answered (see error)'),
+		total: z.number().int(),
+		byKey: z.array(z.object({provider: z.string(), keyName: z.string(), count: z.number().int()})).describe('encrypted values by provider and key name (`k8s:enc:<provider>:v1:<key name>:`)'),
+		plaintext: z.number().int().describe('values stored without encryption'),
+		other: z.number().int().describe('values of no known form'),
+		error: z.string().optional(),
+	})
+	.describe('status --encryption: the Secrets in etcd, counted by how they are stored');
+
 export const NodeStatusSchema = z.object({
 	name: z.string(),
 	ip: z.string(),
@@ -81,6 +104,8 @@ export const NodeStatusSchema = z.object({
 	controllerManager: z.object({healthz: HttpProbeSchema}),
 	scheduler: z.object({healthz: HttpProbeSchema}),
 	certificates: z.array(CertificateSchema),
+	/** Read with the certificate files; absent when not read (status from an older caller). */
+	encryption: NodeEncryptionSchema.nullable().optional().describe('the encryption config on the node; null: it has none'),
 });
 
 export const LeaseStatusSchema = z.object({
@@ -153,6 +178,9 @@ export const StatusSnapshotSchema = z.object({
 	clients: ClientsSchema.optional(),
 	/** Read from the state directory: absent when the caller has no state directory. */
 	departed: z.array(DepartedNodeSchema).optional(),
+	/** Read from the state directory: absent when the caller has none or no key is kept. */
+	encryption: StateEncryptionSchema.optional().describe('the encryption config the state directory renders'),
+	storedSecrets: StoredSecretsSchema.optional(),
 });
 
 export const ProblemSchema = z.object({
@@ -188,6 +216,9 @@ export type UnitStatus = z.infer<typeof UnitStatusSchema>;
 export type SshProbe = z.infer<typeof SshProbeSchema>;
 export type CertificateStatus = z.infer<typeof CertificateSchema>;
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;
+export type NodeEncryption = z.infer<typeof NodeEncryptionSchema>;
+export type StoredSecrets = z.infer<typeof StoredSecretsSchema>;
+export type StateEncryption = z.infer<typeof StateEncryptionSchema>;
 export type LeaseStatus = z.infer<typeof LeaseStatusSchema>;
 export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
 export type ChangeStatus = z.infer<typeof ChangeSchema>;

@@ -1,7 +1,9 @@
+import {posix} from 'node:path';
 import {SERVICES, type ServiceName} from '../cluster/services.js';
 import {sh, shJoin, type ShellCommand} from '../remote/shell.js';
 import {certificateFromPem} from './certificates.js';
-import type {CertificateStatus, UnitStatus} from './json-schema.js';
+import {encryptionLines, parseEncryptionSection} from './encryption.js';
+import type {CertificateStatus, NodeEncryption, UnitStatus} from './json-schema.js';
 
 /**
  * The one command each refresh runs on a node over SSH (pure: building it and parsing what
@@ -27,6 +29,7 @@ export const UNIT_PROPERTIES = [
  * prober re-reads them once a minute and reuses them in between).
  */
 export function buildNodeProbeCommand(paths: {certDir: string; configDir: string}, include: {certificates?: boolean} = {}): ShellCommand {
+	const encryptionConfig = posix.join(paths.configDir, 'encryption-config.yaml');
 	const props = UNIT_PROPERTIES.join(',');
 	const script = shJoin(
 		[
@@ -35,7 +38,7 @@ export function buildNodeProbeCommand(paths: {certDir: string; configDir: string
 			sh`echo '### systemd'`,
 			// --timestamp=unix (systemd >= 248) gives "@1700000000"; older systemd prints local time.
 			sh`systemctl show --timestamp=unix -p ${props} ${SERVICES} 2>/dev/null || systemctl show -p ${props} ${SERVICES}`,
-			...(include.certificates === false ? [] : certificateLines(paths.certDir, paths.configDir)),
+			...(include.certificates === false ? [] : [...certificateLines(paths.certDir, paths.configDir), ...encryptionLines(encryptionConfig)]),
 			sh`echo '### end'`,
 		],
 		'\n',
@@ -56,6 +59,8 @@ export interface NodeProbeOutput {
 	units: Record<ServiceName, UnitStatus | null>;
 	/** Undefined when the command left the certificate files out. */
 	certificates: CertificateStatus[] | undefined;
+	/** Read with the certificates (undefined when left out); null: the node has no config. */
+	encryption: NodeEncryption | null | undefined;
 	/** The output stopped early (e.g. cut by a timeout): what is missing is unknown. */
 	complete: boolean;
 }
@@ -66,7 +71,9 @@ export function parseNodeProbeOutput(stdout: string, now: number): NodeProbeOutp
 	const units = parseSystemctlShow(sections.get('systemd') ?? '');
 	const certSection = sections.get('certificates');
 	const certificates = certSection === undefined ? undefined : parseCertificateSection(certSection, now);
-	return {hostname, units, certificates, complete: sections.has('end')};
+	const encryptionSection = sections.get('encryption');
+	const encryption = encryptionSection === undefined ? undefined : parseEncryptionSection(encryptionSection);
+	return {hostname, units, certificates, encryption, complete: sections.has('end')};
 }
 
 function splitSections(stdout: string): Map<string, string> {

@@ -51,7 +51,7 @@ export function renderPlainTable(view: DashboardViewModel, width = 80): string {
 		...body.map(line),
 		// Right below the nodes: an unfinished change explains much of what the table shows.
 		...(view.change === null ? [] : ['', ...wrapWords(view.change, width)]),
-		...[view.clients, view.departed].flatMap((l) => (l === null ? [] : wrapWords(l, width))),
+		...[view.clients, view.encryption, view.storedSecrets, view.departed].flatMap((l) => (l === null ? [] : wrapWords(l, width))),
 	];
 	if (view.problems.length === 0) out.push('', 'no problems');
 	else {

@@ -60,7 +60,7 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 	const lightCommand = buildNodeProbeCommand(profile.paths, {certificates: false});
 	const certEveryMs = options.certificateFilesEveryMs ?? 60_000;
 	/** Certificate files per node, with when they were read (their days left are recomputed). */
-	const certCache = new Map<string, {at: number; pems: CertificateStatus[]}>();
+	const certCache = new Map<string, {at: number; pems: CertificateStatus[]; encryption: NodeProbeOutput['encryption']}>();
 	/** An SSH probe still running from an earlier refresh: never pile more channels onto a hung node. */
 	const sshInFlight = new Map<string, Promise<unknown>>();
 
@@ -92,8 +92,11 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 			const why = result.stderr.trim().split('\n')[0] || `exit code ${result.code}`;
 			return {ssh: {state: 'error', detail: why, durationMs}, output: undefined};
 		}
-		if (output.certificates !== undefined) certCache.set(node.name, {at, pems: output.certificates});
-		else if (cached) output.certificates = cached.pems.map((c) => ({...c, daysLeft: daysLeft(Date.parse(c.notAfter), at)}));
+		if (output.certificates !== undefined) certCache.set(node.name, {at, pems: output.certificates, encryption: output.encryption});
+		else if (cached) {
+			output.certificates = cached.pems.map((c) => ({...c, daysLeft: daysLeft(Date.parse(c.notAfter), at)}));
+			output.encryption = cached.encryption;
+		}
 		return {ssh: {state: 'ok', detail: null, durationMs}, output};
 	}
 
@@ -179,6 +182,7 @@ export function createStatusProber(options: StatusProberOptions): StatusProber {
 					controllerManager: {healthz: toProbe(cm)},
 					scheduler: {healthz: toProbe(sched)},
 					certificates: [...(output?.certificates ?? []), ...served],
+					...(output?.encryption !== undefined ? {encryption: output.encryption} : {}),
 				};
 			}),
 		);

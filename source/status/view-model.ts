@@ -1,5 +1,7 @@
 import {changeLine} from './change.js';
 import {clientsLine, departedLine} from './clients.js';
+import {encryptionLine} from './encryption.js';
+import {storedSecretsLine} from './stored-secrets.js';
 import {nearestExpiry} from './certificates.js';
 import {terminalSafe} from '../terminal-text.js';
 import {assessSnapshot, COMPONENTS, isUnreachable, type AssessOptions, type CellState, type Component} from './health.js';
@@ -63,6 +65,10 @@ export interface DashboardViewModel {
 	clients: string | null;
 	/** Masters installed here that the profile no longer names, or null. */
 	departed: string | null;
+	/** Which provider and key the masters' encryption configs write with (encryption.ts), or null when unknown. */
+	encryption: string | null;
+	/** status --encryption: how the Secrets are stored in etcd, or null when not counted. */
+	storedSecrets: string | null;
 }
 
 export function buildViewModel(remoteSnapshot: StatusSnapshot, options: AssessOptions = {}): DashboardViewModel {
@@ -111,6 +117,8 @@ export function buildViewModel(remoteSnapshot: StatusSnapshot, options: AssessOp
 		change: snapshot.change ? changeLine(snapshot.change) : null,
 		clients: snapshot.clients ? clientsLine(snapshot.clients, snapshot.nodes.map((n) => n.name)) : null,
 		departed: departedLine(snapshot.departed ?? []),
+		encryption: encryptionLine(snapshot),
+		storedSecrets: snapshot.storedSecrets ? storedSecretsLine(snapshot.storedSecrets) : null,
 	};
 }
 

@@ -96,7 +96,7 @@ export function StatusDashboard(props: StatusDashboardProps): React.JSX.Element 
 					</Text>
 				</Box>
 			)}
-			{[view.clients, view.departed].map((line, i) =>
+			{[view.clients, view.encryption, view.storedSecrets, view.departed].map((line, i) =>
 				line === null ? null : (
 					<Box key={i} width={MAX_WIDTH}>
 						<Text color={c(i === 1 || /does not answer|no failover/.test(line) ? 'yellow' : 'green')} wrap="wrap">

@@ -168,13 +168,15 @@ describe.skipIf(skip)('apply on the lab', () => {
 		expect(done.flatMap((e) => e.changed)).toEqual(['ClusterRoleBinding kube-apiserver:kubelet-apis created']);
 	});
 
-	it('stores Secrets encrypted with aescbc in etcd', async () => {
+	it('stores Secrets encrypted with secretbox (a new profile\'s default) under the state\'s key name in etcd', async () => {
 		const secret = {apiVersion: 'v1', kind: 'Secret', metadata: {name: 'e2e-secret'}, stringData: {password: 'hunter2'}};
 		const created = await get(`https://${ips['lab-m2']}:6443/api/v1/namespaces/default/secrets`, admin, {method: 'POST', body: JSON.stringify(secret)});
 		expect(created.status, created.body).toBe(201);
 		const raw = await execa('bash', [labScript, 'etcdctl', 'get', '/registry/secrets/default/e2e-secret', '--print-value-only'], {encoding: 'buffer'});
 		const value = Buffer.from(raw.stdout).toString('latin1');
-		expect(value.startsWith('k8s:enc:aescbc:v1:')).toBe(true);
+		const {keyName} = JSON.parse(readFileSync(join(stateDir, 'encryption.json'), 'utf8'));
+		expect(keyName).toMatch(/^key-\d{8}$/);
+		expect(value.startsWith(`k8s:enc:secretbox:v1:${keyName}:`)).toBe(true);
 		expect(value).not.toContain('hunter2');
 	});
 

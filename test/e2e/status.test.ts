@@ -59,9 +59,27 @@ describe.skipIf(skip)('status on the lab', () => {
 			expect(node.apiserver.readyz.state, node.name).toBe('ok');
 			expect(node.apiserver.version).toMatch(/^v1\.\d+\.\d+/);
 			expect(node.certificates.length, node.name).toBeGreaterThan(0);
+			// Its encryption config, read on the node, is the one the state renders: secretbox, the state's key name.
+			expect(node.encryption, node.name).toEqual({provider: 'secretbox', keyName: report.encryption.keyName, sha256: report.encryption.sha256});
 		}
+		expect(report.encryption.keyName).toMatch(/^key-\d{8}$/);
 		expect(['lab-m1', 'lab-m2', 'lab-m3']).toContain(report.leases.controllerManager.holderNode);
 		expect(['lab-m1', 'lab-m2', 'lab-m3']).toContain(report.leases.scheduler.holderNode);
+	});
+
+	it('--encryption counts the Secrets in etcd by key name: every one written under the state\'s secretbox key, none in plaintext', async () => {
+		const {report} = await status();
+		const {code, report: counted} = await status(['--encryption']);
+		expect(code).toBe(0);
+		const stored = counted.storedSecrets!;
+		expect(stored.error).toBeUndefined();
+		expect(stored.total, 'the apply suite wrote at least one').toBeGreaterThan(0);
+		expect(stored.byKey).toEqual([{provider: 'secretbox', keyName: report.encryption!.keyName, count: stored.total}]);
+		expect(stored.plaintext).toBe(0);
+		const plain = await execa('node', [cli, ...statusArgs(), '--encryption'], {reject: false});
+		expect(plain.stdout.replace(/\n\s+/g, ' ')).toContain(`stored Secrets (etcd ${stored.endpoint}): ${stored.total}: ${stored.total} secretbox ${report.encryption!.keyName}, 0 plaintext`);
+		const watch = await execa('node', [cli, ...statusArgs(), '--encryption', '--watch'], {reject: false});
+		expect(watch.exitCode).toBe(2);
 	});
 
 	it('shows a stopped kube-scheduler as failed on its node, exit code 3 (degraded)', async () => {

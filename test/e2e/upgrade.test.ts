@@ -195,7 +195,7 @@ describe.skipIf(skip)(`an upgrade from ${FROM} on the lab`, () => {
 		const read = await get(`https://${ips['lab-m2']}:6443/api/v1/namespaces/default/secrets/before-upgrade`, admin);
 		expect(Buffer.from(JSON.parse(read.body).data.password, 'base64').toString()).toBe('hunter2');
 		const raw = await execa('bash', [labScript, 'etcdctl', 'get', '/registry/secrets/default/before-upgrade', '--print-value-only'], {encoding: 'buffer'});
-		expect(Buffer.from(raw.stdout).toString('latin1').startsWith('k8s:enc:aescbc:v1:')).toBe(true);
+		expect(Buffer.from(raw.stdout).toString('latin1')).toMatch(/^k8s:enc:secretbox:v1:key-\d{8}:/);
 		// And another apply has nothing left to do.
 		const again = await startApply(args());
 		expect(again.exitCode, again.all).toBe(0);

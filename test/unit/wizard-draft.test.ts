@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {loadWizardDraft, removeWizardDraft, saveWizardDraft} from '../../source/cli/shared/wizard-draft.js';
-import {initialDraft} from '../../source/ui/wizard/draft.js';
+import {initialDraft, setValue, toProfileInput, withBase} from '../../source/ui/wizard/draft.js';
 import {savedDraftOf} from '../../source/ui/wizard/saved-draft.js';
 
 describe("a cancelled wizard's draft", () => {
@@ -45,5 +45,16 @@ describe("a cancelled wizard's draft", () => {
 		removeWizardDraft(env);
 		expect(loadWizardDraft(env)).toBeUndefined();
 		removeWizardDraft(env);
+	});
+});
+
+describe('an edited profile (init --edit)', () => {
+	it("keeps the profile's encryption.provider, which the wizard does not ask, and drops a key no longer pasted", () => {
+		const base = {name: 'prod', nodes: [{name: 'm1', ip: '10.0.0.1'}], encryption: {provider: 'aescbc' as const, key: Buffer.alloc(32, 9).toString('base64')}};
+		const generated = toProfileInput(initialDraft(base));
+		expect(generated.encryption).toEqual({key: base.encryption.key});
+		const draft = setValue(initialDraft(base), 'encryption.mode', 'generate');
+		expect(withBase(toProfileInput(draft), base as never).encryption).toEqual({provider: 'aescbc'});
+		expect(withBase(toProfileInput(initialDraft(base)), base as never).encryption).toEqual(base.encryption);
 	});
 });

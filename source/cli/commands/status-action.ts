@@ -1,3 +1,7 @@
+import {UserError} from '../../errors.js';
+import {etcdClientCredentials} from '../../snapshot/take.js';
+import {stateEncryption} from '../../status/encryption.js';
+import {countStoredSecrets} from '../../status/stored-secrets.js';
 import type {Profile} from '../../profile/schema.js';
 import type {Transport} from '../../remote/transport.js';
 import {join} from 'node:path';
@@ -27,10 +31,15 @@ export interface StatusOptions extends ProfileChoice {
 	acceptNewHostKeys?: boolean;
 	sshConfig?: string;
 	connectTimeoutMs?: number;
+	/** --encryption: count the stored Secrets (stored-secrets.ts). */
+	encryption?: boolean;
 }
 
 /** Commander's raw strings → StatusOptions (option-values.ts): the profile first, then each value. */
 export function statusOptions(raw: Record<string, unknown>): StatusOptions {
+	if (raw.encryption && raw.watch) {
+		throw new UserError('--encryption with --watch: the Secrets are counted once, by reading every one of them from etcd', 'drop --watch (or run `status --encryption` on its own when you need the counts)');
+	}
 	const value = (key: string, fallback: number) => (raw[key] as string | number | undefined) ?? fallback;
 	return {
 		...(raw as Omit<StatusOptions, 'interval' | 'certWarningDays' | 'probeTimeout'>),
@@ -56,6 +65,8 @@ export async function runStatus(options: StatusOptions): Promise<number> {
 }
 
 function statusCommand(options: StatusOptions, profile: Profile, stateDir: string, stop: StopSignals): Promise<number> {
+	// Read before connecting: a missing etcd client certificate is exit 2, not a line in the report.
+	const etcd = options.encryption ? etcdClientCredentials(profile, stateDir) : undefined;
 	return runStatusCommand({
 		signal: stop.signal,
 		onInterrupt: () => stop.stop('Ctrl-C'),
@@ -69,6 +80,8 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 		admin: readAdminCredentials(profile, stateDir),
 		readJournal: () => readChangeJournal(stateDir),
 		readDeparted: () => departedNodes(profile, stateDir),
+		readEncryption: () => stateEncryption(stateDir),
+		...(etcd ? {countStoredSecrets: () => countStoredSecrets(profile.etcd.endpoints, etcd, options.probeTimeout * 1000 + 5000)} : {}),
 		// New host keys only with --accept-new-host-keys: status looks at nodes apply trusted.
 		connect: async (p) =>
 			new Map<string, Transport | Error>(

@@ -14,6 +14,7 @@ export function registerStatusCommand(program: Command): void {
 	addProfileOptions(command)
 		.option('--json', 'print one JSON snapshot (schema: docs/status.schema.json)')
 		.option('--watch', 'keep refreshing; with --json prints one snapshot per line (NDJSON)')
+		.option('--encryption', 'also count the Secrets in etcd by how they are stored (provider and key name, or plaintext), read through etcd\'s API with the apiservers\' etcd client certificate; nothing is decrypted (not with --watch)')
 		.addOption(new Option('--interval <seconds>', 'refresh interval').default('2'))
 		.addOption(new Option('--cert-warning-days <days>', 'warn about certificates expiring within this many days').default('30'))
 		.addOption(new Option('--probe-timeout <seconds>', 'deadline of each single probe').default('3'));

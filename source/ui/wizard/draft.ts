@@ -214,5 +214,7 @@ export function withBase(answers: ProfileInput, base: ProfileInput | undefined):
 		etcd: {...base.etcd, ...answers.etcd},
 		pki: {...pkiRest, ...answers.pki},
 		apiserver: {...base.apiserver, ...answers.apiserver},
+		// The provider is not asked (the key is): a profile's choice stays, a dropped pasted key goes.
+		encryption: {...(base.encryption?.provider ? {provider: base.encryption.provider} : {}), ...answers.encryption},
 	};
 }
