@@ -90,7 +90,7 @@ export class SshUploadSession {
 		this.connection.ensureUp();
 		// One SFTP session per connection, opened on first use and shared by all uploads.
 		// The channel counts against MaxSessions like an exec one: opened through the same
-		// limit and retry (see openExec), it then stays open outside the limit.
+		// limit and retry (see openExec in ssh-exec.ts), it then stays open outside the limit.
 		if (this.#sftp) return this.#sftp;
 		const opening = this.connection.channels
 			.run(() => openChannel<SFTPWrapper>(this.connection.node, (callback) => this.connection.client.sftp(callback)))
