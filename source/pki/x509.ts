@@ -141,6 +141,7 @@ function build(input: {
 	cert.publicKey = forge.pki.setRsaPublicKey(one, one);
 	const ec = input.signingKey.asymmetricKeyType === 'ec';
 	if (!ec && input.signingKey.asymmetricKeyType !== 'rsa') {
+		// A guard only: a brought CA with such a key is refused when the profile is loaded (ca-key-type.ts).
 		throw new Error(`CA key type ${input.signingKey.asymmetricKeyType} is not supported (use an RSA or ECDSA CA)`);
 	}
 	const algorithmOid = ec ? OID_EC_SHA256 : OID_RSA_SHA256;

@@ -1,9 +1,10 @@
-import {X509Certificate, createPrivateKey} from 'node:crypto';
+import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
 import {readFileSync, statSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname, isAbsolute, resolve} from 'node:path';
 import {LineCounter, parseDocument, type Document} from 'yaml';
 import {ProfileError, UserError} from '../errors.js';
+import {caKeyTypeProblem} from '../pki/ca-key-type.js';
 import {extraArgProblems, ownedFlagRule} from './extra-args-rules.js';
 import {ProfileSchema, type Profile, type ProfileInput} from './schema.js';
 import {profileStorePath, readStoredProfile, storedProfileNames, writeStoredProfile} from './store.js';
@@ -136,7 +137,8 @@ export function checkProfileFiles(profile: Profile, source: string, now = new Da
 			}
 		}
 	}
-	checkKeyMatches(ca, profile.pki.caKey, 'pki.caKey', 'pki.caCert', fail);
+	// Checked here, not first when signing: a CA key that cannot sign is refused before anything is written.
+	checkKeyMatches(ca, profile.pki.caKey, 'pki.caKey', 'pki.caCert', fail, caKeyTypeProblem);
 	readCertificate(profile.etcd.caFile, 'etcd.caFile', fail);
 	const etcdClient = readCertificate(profile.etcd.certFile, 'etcd.certFile', fail);
 	checkKeyMatches(etcdClient, profile.etcd.keyFile, 'etcd.keyFile', 'etcd.certFile', fail);
@@ -160,7 +162,14 @@ function readCertificate(path: string | undefined, field: string, fail: (f: stri
 	}
 }
 
-function checkKeyMatches(cert: X509Certificate | undefined, keyPath: string | undefined, field: string, certField: string, fail: (f: string, m: string) => void): void {
+function checkKeyMatches(
+	cert: X509Certificate | undefined,
+	keyPath: string | undefined,
+	field: string,
+	certField: string,
+	fail: (f: string, m: string) => void,
+	keyProblem: (key: KeyObject) => string | undefined = () => undefined,
+): void {
 	if (keyPath === undefined) return;
 	let key;
 	try {
@@ -170,7 +179,9 @@ function checkKeyMatches(cert: X509Certificate | undefined, keyPath: string | un
 		fail(field, code && !code.startsWith('ERR_') ? `${keyPath}: ${describeFsError(error)}` : `${keyPath} is not a PEM private key (an encrypted key is not supported)`);
 		return;
 	}
-	if (cert && !cert.checkPrivateKey(key)) fail(field, `${keyPath} does not match ${certField} (they are not a key pair)`);
+	const problem = keyProblem(key);
+	if (problem) fail(field, `${keyPath} ${problem}`);
+	else if (cert && !cert.checkPrivateKey(key)) fail(field, `${keyPath} does not match ${certField} (they are not a key pair)`);
 }
 
 function describeFsError(error: unknown): string {

@@ -1,16 +1,18 @@
-import type {Duplex, Readable} from 'node:stream';
-// ssh2 is CommonJS: Node's ESM loader exposes only its default export.
-import ssh2 from 'ssh2';
-import type {Client, SFTPWrapper} from 'ssh2';
-import {prepareHostKeyCheck, type HostKeyPolicy} from './host-key-check.js';
-import {planAuth} from './ssh-auth.js';
-import {loadSshConfig, resolveSshHost, type ResolvedSshHost, type SshConfigSource} from './ssh-config.js';
-import {connectionLost, SshError, translateConnectError} from './ssh-errors.js';
-import {execRaw, holdRaw, openChannel, type HoldOutcome} from './ssh-exec.js';
-import {uploadAtomically, uploadManyAtomically, type UploadContext} from './ssh-upload.js';
+import type {Readable} from 'node:stream';
+import type {Client} from 'ssh2';
+import {ChannelLimit, MAX_EXEC_CHANNELS} from './channel-limit.js';
+import {connectClient, forwardOut, type ConnectClientOptions} from './ssh-connect.js';
+import {loadSshConfig, resolveSshHost, type SshConfigSource} from './ssh-config.js';
+import {connectionLost, SshError} from './ssh-errors.js';
+import {execRaw, holdRaw, type HoldOutcome} from './ssh-exec.js';
+import {uploadAtomically, uploadManyAtomically} from './ssh-upload.js';
+import {SshUploadSession} from './ssh-upload-session.js';
 import {sh, type ShellCommand} from './shell.js';
-import {openTcp} from './tcp-connect.js';
 import type {ContentFile, ExecOptions, ExecResult, Transport, UploadOptions, UploadSource} from './transport.js';
+
+// connectSsh and the Transport it returns: commands through exec channels (as root via sudo,
+// each with a deadline, at most MAX_EXEC_CHANNELS at once), uploads and the lock's held
+// command. Making each connection: ssh-connect.ts; what uploads share: ssh-upload-session.ts.
 
 /**
  * The Transport over one kept ssh2 connection per node (plus one per ProxyJump hop).
@@ -36,21 +38,11 @@ export interface SshTarget {
 	proxyJump?: string;
 }
 
-export interface SshConnectOptions {
-	hostKeys: HostKeyPolicy;
+/** The host key policy, authentication and deadlines of connecting: ssh-connect.ts. */
+export interface SshConnectOptions extends ConnectClientOptions {
 	/** For sudo when the login user is not root. Sent on stdin only when sudo asks. */
 	sudoPassword?: string;
 	sshConfig?: SshConfigSource;
-	/** Default process.env.SSH_AUTH_SOCK; false: do not use an agent. */
-	agentSocket?: string | false;
-	/** Passphrase for encrypted identity files. */
-	passphrase?: string;
-	/** TCP connect, and SSH handshake up to the host key when there is a prompt, all of it without one (default 20 s; the CLI's --connect-timeout). */
-	readyTimeoutMs?: number;
-	/** Keepalive every N ms (default 15 s); the connection counts as dead after 4 unanswered. */
-	keepaliveIntervalMs?: number;
-	/** Gives up a connection still being made (TCP or handshake); one made already stays. */
-	signal?: AbortSignal;
 	/** The deadline of a command that sets none (default COMMAND_TIMEOUT_MS). */
 	commandTimeoutMs?: number;
 }
@@ -64,12 +56,6 @@ export interface SshConnectOptions {
 export const COMMAND_TIMEOUT_MS = 60_000;
 /** Hashing files in full (the binaries, about 400 MB: a few seconds on a slow disk). */
 const HASH_TIMEOUT_MS = 5 * 60_000;
-/** A command fed a binary on stdin: as long as the binaries step may take (runner.ts). */
-const STREAM_TIMEOUT_MS = 20 * 60_000;
-
-const DEFAULT_READY_TIMEOUT = 20_000;
-/** With an interactive host key prompt the handshake waits for a human. */
-const PROMPT_READY_TIMEOUT = 10 * 60_000;
 
 export async function connectSsh(target: SshTarget, options: SshConnectOptions): Promise<Transport> {
 	const config = loadSshConfig(options.sshConfig);
@@ -97,142 +83,12 @@ export async function connectSsh(target: SshTarget, options: SshConnectOptions):
 	}
 }
 
-async function connectClient(
-	node: string,
-	host: ResolvedSshHost,
-	options: SshConnectOptions,
-	via: {client: Client; name: string} | undefined,
-): Promise<Client> {
-	const auth = planAuth({
-		user: host.user,
-		identityFiles: host.identityFiles,
-		identityFilesConfigured: host.identityFilesConfigured,
-		agentSocket: options.agentSocket,
-		passphrase: options.passphrase,
-	});
-	const attempt = {node, host: host.hostName, port: host.port, user: host.user, ...(via ? {via: via.name} : {})};
-	const explain = (error: unknown) =>
-		translateConnectError(error, {
-			...attempt,
-			methodsTried: auth.methodsTried,
-			identityFiles: auth.identityFiles,
-			identityProblems: auth.identityProblems,
-			candidateIdentityFiles: host.identityFiles,
-		});
-	const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT;
-
-	const hostKeys = await prepareHostKeyCheck(node, host.hostName, host.port, options.hostKeys, host.hostKeyAlias);
-	let sock: Duplex;
-	try {
-		sock = via ? await forwardOut(via.client, host.hostName, host.port) : await openTcp(host.hostName, host.port, timeoutMs, options.signal);
-	} catch (error) {
-		throw explain(error);
-	}
-
-	const client = new ssh2.Client();
-	return new Promise<Client>((resolve, reject) => {
-		let ready = false;
-		// With a host-key prompt ssh2's readyTimeout is a human's time, so until the server
-		// shows its host key the connect timeout is kept here: a server that accepts TCP and
-		// never answers is given up after timeoutMs, prompt or not.
-		const untilHostKey = options.hostKeys.confirmHostKey
-			? setTimeout(() => {
-					client.destroy();
-					reject(explain(Object.assign(new Error(`no SSH host key within ${timeoutMs} ms`), {code: 'ETIMEDOUT'})));
-				}, timeoutMs)
-			: undefined;
-		const hostVerifier: typeof hostKeys.hostVerifier = (key, verify) => {
-			clearTimeout(untilHostKey);
-			hostKeys.hostVerifier(key, verify);
-		};
-		// Destroyed mid-handshake (end() would wait for a server that may never answer), the
-		// client rejects through 'close' below.
-		const abort = () => client.destroy();
-		if (options.signal?.aborted) {
-			clearTimeout(untilHostKey);
-			sock.destroy();
-			reject(explain(Object.assign(new Error('connecting was given up'), {code: 'ABORT_ERR'})));
-			return;
-		}
-		options.signal?.addEventListener('abort', abort, {once: true});
-		client.once('ready', () => {
-			ready = true;
-			clearTimeout(untilHostKey);
-			options.signal?.removeEventListener('abort', abort);
-			resolve(client);
-		});
-		client.on('error', (error: Error & {level?: string}) => {
-			// ssh2 reports an unusable agent or key as an error, then goes on to the next method.
-			if (error.level === 'agent' || /^Error signing data/.test(error.message)) {
-				auth.identityProblems.push(`${error.level === 'agent' ? 'agent' : 'key'}: ${error.message}`);
-				return;
-			}
-			if (!ready) reject(hostKeys.refusal() ?? explain(error));
-			// After ready, errors surface through the failing exec/SFTP call ('close' follows).
-		});
-		client.once('close', () => {
-			clearTimeout(untilHostKey);
-			options.signal?.removeEventListener('abort', abort);
-			if (!ready) reject(hostKeys.refusal() ?? explain(new Error('connection closed during the handshake')));
-		});
-		client.connect({
-			sock,
-			username: host.user,
-			authHandler: auth.handler,
-			hostVerifier,
-			algorithms: {serverHostKey: hostKeys.serverHostKey as never},
-			readyTimeout: options.hostKeys.confirmHostKey ? PROMPT_READY_TIMEOUT : timeoutMs,
-			keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
-			keepaliveCountMax: 4,
-		});
-	});
-}
-
-function forwardOut(client: Client, host: string, port: number): Promise<Duplex> {
-	return new Promise((resolve, reject) => {
-		client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
-			if (error) {
-				// The bastion could not open the TCP connection: say so like a refused connect.
-				reject(Object.assign(new Error(`the bastion could not connect to ${host}:${port}: ${error.message}`), {code: 'ECONNREFUSED'}));
-			} else {
-				resolve(channel);
-			}
-		});
-	});
-}
-
-/**
- * sshd refuses channels beyond MaxSessions (10 by default) per connection with "Channel
- * open failure". Steps that run side by side on one node (uploads of three steps, service
- * starts, health checks) share one connection, so exec channels wait their turn here; the
- * one SFTP channel, kept open, counts once more, and so does the lock's (holdRaw): 8 of 10.
- */
-const MAX_EXEC_CHANNELS = 6;
-
-class ChannelLimit {
-	#active = 0;
-	readonly #waiting: Array<() => void> = [];
-	constructor(private readonly max: number) {}
-
-	async run<T>(fn: () => Promise<T>): Promise<T> {
-		if (this.#active >= this.max) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-		else this.#active++;
-		try {
-			return await fn();
-		} finally {
-			const next = this.#waiting.shift();
-			if (next) next();
-			else this.#active--;
-		}
-	}
-}
-
 class SshTransport implements Transport {
 	#closed = false;
 	readonly #channels = new ChannelLimit(MAX_EXEC_CHANNELS);
 	#lost: string | undefined;
-	#sftp: Promise<SFTPWrapper> | undefined;
 	readonly #closedEvent: Promise<void>;
+	readonly #uploads: SshUploadSession;
 
 	constructor(
 		readonly node: string,
@@ -248,10 +104,20 @@ class SshTransport implements Transport {
 		client.on('close', () => {
 			markClosed();
 			this.#lost ??= this.#closed ? 'closed by us' : 'closed by the server or the network';
-			this.#sftp = undefined;
 		});
 		client.on('error', (error) => {
 			this.#lost ??= error.message;
+		});
+		this.#uploads = new SshUploadSession({
+			node,
+			user,
+			client,
+			channels: this.#channels,
+			closed: this.#closedEvent,
+			ensureUp: () => this.#ensureUp(),
+			alive: () => this.#lost === undefined && !this.#closed,
+			exec: (command, options) => this.exec(command, options),
+			mustRun: (command, stdin, timeoutMs) => this.#mustRun(command, stdin, timeoutMs),
 		});
 	}
 
@@ -318,79 +184,15 @@ class SshTransport implements Transport {
 		return result.stdout;
 	}
 
+
 	async upload(source: UploadSource, targetPath: string, options: UploadOptions): Promise<void> {
 		this.#ensureUp();
-		await uploadAtomically(this.#uploadContext(), source, targetPath, options);
+		await uploadAtomically(this.#uploads.context(), source, targetPath, options);
 	}
 
 	async uploadMany(files: readonly ContentFile[]): Promise<void> {
 		this.#ensureUp();
-		await uploadManyAtomically(this.#uploadContext(), files);
-	}
-
-	#uploadContext(): UploadContext {
-		return {
-			node: this.node,
-			user: this.user,
-			sftp: () => this.#openSftp(),
-			run: async (command, stdin) => {
-				await this.#mustRun(command, stdin, stdin === undefined ? undefined : STREAM_TIMEOUT_MS);
-			},
-			hasZstd: () => this.#hasZstd(),
-			stagingDir: () => this.#stagingDir(),
-			alive: () => this.#lost === undefined && !this.#closed,
-			closed: this.#closedEvent,
-		};
-	}
-
-	#zstd: Promise<boolean> | undefined;
-
-	#hasZstd(): Promise<boolean> {
-		this.#zstd ??= this.exec(sh`command -v zstd >/dev/null 2>&1`).then(
-			(result) => result.code === 0,
-			() => {
-				this.#zstd = undefined; // asked again on the next upload
-				return false;
-			},
-		);
-		return this.#zstd;
-	}
-
-	#staging: Promise<string> | undefined;
-
-	#stagingDir(): Promise<string> {
-		// As the login user, not root: SFTP (running as that user) must be able to write there.
-		this.#staging ??= this.exec(sh`mktemp -d /tmp/k8s-master-setup.XXXXXXXX`, {sudo: false}).then((result) => {
-			const dir = result.stdout.trim();
-			if (result.code !== 0 || !dir.startsWith('/tmp/')) {
-				this.#staging = undefined;
-				throw new SshError(this.node, 'remote-command', `cannot make a staging directory in /tmp as ${this.user}: ${result.stderr.trim()}`);
-			}
-			return dir;
-		});
-		return this.#staging;
-	}
-
-	#openSftp(): Promise<SFTPWrapper> {
-		this.#ensureUp();
-		// One SFTP session per connection, opened on first use and shared by all uploads.
-		// The channel counts against MaxSessions like an exec one: opened through the same
-		// limit and retry (see openExec), it then stays open outside the limit.
-		if (this.#sftp) return this.#sftp;
-		const opening = this.#channels
-			.run(() => openChannel<SFTPWrapper>(this.node, (callback) => this.client.sftp(callback)))
-			.then((sftp) => {
-				sftp.on('close', () => {
-					this.#sftp = undefined;
-				});
-				return sftp;
-			})
-			.catch((error: unknown) => {
-				this.#sftp = undefined;
-				throw error; // openChannel's connectionLost, with ssh2's reason
-			});
-		this.#sftp = opening;
-		return opening;
+		await uploadManyAtomically(this.#uploads.context(), files);
 	}
 
 	hold(command: ShellCommand, options: {timeoutMs?: number} = {}): Promise<HoldOutcome> {
@@ -405,10 +207,7 @@ class SshTransport implements Transport {
 
 	async close(): Promise<void> {
 		if (this.#closed) return;
-		if (this.#staging && this.#lost === undefined) {
-			const dir = await this.#staging.catch(() => undefined);
-			if (dir) await this.exec(sh`rm -rf -- ${dir}`, {sudo: false}).catch(() => undefined);
-		}
+		if (this.#lost === undefined) await this.#uploads.removeStaging();
 		this.#closed = true;
 		for (const client of [...this.clients].reverse()) {
 			await new Promise<void>((resolve) => {

@@ -7,7 +7,8 @@ import {describe, expect, it} from 'vitest';
 // The layers of source/ (docs/architecture.md): these edges between its directories were
 // removed on purpose and must not come back. Every import, export-from and import() of
 // source/**/*.ts(x) is read with TypeScript's own pre-processor, so a type-only import or
-// a lazy one counts as well.
+// a lazy one counts as well. Between files, no import circle at all (issue 27): a type
+// both sides need lives with the one that defines its meaning.
 
 const SOURCE = resolve(dirname(fileURLToPath(import.meta.url)), '../../source');
 
@@ -46,6 +47,73 @@ function directoryEdges(files: ReadonlyArray<{path: string; text: string}>): Arr
 	return edges;
 }
 
+/** Each file of source/ (relative path) and the files of source/ it imports, type-only and lazy imports included. */
+function fileGraph(files: ReadonlyArray<{path: string; text: string}>): Map<string, string[]> {
+	const known = new Set(files.map((f) => f.path));
+	const graph = new Map<string, string[]>();
+	for (const {path, text} of files) {
+		const targets: string[] = [];
+		for (const {fileName} of ts.preProcessFile(text, true, true).importedFiles) {
+			if (!fileName.startsWith('.')) continue;
+			const base = resolve(dirname(path), fileName).replace(/\.js$/, '');
+			const target = [`${base}.ts`, `${base}.tsx`, resolve(dirname(path), fileName)].find((p) => known.has(p));
+			if (target !== undefined) targets.push(relative(SOURCE, target));
+		}
+		graph.set(relative(SOURCE, path), targets);
+	}
+	return graph;
+}
+
+/**
+ * The import circles of a graph, each as the files along it with the first repeated at the
+ * end (a -> b -> a). Depth-first: an edge back to a file still on the path closes a circle.
+ * Not every circle of a tangle is listed, but a graph with any circle yields at least one.
+ */
+function findCycles(graph: ReadonlyMap<string, ReadonlyArray<string>>): string[][] {
+	const cycles: string[][] = [];
+	const done = new Set<string>();
+	const path: string[] = [];
+	const onPath = new Set<string>();
+	const visit = (node: string): void => {
+		path.push(node);
+		onPath.add(node);
+		for (const next of graph.get(node) ?? []) {
+			if (onPath.has(next)) cycles.push([...path.slice(path.indexOf(next)), next]);
+			else if (!done.has(next)) visit(next);
+		}
+		path.pop();
+		onPath.delete(node);
+		done.add(node);
+	};
+	for (const node of [...graph.keys()].sort()) if (!done.has(node)) visit(node);
+	return cycles;
+}
+
+describe('findCycles', () => {
+	const graph = (edges: Record<string, string[]>) => new Map(Object.entries(edges));
+
+	it('finds none where there is none, shared dependencies included', () => {
+		expect(findCycles(graph({a: ['b', 'c'], b: ['d'], c: ['d'], d: []}))).toEqual([]);
+		expect(findCycles(graph({}))).toEqual([]);
+	});
+
+	it('finds a two-file circle, a longer one, and a file importing itself', () => {
+		expect(findCycles(graph({a: ['b'], b: ['a']}))).toEqual([['a', 'b', 'a']]);
+		expect(findCycles(graph({a: ['b'], b: ['c'], c: ['d', 'b'], d: []}))).toEqual([['b', 'c', 'b']]);
+		expect(findCycles(graph({x: ['y'], y: ['z'], z: ['x']}))).toEqual([['x', 'y', 'z', 'x']]);
+		expect(findCycles(graph({a: ['a']}))).toEqual([['a', 'a']]);
+	});
+
+	it('builds file edges from type-only imports and from .tsx files', () => {
+		const at = (name: string) => join(SOURCE, 'cli', name);
+		const g = fileGraph([
+			{path: at('a.ts'), text: "import type {B} from './b.js';"},
+			{path: at('b.tsx'), text: "export {A} from './a.js'; import {x} from 'node:fs';"},
+		]);
+		expect(findCycles(g)).toEqual([['cli/a.ts', 'cli/b.tsx', 'cli/a.ts']]);
+	});
+});
+
 describe('import graph of source/', () => {
 	const files = sourceFiles(SOURCE).map((path) => ({path, text: readFileSync(path, 'utf8')}));
 	const edges = directoryEdges(files);
@@ -63,6 +131,13 @@ describe('import graph of source/', () => {
 			expect(found, rule.why).toEqual([]);
 		});
 	}
+
+	it('has no import circle between files, type-only imports included', () => {
+		const graph = fileGraph(files);
+		expect([...graph.values()].flat().length).toBeGreaterThan(files.length);
+		const circles = findCycles(graph).map((c) => c.join(' -> '));
+		expect(circles, `import circles in source/ (move the shared type or function to where it belongs):\n${circles.join('\n')}`).toEqual([]);
+	});
 
 	it('counts type-only, re-exported and lazy imports', () => {
 		const at = (name: string) => join(SOURCE, 'run', name);

@@ -3,7 +3,12 @@ import {formatBytes, progressReporter} from '../../snapshot/progress-line.js';
 import {etcdClientCredentials, takeEtcdSnapshot} from '../../snapshot/take.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
 import {handleStopSignals} from '../shared/stop-signals.js';
-import type {SnapshotOptions} from './snapshot.js';
+
+export interface SnapshotOptions {
+	profileFile?: string;
+	profile?: string;
+	stateDir?: string;
+}
 
 export async function runSnapshot(options: SnapshotOptions): Promise<void> {
 	const profile = await loadProfileFromOptions(options);

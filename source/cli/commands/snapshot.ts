@@ -1,13 +1,8 @@
 import type {Command} from 'commander';
 import {addProfileOptions} from '../shared/options.js';
+import type {SnapshotOptions} from './snapshot-action.js';
 
-export interface SnapshotOptions {
-	profileFile?: string;
-	profile?: string;
-	stateDir?: string;
-}
-
-/** `snapshot`: an etcd snapshot through etcd's own API, kept in the state directory. */
+/** `snapshot`: an etcd snapshot through etcd's own API, kept in the state directory. Options: snapshot-action.ts. */
 export function registerSnapshotCommand(program: Command): void {
 	const command = program
 		.command('snapshot')

@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import type {CheckState} from './reducer.js';
+import type {CheckState} from './wizard-state.js';
 import {SPINNER_FRAMES} from '../grid-layout.js';
 import {Tone, type ToneName} from '../theme.js';
 import {WrappedText} from '../wrapped-text.js';

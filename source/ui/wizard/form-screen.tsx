@@ -1,8 +1,8 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import {getValue} from './draft.js';
-import type {WizardState} from './reducer.js';
-import {fieldsOf} from './reducer.js';
+import type {WizardState} from './wizard-state.js';
+import {fieldsOf} from './wizard-state.js';
 import {issueFor, type Issues} from './validate.js';
 import {FieldMessage, FieldRow, LABEL_WIDTH, TextValue} from './fields.js';
 import {Tone} from '../theme.js';

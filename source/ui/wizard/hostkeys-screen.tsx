@@ -1,7 +1,7 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import type {WizardState} from './reducer.js';
-import {checkKey} from './reducer.js';
+import type {WizardState} from './wizard-state.js';
+import {checkKey} from './wizard-state.js';
 import {CheckDetail, CheckMark} from './check-status.js';
 import {padEnd} from '../format.js';
 

@@ -1,7 +1,7 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import type {WizardState} from './reducer.js';
-import {checkKey, fieldsOf} from './reducer.js';
+import type {WizardState} from './wizard-state.js';
+import {checkKey, fieldsOf} from './wizard-state.js';
 import {issueFor, type Issues} from './validate.js';
 import {FieldMessage, TextValue} from './fields.js';
 import {CheckDetail, CheckMark} from './check-status.js';

@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import type {WizardState} from './reducer.js';
+import type {WizardState} from './wizard-state.js';
 import {STEPS, type StepId} from './steps.js';
 import {Tone} from '../theme.js';
 

@@ -4,7 +4,7 @@ import type {ProfileInput} from '../../profile/schema.js';
 import {UserError} from '../../errors.js';
 import {ColorProvider, colorsEnabled} from '../theme.js';
 import {Wizard, type WizardProps} from './wizard.js';
-import type {AcceptedHostKey} from './reducer.js';
+import type {AcceptedHostKey} from './wizard-state.js';
 import type {SavedDraft} from './saved-draft.js';
 
 export interface RunWizardOptions extends Pick<WizardProps, 'initial' | 'checkNode' | 'readBinariesVersion' | 'checkLocalPath' | 'verify' | 'onDraft' | 'resume' | 'editing' | 'base' | 'resumeBase' | 'loadSavedNames'> {

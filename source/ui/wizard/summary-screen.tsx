@@ -1,8 +1,8 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import {getValue, splitList} from './draft.js';
-import type {WizardState} from './reducer.js';
-import {sshOf} from './reducer.js';
+import type {WizardState} from './wizard-state.js';
+import {sshOf} from './wizard-state.js';
 import {mask} from '../format.js';
 import {WrappedText} from '../wrapped-text.js';
 

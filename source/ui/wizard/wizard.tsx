@@ -2,15 +2,8 @@ import React, {useEffect, useMemo, useReducer, useRef, useState} from 'react';
 import {Box, Text, useInput, useStdout} from 'ink';
 import type {ProfileInput} from '../../profile/schema.js';
 import {initialDraft} from './draft.js';
-import {
-	currentStep,
-	draftToKeep,
-	initialWizardState,
-	issuesAt,
-	reduceWizard,
-	type AcceptedHostKey,
-	type NodeCheckResult,
-} from './reducer.js';
+import {reduceWizard} from './reducer.js';
+import {currentStep, draftToKeep, initialWizardState, issuesAt, type AcceptedHostKey, type NodeCheckResult} from './wizard-state.js';
 import {STEPS, stepOrder, WIZARD_TITLE} from './steps.js';
 import type {LocalPathKey} from './validate.js';
 import type {SavedDraft} from './saved-draft.js';
