@@ -1,3 +1,5 @@
+import {CONTROL_PLANE} from '../cluster/services.js';
+import {renderHaproxy, renderNginxStream, WORKER_PROXY_FILES} from '../render/worker-proxy.js';
 import {chmodSync, copyFileSync, constants, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, unlinkSync, type Stats} from 'node:fs';
 import {dirname, join, relative, sep} from 'node:path';
 import {UserError} from '../errors.js';
@@ -51,6 +53,13 @@ function writeAll(plan: Plan, outDir: string): number {
 	}
 	tree.file(join(outDir, 'admin.kubeconfig'));
 	writeIfChanged(join(outDir, 'admin.kubeconfig'), Buffer.from(plan.adminKubeconfig), 0o600);
+	// For a node-local proxy on workers: the current masters, re-written by every render.
+	const masters = plan.nodes.map((n) => n.node);
+	const port = CONTROL_PLANE['kube-apiserver'].port;
+	for (const [name, text] of [[WORKER_PROXY_FILES.nginx, renderNginxStream(masters, port)], [WORKER_PROXY_FILES.haproxy, renderHaproxy(masters, port)]] as const) {
+		tree.file(join(outDir, name));
+		writeIfChanged(join(outDir, name), Buffer.from(text), 0o644);
+	}
 	return count;
 }
 

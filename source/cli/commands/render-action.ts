@@ -3,6 +3,7 @@ import {defaultStateDir} from '../../state/state-dir.js';
 import {describeTakeover, lockStateDir} from '../shared/state-lock.js';
 import {prepare} from '../../plan/prepare.js';
 import {writeRenderOutput} from '../../plan/write-output.js';
+import {WORKER_PROXY_FILES} from '../../render/worker-proxy.js';
 import {UserError} from '../../errors.js';
 import {profileChoice, type ProfileChoice} from '../shared/option-values.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
@@ -41,6 +42,8 @@ async function render(options: RenderOptions, profile: Profile): Promise<void> {
 	});
 	const written = writeRenderOutput(plan, options.out);
 	process.stdout.write(
-		`rendered ${written} files for ${plan.nodes.length} node(s), Kubernetes ${plan.kubernetesRelease}, into ${options.out}\nstate: ${stateDir}\n`,
+		`rendered ${written} files for ${plan.nodes.length} node(s), Kubernetes ${plan.kubernetesRelease}, into ${options.out}\n` +
+			`a node-local apiserver proxy for workers (every master's :6443 on 127.0.0.1:8443): ${WORKER_PROXY_FILES.nginx}, ${WORKER_PROXY_FILES.haproxy}\n` +
+			`state: ${stateDir}\n`,
 	);
 }
