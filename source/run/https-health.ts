@@ -6,7 +6,7 @@ import {gitVersion} from '../cluster/version.js';
 import {CONTROL_PLANE, LEADER_ELECTED, leaseName, type LeaderElected, type ServiceName} from '../cluster/services.js';
 import type {ProfileNode} from '../profile/schema.js';
 import type {HealthProbe} from './services.js';
-import {checkJoined, type JoinRequest} from './joined-apiserver.js';
+import {checkJoined, type JoinRequest} from './add-master/joined-apiserver.js';
 import {StepError} from './step-error.js';
 
 /**

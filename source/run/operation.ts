@@ -4,7 +4,7 @@ import {SERVICE_STEP, SERVICES, type ServiceName} from '../plan/types.js';
 /**
  * The install/converge operation as data: its steps in order, what each does, and how
  * long it may take on one node. The runner's schedulers (gate.ts, first-start.ts,
- * roll-out.ts, verify.ts) run them; --only/--skip, the grid's columns and the step
+ * rolling-change/schedule.ts, verify.ts) run them; --only/--skip, the grid's columns and the step
  * names in events are these names. A new operation (upgrade, membership, rotation)
  * adds its own steps here rather than branches in the runner.
  */

@@ -2,9 +2,9 @@
 // explain the refusal: per node and component what runs now and what will, each rule of
 // the version skew policy with its verdict, and the order of the restarts. Pure: it reads
 // what preflight found and the planned restarts. The refusing rules live in
-// version-skew.ts and the order in rollout.ts; this file only applies and shows them.
+// version-skew.ts and the order in rolling-change/rules.ts; this file only applies and shows them.
 import {SERVICES, type ServiceName} from '../plan/types.js';
-import {restartSchedule, type ScheduledNode} from './rollout.js';
+import {restartSchedule, type ScheduledNode} from './rolling-change/rules.js';
 import {isMinorUpgrade, judgeMixedReleases, judgeVersionSkew, parseRelease, type Release, type RunningReleases} from './version-skew.js';
 
 /** What a component's release does: `unknown` when preflight did not read it (or it is not a release). */

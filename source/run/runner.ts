@@ -7,7 +7,7 @@ import {installedEntry} from './installed-nodes.js';
 import {need, newNodeRun, type NodeRun} from './node-run.js';
 import {recordHashesNow} from './place-files.js';
 import {planRelease} from './release-plan.js';
-import {rollOut} from './roll-out.js';
+import {rollOut} from './rolling-change/schedule.js';
 import type {RunnerOptions, RunResult} from './run-options.js';
 import {stepsFor, type Steps} from './step-runner.js';
 import {StepError} from './step-error.js';
@@ -24,7 +24,7 @@ export {mapLimit} from './concurrency.js';
  * 2. a dry run ends here, reporting what would change;
  * 3. the change: on a first install every node's files and services side by side
  *    (first-start.ts); on a control plane that already serves, a rollout one node at a
- *    time that stops at the first node that fails (roll-out.ts);
+ *    time that stops at the first node that fails (rolling-change/schedule.ts);
  * 4. verify (verify.ts): every service healthy and each Lease held by a master.
  * Emits RunEvents and knows nothing about how they are shown.
  */

@@ -17,7 +17,7 @@ export interface HealthProbe {
 	 */
 	handOverLease?(service: LeaderElected, goneHolder: string): Promise<boolean>;
 	/**
-	 * An apiserver that joins a serving control plane is one of the cluster (joined-apiserver.ts):
+	 * An apiserver that joins a serving control plane is one of the cluster (add-master/joined-apiserver.ts):
 	 * resolves to a line for the log, throws naming the check that failed. Absent: not checked.
 	 */
 	joined?(node: ProfileNode): Promise<string>;

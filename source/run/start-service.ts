@@ -2,7 +2,7 @@ import {posix} from 'node:path';
 import {SERVICE_STEP, type ServiceName} from '../plan/types.js';
 import type {LeaderElected} from '../cluster/services.js';
 import {serviceInputDigest} from './changes.js';
-import {handOverAfterRestart, readLeaseRenewal} from './lease-hand-over.js';
+import {handOverAfterRestart, readLeaseRenewal} from './rolling-change/lease-hand-over.js';
 import {need, type NodeRun, type Outcome} from './node-run.js';
 import {ensureDirectories, uploadFiles} from './place-files.js';
 import type {RunnerOptions} from './run-options.js';

@@ -1,11 +1,11 @@
 // A master added to a serving control plane: only the new node is written and started, its
-// apiserver must join the cluster (the three checks of joined-apiserver.ts, here against an
+// apiserver must join the cluster (the three checks of add-master/joined-apiserver.ts, here against an
 // in-memory API that answers as an apiserver does), and it must bring the cluster's release.
 import {describe, expect, it} from 'vitest';
 import type {Plan} from '../../source/plan/types.js';
 import type {ProfileNode} from '../../source/profile/schema.js';
 import type {RunEvent} from '../../source/run/events.js';
-import {checkJoined, sliceAddresses, type JoinRequest} from '../../source/run/joined-apiserver.js';
+import {checkJoined, sliceAddresses, type JoinRequest} from '../../source/run/add-master/joined-apiserver.js';
 import {judgeAddedRelease} from '../../source/run/version-skew.js';
 import {FakeNode} from './fake-node.js';
 import {fakeHealth, lab, makePlan, of, run} from './runner-fixtures.js';

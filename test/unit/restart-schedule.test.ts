@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import type {ServiceName} from '../../source/plan/types.js';
-import {restartSchedule} from '../../source/run/rollout.js';
+import {restartSchedule} from '../../source/run/rolling-change/rules.js';
 
 const ALL: ServiceName[] = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
 

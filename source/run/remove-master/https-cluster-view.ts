@@ -4,7 +4,7 @@ import type {AdminCredentials} from '../../cluster/admin-credentials.js';
 import {createClusterClient} from '../../cluster/client.js';
 import {CONTROL_PLANE} from '../../cluster/services.js';
 import type {Profile} from '../../profile/schema.js';
-import {sliceAddresses} from '../joined-apiserver.js';
+import {sliceAddresses} from '../add-master/joined-apiserver.js';
 import type {HealthProbe} from '../services.js';
 import type {ClusterView} from './remove-master.js';
 

@@ -1,12 +1,12 @@
 // The rules of a rolling change to a control plane that is already serving: which node
 // goes first, when a node may be taken down, and what the user is told when the rollout
 // stops. The runner applies them one node at a time; nothing here talks SSH.
-import type {ProfileNode} from '../profile/schema.js';
-import {SERVICES, type ServiceName} from '../plan/types.js';
-import type {NodeChanges, RemoteState} from './changes.js';
-import {HEALTH_ENDPOINT, sleep, type HealthProbe} from './services.js';
-import {StepError} from './step-error.js';
-import {isMinorUpgrade} from './version-skew.js';
+import type {ProfileNode} from '../../profile/schema.js';
+import {SERVICES, type ServiceName} from '../../plan/types.js';
+import type {NodeChanges, RemoteState} from '../changes.js';
+import {HEALTH_ENDPOINT, sleep, type HealthProbe} from '../services.js';
+import {StepError} from '../step-error.js';
+import {isMinorUpgrade} from '../version-skew.js';
 
 /** What the rollout rules read of a node: its state at the start of the run and its planned changes. */
 export interface RolloutNode {
@@ -47,7 +47,7 @@ export function rolloutPasses(targetRelease: string, nodes: readonly ScheduledNo
 /**
  * Every restart a rolling change will make, in the order it makes them (the plan shows
  * it). `together`: the controller-manager and scheduler passes of a minor upgrade, which
- * go on one node that does not lead first, then on the others at once (roll-out.ts);
+ * go on one node that does not lead first, then on the others at once (rolling-change/schedule.ts);
  * which node leads is only known when the pass begins.
  */
 export function restartSchedule(targetRelease: string, nodes: readonly ScheduledNode[]): {node: string; service: ServiceName; together?: true}[] {

@@ -1,19 +1,19 @@
-import {SERVICE_STEP} from '../plan/types.js';
-import {mapHolderToNode} from '../cluster/lease.js';
-import {need, type NodeRun} from './node-run.js';
+import {SERVICE_STEP} from '../../plan/types.js';
+import {mapHolderToNode} from '../../cluster/lease.js';
+import {need, type NodeRun} from '../node-run.js';
 import {changeNode, type Rollout} from './change-node.js';
 import {rollBack} from './roll-back.js';
-import {CHANGE_STEPS} from './operation.js';
-import {openJournal} from './rollout-journal.js';
-import {notStartedReason} from './rollout.js';
-import type {RunnerOptions} from './run-options.js';
-import {describeFailure, StepError} from './step-error.js';
-import type {Steps} from './step-runner.js';
+import {CHANGE_STEPS} from '../operation.js';
+import {openJournal} from './journal.js';
+import {notStartedReason} from './rules.js';
+import type {RunnerOptions} from '../run-options.js';
+import {describeFailure, StepError} from '../step-error.js';
+import type {Steps} from '../step-runner.js';
 
 /**
  * A change to a control plane that already serves, one node at a time: a node gets its
  * new files only after the node before it came back healthy with its own, each service
- * it restarts waits until that service is healthy on every other node (rollout.ts), and
+ * it restarts waits until that service is healthy on every other node (rolling-change/rules.ts), and
  * the first node that fails ends the rollout: no later node is touched, so one bad
  * setting costs one node, never the control plane. Returns the node it stopped at.
  *

@@ -10,8 +10,8 @@
 // The requests go through the runner's HTTPS client as the admin; the probe Secret is
 // deleted again whatever happens.
 import {randomBytes} from 'node:crypto';
-import type {ProfileNode} from '../profile/schema.js';
-import {StepError} from './step-error.js';
+import type {ProfileNode} from '../../profile/schema.js';
+import {StepError} from '../step-error.js';
 
 export interface JoinRequest {
 	(node: ProfileNode, method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<{ok: boolean; status: number | null; body: string; detail: string | null}>;

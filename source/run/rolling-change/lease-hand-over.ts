@@ -1,8 +1,8 @@
-import {mapHolderToNode} from '../cluster/lease.js';
-import type {LeaderElected} from '../cluster/services.js';
-import {SERVICE_STEP, type ServiceName} from '../plan/types.js';
-import type {NodeRun} from './node-run.js';
-import type {RunnerOptions} from './run-options.js';
+import {mapHolderToNode} from '../../cluster/lease.js';
+import type {LeaderElected} from '../../cluster/services.js';
+import {SERVICE_STEP, type ServiceName} from '../../plan/types.js';
+import type {NodeRun} from '../node-run.js';
+import type {RunnerOptions} from '../run-options.js';
 
 /** Who holds the service's Lease and when they last renewed it; undefined when unknown. */
 export function readLeaseRenewal(options: RunnerOptions, service: LeaderElected) {

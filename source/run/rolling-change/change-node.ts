@@ -1,19 +1,19 @@
-import {SERVICE_STEP, type ServiceName} from '../plan/types.js';
-import type {StepName} from '../profile/schema.js';
-import {appliedMarkerPath} from './remote-state.js';
-import {generationId, type Generation} from './generations.js';
-import type {JournalWriter} from './journal.js';
-import {need, type NodeRun, type Outcome} from './node-run.js';
-import {CHANGE_STEPS, FILE_STEPS} from './operation.js';
-import {placeFiles} from './place-files.js';
-import {addOnce} from './rollout-journal.js';
-import {rolloutStoppedHint, servingRestarts, waitForPeers} from './rollout.js';
-import type {RunnerOptions} from './run-options.js';
-import {startService} from './start-service.js';
-import {describeFailure} from './step-error.js';
-import {withHint, type Steps} from './step-runner.js';
+import {SERVICE_STEP, type ServiceName} from '../../plan/types.js';
+import type {StepName} from '../../profile/schema.js';
+import {appliedMarkerPath} from '../remote-state.js';
+import {generationId, type Generation} from '../generations.js';
+import type {JournalWriter} from '../journal.js';
+import {need, type NodeRun, type Outcome} from '../node-run.js';
+import {CHANGE_STEPS, FILE_STEPS} from '../operation.js';
+import {placeFiles} from '../place-files.js';
+import {addOnce} from './journal.js';
+import {rolloutStoppedHint, servingRestarts, waitForPeers} from './rules.js';
+import type {RunnerOptions} from '../run-options.js';
+import {startService} from '../start-service.js';
+import {describeFailure} from '../step-error.js';
+import {withHint, type Steps} from '../step-runner.js';
 
-/** One rolling change as every node of it sees it (roll-out.ts). */
+/** One rolling change as every node of it sees it (rolling-change/schedule.ts). */
 export interface Rollout {
 	options: RunnerOptions;
 	steps: Steps;

@@ -1,10 +1,10 @@
-import {SERVICES} from '../plan/types.js';
-import {restoreCommand} from './generations.js';
+import {SERVICES} from '../../plan/types.js';
+import {restoreCommand} from '../generations.js';
 import {handOverAfterRestart, readLeaseRenewal} from './lease-hand-over.js';
-import {need, type NodeRun} from './node-run.js';
-import type {RunnerOptions} from './run-options.js';
-import {restartAndWait} from './services.js';
-import {describeFailure} from './step-error.js';
+import {need, type NodeRun} from '../node-run.js';
+import type {RunnerOptions} from '../run-options.js';
+import {restartAndWait} from '../services.js';
+import {describeFailure} from '../step-error.js';
 
 /**
  * Puts a node that failed during a rolling change back to its previous generation: its

@@ -1,8 +1,8 @@
-import type {ServiceName} from '../plan/types.js';
-import {changeTarget, JournalWriter, readJournal, resumeFrom} from './journal.js';
-import {need, type NodeRun} from './node-run.js';
-import {rolloutOrder, rolloutPasses} from './rollout.js';
-import type {RunnerOptions} from './run-options.js';
+import type {ServiceName} from '../../plan/types.js';
+import {changeTarget, JournalWriter, readJournal, resumeFrom} from '../journal.js';
+import {need, type NodeRun} from '../node-run.js';
+import {rolloutOrder, rolloutPasses} from './rules.js';
+import type {RunnerOptions} from '../run-options.js';
 
 /**
  * The rollout's order and passes, and its journal (journal.ts) when the run keeps one: a
