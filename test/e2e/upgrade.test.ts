@@ -177,10 +177,12 @@ describe.skipIf(skip)(`an upgrade from ${FROM} on the lab`, () => {
 		// not give its Lease up: the tool hands it over once it is gone, and a standby took it
 		// within its 2 s retry period (left to expire, the Lease goes to another instance 15 s
 		// or more after its last renewal). The scheduler gives its own up on shutdown
-		// (ReleaseOnCancel): nothing to hand over.
+		// (ReleaseOnCancel), usually: that release is one update that can fail (seen once in CI,
+		// 1.36.3's leader on lab-m2 still named after its restart), and then the tool hands it over
+		// the same way. Either way at most once: only the leader's restart holds it.
 		const handed = events.find((e) => e.type === 'log' && e.line.startsWith('handed the kube-controller-manager Lease over: its holder '));
 		expect(handed, 'the hand-over line').toBeDefined();
-		expect(lines.filter((l) => l.startsWith('handed the kube-scheduler Lease over'))).toEqual([]);
+		expect(lines.filter((l) => l.startsWith('handed the kube-scheduler Lease over')).length).toBeLessThanOrEqual(1);
 		const takeover = transitions.find((t) => t.name === 'kube-controller-manager' && t.acquired >= (handed?.at ?? 0) - 1000);
 		console.log(`Lease holder changes: ${transitions.map((t) => `${t.name} ${(t.gapMs / 1000).toFixed(1)}s after the last renewal`).join(', ')}`);
 		expect(takeover, 'a new controller-manager leader after the hand-over').toBeDefined();
