@@ -10,10 +10,8 @@ import {join} from 'node:path';
 import {apiserverStem} from '../pki/cert-specs.js';
 import {UserError} from '../errors.js';
 import {makeDirectory} from '../make-directory.js';
-import {keptEncryptionSetting} from '../pki/encryption-setting.js';
-import {ENCRYPTION_KEY_FILE} from '../pki/kept-material.js';
+import {keptEncryptionConfig} from '../pki/kept-encryption-config.js';
 import type {Profile} from '../profile/schema.js';
-import {renderEncryptionConfig} from '../render/config-files.js';
 import {writeFileAtomic} from '../state/state-dir.js';
 import {BoltFormatError, boltRevisionOfFile} from './bolt-revision.js';
 import {etcdAgent, etcdPost, etcdPostJson, EtcdRequestError, type EtcdClientCredentials} from './etcd-https.js';
@@ -250,12 +248,6 @@ function hexId(value: unknown): string | undefined {
  * Secrets in a snapshot. None when no key is kept.
  */
 export function keptEncryptionKeyNames(stateDir: string): EncryptionKeyName[] {
-	const path = join(stateDir, ENCRYPTION_KEY_FILE);
-	if (!existsSync(path)) return [];
-	return encryptionKeyNames(renderEncryptionConfig(readFileSync(path, 'utf8').trim(), keptEncryptionSetting(stateDirReader(stateDir), true)!));
-}
-
-/** Reads a state directory's files by name (the snapshot has a path, not a StateDir). */
-function stateDirReader(stateDir: string): {read(name: string): string | undefined} {
-	return {read: (name) => (existsSync(join(stateDir, name)) ? readFileSync(join(stateDir, name), 'utf8') : undefined)};
+	const kept = keptEncryptionConfig(stateDir);
+	return kept ? encryptionKeyNames(kept.config) : [];
 }

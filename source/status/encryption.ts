@@ -4,11 +4,7 @@
 // renders. A node whose file differs (edited by hand, or left behind by a failed change)
 // may write Secrets the other apiservers cannot read: a warning with the fix.
 import {createHash} from 'node:crypto';
-import {existsSync, readFileSync} from 'node:fs';
-import {join} from 'node:path';
-import {keptEncryptionSetting} from '../pki/encryption-setting.js';
-import {ENCRYPTION_KEY_FILE} from '../pki/kept-material.js';
-import {renderEncryptionConfig} from '../render/config-files.js';
+import {keptEncryptionConfig} from '../pki/kept-encryption-config.js';
 import {sh, type ShellCommand} from '../remote/shell.js';
 import type {NodeEncryption, Problem, StateEncryption, StatusSnapshot} from './json-schema.js';
 
@@ -45,12 +41,9 @@ export function parseEncryptionSection(text: string): NodeEncryption | null {
 
 /** What the state directory's config is: undefined when no key is kept (nothing installed yet). */
 export function stateEncryption(stateDir: string): StateEncryption | undefined {
-	const keyPath = join(stateDir, ENCRYPTION_KEY_FILE);
-	if (!existsSync(keyPath)) return undefined;
-	const read = (name: string) => (existsSync(join(stateDir, name)) ? readFileSync(join(stateDir, name), 'utf8') : undefined);
-	const setting = keptEncryptionSetting({read}, true)!;
-	const config = renderEncryptionConfig(readFileSync(keyPath, 'utf8').trim(), setting);
-	return {provider: setting.provider, keyName: setting.keyName, sha256: createHash('sha256').update(config).digest('hex')};
+	const kept = keptEncryptionConfig(stateDir);
+	if (kept === undefined) return undefined;
+	return {provider: kept.setting.provider, keyName: kept.setting.keyName, sha256: createHash('sha256').update(kept.config).digest('hex')};
 }
 
 function writer(e: {provider: string | null; keyName: string | null}): string {
