@@ -6,6 +6,7 @@ import type {StateDir} from '../state/state-dir.js';
 import {apiserverStem, certificateSpecs, componentStem} from './cert-specs.js';
 import {reasonToReissue, verifyCertificate, type VerifiedFacts} from './inspect.js';
 import {DEFAULT_ENCRYPTION_PROVIDER, ENCRYPTION_SETTING_FILE, encryptionSettingJson, keptEncryptionSetting, newKeyName, type EncryptionSetting} from './encryption-setting.js';
+import {keptKeyring, type EncryptionKey} from './encryption-keyring.js';
 import {BROUGHT_CA_FILE, ENCRYPTION_KEY_FILE, refuseReplacingKeptMaterial} from './kept-material.js';
 import {generateEcKeyPair, publicKeyPemOf} from './keys.js';
 import type {CertKeyPair, Pki, PkiChange} from './types.js';
@@ -185,15 +186,24 @@ function ensureServiceAccountKey(state: StateDir, changes: PkiChange[]): Pki['se
  * profile's provider (secretbox when unset) under a key named for today. (A profile key or
  * provider that differs from the kept one was refused before, see kept-material.ts.)
  */
-function ensureEncryption(profile: Profile, state: StateDir, changes: PkiChange[], now: Date): {encryptionKey: string; encryption: EncryptionSetting} {
+function ensureEncryption(
+	profile: Profile,
+	state: StateDir,
+	changes: PkiChange[],
+	now: Date,
+): {encryptionKey: string; encryption: EncryptionSetting; encryptionReaders: EncryptionKey[]} {
 	const existing = state.read(ENCRYPTION_KEY_FILE)?.trim();
-	if (existing) return {encryptionKey: existing, encryption: keptEncryptionSetting(state, true)!};
+	if (existing) {
+		// The writer's secret from the keys file when it names it: mid-rotation that file is written first.
+		const {writer, readers} = keptKeyring(state, existing)!;
+		return {encryptionKey: writer.secret, encryption: keptEncryptionSetting(state, true)!, encryptionReaders: readers};
+	}
 	const key = profile.encryption.key ?? randomBytes(32).toString('base64');
 	const encryption: EncryptionSetting = {provider: profile.encryption.provider ?? DEFAULT_ENCRYPTION_PROVIDER, keyName: newKeyName(now)};
 	state.write(ENCRYPTION_KEY_FILE, `${key}\n`);
 	state.write(ENCRYPTION_SETTING_FILE, encryptionSettingJson(encryption));
 	changes.push(profile.encryption.key === undefined ? {item: 'encryption key', action: 'created'} : {item: 'kept copy of encryption.key', action: 'created'});
-	return {encryptionKey: key, encryption};
+	return {encryptionKey: key, encryption, encryptionReaders: []};
 }
 
 /**

@@ -2,7 +2,7 @@
 // (every Secret stored so far is encrypted with it) and the CA its certificates were issued
 // from (every certificate and kubeconfig of the cluster depends on it). A profile value that
 // differs is refused before anything is written; changing either is a rotation, not an
-// edit of the profile. The checks only read the state directory.
+// edit of the profile (a key or provider a rotation retired is accepted: the kept one wins). The checks only read the state directory.
 import {X509Certificate} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {UserError} from '../errors.js';
@@ -10,6 +10,7 @@ import type {Profile} from '../profile/schema.js';
 import type {StateDir} from '../state/state-dir.js';
 import {apiserverStem} from './cert-specs.js';
 import {DEFAULT_ENCRYPTION_PROVIDER, ENCRYPTION_SETTING_FILE, keptEncryptionSetting} from './encryption-setting.js';
+import {isKeptSecret, readKeptKeys} from './encryption-keyring.js';
 import {keyLengthsOf} from '../profile/constants.js';
 
 /** The state file that holds the encryption key. */
@@ -31,9 +32,11 @@ function refuseOtherEncryptionProvider(profile: Profile, state: StateDir): void 
 	const wanted = profile.encryption.provider;
 	if (kept !== undefined) {
 		if (wanted === undefined || wanted === kept.provider) return;
+		// The provider of a key this cluster rotated away from: the kept one wins, as for its key.
+		if (readKeptKeys(state).some((k) => k.provider === wanted)) return;
 		throw new UserError(
 			`encryption.provider: ${wanted}, but this cluster's Secrets are written with ${kept.provider} (key ${kept.keyName}, kept in ${state.file(state.read(ENCRYPTION_SETTING_FILE) === undefined ? ENCRYPTION_KEY_FILE : ENCRYPTION_SETTING_FILE)}); a new provider alone would make them unreadable`,
-			`set encryption.provider: ${kept.provider} or remove it (the kept one is used); moving to another provider is a key rotation, not supported yet; nothing was written`,
+			`set encryption.provider: ${kept.provider} or remove it (the kept one is used); to move to ${wanted}: k8s-master-setup encryption rotate --provider ${wanted}; nothing was written`,
 		);
 	}
 	const provider = wanted ?? DEFAULT_ENCRYPTION_PROVIDER;
@@ -51,10 +54,11 @@ function refuseOtherEncryptionKey(profile: Profile, state: StateDir): void {
 	const given = profile.encryption.key;
 	const kept = state.read(ENCRYPTION_KEY_FILE)?.trim();
 	if (given === undefined || !kept) return;
-	if (Buffer.from(given, 'base64').equals(Buffer.from(kept, 'base64'))) return;
+	// The key itself, or one a rotation retired (the profile still names it): the kept one is used.
+	if (isKeptSecret(given, kept, readKeptKeys(state))) return;
 	throw new UserError(
 		`encryption.key: differs from the key kept in ${state.file(ENCRYPTION_KEY_FILE)}; the kept key stays (every Secret stored so far is encrypted with it, a new key alone would make them unreadable)`,
-		'key rotation is not supported yet; remove encryption.key from the profile to keep using the kept key; nothing was written',
+		'remove encryption.key from the profile to keep using the kept key; a new key is made by `k8s-master-setup encryption rotate`; nothing was written',
 	);
 }
 

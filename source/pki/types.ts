@@ -1,3 +1,4 @@
+import type {EncryptionKey} from './encryption-keyring.js';
 import type {EncryptionSetting} from './encryption-setting.js';
 /** PEM certificate and its PEM private key. */
 export interface CertKeyPair {
@@ -33,6 +34,8 @@ export interface Pki {
 	encryptionKey: string;
 	/** The provider and key name Secrets are written with (encryption-setting.ts). */
 	encryption: EncryptionSetting;
+	/** The keys the config also reads with, after the writer's (an encryption rotation; encryption-keyring.ts). */
+	encryptionReaders?: EncryptionKey[];
 	/** Contents of profile etcd.caFile / certFile / keyFile, when given. */
 	etcd: {ca?: string; cert?: string; key?: string};
 }

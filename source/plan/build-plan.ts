@@ -77,7 +77,7 @@ function buildNodePlan(profile: Profile, node: ProfileNode, pki: Pki, binaries: 
 	if (pki.etcd.cert !== undefined) add(c.etcdClient, pki.etcd.cert, 'certificates', [APISERVER]);
 	if (pki.etcd.key !== undefined) add(c.etcdClientKey, pki.etcd.key, 'certificates', [APISERVER], true);
 
-	add(paths.encryptionConfig, renderEncryptionConfig(pki.encryptionKey, pki.encryption), 'configs', [APISERVER], true, 'encryption config');
+	add(paths.encryptionConfig, renderEncryptionConfig(pki.encryptionKey, pki.encryption, pki.encryptionReaders), 'configs', [APISERVER], true, 'encryption config');
 	add(paths.auditPolicy, renderAuditPolicy(), 'configs', [APISERVER]);
 	// Each node's components talk to that node's own apiserver, as in the guide.
 	const server = apiserverUrl(node.ip);

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
+import {chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {makeDirectory} from '../make-directory.js';
@@ -96,6 +96,12 @@ export class StateDir {
 			return;
 		}
 		writeFileAtomic(this.file(name), content, 0o600, {durable: true, dirMode: 0o700});
+	}
+
+	/** Remove a state file (a journal whose work is done); nothing when it does not exist. */
+	remove(name: string): void {
+		this.#pending?.delete(name);
+		if (this.#pending === undefined) rmSync(this.file(name), {force: true});
 	}
 
 	/**

@@ -321,7 +321,7 @@ async function confirm(plan: Plan, stop: StopSignals, gone?: {name: string; ip: 
 }
 
 /** Architecture (from the ELF header) and total size of the binaries, for preflight. */
-async function binariesFacts(plan: Plan): Promise<{arch: string; totalBytes: number}> {
+export async function binariesFacts(plan: Plan): Promise<{arch: string; totalBytes: number}> {
 	const binaries = plan.nodes[0]?.files.filter((f) => f.step === 'binaries') ?? [];
 	const first = binaries.find((f) => f.localPath);
 	let arch = 'unknown';
@@ -338,14 +338,14 @@ async function binariesFacts(plan: Plan): Promise<{arch: string; totalBytes: num
 	return {arch, totalBytes: binaries.reduce((n, f) => n + f.size, 0)};
 }
 
-async function plainSink(): Promise<EventSink> {
+export async function plainSink(): Promise<EventSink> {
 	const {createPlainReporter} = await import('../../ui/plain-reporter.js');
 	// ✓/✗ on a terminal that takes colour (NO_COLOR as theme.tsx reads it; not imported: it loads ink).
 	const symbols = Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
 	return createPlainReporter((s) => process.stdout.write(s), {symbols});
 }
 
-async function jsonSink(): Promise<EventSink> {
+export async function jsonSink(): Promise<EventSink> {
 	const {createJsonReporter} = await import('../../ui/json-reporter.js');
 	return createJsonReporter((s) => process.stdout.write(s));
 }
