@@ -40,13 +40,33 @@ export function identityDifferences(
 	return differences;
 }
 
-/** The refusal (exit 2) for a node whose identity differs: the node, each file and both fingerprints, and the ways on. */
-export function judgeClusterIdentity(node: string, differences: readonly IdentityDifference[]): PreflightProblem | undefined {
+/**
+ * The refusal (exit 2) for a node whose identity differs: the node, each file and both
+ * fingerprints, and the ways on. When the encryption config alone differs and the node holds
+ * this cluster's CA (`files` lets that be seen), it is the same cluster with its config
+ * changed on the node (edited by hand, left by another tool): said so, since writing the
+ * state's over it would make unreadable any Secret written with a key only that file holds.
+ */
+export function judgeClusterIdentity(
+	node: string,
+	differences: readonly IdentityDifference[],
+	files: readonly PlannedFile[] = [],
+	onNode: ReadonlyMap<string, string | undefined> = new Map(),
+): PreflightProblem | undefined {
 	if (differences.length === 0) return undefined;
-	const files = differences.map((d) => `${d.role} ${d.path} (sha256 ${short(d.onNode)} there, ${short(d.planned)} in this state directory)`);
+	const sameCa = files.some((f) => f.identity === 'cluster CA' && onNode.get(f.path) === f.sha256);
+	const only = differences.length === 1 ? differences[0] : undefined;
+	if (only?.role === 'encryption config' && sameCa) {
+		return {
+			check: 'encryption config',
+			message: `${node}: its encryption config ${only.path} differs from the state's (sha256 ${short(only.onNode)} there, ${short(only.planned)} in this state directory), while its CA is this cluster's: edited by hand, or left by another tool`,
+			hint: `look at the file on ${node}: Secrets written with a key only it holds would become unreadable if it were replaced. Undo the edit, or remove the file from ${node} and run apply, which writes the state's; nothing was written`,
+		};
+	}
+	const described = differences.map((d) => `${d.role} ${d.path} (sha256 ${short(d.onNode)} there, ${short(d.planned)} in this state directory)`);
 	return {
 		check: 'cluster identity',
-		message: `${node} belongs to a cluster this state directory did not build: ${files.join('; ')}; writing them would replace the cluster's keys (every service-account token, every Secret)`,
+		message: `${node} belongs to a cluster this state directory did not build: ${described.join('; ')}; writing them would replace the cluster's keys (every service-account token, every Secret)`,
 		hint: `run with the state directory that built it (--state-dir DIR), or rebuild one from the nodes: k8s-master-setup state recover --from ${node} with this profile; nothing was written`,
 	};
 }

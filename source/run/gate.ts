@@ -60,6 +60,8 @@ export async function gateAll(options: RunnerOptions, runs: NodeRun[], steps: St
 				const identity = judgeClusterIdentity(
 					run.plan.node.name,
 					identityDifferences(run.plan.files, remote.hashes, options.installed?.placedIdentity(run.plan.node.name)),
+					run.plan.files,
+					remote.hashes,
 				);
 				if (identity) {
 					run.refused = true;

@@ -61,6 +61,20 @@ describe('identityDifferences', () => {
 		expect(problem?.hint).toContain('state recover --from m2');
 		expect(judgeClusterIdentity('m2', [])).toBeUndefined();
 	});
+	it('an encryption config alone differing on a node with this cluster\'s CA: a hand edit, said so, still refused', () => {
+		const files = planWithIdentity().nodes[0]!.files;
+		const encryption = files.find((f) => f.path === ENC)!;
+		const ours = new Map(files.map((f) => [f.path, f.sha256] as const));
+		const edited = new Map([...ours, [ENC, 'c'.repeat(64)]]);
+		const differences = identityDifferences(files, edited, undefined);
+		expect(differences).toEqual([{path: ENC, role: 'encryption config', onNode: 'c'.repeat(64), planned: encryption.sha256}]);
+		const drift = judgeClusterIdentity('m3', differences, files, edited);
+		expect(drift?.message).toMatch(/^m3: its encryption config \/etc\/kubernetes\/encryption-config\.yaml differs from the state's \(sha256 c{16}… there, .*while its CA is this cluster's: edited by hand/);
+		expect(drift?.hint).toContain('remove the file from m3 and run apply');
+		// Another CA on the node too: another cluster, as before.
+		const theirs = new Map([...edited, [CA, 'd'.repeat(64)]]);
+		expect(judgeClusterIdentity('m3', identityDifferences(files, theirs, undefined), files, theirs)?.message).toMatch(/^m3 belongs to a cluster this state directory did not build/);
+	});
 });
 
 describe('runner: a node of another cluster', () => {

@@ -10,7 +10,10 @@ import {prepare} from '../../source/plan/prepare.js';
 import type {Plan} from '../../source/plan/types.js';
 import {loadProfileFile} from '../../source/profile/load.js';
 import {parseReadFiles, readFilesScript} from '../../source/run/state-recover/read-node-files.js';
-import {pathsToRead, recoverState, writeKey, type NodeFiles} from '../../source/run/state-recover/recovered-state.js';
+import {pathsToRead, readerKeys, recoverState, writeKey, type NodeFiles} from '../../source/run/state-recover/recovered-state.js';
+import {renderEncryptionConfig} from '../../source/render/config-files.js';
+import {keyringOf} from '../../source/pki/encryption-keyring.js';
+import {parseEncryptionSetting} from '../../source/pki/encryption-setting.js';
 import {StateDir} from '../../source/state/state-dir.js';
 import {tempDir, workspace} from './render/fixtures.js';
 
@@ -82,6 +85,23 @@ describe('recoverState', () => {
 		const config = plan.nodes[0]!.files.find((f) => f.identity === 'encryption config')!.content!.toString();
 		expect(writeKey(config)).toMatchObject({key: readFileSync(join(ws.stateDir, 'encryption-key'), 'utf8').trim()});
 		expect(writeKey('{')).toEqual({problem: 'is not YAML'});
+	});
+
+	it('a config in the middle of a rotation: the writer and every reader recovered, so the state renders that same config', async () => {
+		const {profile, nodes} = await installed();
+		const from = nodes[0]!;
+		const writer = {provider: 'secretbox' as const, keyName: 'key-20261206'};
+		const reader = {provider: 'aescbc' as const, keyName: 'key-20261101', secret: Buffer.alloc(32, 7).toString('base64')};
+		const config = renderEncryptionConfig(Buffer.alloc(32, 9).toString('base64'), {...writer, readers: [reader]}, [reader]);
+		expect(readerKeys(config)).toEqual([reader]);
+		const edited: NodeFiles = {node: from.node, files: new Map([...from.files, ['/etc/kubernetes/encryption-config.yaml', Buffer.from(config)]])};
+		const recovered = recoverState(profile, edited, []);
+		expect(recovered.problems).toEqual([]);
+		expect(JSON.parse(recovered.files.get('encryption.json') as string)).toEqual({...writer, readers: [{provider: 'aescbc', keyName: 'key-20261101'}]});
+		const keys = JSON.parse(recovered.files.get('encryption-keys.json') as string) as {keys: unknown[]};
+		expect(keys.keys).toEqual([{...writer, secret: Buffer.alloc(32, 9).toString('base64')}, reader]);
+		const ring = keyringOf(parseEncryptionSetting(recovered.files.get('encryption.json') as string)!, 'unused', keys.keys as never);
+		expect(renderEncryptionConfig(ring.writer.secret, parseEncryptionSetting(recovered.files.get('encryption.json') as string)!, ring.readers)).toBe(config);
 	});
 });
 

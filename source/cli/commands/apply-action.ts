@@ -1,3 +1,4 @@
+import {existsSync, readFileSync} from 'node:fs';
 import {open} from 'node:fs/promises';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline/promises';
@@ -11,6 +12,7 @@ import {nodeSession} from '../../run/node-session.js';
 import {ensureKubeletApiBinding, KUBELET_API_BINDING} from '../../run/kubelet-api-binding.js';
 import {APISERVER_COMMON_NAME} from '../../pki/cert-specs.js';
 import {journalFile} from '../../state/journal-file.js';
+import {parseRotationJournal, ROTATION_JOURNAL_FILE} from '../../run/encryption-rotate/rotation-journal.js';
 import {runPlan, type RunnerOptions} from '../../run/runner.js';
 import {zstdCopies} from '../../plan/zstd-copies.js';
 import {defaultCacheDir, defaultStateDir} from '../../state/state-dir.js';
@@ -99,6 +101,9 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 		lock = lockStateDir(options.stateDir ?? defaultStateDir(profile.name), options.dryRun ? 'apply --dry-run' : 'apply');
 		const takeover = describeTakeover(lock);
 		if (takeover) process.stderr.write(`${takeover}\n`);
+		// apply converges to the rotation's current phase (the state's config), and says so.
+		const rotation = rotationInProgress(options.stateDir ?? defaultStateDir(profile.name));
+		if (rotation) process.stderr.write(`${rotation}\n`);
 		// Without a question to ask first, the nodes are reached while the plan is prepared.
 		early = options.yes || options.dryRun ? openEarly(profile, options, stop.signal) : undefined;
 		return await applyPrepared(options, profile, interactive, early, stop);
@@ -318,6 +323,15 @@ async function confirm(plan: Plan, stop: StopSignals, gone?: {name: string; ip: 
 	} finally {
 		rl.close();
 	}
+}
+
+/** A line when an encryption rotation's journal is open in the state directory. */
+function rotationInProgress(stateDir: string): string | undefined {
+	const path = join(stateDir, ROTATION_JOURNAL_FILE);
+	if (!existsSync(path)) return undefined;
+	const journal = parseRotationJournal(readFileSync(path, 'utf8'));
+	const what = 'unreadable' in journal ? '' : ` (${journal.from.provider} ${journal.from.keyName} → ${journal.to.provider} ${journal.to.keyName}, in phase ${journal.phase})`;
+	return `an encryption rotation is in progress${what}: apply keeps every node on its current phase's config; finish it with \`k8s-master-setup encryption rotate\` and the same profile`;
 }
 
 /** Architecture (from the ELF header) and total size of the binaries, for preflight. */

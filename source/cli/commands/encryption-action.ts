@@ -178,10 +178,10 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 		const findings: DryRunFindings = {failed: [], changes: []};
 		const collect: EventSink = (e: RunEvent) => {
 			if (e.type === 'plan-change') findings.changes.push({node: e.node, change: e.change});
-			if (e.type === 'step-failed') findings.failed.push({node: e.node, step: e.step, message: `${e.cause}${e.hint ? ` (${e.hint})` : ''}`});
+			if (e.type === 'step-failed') findings.failed.push({node: e.node, step: e.step, message: e.cause, ...(e.hint ? {hint: e.hint} : {})});
 		};
 		say(journal ? `carrying on with the rotation started ${journal.startedAt} (${from.provider} ${from.keyName} → ${to.provider} ${to.keyName}), in phase ${journal.phase}` : `checking every master before the rotation ${from.provider} ${from.keyName} → ${to.provider} ${to.keyName}`);
-		await runPlan({...(await runnerBase(first.plan, () => undefined, true)), emit: collect});
+		const checked = await runPlan({...(await runnerBase(first.plan, () => undefined, true)), emit: collect});
 		if (stop.signal.aborted) return EXIT.interrupted;
 		const accepted = new Set<string>();
 		const keyring = (setting: ReturnType<typeof phaseSetting>) => keyringOf(setting, writerSecret, kept);
@@ -195,7 +195,8 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 		if (refusals.length > 0) {
 			for (const r of refusals) process.stderr.write(`✗ ${r.message}\n  ${r.hint}\n`);
 			process.stderr.write(`refused: nothing was changed${journal ? ' (the rotation stays in its phase)' : ''}\n`);
-			return findings.failed.length > 0 && findings.changes.length === 0 ? EXIT.failed : EXIT.invalid;
+			// Unreachable masters are a failure (1); a refusal by the gate, drift or a pending change is invalid input (2).
+			return checked.refused || findings.failed.length === 0 ? EXIT.invalid : EXIT.failed;
 		}
 
 		if (!options.yes) {

@@ -9,7 +9,7 @@ import type {PlannedChange} from '../events.js';
 
 export interface DryRunFindings {
 	/** Nodes that failed the dry run's gate, with the step and message. */
-	failed: Array<{node: string; step: string; message: string}>;
+	failed: Array<{node: string; step: string; message: string; hint?: string}>;
 	changes: Array<{node: string; change: PlannedChange}>;
 }
 
@@ -28,10 +28,14 @@ export interface RotationRefusal {
 }
 
 export function judgeRotationPreflight(input: RotationPreflightInput): RotationRefusal[] {
+	// The gate's own message and fix; a master that cannot be reached gets the rotation's reason too.
 	const refusals: RotationRefusal[] = input.findings.failed.map((f) => ({
 		node: f.node,
-		message: `${f.node}: ${f.step} failed: ${f.message}`,
-		hint: 'a rotation needs every master serving (each must learn the new key before any writes with it): bring it back, or take it out of the profile with apply, then rotate',
+		message: f.message.startsWith(f.node) ? f.message : `${f.node}: ${f.step} failed: ${f.message}`,
+		hint:
+			f.step === 'connect'
+				? 'a rotation needs every master serving (each must learn the new key before any writes with it): bring it back, or take it out of the profile with apply, then rotate'
+				: (f.hint ?? 'fix it, then rotate'),
 	}));
 	const byNode = new Map<string, PlannedChange[]>();
 	for (const {node, change} of input.findings.changes) byNode.set(node, [...(byNode.get(node) ?? []), change]);

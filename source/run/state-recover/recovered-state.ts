@@ -8,6 +8,7 @@
 import {ENCRYPTION_PROVIDERS, keyLengthsOf, type EncryptionProvider} from '../../profile/constants.js';
 import {ENCRYPTION_SETTING_FILE, LEGACY_ENCRYPTION, encryptionSettingJson, parseEncryptionSetting, type EncryptionSetting} from '../../pki/encryption-setting.js';
 import {X509Certificate, createPrivateKey} from 'node:crypto';
+import {ENCRYPTION_KEYS_FILE, keptKeysJson, type EncryptionKey} from '../../pki/encryption-keyring.js';
 import {parse} from 'yaml';
 import {apiserverStem, componentStem} from '../../pki/cert-specs.js';
 import {publicKeyPemOf} from '../../pki/keys.js';
@@ -162,8 +163,15 @@ function encryptionKey(out: RecoveredState, node: NodeFiles, path: string): void
 		return;
 	}
 	out.files.set('encryption-key', `${written.key}\n`);
-	// A legacy config (aescbc key1) needs no setting file: the state reads as that release's.
-	if (written.setting.provider !== LEGACY_ENCRYPTION.provider || written.setting.keyName !== LEGACY_ENCRYPTION.keyName) {
+	// Keys after the writer's: a rotation in progress when the state was lost. Kept by name, so
+	// the state renders the same config and `encryption rotate` can carry on (its journal is lost:
+	// it starts a new rotation from the writer, once the node's config is the state's again).
+	const readers = readerKeys(text);
+	if (readers.length > 0) {
+		out.files.set(ENCRYPTION_KEYS_FILE, keptKeysJson([{...written.setting, secret: written.key}, ...readers]));
+		out.files.set(ENCRYPTION_SETTING_FILE, encryptionSettingJson({...written.setting, readers: readers.map((r) => ({provider: r.provider, keyName: r.keyName}))}));
+	} else if (written.setting.provider !== LEGACY_ENCRYPTION.provider || written.setting.keyName !== LEGACY_ENCRYPTION.keyName) {
+		// A legacy config (aescbc key1) needs no setting file: the state reads as that release's.
 		out.files.set(ENCRYPTION_SETTING_FILE, encryptionSettingJson(written.setting));
 	}
 	out.recovered.push(`encryption key (${path}) from ${node.node}`);
@@ -189,6 +197,22 @@ export function writeKey(configText: string): {key: string; setting: EncryptionS
 	const setting = parseEncryptionSetting(JSON.stringify({provider: name, keyName: first.name}));
 	if (setting === undefined) return {problem: `names its first ${name} key ${JSON.stringify(first.name)}, not a name this tool gives (lower-case letters, digits, "-")`};
 	return {key: first.secret, setting};
+}
+
+/** Every local key of the config after the first (the writer), in order; identity and others left out. */
+export function readerKeys(configText: string): EncryptionKey[] {
+	const resources = (parse(configText) as {resources?: Array<{providers?: Array<Record<string, {keys?: Array<{name?: unknown; secret?: unknown}>}>>}>})?.resources;
+	const all: EncryptionKey[] = [];
+	for (const provider of resources?.[0]?.providers ?? []) {
+		for (const [name, settings] of Object.entries(provider)) {
+			if (!ENCRYPTION_PROVIDERS.includes(name as EncryptionProvider)) continue;
+			for (const key of settings?.keys ?? []) {
+				const ref = parseEncryptionSetting(JSON.stringify({provider: name, keyName: key.name}));
+				if (ref && typeof key.secret === 'string') all.push({provider: ref.provider, keyName: ref.keyName, secret: key.secret});
+			}
+		}
+	}
+	return all.slice(1);
 }
 
 function keyMatches(certPem: string, keyPem: string): boolean {

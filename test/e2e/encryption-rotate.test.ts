@@ -1,0 +1,259 @@
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {execa} from 'execa';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import YAML from 'yaml';
+import {cannotRun} from '../require-or-skip.js';
+import {adminCreds, applyArgs, canRunLab, cli, e2eWork, get, labEnv, labScript, NODES, nodeSsh, resetLab, startApply, type AdminCreds} from './apply-support.js';
+import {labEtcdctl} from './lab.js';
+
+/**
+ * `encryption rotate` on the lab (issue 25): an aescbc cluster with 500 Secrets in 20
+ * namespaces rotated to secretbox while a probe reads random Secrets through every master
+ * and writes new ones every 200 ms (each read back through another master); the run is
+ * SIGKILLed during the rewrite and run again. Afterwards etcd holds every Secret under the
+ * new key (read raw, with etcdctl on this machine), each reads back with its data, and the
+ * old key is in no node's config. First, a hand-edited config on one node: refused, naming it.
+ * Leaves the shared cluster (e2eWork's profile and state) installed, rotated.
+ */
+const skip = cannotRun('e2e encryption rotate', canRunLab());
+
+const SECRETS = 500;
+const NAMESPACES = 20;
+
+interface Probe {
+	reads: number;
+	writes: number;
+	failures: string[];
+	/** Requests that found a master restarting (no connection) and went to the next one, as a client behind a load balancer would. */
+	failedOver: number;
+	readMs: number[];
+	stop: () => Promise<void>;
+}
+
+/**
+ * One request through `ips[first]`, or the next master when that one does not answer at all
+ * (its apiserver restarting: the rotation restarts each once per phase), or answers 503 "apiserver
+ * is shutting down" with Retry-After (client-go retries those). Every other answer counts: a
+ * failed read is an apiserver answering with an error, not a master stopped for its restart.
+ */
+async function through(ips: string[], first: number, path: string, admin: AdminCreds, probe: Probe, init: {method?: string; body?: string} = {}) {
+	let last: unknown;
+	for (let k = 0; k < ips.length; k++) {
+		const ip = ips[(first + k) % ips.length]!;
+		try {
+			const answer = await get(`https://${ip}:6443${path}`, admin, init);
+			// An apiserver stopping for its restart says so with a 503 and Retry-After: client-go retries, so do we.
+			if (answer.status === 503 && answer.body.includes('apiserver is shutting down')) {
+				last = new Error(`${ip}: ${answer.body.slice(0, 120)}`);
+				probe.failedOver++;
+				continue;
+			}
+			return {ip, ...answer};
+		} catch (error) {
+			last = error;
+			probe.failedOver++;
+		}
+	}
+	throw last;
+}
+
+/** Every 200 ms: a random seeded Secret read through one master, a new one written through the next and read back through the third. */
+function probeSecrets(id: string, ips: string[], admin: AdminCreds, seeded: ReadonlyMap<string, string>): Probe {
+	const probe: Probe = {reads: 0, writes: 0, failures: [], failedOver: 0, readMs: [], stop: async () => undefined};
+	const names = [...seeded.keys()];
+	let running = true;
+	const loop = (async () => {
+		for (let i = 0; running; i++) {
+			const started = Date.now();
+			try {
+				const pick = names[Math.floor(Math.random() * names.length)]!;
+				const [ns, name] = pick.split('/') as [string, string];
+				const t = performance.now();
+				const r = await through(ips, i, `/api/v1/namespaces/${ns}/secrets/${name}`, admin, probe);
+				probe.readMs.push(performance.now() - t);
+				probe.reads++;
+				if (r.status !== 200) probe.failures.push(`read ${pick} via ${r.ip}: HTTP ${r.status} ${r.body.slice(0, 120)}`);
+				else if (Buffer.from((JSON.parse(r.body) as {data: {v: string}}).data.v, 'base64').toString() !== seeded.get(pick)) probe.failures.push(`read ${pick} via ${r.ip}: not its data`);
+				const written = `e2e-probe-${id}-${i}`;
+				const body = JSON.stringify({apiVersion: 'v1', kind: 'Secret', metadata: {name: written}, stringData: {v: written}});
+				const w = await through(ips, i + 1, '/api/v1/namespaces/default/secrets', admin, probe, {method: 'POST', body});
+				probe.writes++;
+				if (w.status !== 201) probe.failures.push(`write ${written} via ${w.ip}: HTTP ${w.status} ${w.body.slice(0, 120)}`);
+				const back = await through(ips, i + 2, `/api/v1/namespaces/default/secrets/${written}`, admin, probe);
+				probe.reads++;
+				if (back.status !== 200) probe.failures.push(`read back ${written} via ${back.ip}: HTTP ${back.status} ${back.body.slice(0, 120)}`);
+			} catch (error) {
+				probe.failures.push(`no master answered: ${(error as Error).message}`);
+			}
+			await new Promise((r) => setTimeout(r, Math.max(0, 200 - (Date.now() - started))));
+		}
+	})();
+	probe.stop = async () => {
+		running = false;
+		await loop;
+	};
+	return probe;
+}
+
+function p99(values: number[]): number {
+	const sorted = [...values].sort((x, y) => x - y);
+	return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
+}
+
+/** How every Secret is stored in etcd: the count per `k8s:enc:<provider>:v1:<name>:` prefix, or "plaintext". */
+async function storedPrefixes(): Promise<Map<string, number>> {
+	const {stdout} = await labEtcdctl(['get', '/registry/secrets/', '--prefix', '-w', 'json'], {maxBuffer: 256 * 1024 * 1024});
+	const reply = JSON.parse(String(stdout)) as {kvs?: Array<{value?: string}>};
+	const counts = new Map<string, number>();
+	for (const kv of reply.kvs ?? []) {
+		const head = Buffer.from(kv.value ?? '', 'base64').subarray(0, 80).toString('latin1');
+		const prefix = /^k8s:enc:[a-z0-9]+:v1:[^:]+:/.exec(head)?.[0] ?? 'plaintext';
+		counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
+	}
+	return counts;
+}
+
+describe.skipIf(skip)('encryption rotate on the lab', () => {
+	let env: Record<string, string>;
+	let admin: AdminCreds;
+	const profilePath = join(e2eWork, 'profile.yaml');
+	const stateDir = join(e2eWork, 'state');
+	const ipOf = (name: string) => new RegExp(`${name}=(\\S+)`).exec(env.LAB_NODES ?? '')?.[1] as string;
+	const rotateArgs = () => ['encryption', 'rotate', '--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--yes', '--stability-window', '3'];
+	const seeded = new Map<string, string>();
+
+	beforeAll(async () => {
+		// A cluster that writes with aescbc: installed afresh, the lab's profile naming the provider, a new state.
+		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
+		env = await labEnv();
+		await resetLab();
+		mkdirSync(e2eWork, {recursive: true});
+		const profile = YAML.parse(readFileSync(env.LAB_PROFILE as string, 'utf8'));
+		profile.encryption = {provider: 'aescbc'};
+		writeFileSync(profilePath, YAML.stringify(profile));
+		await execa('rm', ['-rf', stateDir]);
+		const installed = await startApply(applyArgs(env, profilePath, stateDir));
+		if (installed.exitCode !== 0) throw new Error(`the aescbc install failed:\n${installed.all}`);
+		admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
+		const ips = NODES.map(ipOf);
+		for (let n = 0; n < NAMESPACES; n++) {
+			const r = await get(`https://${ips[0]}:6443/api/v1/namespaces`, admin, {method: 'POST', body: JSON.stringify({apiVersion: 'v1', kind: 'Namespace', metadata: {name: `e2e-rot-${n}`}})});
+			expect([201, 409], r.body).toContain(r.status);
+		}
+		const all = Array.from({length: SECRETS}, (_, i) => ({ns: `e2e-rot-${i % NAMESPACES}`, name: `s-${i}`, v: `value ${i} ${Math.random()}`}));
+		for (let i = 0; i < all.length; i += 25) {
+			await Promise.all(
+				all.slice(i, i + 25).map(async (s, j) => {
+					const r = await get(`https://${ips[j % 3]}:6443/api/v1/namespaces/${s.ns}/secrets`, admin, {method: 'POST', body: JSON.stringify({apiVersion: 'v1', kind: 'Secret', metadata: {name: s.name}, stringData: {v: s.v}})});
+					if (r.status !== 201) throw new Error(`seeding ${s.ns}/${s.name}: HTTP ${r.status} ${r.body}`);
+					seeded.set(`${s.ns}/${s.name}`, s.v);
+				}),
+			);
+		}
+	}, 300_000);
+
+	afterAll(async () => {
+		// The shared profile as the other suites expect it: no provider named (the state's is used).
+		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
+		delete profile.encryption;
+		writeFileSync(profilePath, YAML.stringify(profile));
+	});
+
+	it('refuses, naming the node, when one node\'s encryption config was edited by hand; nothing changes', async () => {
+		const before = readFileSync(join(stateDir, 'encryption.json'), 'utf8');
+		await nodeSsh('lab-m3', "sed -i '1s/^/# edited by hand\\n/' /etc/kubernetes/encryption-config.yaml");
+		const run = await execa('node', [cli, ...rotateArgs(), '--provider', 'secretbox'], {reject: false, all: true});
+		expect(run.exitCode, run.all).toBe(2);
+		expect(run.stderr).toMatch(/lab-m3: its encryption config \/etc\/kubernetes\/encryption-config\.yaml differs from the state's .*while its CA is this cluster's: edited by hand/);
+		expect(run.stderr).not.toMatch(/lab-m[12]: its encryption config/);
+		expect(readFileSync(join(stateDir, 'encryption.json'), 'utf8')).toBe(before);
+		expect(existsSync(join(stateDir, 'encryption-keys.json'))).toBe(false);
+		expect(existsSync(join(stateDir, 'encryption-rotation.json'))).toBe(false);
+		// apply refuses it too; removed from the node, apply writes the state's.
+		const refused = await startApply(applyArgs(env, profilePath, stateDir));
+		expect(refused.exitCode, refused.all).toBe(2);
+		await nodeSsh('lab-m3', 'rm /etc/kubernetes/encryption-config.yaml');
+		const fixed = await startApply(applyArgs(env, profilePath, stateDir));
+		expect(fixed.exitCode, fixed.all).toBe(0);
+	});
+
+	it(`rotates aescbc → secretbox with ${SECRETS} Secrets under a read/write probe, killed in the rewrite and run again: every Secret under the new key, none lost, the old key in no config`, async () => {
+		const ips = NODES.map(ipOf);
+		const oldKey = JSON.parse(readFileSync(join(stateDir, 'encryption.json'), 'utf8')) as {provider: string; keyName: string};
+		expect(oldKey.provider).toBe('aescbc');
+		const baseline = probeSecrets('baseline', ips, admin, seeded);
+		await new Promise((r) => setTimeout(r, 10_000));
+		await baseline.stop();
+		const probe = probeSecrets('rotation', ips, admin, seeded);
+		const started = performance.now();
+
+		// Killed once the rewrite has recorded its first page.
+		const first = execa('node', [cli, ...rotateArgs(), '--provider', 'secretbox', '--rate', '50'], {reject: false, all: true});
+		let killedAt: string | undefined;
+		first.all?.on('data', (chunk: Buffer) => {
+			const m = /rewrite: (\d+) of (\d+) Secrets/.exec(chunk.toString());
+			if (m && killedAt === undefined) {
+				killedAt = m[0];
+				first.kill('SIGKILL');
+			}
+		});
+		const killed = await first;
+		expect(killedAt, killed.all).toBeDefined();
+		expect(killed.signal).toBe('SIGKILL');
+		const journal = JSON.parse(readFileSync(join(stateDir, 'encryption-rotation.json'), 'utf8')) as {phase: string; rewrite: {done: number}; to: {keyName: string}; snapshot?: string};
+		expect(journal.phase).toBe('rewrite');
+		expect(journal.rewrite.done).toBeGreaterThanOrEqual(100);
+		expect(journal.snapshot).toMatch(/^etcd snapshot /);
+
+		const again = await execa('node', [cli, ...rotateArgs()], {reject: false, all: true});
+		const wallS = (performance.now() - started) / 1000;
+		await probe.stop();
+		expect(again.exitCode, again.all).toBe(0);
+		expect(again.stdout).toContain(`carrying on with the rotation started`);
+		expect(again.stdout).toMatch(/carrying on with the rewrite after \d+ Secrets/);
+		const rate = /rewrote (\d+) Secrets in ([\d.]+) s \((\d+)\/s\)/.exec(again.stdout);
+		console.log(
+			`rotate aescbc → secretbox, ${SECRETS} seeded: ${wallS.toFixed(1)} s wall (killed at "${killedAt}"), rewrite after the kill ${rate?.[0] ?? '?'}; ` +
+				`probe ${probe.reads} reads, ${probe.writes} writes, ${probe.failures.length} failed, ${probe.failedOver} to the next master (one restarting); read p99 ${p99(probe.readMs).toFixed(0)} ms (${p99(baseline.readMs).toFixed(0)} ms without a rotation)`,
+		);
+		expect(probe.failures).toEqual([]);
+		expect(probe.writes).toBeGreaterThan(20);
+		expect(existsSync(join(stateDir, 'encryption-rotation.json'))).toBe(false);
+
+		// etcd, read raw: every Secret under the new key.
+		const newPrefix = `k8s:enc:secretbox:v1:${journal.to.keyName}:`;
+		const stored = await storedPrefixes();
+		expect([...stored.keys()]).toEqual([newPrefix]);
+		expect(stored.get(newPrefix)).toBeGreaterThanOrEqual(SECRETS + probe.writes + baseline.writes);
+		// Every seeded Secret reads back with its data, through each master in turn.
+		let i = 0;
+		for (const [pick, value] of seeded) {
+			const [ns, name] = pick.split('/') as [string, string];
+			const r = await get(`https://${ips[i++ % 3]}:6443/api/v1/namespaces/${ns}/secrets/${name}`, admin);
+			expect(r.status, pick).toBe(200);
+			expect(Buffer.from((JSON.parse(r.body) as {data: {v: string}}).data.v, 'base64').toString(), pick).toBe(value);
+		}
+		// The old key is in no node's config; the state keeps it, retired.
+		for (const node of NODES) {
+			const config = await nodeSsh(node, 'cat /etc/kubernetes/encryption-config.yaml');
+			expect(config.stdout, node).not.toContain(oldKey.keyName + '\n');
+			expect(config.stdout, node).not.toContain('aescbc');
+			expect(config.stdout, node).toContain(`- name: ${journal.to.keyName}\n`);
+		}
+		const keys = JSON.parse(readFileSync(join(stateDir, 'encryption-keys.json'), 'utf8')) as {keys: Array<{provider: string; keyName: string; retiredAt?: string}>};
+		expect(keys.keys.map((k) => [k.provider, k.keyName, Boolean(k.retiredAt)])).toEqual([
+			['aescbc', oldKey.keyName, true],
+			['secretbox', journal.to.keyName, false],
+		]);
+		// Nothing secret in what was printed.
+		for (const k of JSON.parse(readFileSync(join(stateDir, 'encryption-keys.json'), 'utf8')).keys as Array<{secret: string}>) {
+			expect(killed.all).not.toContain(k.secret);
+			expect(again.all).not.toContain(k.secret);
+		}
+		// And apply with the same profile (still naming aescbc) changes nothing.
+		const dry = await execa('node', [cli, 'apply', ...applyArgs(env, profilePath, stateDir).filter((a) => a !== '--yes'), '--dry-run'], {reject: false, all: true});
+		expect(dry.exitCode, dry.all).toBe(0);
+		expect(dry.stdout).not.toContain('"kind":"update"');
+	}, 600_000);
+});
