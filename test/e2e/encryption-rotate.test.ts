@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import {cannotRun} from '../require-or-skip.js';
 import {adminCreds, applyArgs, canRunLab, cli, e2eWork, get, labEnv, labScript, NODES, nodeSsh, resetLab, startApply, type AdminCreds} from './apply-support.js';
 import {labEtcdctl} from './lab.js';
+import {p99, probeSecrets, seedSecrets} from '../../scripts/secret-probe.js';
 
 /**
  * `encryption rotate` on the lab (issue 25): an aescbc cluster with 500 Secrets in 20
@@ -20,86 +21,6 @@ const skip = cannotRun('e2e encryption rotate', canRunLab());
 
 const SECRETS = 500;
 const NAMESPACES = 20;
-
-interface Probe {
-	reads: number;
-	writes: number;
-	failures: string[];
-	/** Requests that found a master restarting (no connection) and went to the next one, as a client behind a load balancer would. */
-	failedOver: number;
-	readMs: number[];
-	stop: () => Promise<void>;
-}
-
-/**
- * One request through `ips[first]`, or the next master when that one does not answer at all
- * (its apiserver restarting: the rotation restarts each once per phase), or answers 503 "apiserver
- * is shutting down" with Retry-After (client-go retries those). Every other answer counts: a
- * failed read is an apiserver answering with an error, not a master stopped for its restart.
- */
-async function through(ips: string[], first: number, path: string, admin: AdminCreds, probe: Probe, init: {method?: string; body?: string} = {}) {
-	let last: unknown;
-	for (let k = 0; k < ips.length; k++) {
-		const ip = ips[(first + k) % ips.length]!;
-		try {
-			const answer = await get(`https://${ip}:6443${path}`, admin, init);
-			// An apiserver stopping for its restart says so with a 503 and Retry-After: client-go retries, so do we.
-			if (answer.status === 503 && answer.body.includes('apiserver is shutting down')) {
-				last = new Error(`${ip}: ${answer.body.slice(0, 120)}`);
-				probe.failedOver++;
-				continue;
-			}
-			return {ip, ...answer};
-		} catch (error) {
-			last = error;
-			probe.failedOver++;
-		}
-	}
-	throw last;
-}
-
-/** Every 200 ms: a random seeded Secret read through one master, a new one written through the next and read back through the third. */
-function probeSecrets(id: string, ips: string[], admin: AdminCreds, seeded: ReadonlyMap<string, string>): Probe {
-	const probe: Probe = {reads: 0, writes: 0, failures: [], failedOver: 0, readMs: [], stop: async () => undefined};
-	const names = [...seeded.keys()];
-	let running = true;
-	const loop = (async () => {
-		for (let i = 0; running; i++) {
-			const started = Date.now();
-			try {
-				const pick = names[Math.floor(Math.random() * names.length)]!;
-				const [ns, name] = pick.split('/') as [string, string];
-				const t = performance.now();
-				const r = await through(ips, i, `/api/v1/namespaces/${ns}/secrets/${name}`, admin, probe);
-				probe.readMs.push(performance.now() - t);
-				probe.reads++;
-				if (r.status !== 200) probe.failures.push(`read ${pick} via ${r.ip}: HTTP ${r.status} ${r.body.slice(0, 120)}`);
-				else if (Buffer.from((JSON.parse(r.body) as {data: {v: string}}).data.v, 'base64').toString() !== seeded.get(pick)) probe.failures.push(`read ${pick} via ${r.ip}: not its data`);
-				const written = `e2e-probe-${id}-${i}`;
-				const body = JSON.stringify({apiVersion: 'v1', kind: 'Secret', metadata: {name: written}, stringData: {v: written}});
-				const w = await through(ips, i + 1, '/api/v1/namespaces/default/secrets', admin, probe, {method: 'POST', body});
-				probe.writes++;
-				if (w.status !== 201) probe.failures.push(`write ${written} via ${w.ip}: HTTP ${w.status} ${w.body.slice(0, 120)}`);
-				const back = await through(ips, i + 2, `/api/v1/namespaces/default/secrets/${written}`, admin, probe);
-				probe.reads++;
-				if (back.status !== 200) probe.failures.push(`read back ${written} via ${back.ip}: HTTP ${back.status} ${back.body.slice(0, 120)}`);
-			} catch (error) {
-				probe.failures.push(`no master answered: ${(error as Error).message}`);
-			}
-			await new Promise((r) => setTimeout(r, Math.max(0, 200 - (Date.now() - started))));
-		}
-	})();
-	probe.stop = async () => {
-		running = false;
-		await loop;
-	};
-	return probe;
-}
-
-function p99(values: number[]): number {
-	const sorted = [...values].sort((x, y) => x - y);
-	return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
-}
 
 /** How every Secret is stored in etcd: the count per `k8s:enc:<provider>:v1:<name>:` prefix, or "plaintext". */
 async function storedPrefixes(): Promise<Map<string, number>> {
@@ -136,21 +57,7 @@ describe.skipIf(skip)('encryption rotate on the lab', () => {
 		const installed = await startApply(applyArgs(env, profilePath, stateDir));
 		if (installed.exitCode !== 0) throw new Error(`the aescbc install failed:\n${installed.all}`);
 		admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
-		const ips = NODES.map(ipOf);
-		for (let n = 0; n < NAMESPACES; n++) {
-			const r = await get(`https://${ips[0]}:6443/api/v1/namespaces`, admin, {method: 'POST', body: JSON.stringify({apiVersion: 'v1', kind: 'Namespace', metadata: {name: `e2e-rot-${n}`}})});
-			expect([201, 409], r.body).toContain(r.status);
-		}
-		const all = Array.from({length: SECRETS}, (_, i) => ({ns: `e2e-rot-${i % NAMESPACES}`, name: `s-${i}`, v: `value ${i} ${Math.random()}`}));
-		for (let i = 0; i < all.length; i += 25) {
-			await Promise.all(
-				all.slice(i, i + 25).map(async (s, j) => {
-					const r = await get(`https://${ips[j % 3]}:6443/api/v1/namespaces/${s.ns}/secrets`, admin, {method: 'POST', body: JSON.stringify({apiVersion: 'v1', kind: 'Secret', metadata: {name: s.name}, stringData: {v: s.v}})});
-					if (r.status !== 201) throw new Error(`seeding ${s.ns}/${s.name}: HTTP ${r.status} ${r.body}`);
-					seeded.set(`${s.ns}/${s.name}`, s.v);
-				}),
-			);
-		}
+		for (const [k, v] of await seedSecrets(NODES.map(ipOf), admin, SECRETS, NAMESPACES)) seeded.set(k, v);
 	}, 300_000);
 
 	afterAll(async () => {
