@@ -44,6 +44,8 @@ import {connectTimeoutMs, numberOption, profileChoice, type ProfileChoice} from 
 import {describeTakeover, lockStateDir} from '../shared/state-lock.js';
 import {handleStopSignals, type StopSignals} from '../shared/stop-signals.js';
 import {binariesFacts, jsonSink, plainSink} from './apply-action.js';
+import {importUi} from '../shared/import-ui.js';
+import type {RotationEvent} from '../../ui/rotation-state.js';
 
 export interface RotateOptions extends ProfileChoice, NodeAccessOptions {
 	stateDir?: string;
@@ -97,8 +99,15 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 	const state = StateDir.open(stateDir);
 	const writerSecret = state.read(ENCRYPTION_KEY_FILE)?.trim();
 	if (!writerSecret) throw new UserError(`no encryption key in ${stateDir}: nothing was installed from this state directory`, 'run apply first (or state recover --from NODE); nothing was changed');
-	const emit = options.json ? await jsonSink() : await plainSink();
-	const say = (line: string) => emit({type: 'log', at: Date.now(), node: profile.nodes[0]!.name, line});
+	// Plain lines or NDJSON; on a terminal, the rotation grid once the phases start (before it, lines).
+	const out = interactive ? undefined : options.json ? await jsonSink() : await plainSink();
+	let grid: ((e: RotationEvent) => void) | undefined;
+	const emit: EventSink = (e) => (grid ? grid(e) : out?.(e));
+	const say = (line: string) => {
+		if (grid) grid({type: 'rotation-line', line});
+		else if (out) out({type: 'log', at: Date.now(), node: profile.nodes[0]!.name, line});
+		else process.stdout.write(`${line}\n`);
+	};
 
 	// A rotation carries on from its journal; a new one needs no other change half-done.
 	const journalText = state.read(ROTATION_JOURNAL_FILE);
@@ -223,6 +232,20 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 		}
 
 		const started = performance.now();
+		let ui: {done: Promise<void>} | undefined;
+		if (interactive) {
+			const [{runRotateUi}, {initialRotationView}] = await importUi(() => Promise.all([import('../../ui/app-rotate.js'), import('../../ui/rotation-state.js')]));
+			const listeners = new Set<(e: RotationEvent) => void>();
+			grid = (e) => listeners.forEach((l) => l(e));
+			ui = runRotateUi({
+				initial: initialRotationView(`encryption rotate ${profile.name}: ${from.provider} ${from.keyName} → ${to.provider} ${to.keyName}`, profile.nodes.map((n) => n.name), journal.passed.map((p) => p.phase)),
+				events: (sink) => {
+					listeners.add(sink);
+					return () => listeners.delete(sink);
+				},
+				onQuit: () => stop.stop('q'),
+			});
+		}
 		const outcome = await rotateEncryption(
 			{
 				journal: {write: (text) => state.write(ROTATION_JOURNAL_FILE, text), remove: () => state.remove(ROTATION_JOURNAL_FILE)},
@@ -242,32 +265,35 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 				},
 				ratePerSecond: options.rate,
 				say,
-				progress: (done, total) => say(`rewrite: ${done}${total !== null ? ` of ${total}` : ''} Secrets`),
-				phaseChanged: () => undefined,
+				progress: (done, total) => (grid ? grid({type: 'rotation-progress', done, total}) : say(`rewrite: ${done}${total !== null ? ` of ${total}` : ''} Secrets`)),
+				phaseChanged: (phase, phaseState) => grid?.({type: 'rotation-phase', phase, state: phaseState}),
 				signal: stop.signal,
 				now: () => new Date(),
 			},
 			journal,
 		);
-		return report(outcome, (performance.now() - started) / 1000, stateDir, profile);
+		const {code, lines} = report(outcome, (performance.now() - started) / 1000, stateDir, profile);
+		if (grid && ui) {
+			grid({type: 'rotation-finished', ok: code === EXIT.ok, lines});
+			await ui.done;
+		} else (code === EXIT.ok ? process.stdout : process.stderr).write(`\n${lines.join('\n')}\n`);
+		return code;
 	} finally {
 		api.close();
 		health.close();
 	}
 }
 
-function report(outcome: RotationOutcome, seconds: number, stateDir: string, profile: Profile): number {
+/** The exit code and the closing lines (the first says how it ended). */
+function report(outcome: RotationOutcome, seconds: number, stateDir: string, profile: Profile): {code: number; lines: string[]} {
 	if (outcome.result === 'interrupted') {
-		process.stderr.write(`\nstopped in phase ${outcome.phase}; run the same command again to carry on (the journal is ${join(stateDir, ROTATION_JOURNAL_FILE)})\n`);
-		return EXIT.interrupted;
+		return {code: EXIT.interrupted, lines: [`stopped in phase ${outcome.phase}; run the same command again to carry on (the journal is ${join(stateDir, ROTATION_JOURNAL_FILE)})`]};
 	}
 	if (outcome.result === 'failed') {
-		process.stderr.write(`\n✗ encryption rotate failed in phase ${outcome.phase}: ${outcome.error.message}\n  ${outcome.error.hint ?? 'run the same command again to carry on'}\n`);
-		return EXIT.failed;
+		return {code: EXIT.failed, lines: [`✗ encryption rotate failed in phase ${outcome.phase}: ${outcome.error.message}`, `  ${outcome.error.hint ?? 'run the same command again to carry on'}`]};
 	}
 	const {from, to} = outcome.journal;
 	const lines = [
-		'',
 		`rotated: Secrets are written with ${to.provider} ${to.keyName} on ${profile.nodes.map((n) => n.name).join(', ')}, in ${seconds.toFixed(1)} s`,
 		`  etcd: ${outcome.counts.total} Secrets, ${outcome.counts.byKey.map((k) => `${k.count} ${k.provider} ${k.keyName}`).join(', ')}, ${outcome.counts.plaintext} plaintext`,
 		`  ${from.provider} ${from.keyName} is dropped from every config and kept in ${join(stateDir, 'encryption-keys.json')} as retired: snapshots taken before need it`,
@@ -275,8 +301,7 @@ function report(outcome: RotationOutcome, seconds: number, stateDir: string, pro
 	if (profile.encryption.key !== undefined || (profile.encryption.provider !== undefined && profile.encryption.provider !== to.provider)) {
 		lines.push(`  the profile still names the old ${profile.encryption.key !== undefined ? 'encryption.key' : `encryption.provider (${profile.encryption.provider})`}: the state's key is used; remove encryption.key and set encryption.provider: ${to.provider}`);
 	}
-	process.stdout.write(`${lines.join('\n')}\n`);
-	return EXIT.ok;
+	return {code: EXIT.ok, lines};
 }
 
 function describeSetting(setting: ReturnType<typeof phaseSetting>): string {
