@@ -193,4 +193,16 @@ describe('rolling change', () => {
 		expect(failures(events)[0]?.cause).toContain('kube-apiserver on m1 was restarted by systemd within the 200 ms stability window (NRestarts 0 → 1, now active)');
 		expect(node(nodes, 'm2').restarts).toEqual([]);
 	});
+
+	it('watches a restarted service for the window, but not a controller-manager or scheduler that was not running on the node (a master being added)', async () => {
+		const nodes = await servingLab();
+		// m3 as a new master: its controller-manager and scheduler were never started there.
+		for (const service of ['kube-controller-manager', 'kube-scheduler'] as const) node(nodes, 'm3').active.set(service, false);
+		const {events, result} = await run(nodes, {stabilityWindowMs: 300}, makePlan('--v=4'));
+		expect(result.ok).toBe(true);
+		// Started on m3 (they were not running), without a window; every apiserver with one.
+		expect(restarted(nodes)).toEqual(expect.arrayContaining(['m3 kube-controller-manager', 'm3 kube-scheduler']));
+		const watched = (of(events, 'step-progress') as Array<Extract<RunEvent, {type: 'step-progress'}>>).filter((e) => /stability window/.test(e.message ?? ''));
+		expect([...new Set(watched.map((e) => `${e.node} ${e.step}`))].sort()).toEqual(['m1 apiserver', 'm2 apiserver', 'm3 apiserver']);
+	});
 });

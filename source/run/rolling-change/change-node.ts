@@ -60,10 +60,14 @@ export async function changeNode(rollout: Rollout, run: NodeRun, p: number, grou
 			}));
 		}
 	}
+	// A controller-manager or scheduler that was not running on this node (a master being added)
+	// served nothing the window could protect: the other masters hold its Lease. Its window only
+	// delayed the end (20 of an add's 37 s); verify still checks it. The apiserver keeps its window.
+	const windowFor = (service: ServiceName) => (service !== 'kube-apiserver' && run.remote?.active.get(service) === false ? 0 : rollout.stableForMs);
 	for (const service of services) {
 		// Recorded before the restart: a run killed during it must restart it again on a rollback.
 		if (run.changes?.restarts.has(service)) journal?.update(() => addOnce(journal.node(name).restarted, service));
-		await steps.run(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, {beforeRestart: gate, stableForMs: rollout.stableForMs})));
+		await steps.run(run, SERVICE_STEP[service], guarded(() => startService(options, run, service, {beforeRestart: gate, stableForMs: windowFor(service)})));
 		if (run.failedStep !== undefined) return;
 		const later = [...services.slice(services.indexOf(service) + 1), ...passes.slice(p + 1).flat()];
 		journal?.update(() => {
