@@ -29,12 +29,14 @@ export function identityDifferences(
 	files: readonly PlannedFile[],
 	onNode: ReadonlyMap<string, string | undefined>,
 	placed: PlacedIdentity | undefined,
+	/** Per path, other contents this run accepts on any node (an encryption rotation's phases). */
+	accepted?: ReadonlyMap<string, ReadonlySet<string>>,
 ): IdentityDifference[] {
 	const differences: IdentityDifference[] = [];
 	for (const file of files) {
 		if (file.identity === undefined) continue;
 		const theirs = onNode.get(file.path);
-		if (theirs === undefined || theirs === file.sha256 || placed?.get(file.path) === theirs) continue;
+		if (theirs === undefined || theirs === file.sha256 || placed?.get(file.path) === theirs || accepted?.get(file.path)?.has(theirs)) continue;
 		differences.push({path: file.path, role: file.identity, onNode: theirs, planned: file.sha256});
 	}
 	return differences;

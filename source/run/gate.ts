@@ -59,7 +59,7 @@ export async function gateAll(options: RunnerOptions, runs: NodeRun[], steps: St
 				// Another cluster's keys on the node: refused (exit 2), as invalid input is.
 				const identity = judgeClusterIdentity(
 					run.plan.node.name,
-					identityDifferences(run.plan.files, remote.hashes, options.installed?.placedIdentity(run.plan.node.name)),
+					identityDifferences(run.plan.files, remote.hashes, options.installed?.placedIdentity(run.plan.node.name), options.acceptedIdentity),
 					run.plan.files,
 					remote.hashes,
 				);

@@ -14,6 +14,8 @@ export function installedEntry(run: NodeRun, release: string, now: Date): Instal
 		release,
 		installedAt: at,
 		appliedAt: at,
-		identity: Object.fromEntries(run.plan.files.filter((f) => f.identity !== undefined).map((f) => [f.path, f.sha256])),
+		// Only what the node is known to hold (matched or uploaded): a node a stopped rollout never
+		// reached keeps, in the record, what it was placed before (mergeInstalled).
+		identity: Object.fromEntries(run.plan.files.filter((f) => f.identity !== undefined && run.known.get(f.path) === f.sha256).map((f) => [f.path, f.sha256])),
 	};
 }

@@ -71,6 +71,12 @@ export interface RunnerOptions {
 	 */
 	installed?: InstalledNodes;
 	/**
+	 * Per path, identity contents the gate accepts on any node besides the planned and the
+	 * placed ones: a resumed encryption rotation's configs of every phase (a node a killed run
+	 * left one phase behind holds the previous one). Absent: none.
+	 */
+	acceptedIdentity?: ReadonlyMap<string, ReadonlySet<string>>;
+	/**
 	 * Masters that left the profile and are removed after this run (apply-removal.ts): until
 	 * then they serve, and a Lease they hold is held by a master of the cluster.
 	 */

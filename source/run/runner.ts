@@ -110,7 +110,9 @@ async function finish(options: RunnerOptions, runs: NodeRun[], started: number, 
 	// Only a run that went past the gate writes anything, this bookkeeping included.
 	if (recordHashes) {
 		await Promise.all(runs.map((r) => recordHashesNow(options, r)));
-		const finished = runs.filter((r) => r.failedStep === undefined);
+		// A node holds the release and files recorded for it only once it has every planned file:
+		// one a stopped rollout never reached is still what it was.
+		const finished = runs.filter((r) => r.failedStep === undefined && r.plan.files.every((f) => r.known.get(f.path) === f.sha256));
 		if (finished.length > 0) options.installed?.remember(finished.map((r) => installedEntry(r, options.plan.kubernetesRelease, new Date())));
 	}
 	await Promise.all(runs.map((r) => r.session?.close().catch(() => undefined)));

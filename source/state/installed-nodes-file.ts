@@ -49,7 +49,7 @@ export function mergeInstalled(recorded: readonly InstalledNode[], finished: rea
 	const byName = new Map(recorded.map((n) => [n.name, n] as const));
 	for (const n of finished) {
 		const before = byName.get(n.name);
-		byName.set(n.name, before ? {...n, installedAt: before.installedAt, hostname: n.hostname ?? before.hostname} : n);
+		byName.set(n.name, before ? {...n, installedAt: before.installedAt, hostname: n.hostname ?? before.hostname, identity: {...before.identity, ...n.identity}} : n);
 	}
 	return [...byName.values()];
 }

@@ -131,6 +131,37 @@ describe('runner: a node of another cluster', () => {
 	});
 });
 
+describe('runner: a rolling change of the encryption config stopped part-way', () => {
+	it('records no new identity or release for the nodes it never reached, so the re-run passes the gate and finishes', async () => {
+		const nodes = lab();
+		const dir = mkdtempSync(join(tmpdir(), 'installed-'));
+		const installed = installedNodesFile(dir, []);
+		expect((await run(nodes, {installed}, planWithIdentity())).result.ok).toBe(true);
+		// A new config (a rotation's next phase): stopped once the first node has it.
+		const next = planWithIdentity();
+		for (const n of next.nodes) {
+			const i = n.files.findIndex((f) => f.path === ENC);
+			n.files[i] = {...file(ENC, 'configs', ['kube-apiserver'], 'OUR KEYS, NEXT PHASE\n', true), identity: 'encryption config'};
+		}
+		const stop = new AbortController();
+		const first = await run(nodes, {installed, signal: stop.signal, emit: (e: RunEvent) => void (e.type === 'step-done' && e.step === 'apiserver' && stop.abort())}, next);
+		expect(first.result.ok).toBe(false);
+		const has = (name: string) => nodes.get(name)!.files.get(ENC)!.content.toString();
+		const reached = ['m1', 'm2', 'm3'].filter((n) => has(n) === 'OUR KEYS, NEXT PHASE\n');
+		expect(reached).toHaveLength(1);
+		const recorded = new Map(readInstalledNodes(dir).map((n) => [n.name, n]));
+		for (const name of ['m1', 'm2', 'm3']) {
+			const expected = reached.includes(name) ? sha('OUR KEYS, NEXT PHASE\n') : sha('OUR KEY\n');
+			expect(recorded.get(name)!.identity[ENC], name).toBe(expected);
+		}
+		// The same change again: every node accepted, and it finishes.
+		const again = await run(nodes, {installed}, next);
+		expect(again.result.refused).toBeUndefined();
+		expect(again.result.ok).toBe(true);
+		for (const name of ['m1', 'm2', 'm3']) expect(has(name), name).toBe('OUR KEYS, NEXT PHASE\n');
+	});
+});
+
 describe('installed-nodes.json', () => {
 	it('merges by name, keeping the first install time and a hostname the new run did not learn', () => {
 		const plan = planWithIdentity();

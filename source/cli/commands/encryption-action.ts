@@ -159,6 +159,16 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 	);
 	const credentials = etcdClientCredentials(profile, stateDir);
 	try {
+		// A resumed rotation: a node may hold any of its phases' configs, or the one from before it.
+		const accepted = new Set<string>();
+		const acceptPhases = (j: RotationJournal, keys: typeof kept) => {
+			for (const setting of [{provider: from.provider, keyName: from.keyName}, ...ROTATION_PHASES.map((phase) => phaseSetting(j, phase))]) {
+				const ring = keyringOf(setting, writerSecret, keys);
+				accepted.add(sha256(renderEncryptionConfig(ring.writer.secret, setting, ring.readers)));
+			}
+		};
+		if (journal) acceptPhases(journal, kept);
+		const encryptionConfigPath = targetPaths(profile).encryptionConfig;
 		const runnerBase = async (plan: RunnerOptions['plan'], commit: () => void, dryRun: boolean): Promise<Omit<RunnerOptions, 'emit'>> => {
 			const locking = lockingConnect((node) => connectNode(profile, node, options, stop.signal), dryRun ? 'shared' : 'exclusive', 'encryption rotate');
 			return {
@@ -171,6 +181,7 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 				rollback: true,
 				journal: journalFile(stateDir),
 				installed: installedNodesFile(stateDir),
+				acceptedIdentity: new Map([[encryptionConfigPath, accepted]]),
 				...(dryRun
 					? {}
 					: {
@@ -192,15 +203,7 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 		say(journal ? `carrying on with the rotation started ${journal.startedAt} (${from.provider} ${from.keyName} → ${to.provider} ${to.keyName}), in phase ${journal.phase}` : `checking every master before the rotation ${from.provider} ${from.keyName} → ${to.provider} ${to.keyName}`);
 		const checked = await runPlan({...(await runnerBase(first.plan, () => undefined, true)), emit: collect});
 		if (stop.signal.aborted) return EXIT.interrupted;
-		const accepted = new Set<string>();
-		const keyring = (setting: ReturnType<typeof phaseSetting>) => keyringOf(setting, writerSecret, kept);
-		if (journal) {
-			for (const phase of ROTATION_PHASES) {
-				const ring = keyring(phaseSetting(journal, phase));
-				accepted.add(sha256(renderEncryptionConfig(ring.writer.secret, phaseSetting(journal, phase), ring.readers)));
-			}
-		}
-		const refusals = judgeRotationPreflight({findings, encryptionConfigPath: targetPaths(profile).encryptionConfig, acceptedConfigs: accepted, resuming: journal !== undefined});
+		const refusals = judgeRotationPreflight({findings, encryptionConfigPath, acceptedConfigs: accepted, resuming: journal !== undefined});
 		if (refusals.length > 0) {
 			for (const r of refusals) process.stderr.write(`✗ ${r.message}\n  ${r.hint}\n`);
 			process.stderr.write(`refused: nothing was changed${journal ? ' (the rotation stays in its phase)' : ''}\n`);
@@ -228,6 +231,7 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 			keepNewKey(state, from, to, newSecret(to.provider));
 			journal = {version: 1, startedAt: new Date().toISOString(), from, to, phase: 'read-enable', passed: [], ...(snapshot ? {snapshot} : {})};
 			state.write(ROTATION_JOURNAL_FILE, rotationJournalJson(journal));
+			acceptPhases(journal, readKeptKeys(state));
 			say(`new key ${to.provider} ${to.keyName} kept in ${state.file('encryption-keys.json')} (0600): back the state directory up now, it is the only copy off the nodes`);
 		}
 
