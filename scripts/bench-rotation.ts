@@ -1,6 +1,6 @@
 /**
  * `npm run bench:rotation`: `encryption rotate` on the lab, aescbc → secretbox, for 500 and for
- * 5,000 Secrets (`-- --secrets 500,5000`, the default), each from a fresh aescbc install.
+ * 5,000 Secrets (`-- --secrets 500,5000`, the default; `--rate N` as the rotation's), each from a fresh aescbc install.
  * Prints the rewrite's rate (Secrets per second, from the tool's own line), the whole
  * rotation's wall time, and the p99 latency of a probe's reads (scripts/secret-probe.ts:
  * random Secrets through every master, a write every 200 ms) during the rewrite, against the
@@ -64,7 +64,7 @@ async function once(env: Record<string, string>, secrets: number): Promise<Row> 
 	let rewriteFrom = 0;
 	let rewriteTo = 0;
 	const started = performance.now();
-	const run = execa('node', [cli, 'encryption', 'rotate', ...access, '--provider', 'secretbox'], {all: true});
+	const run = execa('node', [cli, 'encryption', 'rotate', ...access, '--provider', 'secretbox', '--rate', String(RATE)], {all: true});
 	run.all?.on('data', (chunk: Buffer) => {
 		const text = chunk.toString();
 		if (text.includes('phase 3/5 rewrite')) rewriteFrom = performance.now();
@@ -86,13 +86,15 @@ async function once(env: Record<string, string>, secrets: number): Promise<Row> 
 	};
 }
 
+const rateArg = process.argv.indexOf('--rate');
+const RATE = rateArg > 0 ? Number(process.argv[rateArg + 1]) : 50;
 const arg = process.argv.indexOf('--secrets');
 const counts = (arg > 0 ? process.argv[arg + 1]! : '500,5000').split(',').map(Number);
 await execa('bash', [lab, 'up', '3'], {stdio: 'inherit'});
 const env = await labEnv();
 const rows: Row[] = [];
 for (const n of counts) rows.push(await once(env, n));
-console.log('\nencryption rotate aescbc → secretbox on the lab (3 masters, --rate 100 default, 10 s stability window)');
+console.log(`\nencryption rotate aescbc → secretbox on the lab (3 masters, --rate ${RATE}, 10 s stability window)`);
 console.log('secrets  wall      rewrite                                 probe p99 before  during rewrite  ratio  probe failures');
 for (const r of rows) {
 	const ratio = r.rewriteP99 / Math.max(r.baselineP99, 1);

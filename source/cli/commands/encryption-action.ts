@@ -66,7 +66,7 @@ export function rotateOptions(raw: Record<string, unknown>): RotateOptions {
 	return {
 		...(raw as Omit<RotateOptions, 'rate' | 'stabilityWindow'>),
 		...profileChoice(raw as ProfileChoice),
-		rate: numberOption('--rate', (raw['rate'] as string | undefined) ?? 100, {min: 1, max: 10_000, unit: 'Secrets per second'}),
+		rate: numberOption('--rate', (raw['rate'] as string | undefined) ?? 50, {min: 1, max: 10_000, unit: 'Secrets per second'}),
 		stabilityWindow: numberOption('--stability-window', (raw['stabilityWindow'] as string | undefined) ?? 10, {min: 0, max: 3600, unit: 'seconds'}),
 		connectTimeoutMs: connectTimeoutMs(raw),
 	};
