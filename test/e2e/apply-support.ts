@@ -184,7 +184,14 @@ export async function labWithCluster(profilePath: string, stateDir: string): Pro
 		writeFileSync(profilePath, readFileSync(env.LAB_PROFILE as string));
 	}
 	// Converge (a no-op when the apply suite just ran) so every service is up.
-	const run = await startApply(applyArgs(env, profilePath, stateDir));
+	let run = await startApply(applyArgs(env, profilePath, stateDir));
+	if (run.exitCode === 2 && /belongs to a cluster this state directory did not build/.test(run.all ?? '')) {
+		// Something else installed the lab since (a benchmark, another state): start afresh.
+		await resetLab();
+		rmSync(stateDir, {recursive: true, force: true});
+		writeFileSync(profilePath, readFileSync(env.LAB_PROFILE as string));
+		run = await startApply(applyArgs(env, profilePath, stateDir));
+	}
 	if (run.exitCode !== 0) throw new Error(`the lab's control plane did not converge (exit ${run.exitCode}):\n${run.all}`);
 	return env;
 }
