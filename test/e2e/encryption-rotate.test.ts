@@ -83,6 +83,14 @@ describe.skipIf(skip)('encryption rotate on the lab', () => {
 		await nodeSsh('lab-m3', 'rm /etc/kubernetes/encryption-config.yaml');
 		const fixed = await startApply(applyArgs(env, profilePath, stateDir));
 		expect(fixed.exitCode, fixed.all).toBe(0);
+		// Now a dry run passes, prints the phases and changes nothing.
+		const dry = await execa('node', [cli, ...rotateArgs().filter((a) => a !== '--yes'), '--provider', 'secretbox', '--dry-run'], {reject: false, all: true});
+		expect(dry.exitCode, dry.all).toBe(0);
+		expect(dry.stdout).toMatch(/^would rotate aescbc key-\d{8} → secretbox key-\d{8}(-\d+)?:$/m);
+		expect(dry.stdout).toContain('dry run: nothing was changed');
+		expect(readFileSync(join(stateDir, 'encryption.json'), 'utf8')).toBe(before);
+		expect(existsSync(join(stateDir, 'encryption-keys.json'))).toBe(false);
+		expect(existsSync(join(stateDir, 'snapshots'))).toBe(false);
 	});
 
 	it(`rotates aescbc → secretbox with ${SECRETS} Secrets under a read/write probe, killed in the rewrite and run again: every Secret under the new key, none lost, the old key in no config`, async () => {

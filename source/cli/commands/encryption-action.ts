@@ -14,6 +14,7 @@ import {targetPaths} from '../../render/paths.js';
 import {CANARY_ETCD_KEY} from '../../run/encryption-rotate/barrier-checks.js';
 import {rotateEncryption, type RotationOutcome} from '../../run/encryption-rotate/rotate.js';
 import {judgeRotationPreflight, type DryRunFindings} from '../../run/encryption-rotate/rotation-preflight.js';
+import {rotationPlanLines} from '../../run/encryption-rotate/rotation-plan.js';
 import {
 	parseRotationJournal,
 	phaseSetting,
@@ -51,6 +52,8 @@ export interface RotateOptions extends ProfileChoice, NodeAccessOptions {
 	stateDir?: string;
 	provider?: EncryptionProvider;
 	yes?: boolean;
+	/** Check every master and print the phases; change nothing. */
+	dryRun?: boolean;
 	json?: boolean;
 	/** Secrets rewritten per second at most. */
 	rate: number;
@@ -83,9 +86,9 @@ export async function runEncryptionRotate(options: RotateOptions): Promise<numbe
 	let lock: ReturnType<typeof lockStateDir> | undefined;
 	try {
 		const profile = await loadProfileFromOptions(options);
-		if (!options.yes && !interactive) throw new UserError('encryption rotate needs --yes when it cannot ask (no terminal, or --json)', 'add --yes');
+		if (!options.yes && !options.dryRun && !interactive) throw new UserError('encryption rotate needs --yes when it cannot ask (no terminal, or --json)', 'add --yes, or --dry-run to see what it would do');
 		const stateDir = options.stateDir ?? defaultStateDir(profile.name);
-		lock = lockStateDir(stateDir, 'encryption rotate');
+		lock = lockStateDir(stateDir, options.dryRun ? 'encryption rotate --dry-run' : 'encryption rotate');
 		const takeover = describeTakeover(lock);
 		if (takeover) process.stderr.write(`${takeover}\n`);
 		return await rotate(options, profile, stateDir, interactive, stop);
@@ -211,6 +214,11 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 			return checked.refused || findings.failed.length === 0 ? EXIT.invalid : EXIT.failed;
 		}
 
+		if (options.dryRun) {
+			const lines = rotationPlanLines({from, to, masters: profile.nodes.map((n) => n.name), ...(journal ? {journal} : {}), snapshot: options.etcdSnapshot !== false, rate: options.rate});
+			process.stdout.write(`${lines.join('\n')}\n`);
+			return EXIT.ok;
+		}
 		if (!options.yes) {
 			const answer = await confirm(stop, `Rotate the encryption key of ${profile.name} (${from.provider} ${from.keyName} → ${to.provider} ${to.keyName}) on ${profile.nodes.map((n) => n.name).join(', ')}? [y/N] `);
 			if (answer !== 'yes') {
