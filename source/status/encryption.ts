@@ -56,9 +56,13 @@ export function encryptionLine(snapshot: StatusSnapshot): string | null {
 	const read = snapshot.nodes.filter((n) => n.encryption !== undefined);
 	if (expected === undefined || read.length === 0) return null;
 	const differing = read.filter((n) => n.encryption?.sha256 !== expected.sha256);
-	if (differing.length === 0) return `encryption: every master writes Secrets with ${writer(expected)} (the state's config)`;
+	const rotation = expected.rotation;
+	const open = rotation
+		? `; a rotation ${rotation.from.provider} ${rotation.from.keyName} → ${rotation.to.provider} ${rotation.to.keyName} is in phase ${rotation.phase}${rotation.rewritten !== null ? ` (${rotation.rewritten}${rotation.total !== null ? ` of ${rotation.total}` : ''} Secrets rewritten)` : ''}: \`encryption rotate\` carries it on`
+		: '';
+	if (differing.length === 0) return `encryption: every master writes Secrets with ${writer(expected)} (the state's config)${open}`;
 	const what = differing.map((n) => `${n.name} ${n.encryption === null ? 'has no config' : `writes with ${writer(n.encryption!)}`}`).join(', ');
-	return `encryption: the state's config writes with ${writer(expected)}; ${what} (differs)`;
+	return `encryption: the state's config writes with ${writer(expected)}; ${what} (differs)${open}`;
 }
 
 /** A warning per node whose config differs from the state's. */
@@ -75,6 +79,8 @@ export function encryptionProblems(snapshot: StatusSnapshot): Problem[] {
 				n.encryption === null
 					? `${n.name}: no encryption config, where the state's writes with ${writer(expected)}`
 					: `${n.name}: its encryption config differs from the state's (it writes with ${writer(n.encryption!)}, the state's with ${writer(expected)}): Secrets it writes other apiservers may not read`,
-			hint: `apply puts the state's config back (apply --dry-run shows the change first); a hand edit there is lost`,
+			hint: expected.rotation
+				? `an encryption rotation is in phase ${expected.rotation.phase} (a node one phase behind is expected after a stop): \`encryption rotate\` carries it on`
+				: `apply puts the state's config back (apply --dry-run shows the change first); a hand edit there is lost`,
 		}));
 }

@@ -70,10 +70,23 @@ export const NodeEncryptionSchema = z.object({
 	keyName: z.string().nullable().describe('its first key; null for identity'),
 });
 
+const KeyRefSchema = z.object({provider: z.string(), keyName: z.string()});
+
 export const StateEncryptionSchema = z.object({
 	provider: z.string(),
 	keyName: z.string(),
 	sha256: z.string().describe('of the config the state directory renders'),
+	rotation: z
+		.object({
+			startedAt: z.string(),
+			from: KeyRefSchema,
+			to: KeyRefSchema,
+			phase: z.string().describe('read-enable, write-switch, rewrite, verify or drop-old'),
+			rewritten: z.number().nullable().describe('Secrets written again so far (the rewrite), null before it'),
+			total: z.number().nullable(),
+		})
+		.optional()
+		.describe('an encryption rotation in progress: its journal in the state directory (`encryption rotate` carries it on)'),
 });
 
 export const StoredSecretsSchema = z

@@ -51,4 +51,13 @@ describe('status: the encryption config on each node', () => {
 		expect(problems).toEqual([expect.objectContaining({severity: 'warning', node: 'lab-m2', message: expect.stringContaining("its encryption config differs from the state's")})]);
 		expect(assessSnapshot(drifted).status).toBe('degraded');
 	});
+
+	it('an open rotation: said on the line, and a node one phase behind is the rotation\'s to carry on, not apply\'s', () => {
+		const expected = {provider: 'secretbox', keyName: 'key-20261206', sha256: 'a'.repeat(64), rotation: {startedAt: '2026-12-06T12:00:00.000Z', from: {provider: 'aescbc', keyName: 'key1'}, to: {provider: 'secretbox', keyName: 'key-20261206'}, phase: 'rewrite', rewritten: 300, total: 748}};
+		const snapshot = {...healthySnapshot(3), encryption: expected};
+		for (const n of snapshot.nodes) n.encryption = {provider: 'secretbox', keyName: 'key-20261206', sha256: expected.sha256};
+		expect(encryptionLine(snapshot)).toBe("encryption: every master writes Secrets with secretbox key-20261206 (the state's config); a rotation aescbc key1 → secretbox key-20261206 is in phase rewrite (300 of 748 Secrets rewritten): `encryption rotate` carries it on");
+		const behind = withNode(snapshot, 'lab-m3', (n) => (n.encryption = {provider: 'aescbc', keyName: 'key1', sha256: 'b'.repeat(64)}));
+		expect(assessSnapshot(behind).problems).toEqual([expect.objectContaining({node: 'lab-m3', hint: expect.stringContaining('`encryption rotate` carries it on')})]);
+	});
 });

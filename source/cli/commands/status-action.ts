@@ -4,7 +4,9 @@ import {stateEncryption} from '../../status/encryption.js';
 import {countStoredSecrets} from '../../status/stored-secrets.js';
 import type {Profile} from '../../profile/schema.js';
 import type {Transport} from '../../remote/transport.js';
+import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {parseRotationJournal, ROTATION_JOURNAL_FILE} from '../../run/encryption-rotate/rotation-journal.js';
 import {readJournal} from '../../run/journal.js';
 import {nodesLeftProfile, readInstalledNodes} from '../../state/installed-nodes-file.js';
 import {JOURNAL_FILE, journalFile} from '../../state/journal-file.js';
@@ -80,7 +82,11 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 		admin: readAdminCredentials(profile, stateDir),
 		readJournal: () => readChangeJournal(stateDir),
 		readDeparted: () => departedNodes(profile, stateDir),
-		readEncryption: () => stateEncryption(stateDir),
+		readEncryption: () => {
+			const kept = stateEncryption(stateDir);
+			const rotation = kept ? openRotation(stateDir) : undefined;
+			return kept && rotation ? {...kept, rotation} : kept;
+		},
 		...(etcd ? {countStoredSecrets: () => countStoredSecrets(profile.etcd.endpoints, etcd, options.probeTimeout * 1000 + 5000)} : {}),
 		// New host keys only with --accept-new-host-keys: status looks at nodes apply trusted.
 		connect: async (p) =>
@@ -90,6 +96,15 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 				),
 			),
 	});
+}
+
+/** An encryption rotation's journal in the state directory, as status shows it; nothing when there is none or it cannot be read. */
+function openRotation(stateDir: string) {
+	const path = join(stateDir, ROTATION_JOURNAL_FILE);
+	if (!existsSync(path)) return undefined;
+	const journal = parseRotationJournal(readFileSync(path, 'utf8'));
+	if ('unreadable' in journal) return undefined;
+	return {startedAt: journal.startedAt, from: journal.from, to: journal.to, phase: journal.phase, rewritten: journal.rewrite?.done ?? null, total: journal.rewrite?.total ?? null};
 }
 
 /** Masters installed by this state directory that the profile no longer names; an unreadable record is said by apply, not here. */
