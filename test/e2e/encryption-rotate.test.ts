@@ -171,4 +171,37 @@ describe.skipIf(skip)('encryption rotate on the lab', () => {
 		expect(dry.exitCode, dry.all).toBe(0);
 		expect(dry.stdout).not.toContain('"kind":"update"');
 	}, 600_000);
+
+	it('a master that fails its gate in write-switch is put back to the read-enable config while a probe reads and writes through all three; fixed, the same command finishes', async () => {
+		const ips = NODES.map(ipOf);
+		const current = JSON.parse(readFileSync(join(stateDir, 'encryption.json'), 'utf8')) as {provider: string; keyName: string};
+		// lab-m2's apiserver refuses to start with a config that writes with the new key (its note names the old one as a reader).
+		const dropIn = '/etc/systemd/system/kube-apiserver.service.d/e2e-refuse-write-switch.conf';
+		const unit = `[Service]\nExecStartPre=/bin/sh -c '! grep -qF "with ${current.provider} ${current.keyName} (" /etc/kubernetes/encryption-config.yaml'\n`;
+		await nodeSsh('lab-m2', `mkdir -p /etc/systemd/system/kube-apiserver.service.d && echo ${Buffer.from(unit).toString('base64')} | base64 -d > ${dropIn} && systemctl daemon-reload`);
+		const probe = probeSecrets('rollback', ips, admin, seeded);
+		try {
+			const failed = await execa('node', [cli, ...rotateArgs()], {reject: false, all: true});
+			expect(failed.exitCode, failed.all).toBe(1);
+			expect(failed.stderr).toContain('encryption rotate failed in phase write-switch');
+			const journal = JSON.parse(readFileSync(join(stateDir, 'encryption-rotation.json'), 'utf8')) as {phase: string; passed: Array<{phase: string}>; to: {keyName: string}};
+			expect(journal.phase).toBe('write-switch');
+			expect(journal.passed.map((p) => p.phase)).toEqual(['read-enable']);
+			// lab-m1 went first and writes with the new key; lab-m2 is back on read-enable's config (the new key a reader), serving; lab-m3 was not touched.
+			const note = (node: string) => nodeSsh(node, "grep '^# Also reads' /etc/kubernetes/encryption-config.yaml").then((r) => r.stdout);
+			expect(await note('lab-m1')).toContain(`with ${current.provider} ${current.keyName} (`);
+			expect(await note('lab-m2')).toContain(`with ${current.provider} ${journal.to.keyName} (`);
+			expect(await note('lab-m3')).toContain(`with ${current.provider} ${journal.to.keyName} (`);
+			expect((await get(`https://${ipOf('lab-m2')}:6443/readyz`, admin)).status).toBe(200);
+		} finally {
+			await nodeSsh('lab-m2', `rm -f ${dropIn} && systemctl daemon-reload`);
+		}
+		const again = await execa('node', [cli, ...rotateArgs()], {reject: false, all: true});
+		await probe.stop();
+		console.log(`write-switch failing on lab-m2, put back, then finished: probe ${probe.reads} reads, ${probe.writes} writes, ${probe.failures.length} failed, ${probe.failedOver} to the next master`);
+		expect(again.exitCode, again.all).toBe(0);
+		expect(probe.failures).toEqual([]);
+		const stored = await storedPrefixes();
+		expect([...stored.keys()]).toEqual([`k8s:enc:${current.provider}:v1:${JSON.parse(readFileSync(join(stateDir, 'encryption.json'), 'utf8')).keyName}:`]);
+	}, 600_000);
 });
