@@ -196,8 +196,14 @@ describe.skipIf(skip)('encryption rotate on the lab', () => {
 		} finally {
 			await nodeSsh('lab-m2', `rm -f ${dropIn} && systemctl daemon-reload`);
 		}
-		const again = await execa('node', [cli, ...rotateArgs()], {reject: false, all: true});
+		const again = await execa('node', [cli, ...rotateArgs(), '--json'], {reject: false, all: true});
 		await probe.stop();
+		// --json: NDJSON to the end, apply's events and the rotation's lines, then its end.
+		const events = again.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as {type: string; line?: string; ok?: boolean; lines?: string[]});
+		expect(events.some((e) => e.type === 'log' && /^phase 2\/5 write-switch/.test(e.line ?? ''))).toBe(true);
+		expect(events.some((e) => e.type === 'step-done')).toBe(true);
+		expect(events.at(-1)).toMatchObject({type: 'rotation-finished', ok: true});
+		expect(events.at(-1)?.lines?.[0]).toMatch(/^rotated: Secrets are written with /);
 		console.log(`write-switch failing on lab-m2, put back, then finished: probe ${probe.reads} reads, ${probe.writes} writes, ${probe.failures.length} failed, ${probe.failedOver} to the next master`);
 		expect(again.exitCode, again.all).toBe(0);
 		expect(probe.failures).toEqual([]);

@@ -216,7 +216,8 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 
 		if (options.dryRun) {
 			const lines = rotationPlanLines({from, to, masters: profile.nodes.map((n) => n.name), ...(journal ? {journal} : {}), snapshot: options.etcdSnapshot !== false, rate: options.rate});
-			process.stdout.write(`${lines.join('\n')}\n`);
+			if (options.json) process.stdout.write(`${JSON.stringify({type: 'rotation-plan', at: Date.now(), lines})}\n`);
+			else process.stdout.write(`${lines.join('\n')}\n`);
 			return EXIT.ok;
 		}
 		if (!options.yes) {
@@ -288,6 +289,9 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 		if (grid && ui) {
 			grid({type: 'rotation-finished', ok: code === EXIT.ok, lines});
 			await ui.done;
+		} else if (options.json) {
+			// NDJSON to the end: the closing lines as one last event.
+			process.stdout.write(`${JSON.stringify({type: 'rotation-finished', at: Date.now(), ok: code === EXIT.ok, exitCode: code, lines})}\n`);
 		} else (code === EXIT.ok ? process.stdout : process.stderr).write(`\n${lines.join('\n')}\n`);
 		return code;
 	} finally {

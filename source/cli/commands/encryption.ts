@@ -20,7 +20,7 @@ export function registerEncryptionCommand(program: Command): void {
 		.addOption(new Option('--provider <provider>', 'the provider of the new key (default: the current one)').choices([...ENCRYPTION_PROVIDERS]))
 		.option('-y, --yes', 'rotate without asking for confirmation (required without a terminal)')
 		.option('--dry-run', 'check every master as a rotation would (reachable, through the gate, nothing differing from the state) and print the phases it would run; change nothing')
-		.option('--json', 'print NDJSON events instead of plain lines')
+		.option('--json', 'print NDJSON events instead of plain lines: apply\'s events for each rolling phase, the rotation\'s lines as log events, then one rotation-finished (or, with --dry-run, rotation-plan) event')
 		.addOption(new Option('--rate <n>', "Secrets rewritten per second at most (50 kept a probe's read p99 within 2x of its idle value on a 2-core lab: npm run bench:rotation)").default('50'))
 		.addOption(new Option('--stability-window <seconds>', 'how long a restarted apiserver must stay healthy before the next node is touched (0: off)').default('10'))
 		.option('--no-etcd-snapshot', 'start without taking an etcd snapshot first');
