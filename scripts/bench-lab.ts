@@ -19,27 +19,12 @@ import {join} from 'node:path';
 import {execa} from 'execa';
 import {parseDocument} from 'yaml';
 import {upgradeRows} from './bench-upgrade.js';
+import {benchCli, labEnv, labScript, resetLabNodes} from './bench-lab-nodes.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
-const lab = join(repo, 'scripts', 'lab.sh');
-// The executable as users run it (`npx k8s-master-setup`, the package's bin): the bundle
-// behind its launcher, not the unbundled tsc output.
-const cli = join(repo, 'dist', 'k8s-master-setup.mjs');
-const UNITS = 'kube-apiserver kube-controller-manager kube-scheduler';
-
-async function labEnv(): Promise<Record<string, string>> {
-	const {stdout} = await execa('bash', [lab, 'env']);
-	return Object.fromEntries([...stdout.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1] as string, (m[2] as string).replace(/^"|"$/g, '')]));
-}
-
-async function reset(nodes: string[]): Promise<void> {
-	await Promise.all(
-		nodes.map((n) =>
-			execa('bash', [lab, 'ssh', n, `systemctl disable --now ${UNITS} 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /etc/systemd/system/kube-*.service; systemctl daemon-reload`], {reject: false}),
-		),
-	);
-	await execa('bash', [lab, 'etcdctl', 'del', '--prefix', '/registry']);
-}
+const lab = labScript;
+const cli = benchCli;
+const reset = resetLabNodes;
 
 async function timed(what: string, command: string, args: string[], env: Record<string, string> = {}): Promise<Timed> {
 	const rssFile = join(tmpdir(), `bench-lab-rss-${process.pid}`);

@@ -12,17 +12,11 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import YAML from 'yaml';
+import {benchCli, labEnv, labScript, resetLabNodes} from './bench-lab-nodes.js';
 import {p99, probeSecrets, seedSecrets, type AdminTls} from './secret-probe.js';
 
-const repo = new URL('../../', import.meta.url).pathname;
-const lab = join(repo, 'scripts', 'lab.sh');
-const cli = join(repo, 'dist', 'k8s-master-setup.mjs');
-const UNITS = 'kube-apiserver kube-controller-manager kube-scheduler';
-
-async function labEnv(): Promise<Record<string, string>> {
-	const {stdout} = await execa('bash', [lab, 'env']);
-	return Object.fromEntries([...stdout.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1] as string, (m[2] as string).replace(/^"|"$/g, '')]));
-}
+const lab = labScript;
+const cli = benchCli;
 
 function adminTls(kubeconfig: string): AdminTls {
 	const kc = YAML.parse(readFileSync(kubeconfig, 'utf8'));
@@ -43,8 +37,7 @@ interface Row {
 
 async function once(env: Record<string, string>, secrets: number): Promise<Row> {
 	const nodes = [...(env.LAB_NODES ?? '').matchAll(/(\S+)=(\S+)/g)].map((m) => ({name: m[1]!, ip: m[2]!}));
-	await Promise.all(nodes.map((n) => execa('bash', [lab, 'ssh', n.name, `systemctl disable --now ${UNITS} 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /etc/systemd/system/kube-*.service; systemctl daemon-reload`], {reject: false})));
-	await execa('bash', [lab, 'etcdctl', 'del', '--prefix', '/registry']);
+	await resetLabNodes(nodes.map((n) => n.name));
 	const work = mkdtempSync(join(tmpdir(), 'bench-rotation-'));
 	const profilePath = join(work, 'profile.yaml');
 	const stateDir = join(work, 'state');

@@ -1,9 +1,9 @@
 import {createHash} from 'node:crypto';
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import https from 'node:https';
 import {join} from 'node:path';
 import {execa, type ResultPromise} from 'execa';
 import YAML from 'yaml';
+import {request} from '../../scripts/secret-probe.js';
 import type {RunEvent} from '../../source/run/events.js';
 
 /**
@@ -123,24 +123,8 @@ export function adminCreds(kubeconfigPath: string): AdminCreds {
 	};
 }
 
-export function get(
-	url: string,
-	tls: {ca: string; cert?: string; key?: string},
-	init: {method?: string; body?: string; headers?: Record<string, string>} = {},
-): Promise<{status: number; body: string}> {
-	return new Promise((resolve, reject) => {
-		const headers = {...(init.body ? {'content-type': 'application/json'} : {}), ...init.headers};
-		const req = https.request(url, {method: init.method ?? 'GET', ...tls, timeout: 5000, headers}, (res) => {
-			let body = '';
-			res.setEncoding('utf8');
-			res.on('data', (c: string) => (body += c));
-			res.on('end', () => resolve({status: res.statusCode ?? 0, body}));
-		});
-		req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-		req.on('error', reject);
-		req.end(init.body);
-	});
-}
+/** One HTTPS request to the lab (scripts/secret-probe.ts). */
+export const get = request;
 
 export function sha256File(path: string): string {
 	return createHash('sha256').update(readFileSync(path)).digest('hex');
