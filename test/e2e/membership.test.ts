@@ -13,7 +13,8 @@ import {adminCreds, applyArgs, canRunLab, cli, e2eWork, get, labEnv, labScript, 
  * ConfigMap through the serving masters every 200 ms: a fourth master added (it must join:
  * EndpointSlice, a Secret and a token across nodes; the three are not restarted and keep
  * every file), then the first one removed (it leaves the EndpointSlice and the Leases,
- * nothing of the cluster's keys stays on it), then `reset --node` on the fourth. The lab
+ * nothing of the cluster's keys stays on it), then `reset --node` on the fourth, then an add
+ * and a removal of the fourth each SIGKILLed half-way and finished by the next run. The lab
  * grows to 4 nodes here (etcd stays on 3) and is back to lab-m1..3 at the end.
  */
 const skip = cannotRun('e2e membership', canRunLab());
@@ -187,5 +188,67 @@ describe.skipIf(skip)('masters that come and go, on the lab', () => {
 		expect(installed.nodes.map((n) => n.name)).not.toContain('lab-m4');
 		// The other masters serve on.
 		for (const n of ['lab-m2', 'lab-m3']) expect((await get(`https://${ipOf(n)}:6443/readyz`, admin)).status, n).toBe(200);
+	});
+
+	it('an add of lab-m4 SIGKILLed as its apiserver starts, and a removal of it SIGKILLed after its first service stopped, are each finished by the next run, under the probe', async () => {
+		const via = ['lab-m2', 'lab-m3'].map(ipOf);
+		const withoutM4 = join(e2eWork, 'profile-m2-m3.yaml');
+		const profile = YAML.parse(readFileSync(withoutM1, 'utf8'));
+		profile.nodes = profile.nodes.filter((n: {name: string}) => n.name !== 'lab-m4');
+		writeFileSync(withoutM4, YAML.stringify(profile));
+		const probe = probeConfigMap(via, admin);
+		await new Promise((r) => setTimeout(r, 1000));
+
+		// The add (lab-m4 was reset with --purge: binaries go up again), killed once its apiserver step starts.
+		const first = startApply(applyArgs(env, withoutM1, stateDir));
+		let killedAdd = false;
+		let out = '';
+		first.stdout?.on('data', (chunk: Buffer) => {
+			out += chunk.toString();
+			if (!killedAdd && /"type":"step-started"[^\n]*"node":"lab-m4","step":"apiserver"/.test(out)) {
+				killedAdd = true;
+				first.kill('SIGKILL');
+			}
+		});
+		const killed = await first;
+		expect(killedAdd, killed.all).toBe(true);
+		expect(killed.signal).toBe('SIGKILL');
+		const t0 = Date.now();
+		const again = await startApply(applyArgs(env, withoutM1, stateDir));
+		const addS = (Date.now() - t0) / 1000;
+		expect(again.exitCode, again.all).toBe(0);
+		const joined = parseEvents(again.stdout).filter((e): e is Extract<RunEvent, {type: 'log'}> => e.type === 'log' && e.node === 'lab-m4').map((e) => e.line);
+		expect(joined).toContainEqual(expect.stringMatching(/^lab-m4 joined: /));
+		expect((await get(`https://${ipOf('lab-m4')}:6443/readyz`, admin)).status).toBe(200);
+		const recorded = () => (JSON.parse(readFileSync(join(stateDir, 'installed-nodes.json'), 'utf8')) as {nodes: Array<{name: string}>}).nodes.map((n) => n.name).sort();
+		expect(recorded()).toEqual(['lab-m2', 'lab-m3', 'lab-m4']);
+
+		// The removal, killed once a service of lab-m4 is stopped: the node is still recorded, and the next run finishes it.
+		const removing = startApply([...applyArgs(env, withoutM4, stateDir), '--remove-nodes']);
+		let killedRemoval = false;
+		let err = '';
+		removing.stderr?.on('data', (chunk: Buffer) => {
+			err += chunk.toString();
+			if (!killedRemoval && /stopped kube-(scheduler|controller-manager) on lab-m4/.test(err)) {
+				killedRemoval = true;
+				removing.kill('SIGKILL');
+			}
+		});
+		const killed2 = await removing;
+		expect(killedRemoval, killed2.all).toBe(true);
+		expect(recorded()).toContain('lab-m4');
+		const t1 = Date.now();
+		const finish = await startApply([...applyArgs(env, withoutM4, stateDir), '--remove-nodes']);
+		const removeS = (Date.now() - t1) / 1000;
+		await new Promise((r) => setTimeout(r, 1000));
+		await probe.stop();
+		console.log(`killed add of lab-m4, re-run ${addS.toFixed(1)} s; killed removal, re-run ${removeS.toFixed(1)} s; probe ${probe.requests} requests, ${probe.failures.length} failed, longest gap ${probe.longestGapMs} ms`);
+		expect(finish.exitCode, finish.all).toBe(0);
+		expect(finish.stderr).toContain('lab-m4: lab-m4 removed and forgotten in the state directory');
+		expect(probe.failures).toEqual([]);
+		expect(recorded()).toEqual(['lab-m2', 'lab-m3']);
+		const keys = await nodeSsh('lab-m4', 'find /etc/kubernetes /opt/k8s /etc/systemd/system -name "*.pem" -o -name "sa.*" -o -name "*.kubeconfig" -o -name "encryption-config.yaml" -o -name "kube-*.service" 2>/dev/null; true');
+		expect(keys.stdout.trim()).toBe('');
+		for (const unit of UNITS) expect((await nodeSsh('lab-m4', `systemctl is-active ${unit}`, {reject: false})).stdout.trim(), unit).not.toBe('active');
 	});
 });
