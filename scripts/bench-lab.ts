@@ -11,6 +11,8 @@
  * both ways: the tool's cluster, and one configured like the guide's.
  * Then the upgrade rows (bench-upgrade.ts): a rolling upgrade 1.36.3 -> the lab's release
  * beside the guide's procedure re-run with the new binaries (`--no-upgrade` leaves them out).
+ * Then the membership rows (bench-membership.ts): a master added and one removed under a
+ * write/read probe (`--no-membership` leaves them out, `--membership-only` runs them alone).
  * Needs root and the lab (scripts/lab.sh); leaves the lab running with apply's result.
  */
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -18,6 +20,7 @@ import {availableParallelism, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import {parseDocument} from 'yaml';
+import {membershipRows} from './bench-membership.js';
 import {upgradeRows} from './bench-upgrade.js';
 import {benchCli, labEnv, labScript, resetLabNodes} from './bench-lab-nodes.js';
 
@@ -61,6 +64,10 @@ function stealShare(t: Timed): string {
 async function main(): Promise<void> {
 	if (process.getuid?.() !== 0) {
 		console.log('bench:lab skipped: the lab needs root');
+		return;
+	}
+	if (process.argv.includes('--membership-only')) {
+		await membershipRows();
 		return;
 	}
 	await execa('bash', [lab, 'up', '3'], {stdio: 'inherit'});
@@ -115,6 +122,7 @@ async function main(): Promise<void> {
 		await upgradeRows({env, names, ips: nodes.map(([, ip]) => ip), guideEnv, work, cli, guideScript: join(repo, 'scripts', 'guide-procedure.sh'), reset, timed});
 	}
 	rmSync(work, {recursive: true, force: true});
+	if (!process.argv.includes('--no-membership')) await membershipRows();
 	if (rounds.length === 0) return;
 
 	const row = (name: string, s: number, extra = '') => console.log(`${name.padEnd(38)} ${s.toFixed(2).padStart(8)} s  ${extra}`);

@@ -13,16 +13,13 @@ import {join} from 'node:path';
 import {execa} from 'execa';
 import YAML from 'yaml';
 import {benchCli, labEnv, labScript, resetLabNodes} from './bench-lab-nodes.js';
-import {p99, probeSecrets, seedSecrets, type AdminTls} from './secret-probe.js';
+import {adminTlsOf} from './configmap-probe.js';
+import {p99, probeSecrets, seedSecrets} from './secret-probe.js';
 
 const lab = labScript;
 const cli = benchCli;
 
-function adminTls(kubeconfig: string): AdminTls {
-	const kc = YAML.parse(readFileSync(kubeconfig, 'utf8'));
-	const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
-	return {ca: b64(kc.clusters[0].cluster['certificate-authority-data']), cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data'])};
-}
+const adminTls = adminTlsOf;
 
 interface Row {
 	secrets: number;

@@ -3,6 +3,7 @@ import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:f
 import {join} from 'node:path';
 import {execa, type ResultPromise} from 'execa';
 import YAML from 'yaml';
+import {adminTlsOf} from '../../scripts/configmap-probe.js';
 import {request} from '../../scripts/secret-probe.js';
 import type {RunEvent} from '../../source/run/events.js';
 
@@ -113,15 +114,8 @@ export interface AdminCreds {
 	key: string;
 }
 
-export function adminCreds(kubeconfigPath: string): AdminCreds {
-	const kc = YAML.parse(readFileSync(kubeconfigPath, 'utf8'));
-	const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
-	return {
-		ca: b64(kc.clusters[0].cluster['certificate-authority-data']),
-		cert: b64(kc.users[0].user['client-certificate-data']),
-		key: b64(kc.users[0].user['client-key-data']),
-	};
-}
+/** The admin kubeconfig's TLS material (scripts/configmap-probe.ts). */
+export const adminCreds = adminTlsOf;
 
 /** One HTTPS request to the lab (scripts/secret-probe.ts). */
 export const get = request;

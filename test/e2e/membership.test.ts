@@ -5,6 +5,7 @@ import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import YAML from 'yaml';
 import type {RunEvent} from '../../source/run/events.js';
+import {probeConfigMap} from '../../scripts/configmap-probe.js';
 import {cannotRun} from '../require-or-skip.js';
 import {adminCreds, applyArgs, canRunLab, cli, e2eWork, get, labEnv, labScript, labWithCluster, managedFiles, NODES, nodeSsh, parseEvents, startApply, unitRuns, UNITS, type AdminCreds} from './apply-support.js';
 
@@ -18,53 +19,6 @@ import {adminCreds, applyArgs, canRunLab, cli, e2eWork, get, labEnv, labScript, 
  * grows to 4 nodes here (etcd stays on 3) and is back to lab-m1..3 at the end.
  */
 const skip = cannotRun('e2e membership', canRunLab());
-
-interface Probe {
-	requests: number;
-	failures: string[];
-	longestGapMs: number;
-	stop: () => Promise<void>;
-}
-
-/** Every 200 ms: write a ConfigMap through one of `via` (in turn) and read it back through the next. */
-function probeConfigMap(ips: string[], admin: AdminCreds): Probe {
-	const probe: Probe = {requests: 0, failures: [], longestGapMs: 0, stop: async () => undefined};
-	let running = true;
-	let lastOk = Date.now();
-	const name = 'e2e-membership-probe';
-	const base = (ip: string) => `https://${ip}:6443/api/v1/namespaces/default/configmaps`;
-	const loop = (async () => {
-		for (let i = 0; running; i++) {
-			const started = Date.now();
-			const value = String(i);
-			const writeIp = ips[i % ips.length]!;
-			const readIp = ips[(i + 1) % ips.length]!;
-			try {
-				const body = JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name}, data: {i: value}});
-				let w = await get(`${base(writeIp)}/${name}`, admin, {method: 'PUT', body});
-				if (w.status === 404) w = await get(base(writeIp), admin, {method: 'POST', body});
-				probe.requests++;
-				if (w.status !== 200 && w.status !== 201) probe.failures.push(`write via ${writeIp}: HTTP ${w.status} ${w.body.slice(0, 120)}`);
-				const r = await get(`${base(readIp)}/${name}`, admin);
-				probe.requests++;
-				if (r.status !== 200) probe.failures.push(`read via ${readIp}: HTTP ${r.status}`);
-				else if ((JSON.parse(r.body) as {data?: {i?: string}}).data?.i !== value) probe.failures.push(`read via ${readIp}: not the value just written`);
-				else {
-					probe.longestGapMs = Math.max(probe.longestGapMs, Date.now() - lastOk);
-					lastOk = Date.now();
-				}
-			} catch (error) {
-				probe.failures.push(`via ${writeIp}/${readIp}: ${(error as Error).message}`);
-			}
-			await new Promise((r) => setTimeout(r, Math.max(0, 200 - (Date.now() - started))));
-		}
-	})();
-	probe.stop = async () => {
-		running = false;
-		await loop;
-	};
-	return probe;
-}
 
 describe.skipIf(skip)('masters that come and go, on the lab', () => {
 	let env: Record<string, string>;
