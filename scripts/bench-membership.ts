@@ -32,7 +32,10 @@ export async function membershipRows(): Promise<void> {
 	let env = await labEnv();
 	const work = mkdtempSync(join(tmpdir(), 'bench-membership-'));
 	const state = join(work, 'state');
-	const three = env.LAB_PROFILE as string;
+	// The lab's profile file follows `lab.sh up N`: the three-node one is kept here.
+	const three = join(work, 'profile-3.yaml');
+	const profile = YAML.parse(readFileSync(env.LAB_PROFILE as string, 'utf8'));
+	writeFileSync(three, YAML.stringify(profile));
 	const apply = (profile: string, ...extra: string[]) =>
 		execa(benchCli, ['apply', '--profile-file', profile, '--state-dir', state, '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--yes', ...extra], {reject: false, all: true});
 	const must = async (what: string, run: ReturnType<typeof apply>) => {
@@ -47,7 +50,6 @@ export async function membershipRows(): Promise<void> {
 	const ipOf = (name: string) => new RegExp(`${name}=(\\S+)`).exec(env.LAB_NODES ?? '')?.[1] as string;
 	// A fresh fourth node (resetLabNodes would also empty etcd, which now holds the cluster).
 	await clearNode('lab-m4');
-	const profile = YAML.parse(readFileSync(three, 'utf8'));
 	const four = join(work, 'profile-4.yaml');
 	writeFileSync(four, YAML.stringify({...profile, nodes: [...profile.nodes, {name: 'lab-m4', ip: ipOf('lab-m4')}]}));
 	const withoutM1 = join(work, 'profile-without-m1.yaml');
