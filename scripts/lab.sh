@@ -20,6 +20,9 @@
 #   scripts/lab.sh start-node NAME   boot it again and wait until it is up
 #   scripts/lab.sh etcd [--reset]    ensure the etcd cluster on the running nodes (--reset:
 #                                    redeploy it with empty data dirs)
+#   scripts/lab.sh etcd-off          stop the lab's etcd and take it off the nodes (unit, data,
+#                                    certs): bare machines for a stacked install (`etcd` or
+#                                    `up` brings it back, empty)
 #   scripts/lab.sh profile           print the installer profile (also in $LAB_STATE/profile.yaml)
 #   scripts/lab.sh ssh NAME [CMD..]  ssh into a node as root with the lab key and known_hosts
 #   scripts/lab.sh etcdctl ARGS..    etcdctl on the host against the lab cluster (client cert)
@@ -494,6 +497,16 @@ write_profile() {
   mv "$PROFILE.tmp" "$PROFILE"
 }
 
+# The lab's etcd off every running node: what a stacked install by the tool starts from.
+etcd_off() {
+  local m
+  for m in $(known_nodes); do
+    nspawn_pid "$m" >/dev/null || continue
+    node_ssh "$m" 'systemctl disable --now etcd 2>/dev/null; rm -rf /var/lib/etcd /etc/etcd /etc/systemd/system/etcd.service; systemctl daemon-reload' || true
+  done
+  log "etcd: taken off the nodes (lab.sh etcd brings it back, empty)"
+}
+
 # ---------------------------------------------------------------- commands
 
 # The body of `up`, run as its own process so that `set -e` holds throughout and the
@@ -627,6 +640,7 @@ case "$cmd" in
   status) cmd_status ;;
   stop-node) exec 9> "$STATE/.lock"; flock 9; cmd_stop_node "$@" ;;
   start-node) exec 9> "$STATE/.lock"; flock 9; cmd_start_node "$@" ;;
+  etcd-off) exec 9> "$STATE/.lock"; flock 9; etcd_off ;;
   etcd) exec 9> "$STATE/.lock"; flock 9; ensure_etcd "$(etcd_size "$(lab_size)")" "$([ "${1:-}" = --reset ] && echo 1 || echo 0)"; write_profile "$(lab_size)" ;;
   profile) [ -f "$PROFILE" ] || write_profile "$(lab_size)"; cat "$PROFILE" ;;
   ssh) m=${1:?usage: lab.sh ssh lab-mN [CMD...]}; shift; [ $# -gt 0 ] && exec ssh $(ssh_opts) "root@$(node_ip "$m")" "$@"; exec ssh -t $(ssh_opts) -o BatchMode=no "root@$(node_ip "$m")" ;;
@@ -641,9 +655,10 @@ LAB_PROFILE=$PROFILE
 LAB_PKI=$PKI
 LAB_ETCD_VERSION=$ETCD_VERSION
 LAB_ETCDCTL=$ETCD_DIR/etcdctl
+LAB_ETCD_BINARIES=$ETCD_DIR
 LAB_K8S_BINARIES=$K8S_DIR
 LAB_NODES="$(for m in $(wanted_nodes "$(lab_size)"); do printf '%s=%s ' "$m" "$(node_ip "$m")"; done)"
 EOF
     ;;
-  *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || [ "$cmd" = -h ] || exit 2 ;;
+  *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || [ "$cmd" = -h ] || exit 2 ;;
 esac

@@ -45,13 +45,15 @@ export async function startService(options: RunnerOptions, run: NodeRun, service
 	const leaseBefore = rolling && service !== 'kube-apiserver' ? await readLeaseRenewal(options, service) : undefined;
 	const afterRestart = handOverAfterRestart(options, run, service, leaseBefore);
 	await restartAndWait({...watch, timeoutMs: options.healthTimeoutMs ?? 180_000, ...(afterRestart ? {afterRestart} : {})});
-	if (how.stableForMs) await watchStable({...watch, windowMs: how.stableForMs});
+	// An apiserver that did not serve before joins one that does (a master added or put back):
+	// its join checks run while its stability window is watched, and both must pass.
+	const joined = rolling && service === 'kube-apiserver' && !run.remote?.active.get(service) ? options.health.joined : undefined;
+	const [, line] = await Promise.all([
+		how.stableForMs ? watchStable({...watch, windowMs: how.stableForMs}) : undefined,
+		joined?.(node),
+	]);
+	if (line !== undefined) options.emit({type: 'log', at: Date.now(), node: node.name, step: name, line});
 	if (rolling && service === 'kube-apiserver') await expectServedRelease(options, run);
-	// An apiserver that did not serve before joins one that does (a master added or put back).
-	if (rolling && service === 'kube-apiserver' && !run.remote?.active.get(service) && options.health.joined) {
-		const line = await options.health.joined(node);
-		options.emit({type: 'log', at: Date.now(), node: node.name, step: name, line});
-	}
 	if (rolling && service !== 'kube-apiserver') await expectLeaseRenewed(options, run, service, leaseBefore, onWaiting);
 	await session.markApplied(service, serviceInputDigest(run.plan, service));
 	return {changed: [...written, `restarted ${service}`]};

@@ -205,4 +205,28 @@ describe('rolling change', () => {
 		const watched = (of(events, 'step-progress') as Array<Extract<RunEvent, {type: 'step-progress'}>>).filter((e) => /stability window/.test(e.message ?? ''));
 		expect([...new Set(watched.map((e) => `${e.node} ${e.step}`))].sort()).toEqual(['m1 apiserver', 'm2 apiserver', 'm3 apiserver']);
 	});
+
+	it('watches an apiserver that did not serve before (an added master) for a short window only, while its join checks run', async () => {
+		const nodes = await servingLab();
+		// m3 as a machine that never ran the control plane: nothing of it there, nothing running.
+		node(nodes, 'm3').files.clear();
+		for (const service of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const) node(nodes, 'm3').active.set(service, false);
+		let joinedDuringWindow = false;
+		const health: HealthProbe = {
+			...fakeHealth(nodes),
+			joined: async (n) => {
+				joinedDuringWindow = true;
+				return `${n.name} joined`;
+			},
+		};
+		const started = Date.now();
+		const {events, result} = await run(nodes, {stabilityWindowMs: 60_000, health});
+		expect(result.ok, JSON.stringify(failures(events))).toBe(true);
+		expect(restarted(nodes)).toEqual(['m3 kube-apiserver', 'm3 kube-controller-manager', 'm3 kube-scheduler']);
+		const watched = (of(events, 'step-progress') as Array<Extract<RunEvent, {type: 'step-progress'}>>).filter((e) => /stability window/.test(e.message ?? ''));
+		expect(new Set(watched.map((e) => `${e.node} ${e.step} ${/\((\d+)s stability window\)/.exec(e.message ?? '')?.[1]}`))).toEqual(new Set(['m3 apiserver 5']));
+		expect(joinedDuringWindow).toBe(true);
+		expect(of(events, 'log').map((e) => (e as {line: string}).line)).toContain('m3 joined');
+		expect(Date.now() - started).toBeLessThan(20_000);
+	}, 30_000);
 });

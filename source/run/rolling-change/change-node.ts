@@ -14,6 +14,9 @@ import {describeFailure} from '../step-error.js';
 import {withHint, type Steps} from '../step-runner.js';
 
 /** One rolling change as every node of it sees it (rolling-change/schedule.ts). */
+/** The stability window of an apiserver that did not serve before (an added master). */
+const NEW_APISERVER_WINDOW_MS = 5_000;
+
 export interface Rollout {
 	options: RunnerOptions;
 	steps: Steps;
@@ -62,8 +65,13 @@ export async function changeNode(rollout: Rollout, run: NodeRun, p: number, grou
 	}
 	// A controller-manager or scheduler that was not running on this node (a master being added)
 	// served nothing the window could protect: the other masters hold its Lease. Its window only
-	// delayed the end (20 of an add's 37 s); verify still checks it. The apiserver keeps its window.
-	const windowFor = (service: ServiceName) => (service !== 'kube-apiserver' && run.remote?.active.get(service) === false ? 0 : rollout.stableForMs);
+	// delayed the end (20 of an add's 37 s); verify still checks it. An apiserver that did not
+	// serve before keeps a short window, watched while its join checks run (start-service.ts):
+	// no other node waits on it, and clients find it only once it is in the EndpointSlice.
+	const windowFor = (service: ServiceName) => {
+		if (run.remote?.active.get(service) !== false) return rollout.stableForMs;
+		return service === 'kube-apiserver' ? Math.min(rollout.stableForMs, NEW_APISERVER_WINDOW_MS) : 0;
+	};
 	for (const service of services) {
 		// Recorded before the restart: a run killed during it must restart it again on a rollback.
 		if (run.changes?.restarts.has(service)) journal?.update(() => addOnce(journal.node(name).restarted, service));
