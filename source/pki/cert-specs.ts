@@ -13,8 +13,8 @@ export interface NamedSpec {
 	/** State file stem: `<stem>.pem` and `<stem>-key.pem`. */
 	stem: string;
 	spec: CertificateSpec;
-	/** The CA that signs it: the cluster CA, or the front-proxy CA (ensure.ts). */
-	signer: 'cluster' | 'front-proxy';
+	/** The CA that signs it: the cluster CA, the front-proxy CA (ensure.ts) or the etcd CA (etcd-specs.ts, stacked etcd only). */
+	signer: 'cluster' | 'front-proxy' | 'etcd';
 }
 
 /** The in-cluster names of the `kubernetes` Service; the last one has no trailing dot. */

@@ -4,12 +4,13 @@ import {UserError} from '../errors.js';
 import type {Profile} from '../profile/schema.js';
 import type {StateDir} from '../state/state-dir.js';
 import {apiserverStem, certificateSpecs, componentStem} from './cert-specs.js';
+import {APISERVER_ETCD_CLIENT_STEM, ETCD_CA, TOOL_ETCD_CLIENT_STEM, etcdCertificateSpecs, etcdPeerStem, etcdServerStem} from './etcd-specs.js';
 import {reasonToReissue, verifyCertificate, type VerifiedFacts} from './inspect.js';
 import {DEFAULT_ENCRYPTION_PROVIDER, ENCRYPTION_SETTING_FILE, encryptionSettingJson, keptEncryptionSetting, newKeyName, type EncryptionSetting} from './encryption-setting.js';
 import {keptKeyring, type EncryptionKey} from './encryption-keyring.js';
 import {BROUGHT_CA_FILE, ENCRYPTION_KEY_FILE, refuseReplacingKeptMaterial} from './kept-material.js';
 import {generateEcKeyPair, publicKeyPemOf} from './keys.js';
-import type {CertKeyPair, Pki, PkiChange} from './types.js';
+import type {CertKeyPair, Pki, PkiChange, StackedEtcdPki} from './types.js';
 import {createCaCertificate, issueCertificate} from './x509.js';
 
 const DAY_MS = 86_400_000;
@@ -27,10 +28,12 @@ export async function ensurePki(profile: Profile, state: StateDir, now = new Dat
 	const changes: PkiChange[] = [];
 	const clusterCa = ensureCa(profile, state, changes, now);
 	const frontProxyCa = keptOrCreatedCa(state, FRONT_PROXY_CA, profile.pki, changes, now);
+	// Only a stacked etcd has a CA of the tool's; an external one is trusted through the profile.
+	const etcdCa = profile.etcd.mode === 'stacked' ? ensureEtcdCa(profile, state, changes, now) : undefined;
 	const issued = new Map<string, CertKeyPair>();
 	const verified = new VerifiedMemo(state);
-	for (const {item, stem, spec, signer} of certificateSpecs(profile)) {
-		const ca = signer === 'front-proxy' ? frontProxyCa : clusterCa;
+	for (const {item, stem, spec, signer} of [...certificateSpecs(profile), ...etcdCertificateSpecs(profile)]) {
+		const ca = signer === 'front-proxy' ? frontProxyCa : signer === 'etcd' ? etcdCa! : clusterCa;
 		const cert = state.read(`${stem}.pem`);
 		const key = state.read(`${stem}-key.pem`);
 		if (cert !== undefined && key !== undefined) {
@@ -67,14 +70,45 @@ export async function ensurePki(profile: Profile, state: StateDir, now = new Dat
 			scheduler: perNode('kube-scheduler'),
 			serviceAccount: ensureServiceAccountKey(state, changes),
 			...ensureEncryption(profile, state, changes, now),
-			etcd: {
-				...(profile.etcd.caFile ? {ca: readFileSync(profile.etcd.caFile, 'utf8')} : {}),
-				...(profile.etcd.certFile ? {cert: readFileSync(profile.etcd.certFile, 'utf8')} : {}),
-				...(profile.etcd.keyFile ? {key: readFileSync(profile.etcd.keyFile, 'utf8')} : {}),
-			},
+			etcd: broughtEtcdFiles(profile),
+			...(etcdCa !== undefined ? {stackedEtcd: stackedEtcdPki(profile, etcdCa, pick)} : {}),
 		},
 		changes,
 	};
+}
+
+/** Contents of profile etcd.caFile / certFile / keyFile of an external etcd, when given. */
+function broughtEtcdFiles(profile: Profile): Pki['etcd'] {
+	if (profile.etcd.mode !== 'external') return {};
+	return {
+		...(profile.etcd.caFile ? {ca: readFileSync(profile.etcd.caFile, 'utf8')} : {}),
+		...(profile.etcd.certFile ? {cert: readFileSync(profile.etcd.certFile, 'utf8')} : {}),
+		...(profile.etcd.keyFile ? {key: readFileSync(profile.etcd.keyFile, 'utf8')} : {}),
+	};
+}
+
+/**
+ * The etcd CA, kept or created like the front-proxy CA. A state directory that holds a
+ * member's certificate but no etcd CA is refused: a new CA would make every running member
+ * distrust the others and every apiserver.
+ */
+function ensureEtcdCa(profile: Profile, state: StateDir, changes: PkiChange[], now: Date): CertKeyPair {
+	const caFile = `${ETCD_CA.stem}.pem`;
+	if (state.read(caFile) === undefined && state.read(`${ETCD_CA.stem}-key.pem`) === undefined) {
+		const issuedBefore = profile.nodes.map((n) => `${etcdServerStem(n.name)}.pem`).find((f) => state.read(f) !== undefined);
+		if (issuedBefore !== undefined) {
+			throw new UserError(
+				`${state.file(issuedBefore)} exists but the etcd CA that issued it (${state.file(caFile)}) does not; a new etcd CA would split the running members from each other and from the apiservers`,
+				`restore ${caFile} and ${ETCD_CA.stem}-key.pem in the state directory; nothing was written`,
+			);
+		}
+	}
+	return keptOrCreatedCa(state, ETCD_CA, profile.pki, changes, now);
+}
+
+function stackedEtcdPki(profile: Profile, ca: CertKeyPair, pick: (stem: string) => CertKeyPair): StackedEtcdPki {
+	const perNode = (stem: (name: string) => string) => Object.fromEntries(profile.nodes.map((n) => [n.name, pick(stem(n.name))]));
+	return {ca, server: perNode(etcdServerStem), peer: perNode(etcdPeerStem), apiserverClient: pick(APISERVER_ETCD_CLIENT_STEM), toolClient: pick(TOOL_ETCD_CLIENT_STEM)};
 }
 
 /**

@@ -38,6 +38,22 @@ export interface Pki {
 	encryptionReaders?: EncryptionKey[];
 	/** Contents of profile etcd.caFile / certFile / keyFile, when given. */
 	etcd: {ca?: string; cert?: string; key?: string};
+	/** The stacked etcd's PKI (etcd.mode: stacked), absent for an external etcd. */
+	stackedEtcd?: StackedEtcdPki;
+}
+
+/** Kept in the state directory under etcd/ and nodes/<name>/ (pki/etcd-specs.ts). */
+export interface StackedEtcdPki {
+	/** Signs every etcd certificate and nothing else; its key never leaves this machine. */
+	ca: CertKeyPair;
+	/** Per node name: the member's serving certificate on 2379. */
+	server: Record<string, CertKeyPair>;
+	/** Per node name: the member's peer certificate on 2380. */
+	peer: Record<string, CertKeyPair>;
+	/** CN kube-apiserver-etcd-client: every apiserver's --etcd-certfile. */
+	apiserverClient: CertKeyPair;
+	/** CN k8s-master-setup-etcd-client: the tool's own client (health, members, snapshots); local only. */
+	toolClient: CertKeyPair;
 }
 
 export interface PkiChange {

@@ -115,12 +115,12 @@ export async function locateBinaries(profile: Profile, state: StateDir, sharedCa
  * directory removed when the process exits), and where an older version of this tool
  * extracted it (`reuse`: the state directory).
  */
-interface ExtractionDirs {
+export interface ExtractionDirs {
 	into?: string;
 	reuse?: string;
 }
 
-function extractionDirs(state: StateDir, sharedCacheDir: string | undefined): ExtractionDirs {
+export function extractionDirs(state: StateDir, sharedCacheDir: string | undefined): ExtractionDirs {
 	return {reuse: join(state.path, 'binaries'), ...(sharedCacheDir !== undefined ? {into: join(sharedCacheDir, 'binaries')} : {})};
 }
 
@@ -144,28 +144,58 @@ function binaryDirectory(source: string, dirs: ExtractionDirs): string {
 		return !existsSync(join(source, 'kube-apiserver')) && existsSync(join(nested, 'kube-apiserver')) ? nested : source;
 	}
 	if (!TARBALL.test(source)) throw new UserError(`binaries: ${source} is neither a directory nor a .tar.gz`, 'give the directory of the binaries or a kubernetes-server-linux-*.tar.gz');
-	return extractTarball(source, stat, dirs);
+	return extractTarball(source, stat, dirs, KUBERNETES_SERVER_LAYOUT);
 }
 
-function extractTarball(tarball: string, stat: {size: number; mtimeMs: number}, dirs: ExtractionDirs): string {
+/** Which members of a release tarball to take, and what to say when that fails. */
+export interface TarballLayout {
+	/** Member paths inside the tarball, all in one directory. */
+	members: string[];
+	/** Leading directories dropped (tar --strip-components), so the members land side by side. */
+	stripComponents: number;
+	/** The profile field named in messages, e.g. `binaries` or `etcd.binaries`. */
+	field: string;
+	hint: string;
+}
+
+const KUBERNETES_SERVER_LAYOUT: TarballLayout = {
+	members: BINARY_NAMES.map((n) => `kubernetes/server/bin/${n}`),
+	stripComponents: 3,
+	field: 'binaries',
+	hint: 'give an official kubernetes-server-linux-*.tar.gz (it holds kubernetes/server/bin/kube-apiserver, ...)',
+};
+
+/**
+ * Extract `layout.members` of a tarball once into the machine's cache, under a key of the
+ * tarball's path, size and mtime, and return that directory (an earlier extraction is reused;
+ * the first member present there marks it complete, since it is renamed into place whole).
+ */
+export function extractTarball(tarball: string, stat: {size: number; mtimeMs: number}, dirs: ExtractionDirs, layout: TarballLayout): string {
 	const key = createHash('sha256').update(`${realpathSync(tarball)}|${stat.size}|${stat.mtimeMs}`).digest('hex').slice(0, 16);
-	if (dirs.reuse !== undefined && existsSync(join(dirs.reuse, key, 'kube-apiserver'))) return join(dirs.reuse, key);
+	const marker = layout.members[0]!.split('/').pop()!;
+	if (dirs.reuse !== undefined && existsSync(join(dirs.reuse, key, marker))) return join(dirs.reuse, key);
 	const target = join(dirs.into ?? scratchDir(), key);
-	if (existsSync(join(target, 'kube-apiserver'))) return target;
+	if (existsSync(join(target, marker))) return target;
 	const temp = `${target}.tmp-${process.pid}`;
 	makeDirectory(temp, 0o700, 'binaries cache directory');
 	try {
 		// Synchronous on purpose: nothing else can proceed without the binaries.
-		const members = BINARY_NAMES.map((n) => `kubernetes/server/bin/${n}`);
-		const {status, stderr} = spawnTar(['-xzf', tarball, '-C', temp, '--strip-components=3', ...members]);
+		const {status, stderr} = spawnTar(['-xzf', tarball, '-C', temp, `--strip-components=${layout.stripComponents}`, ...layout.members]);
 		if (status !== 0) {
-			throw new UserError(`binaries: cannot extract ${tarball}: ${stderr.trim().split('\n').pop() ?? ''}`, 'give an official kubernetes-server-linux-*.tar.gz (it holds kubernetes/server/bin/kube-apiserver, ...)');
+			throw new UserError(`${layout.field}: cannot extract ${tarball}: ${stderr.trim().split('\n').pop() ?? ''}`, layout.hint);
 		}
 		renameSync(temp, target);
 	} finally {
 		rmSync(temp, {recursive: true, force: true});
 	}
 	return target;
+}
+
+/** The member paths of a .tar.gz, as tar lists them; throws a UserError naming `field` when tar cannot read it. */
+export function listTarball(tarball: string, field: string, hint: string): string[] {
+	const result = spawnSync('tar', ['-tzf', tarball], {encoding: 'utf8', maxBuffer: 64 << 20});
+	if (result.status !== 0) throw new UserError(`${field}: cannot read ${tarball}: ${(result.stderr ?? String(result.error ?? '')).trim().split('\n').pop() ?? ''}`, hint);
+	return result.stdout.split('\n').filter(Boolean);
 }
 
 function spawnTar(args: string[]): {status: number | null; stderr: string} {

@@ -106,7 +106,10 @@ function resolveLocalPaths(profile: Profile, baseDir: string): Profile {
 		...profile,
 		binaries: local(profile.binaries),
 		pki: {...profile.pki, caCert: opt(profile.pki.caCert), caKey: opt(profile.pki.caKey)},
-		etcd: {...profile.etcd, caFile: opt(profile.etcd.caFile), certFile: opt(profile.etcd.certFile), keyFile: opt(profile.etcd.keyFile)},
+		etcd:
+			profile.etcd.mode === 'stacked'
+				? {...profile.etcd, binaries: local(profile.etcd.binaries)}
+				: {...profile.etcd, caFile: opt(profile.etcd.caFile), certFile: opt(profile.etcd.certFile), keyFile: opt(profile.etcd.keyFile)},
 	};
 }
 
@@ -139,9 +142,17 @@ export function checkProfileFiles(profile: Profile, source: string, now = new Da
 	}
 	// Checked here, not first when signing: a CA key that cannot sign is refused before anything is written.
 	checkKeyMatches(ca, profile.pki.caKey, 'pki.caKey', 'pki.caCert', fail, caKeyTypeProblem);
-	readCertificate(profile.etcd.caFile, 'etcd.caFile', fail);
-	const etcdClient = readCertificate(profile.etcd.certFile, 'etcd.certFile', fail);
-	checkKeyMatches(etcdClient, profile.etcd.keyFile, 'etcd.keyFile', 'etcd.certFile', fail);
+	if (profile.etcd.mode === 'stacked') {
+		try {
+			statSync(profile.etcd.binaries);
+		} catch (error) {
+			fail('etcd.binaries', `${profile.etcd.binaries}: ${describeFsError(error)}; give an etcd-vX.Y.Z-linux-amd64.tar.gz or a directory holding etcd`);
+		}
+	} else {
+		readCertificate(profile.etcd.caFile, 'etcd.caFile', fail);
+		const etcdClient = readCertificate(profile.etcd.certFile, 'etcd.certFile', fail);
+		checkKeyMatches(etcdClient, profile.etcd.keyFile, 'etcd.keyFile', 'etcd.certFile', fail);
+	}
 	if (problems.length > 0) throw new ProfileError(problems, source);
 }
 
@@ -219,7 +230,10 @@ export async function saveProfile(input: ProfileInput, baseDir = process.cwd()):
 	const profile = validateProfile(input, `profile "${String((input as {name?: unknown}).name)}"`, undefined, baseDir);
 	const stored: ProfileInput = {...input, binaries: profile.binaries};
 	if (input.pki) stored.pki = {...input.pki, caCert: profile.pki.caCert, caKey: profile.pki.caKey};
-	stored.etcd = {...input.etcd, caFile: profile.etcd.caFile, certFile: profile.etcd.certFile, keyFile: profile.etcd.keyFile};
+	stored.etcd =
+		profile.etcd.mode === 'stacked'
+			? {...input.etcd, binaries: profile.etcd.binaries}
+			: {...input.etcd, caFile: profile.etcd.caFile, certFile: profile.etcd.certFile, keyFile: profile.etcd.keyFile};
 	return writeStoredProfile(profile.name, stored);
 }
 

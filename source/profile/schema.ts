@@ -113,6 +113,146 @@ const nodeSchema = z.strictObject({
 	ssh: z.optional(sshOverrides),
 });
 
+/** etcd's own recommendation for the backend quota: at most 8 GiB (etcd.io "System limits"). */
+export const MAX_ETCD_QUOTA_BYTES = 8 * 1024 ** 3;
+/** A Go duration (1h, 30m, 1h30m) or a whole number of hours, as etcd's --auto-compaction-retention reads it in periodic mode. */
+const compactionRetention = ruled(nonEmpty(), (v) =>
+	/^\d+$/.test(v) || /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v) ? undefined : 'must be a duration like 1h or 30m (or a whole number of hours; 0 turns it off)',
+);
+
+const EXTERNAL_ONLY = ['endpoints', 'caFile', 'certFile', 'keyFile'] as const;
+const STACKED_ONLY = ['binaries', 'dataDir', 'quotaBackendBytes', 'autoCompactionRetention', 'allowEvenMembers'] as const;
+
+/**
+ * etcd: `external` (the user's cluster, reached at etcd.endpoints, as in the guide) or
+ * `stacked` (the tool runs one member per master on its own IP: clients 2379, peers 2380,
+ * and its own etcd CA, see pki/etcd-specs.ts). Without `mode`, a profile that lists
+ * endpoints is external (every profile written before stacked mode existed) and one without
+ * is stacked. Every field is optional in the input so that each mode can refuse the other's
+ * fields by name; the parsed value is a union on `mode` with that mode's defaults filled in.
+ */
+const etcdInput = z
+	.strictObject({
+		mode: z.optional(z.enum(['external', 'stacked'], {message: 'must be external (etcd.endpoints: your etcd cluster) or stacked (the tool runs etcd on the masters)'})),
+		endpoints: z.optional(z.array(etcdEndpoint).check(z.minLength(1, 'must list at least one etcd endpoint (https://IP:2379)'))),
+		/**
+		 * local: a node that hosts an etcd member gives its apiserver that member only
+		 * (kubeadm's stacked control plane); all: every apiserver gets every endpoint (the
+		 * guide), its own member first in stacked mode. Default: local for external, all for
+		 * stacked. See render/etcd-endpoints.ts.
+		 */
+		apiserverEndpoints: z.optional(z.enum(['local', 'all'])),
+		/** External: CA that signed etcd serving certs (default: the cluster CA). */
+		caFile: z.optional(path()),
+		/** External: etcd client cert (default: the apiserver cert, as in the guide). */
+		certFile: z.optional(path()),
+		keyFile: z.optional(path()),
+		/** Stacked: an etcd-vX.Y.Z-linux-amd64.tar.gz, or a directory holding etcd (and etcdctl, etcdutl). */
+		binaries: z.optional(path()),
+		/** Stacked: the member's data directory on every master. */
+		dataDir: z.optional(remoteDir()),
+		quotaBackendBytes: z.optional(
+			z.int().check(
+				z.minimum(1, 'must be a positive number of bytes, e.g. 8589934592 (8 GiB)'),
+				z.maximum(MAX_ETCD_QUOTA_BYTES, `must be at most ${MAX_ETCD_QUOTA_BYTES} (8 GiB): etcd recommends no larger backend, a bigger database makes every defragmentation, snapshot and member catch-up slower`),
+			),
+		),
+		autoCompactionRetention: z.optional(compactionRetention),
+		allowEvenMembers: z.optional(z.boolean()),
+	})
+	.check(
+		z.superRefine((e, ctx) => {
+			const mode = e.mode ?? (e.endpoints === undefined ? 'stacked' : 'external');
+			if (mode === 'stacked') {
+				for (const field of EXTERNAL_ONLY) {
+					if (e[field] === undefined) continue;
+					ctx.addIssue({
+						code: 'custom',
+						path: [field],
+						message:
+							field === 'endpoints'
+								? 'is derived from the nodes when the tool runs etcd on the masters (etcd.mode: stacked: https://NODE_IP:2379 each); remove it, or set etcd.mode: external to use your own etcd cluster'
+								: 'is for an external etcd (etcd.mode: external); in stacked mode the tool creates the etcd CA and certificates itself: remove it',
+					});
+				}
+				if (e.binaries === undefined) {
+					ctx.addIssue({
+						code: 'custom',
+						path: ['binaries'],
+						message: `is required when the tool runs etcd on the masters (etcd.mode: stacked${e.mode === undefined ? ', the mode of a profile without etcd.endpoints' : ''}): give an etcd-vX.Y.Z-linux-amd64.tar.gz or a directory holding etcd; or list etcd.endpoints to use your own etcd cluster`,
+					});
+				}
+			} else {
+				for (const field of STACKED_ONLY) {
+					if (e[field] !== undefined) ctx.addIssue({code: 'custom', path: [field], message: 'is for an etcd the tool runs (etcd.mode: stacked); an external etcd is configured by whoever runs it: remove it'});
+				}
+				if (e.endpoints === undefined) ctx.addIssue({code: 'custom', path: ['endpoints'], message: 'is required with etcd.mode: external (https://IP:2379 of each member); or set etcd.mode: stacked to run etcd on the masters'});
+			}
+		}),
+	);
+
+/** The parsed `etcd` of an external etcd: exactly the fields of profiles before stacked mode, plus `mode`. */
+export interface ExternalEtcd {
+	mode: 'external';
+	endpoints: string[];
+	apiserverEndpoints: 'local' | 'all';
+	caFile?: string | undefined;
+	certFile?: string | undefined;
+	keyFile?: string | undefined;
+}
+
+/** The parsed `etcd` of the members the tool runs, one per master (etcd/members.ts). */
+export interface StackedEtcd {
+	mode: 'stacked';
+	apiserverEndpoints: 'local' | 'all';
+	/** Local path: tarball or directory (etcd/etcd-binaries.ts). */
+	binaries: string;
+	dataDir: string;
+	quotaBackendBytes: number;
+	autoCompactionRetention: string;
+	allowEvenMembers: boolean;
+}
+
+export type EtcdSetting = ExternalEtcd | StackedEtcd;
+
+/**
+ * Stacked defaults. Auto-compaction: the apiserver already compacts etcd every 5 minutes
+ * (--etcd-compaction-interval), so kubeadm sets none; periodic 1h here is a safety net that
+ * bounds the history should that compaction be off or another client write, and costs
+ * nothing otherwise (etcd's own default is no compaction at all).
+ */
+export const STACKED_ETCD_DEFAULTS = {dataDir: '/var/lib/etcd', quotaBackendBytes: MAX_ETCD_QUOTA_BYTES, autoCompactionRetention: '1h', allowEvenMembers: false} as const;
+
+const etcdSchema = z.prefault(
+	z.pipe(
+		etcdInput,
+		z.transform((e): EtcdSetting => {
+			const mode = e.mode ?? (e.endpoints === undefined ? 'stacked' : 'external');
+			if (mode === 'external') {
+				return {
+					mode,
+					endpoints: e.endpoints ?? [],
+					apiserverEndpoints: e.apiserverEndpoints ?? 'local',
+					...(e.caFile !== undefined ? {caFile: e.caFile} : {}),
+					...(e.certFile !== undefined ? {certFile: e.certFile} : {}),
+					...(e.keyFile !== undefined ? {keyFile: e.keyFile} : {}),
+				};
+			}
+			return {
+				mode,
+				// Own member first, then the others: the apiserver stays ready while its own member restarts (a rolling etcd change).
+				apiserverEndpoints: e.apiserverEndpoints ?? 'all',
+				binaries: e.binaries ?? '',
+				dataDir: e.dataDir ?? STACKED_ETCD_DEFAULTS.dataDir,
+				quotaBackendBytes: e.quotaBackendBytes ?? STACKED_ETCD_DEFAULTS.quotaBackendBytes,
+				autoCompactionRetention: e.autoCompactionRetention ?? STACKED_ETCD_DEFAULTS.autoCompactionRetention,
+				allowEvenMembers: e.allowEvenMembers ?? STACKED_ETCD_DEFAULTS.allowEvenMembers,
+			};
+		}),
+	),
+	{},
+);
+
 const base64Key = z.string().check(
 	z.refine((v) => isAesKey(v), {
 		message: 'must be base64 of 16, 24 or 32 random bytes (e.g. `head -c 32 /dev/urandom | base64`), or omitted to generate one',
@@ -160,22 +300,7 @@ export const ProfileSchema = z
 			}),
 			{},
 		),
-		etcd: z.strictObject({
-			endpoints: z
-				.array(etcdEndpoint)
-				.check(z.minLength(1, 'must list at least one etcd endpoint (https://IP:2379)')),
-			/**
-			 * local: a node that hosts an etcd member gives its apiserver that member only
-			 * (kubeadm's stacked control plane); all: every apiserver gets every endpoint (the
-			 * guide). See render/etcd-endpoints.ts.
-			 */
-			apiserverEndpoints: z._default(z.enum(['local', 'all']), 'local'),
-			/** CA that signed etcd serving certs (default: the cluster CA). */
-			caFile: z.optional(path()),
-			/** etcd client cert (default: the apiserver cert, as in the guide). */
-			certFile: z.optional(path()),
-			keyFile: z.optional(path()),
-		}),
+		etcd: etcdSchema,
 		pki: z.prefault(
 			z.strictObject({
 				caCert: z.optional(path()),
@@ -252,7 +377,15 @@ export const ProfileSchema = z
 				}
 			});
 			const seenEndpoints = new Map<string, number>();
-			p.etcd.endpoints.forEach((url, i) => {
+			if (p.etcd.mode === 'stacked' && p.nodes.length % 2 === 0 && !p.etcd.allowEvenMembers) {
+				const n = p.nodes.length;
+				ctx.addIssue({
+					code: 'custom',
+					path: ['nodes'],
+					message: `lists ${n} masters, and each runs an etcd member (etcd.mode: stacked): ${n} members tolerate ${n / 2 - 1} failed, no more than ${n - 1} would, yet every write waits for ${n / 2 + 1} of them; use ${n - 1} or ${n + 1} masters, or set etcd.allowEvenMembers: true (e.g. while replacing a master)`,
+				});
+			}
+			(p.etcd.mode === 'external' ? (p.etcd.endpoints as string[] | undefined) ?? [] : []).forEach((url, i) => {
 				const parsed = parseEtcdEndpoint(url);
 				if ('problem' in parsed) return;
 				const key = `${parsed.host}:${parsed.port}`;
@@ -270,7 +403,7 @@ export const ProfileSchema = z
 			if (p.pki.caKey !== undefined && p.pki.caCert === undefined) {
 				ctx.addIssue({code: 'custom', path: ['pki', 'caCert'], message: 'is required when pki.caKey is given; omit both to create a new CA'});
 			}
-			if ((p.etcd.certFile === undefined) !== (p.etcd.keyFile === undefined)) {
+			if (p.etcd.mode === 'external' && (p.etcd.certFile === undefined) !== (p.etcd.keyFile === undefined)) {
 				ctx.addIssue({code: 'custom', path: ['etcd', p.etcd.certFile === undefined ? 'certFile' : 'keyFile'], message: 'etcd.certFile and etcd.keyFile go together; give both or neither'});
 			}
 			if (p.pki.certValidityDays > p.pki.caValidityDays) {

@@ -1,3 +1,4 @@
+import {stackedMembers} from '../etcd/members.js';
 import type {Profile, ProfileNode} from '../profile/schema.js';
 
 /**
@@ -14,8 +15,19 @@ import type {Profile, ProfileNode} from '../profile/schema.js';
  * ready until it is back (its clients go to the other apiservers), where with every
  * endpoint it would carry on through another member.
  * `all`: every apiserver gets every endpoint (the guide).
+ *
+ * Stacked etcd (etcd.mode: stacked) has a member on every master: `local` gives the node's
+ * own member only; `all` (the stacked default) its own member first, then the others in
+ * node order, so the apiserver stays ready while its own member restarts (a rolling etcd
+ * change), at the handshake cost above.
  */
 export function apiserverEtcdEndpoints(profile: Profile, node: ProfileNode): string[] {
+	if (profile.etcd.mode === 'stacked') {
+		const members = stackedMembers(profile.nodes);
+		const own = members.filter((m) => m.name === node.name);
+		if (profile.etcd.apiserverEndpoints === 'local') return own.map((m) => m.clientUrl);
+		return [...own, ...members.filter((m) => m.name !== node.name)].map((m) => m.clientUrl);
+	}
 	const all = profile.etcd.endpoints;
 	if (profile.etcd.apiserverEndpoints === 'all') return all;
 	const own = all.filter((url) => {

@@ -65,10 +65,13 @@ export const APISERVER_FLAGS: readonly FlagRule[] = [
 	// instead of 20 s (our TimeoutStopSec) to 60 s, so a rolling restart keeps the leaders.
 	{name: 'shutdown-watch-termination-grace-period', value: fixed('5s')},
 	{name: 'encryption-provider-config', value: (c) => c.paths.encryptionConfig},
-	{name: 'etcd-cafile', value: (c) => (c.profile.etcd.caFile ? c.paths.cert.etcdCa : c.paths.cert.ca)},
-	// The apiserver's own cert is its etcd client cert (guide), unless the profile brings one.
-	{name: 'etcd-certfile', value: (c) => (c.profile.etcd.certFile ? c.paths.cert.etcdClient : c.paths.cert.apiserver)},
-	{name: 'etcd-keyfile', value: (c) => (c.profile.etcd.keyFile ? c.paths.cert.etcdClientKey : c.paths.cert.apiserverKey)},
+	// Stacked etcd has a CA of its own (pki/etcd-specs.ts); an external one is trusted through
+	// etcd.caFile, or the cluster CA (guide).
+	{name: 'etcd-cafile', value: (c) => (c.profile.etcd.mode === 'stacked' ? c.paths.etcd.ca : c.profile.etcd.caFile ? c.paths.cert.etcdCa : c.paths.cert.ca)},
+	// Stacked: the apiserver-etcd-client certificate (kubeadm's), issued by the etcd CA. External:
+	// the apiserver's own cert is its etcd client cert (guide), unless the profile brings one.
+	{name: 'etcd-certfile', value: (c) => (c.profile.etcd.mode === 'stacked' ? c.paths.cert.apiserverEtcdClient : c.profile.etcd.certFile ? c.paths.cert.etcdClient : c.paths.cert.apiserver)},
+	{name: 'etcd-keyfile', value: (c) => (c.profile.etcd.mode === 'stacked' ? c.paths.cert.apiserverEtcdClientKey : c.profile.etcd.keyFile ? c.paths.cert.etcdClientKey : c.paths.cert.apiserverKey)},
 	// The node's own etcd member when it hosts one (etcd.apiserverEndpoints, etcd-endpoints.ts).
 	{name: 'etcd-servers', value: (c) => apiserverEtcdEndpoints(c.profile, c.node).join(',')},
 	// Not 127.0.0.1: other nodes and the load balancer must reach 6443 (guide).

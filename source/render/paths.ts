@@ -27,6 +27,26 @@ export interface TargetPaths {
 		etcdCa: string;
 		etcdClient: string;
 		etcdClientKey: string;
+		/** Stacked etcd: the apiserver's etcd client certificate (CN kube-apiserver-etcd-client). */
+		apiserverEtcdClient: string;
+		apiserverEtcdClientKey: string;
+	};
+	/**
+	 * A stacked etcd member's files (etcd.mode: stacked). A group of its own, not in bin/cert/unit:
+	 * those lists are what `reset` removes, and beside an external etcd the guide runs its own
+	 * etcd.service on the same masters, which must never be touched.
+	 */
+	etcd: {
+		bin: {etcd: string; etcdctl: string; etcdutl: string};
+		unit: string;
+		/** <certDir>/etcd, as kubeadm's pki/etcd: the member's own certificates and the etcd CA certificate. */
+		certDir: string;
+		/** The etcd CA certificate (never its key): the members' and the apiserver's trust. */
+		ca: string;
+		server: string;
+		serverKey: string;
+		peer: string;
+		peerKey: string;
 	};
 	encryptionConfig: string;
 	auditPolicy: string;
@@ -71,6 +91,19 @@ export function targetPaths(profile: Profile): TargetPaths {
 			etcdCa: c('etcd-ca.pem'),
 			etcdClient: c('etcd-client.pem'),
 			etcdClientKey: c('etcd-client-key.pem'),
+			// kubeadm's name.
+			apiserverEtcdClient: c('apiserver-etcd-client.pem'),
+			apiserverEtcdClientKey: c('apiserver-etcd-client-key.pem'),
+		},
+		etcd: {
+			bin: {etcd: b('etcd'), etcdctl: b('etcdctl'), etcdutl: b('etcdutl')},
+			unit: posix.join(unitDir, 'etcd.service'),
+			certDir: c('etcd'),
+			ca: c('etcd/ca.pem'),
+			server: c('etcd/server.pem'),
+			serverKey: c('etcd/server-key.pem'),
+			peer: c('etcd/peer.pem'),
+			peerKey: c('etcd/peer-key.pem'),
 		},
 		encryptionConfig: e('encryption-config.yaml'),
 		auditPolicy: e('audit-policy.yaml'),

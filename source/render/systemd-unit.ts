@@ -1,4 +1,5 @@
 import type {Profile, ProfileNode} from '../profile/schema.js';
+import {etcdFlags, type EtcdFlagContext} from '../etcd/etcd-flags.js';
 import {componentFlags, type Component} from './flags.js';
 import type {TargetPaths} from './paths.js';
 import {fillTemplate, readTemplate} from './templates.js';
@@ -26,6 +27,23 @@ function renderUnit(component: Component, profile: Profile, node: ProfileNode, p
 		node: node.name,
 		kubernetesVersion: profile.kubernetesVersion,
 		workingDirectory: systemdWord(workingDirectory),
+		execStart,
+	});
+}
+
+/**
+ * A stacked etcd member's unit (etcd.mode: stacked): ExecStart from the versioned table in
+ * etcd/etcd-flags.ts, the rest from templates/systemd/etcd.service. The member's working
+ * directory is its data directory (etcd wants it 0700: the caller creates it so).
+ */
+export function renderEtcdUnit(context: EtcdFlagContext & {kubernetesVersion: string; etcdVersion: string}): string {
+	const flags = etcdFlags(context);
+	const execStart = [systemdWord(context.paths.etcd.bin.etcd), ...flags.map(([name, value]) => systemdWord(`--${name}=${value}`))].join(' \\\n  ');
+	return fillTemplate(readTemplate('systemd/etcd.service'), {
+		node: context.node.name,
+		etcdVersion: context.etcdVersion,
+		kubernetesVersion: context.kubernetesVersion,
+		workingDirectory: systemdWord(context.etcd.dataDir),
 		execStart,
 	});
 }

@@ -7,7 +7,9 @@
 import {randomBytes, createHash} from 'node:crypto';
 import {chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
+import {etcdClientUrls} from '../etcd/members.js';
 import {apiserverStem} from '../pki/cert-specs.js';
+import {ETCD_CA, TOOL_ETCD_CLIENT_STEM} from '../pki/etcd-specs.js';
 import {UserError} from '../errors.js';
 import {makeDirectory} from '../make-directory.js';
 import {keptEncryptionConfig} from '../pki/kept-encryption-config.js';
@@ -27,6 +29,7 @@ export type {EtcdClientCredentials} from './etcd-https.js';
  * apiserver certificate kept in the state directory. Read-only; exit 2 when one is missing.
  */
 export function etcdClientCredentials(profile: Profile, stateDir: string): EtcdClientCredentials {
+	if (profile.etcd.mode === 'stacked') return stackedEtcdCredentials(stateDir);
 	const ca = profile.etcd.caFile
 		? {path: profile.etcd.caFile, source: `etcd.caFile ${profile.etcd.caFile}`}
 		: profile.pki.caCert
@@ -48,6 +51,22 @@ export function etcdClientCredentials(profile: Profile, stateDir: string): EtcdC
 		}
 	}
 	return {ca: readFileSync(ca.path, 'utf8'), cert: readFileSync(cert.path, 'utf8'), key: readFileSync(cert.keyPath, 'utf8'), caSource: ca.source, certSource: cert.source};
+}
+
+/** A stacked etcd (etcd.mode: stacked): its own CA and the tool's client certificate (pki/etcd-specs.ts). */
+function stackedEtcdCredentials(stateDir: string): EtcdClientCredentials {
+	const ca = join(stateDir, `${ETCD_CA.stem}.pem`);
+	const cert = join(stateDir, `${TOOL_ETCD_CLIENT_STEM}.pem`);
+	const key = join(stateDir, `${TOOL_ETCD_CLIENT_STEM}-key.pem`);
+	for (const path of [ca, cert, key]) {
+		if (!existsSync(path)) {
+			throw new UserError(
+				`${path} does not exist: the etcd client credentials of this profile are not there`,
+				'run `k8s-master-setup apply` for the profile first (it creates the etcd CA and the tool\'s etcd client certificate), or pass the --state-dir it used',
+			);
+		}
+	}
+	return {ca: readFileSync(ca, 'utf8'), cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), caSource: `the etcd CA ${ca}`, certSource: `the tool's etcd client certificate ${cert}`};
 }
 
 export interface SnapshotTimeouts {
@@ -97,7 +116,7 @@ export async function takeEtcdSnapshot(input: TakeSnapshotInput): Promise<Snapsh
 	const agent = etcdAgent(input.credentials);
 	const failures: EndpointFailure[] = [];
 	try {
-		for (const endpoint of input.profile.etcd.endpoints) {
+		for (const endpoint of etcdClientUrls(input.profile)) {
 			if (input.signal?.aborted) break;
 			try {
 				return await snapshotFrom(endpoint, {...input, dir, agent, encryptionKeys});

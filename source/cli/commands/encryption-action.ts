@@ -1,4 +1,5 @@
 import {createHash} from 'node:crypto';
+import {etcdClientUrls} from '../../etcd/members.js';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import type {AdminCredentials} from '../../cluster/admin-credentials.js';
@@ -269,10 +270,10 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 					const result = await runPlan({...(await runnerBase(prepared.plan, prepared.commit, false)), emit});
 					return {ok: result.ok, failedNodes: result.failedNodes};
 				},
-				barrier: {api, masters, storedValue: () => readStoredValue(profile.etcd.endpoints, credentials, CANARY_ETCD_KEY, 10_000), say},
+				barrier: {api, masters, storedValue: () => readStoredValue(etcdClientUrls(profile), credentials, CANARY_ETCD_KEY, 10_000), say},
 				api,
 				count: async () => {
-					const counted = await countStoredSecrets(profile.etcd.endpoints, credentials, 30_000);
+					const counted = await countStoredSecrets(etcdClientUrls(profile), credentials, 30_000);
 					if (counted.endpoint === null) throw new UserError(`the Secrets in etcd could not be counted: ${counted.error}`, 'check the etcd endpoints; run the same command again');
 					return counted;
 				},

@@ -1,4 +1,5 @@
 import {UserError} from '../../errors.js';
+import {etcdClientUrls} from '../../etcd/members.js';
 import {etcdClientCredentials} from '../../snapshot/take.js';
 import {stateEncryption} from '../../status/encryption.js';
 import {countStoredSecrets} from '../../status/stored-secrets.js';
@@ -87,7 +88,7 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 			const rotation = kept ? openRotation(stateDir) : undefined;
 			return kept && rotation ? {...kept, rotation} : kept;
 		},
-		...(etcd ? {countStoredSecrets: () => countStoredSecrets(profile.etcd.endpoints, etcd, options.probeTimeout * 1000 + 5000)} : {}),
+		...(etcd ? {countStoredSecrets: () => countStoredSecrets(etcdClientUrls(profile), etcd, options.probeTimeout * 1000 + 5000)} : {}),
 		// New host keys only with --accept-new-host-keys: status looks at nodes apply trusted.
 		connect: async (p) =>
 			new Map<string, Transport | Error>(
