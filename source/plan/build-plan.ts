@@ -1,13 +1,16 @@
 import {createHash} from 'node:crypto';
-import type {Profile, ProfileNode, StepName} from '../profile/schema.js';
+import type {Profile, ProfileNode, StackedEtcd, StepName} from '../profile/schema.js';
 import type {Pki} from '../pki/types.js';
 import {renderAuditPolicy, renderEncryptionConfig, renderSchedulerConfig} from '../render/config-files.js';
 import {apiserverUrl, renderAdminKubeconfig, renderKubeconfig} from '../render/kubeconfig.js';
 import {clientEndpoint} from '../profile/client-endpoint.js';
 import {baseUrl} from '../cluster/client.js';
 import {targetPaths, type TargetPaths} from '../render/paths.js';
-import {renderApiserverUnit, renderControllerManagerUnit, renderSchedulerUnit} from '../render/systemd-unit.js';
+import {renderApiserverUnit, renderControllerManagerUnit, renderEtcdUnit, renderSchedulerUnit} from '../render/systemd-unit.js';
 import type {Binaries} from './binaries.js';
+import {stackedMembers} from '../etcd/members.js';
+import type {StackedEtcdBinaries} from '../etcd/stacked-binaries.js';
+import type {StackedEtcdPki} from '../pki/types.js';
 import type {IdentityRole, NodePlan, Plan, PlannedFile, ServiceName} from './types.js';
 
 const APISERVER: ServiceName = 'kube-apiserver';
@@ -20,14 +23,83 @@ const ALL: ServiceName[] = [APISERVER, CONTROLLER_MANAGER, SCHEDULER];
  * its sha256 and which services restart when it changes. Pure: the PKI and the binaries'
  * hashes are read by the caller (preparePlan).
  */
-export function buildPlan(profile: Profile, pki: Pki, binaries: Binaries): Plan {
+export function buildPlan(profile: Profile, pki: Pki, binaries: Binaries, etcdBinaries?: StackedEtcdBinaries): Plan {
 	const paths = targetPaths(profile);
+	const stacked = stackedEtcdOf(profile, pki, etcdBinaries);
 	return {
 		profile,
 		kubernetesRelease: binaries.release,
-		nodes: profile.nodes.map((node) => buildNodePlan(profile, node, pki, binaries, paths)),
+		nodes: profile.nodes.map((node) => {
+			const plan = buildNodePlan(profile, node, pki, binaries, paths);
+			if (stacked) addMemberFiles(plan, stacked, paths);
+			return plan;
+		}),
 		adminKubeconfig: renderAdminKubeconfig({servers: adminServers(profile), endpoint: profile.apiserver.endpoint !== undefined, caCert: pki.ca.cert, clientCert: pki.admin.cert, clientKey: pki.admin.key}),
+		...(stacked
+			? {
+					etcd: {
+						version: stacked.binaries.version,
+						members: stackedMembers(profile.nodes),
+						client: {ca: stacked.pki.ca.cert, cert: stacked.pki.toolClient.cert, key: stacked.pki.toolClient.key, caSource: 'the etcd CA in the state directory (etcd/ca.pem)', certSource: "the tool's etcd client certificate in the state directory"},
+					},
+				}
+			: {}),
 	};
+}
+
+interface Stacked {
+	profile: Profile;
+	etcd: StackedEtcd;
+	pki: StackedEtcdPki;
+	binaries: StackedEtcdBinaries;
+}
+
+function stackedEtcdOf(profile: Profile, pki: Pki, binaries: StackedEtcdBinaries | undefined): Stacked | undefined {
+	if (profile.etcd.mode !== 'stacked') return undefined;
+	if (!pki.stackedEtcd || !binaries) throw new Error('a stacked etcd needs its PKI and binaries (prepare.ts)');
+	return {profile, etcd: profile.etcd, pki: pki.stackedEtcd, binaries};
+}
+
+/**
+ * A stacked etcd member's files on its master (etcd.mode: stacked): the etcd binaries, the
+ * etcd CA certificate (never its key), the member's server and peer pairs, the apiserver's
+ * etcd client pair, and the member's unit. The unit names every master of the profile as the
+ * initial cluster: etcd reads --initial-cluster only on a member's first start, with an empty
+ * data dir.
+ */
+function addMemberFiles(plan: NodePlan, stacked: Stacked, paths: TargetPaths): void {
+	const {node} = plan;
+	const e = paths.etcd;
+	const member = (path: string, content: string, step: StepName, secret = false): void => {
+		plan.files.push({...contentFile(path, content, secret ? 0o600 : 0o644, step, secret, []), member: true});
+	};
+	for (const [name, file] of Object.entries(stacked.binaries.files)) {
+		const path = e.bin[name as keyof typeof e.bin];
+		plan.files.push({path, mode: 0o755, step: 'binaries', localPath: file.localPath, sha256: file.sha256, size: file.size, secret: false, services: [], ...(name === 'etcd' ? {member: true as const} : {})});
+	}
+	const server = stacked.pki.server[node.name]!;
+	const peer = stacked.pki.peer[node.name]!;
+	member(e.ca, stacked.pki.ca.cert, 'certificates');
+	member(e.server, server.cert, 'certificates');
+	member(e.serverKey, server.key, 'certificates', true);
+	member(e.peer, peer.cert, 'certificates');
+	member(e.peerKey, peer.key, 'certificates', true);
+	plan.files.push(contentFile(paths.cert.apiserverEtcdClient, stacked.pki.apiserverClient.cert, 0o644, 'certificates', false, [APISERVER]));
+	plan.files.push(contentFile(paths.cert.apiserverEtcdClientKey, stacked.pki.apiserverClient.key, 0o600, 'certificates', true, [APISERVER]));
+	const unit = renderEtcdUnit({
+		etcd: stacked.etcd,
+		clusterToken: stacked.profile.name,
+		node,
+		paths,
+		initialMembers: stackedMembers(stacked.profile.nodes),
+		clusterState: 'new',
+		etcdMinor: stacked.binaries.minor,
+		kubernetesVersion: stacked.profile.kubernetesVersion,
+		etcdVersion: stacked.binaries.version,
+	});
+	member(e.unit, unit, 'etcd');
+	// The member's data: etcd refuses a data dir others can read.
+	plan.directories.push({path: e.certDir, mode: 0o700}, {path: stacked.etcd.dataDir, mode: 0o700});
 }
 
 /** The client endpoint when there is one (`kubernetes`), else every master by name. */

@@ -2,6 +2,7 @@ import {ensurePki} from '../pki/ensure.js';
 import type {Pki, PkiChange} from '../pki/types.js';
 import type {Profile} from '../profile/schema.js';
 import {StateDir, defaultStateDir} from '../state/state-dir.js';
+import {stackedEtcdBinaries} from '../etcd/stacked-binaries.js';
 import {locateBinaries} from './binaries.js';
 import {buildPlan} from './build-plan.js';
 import {assertFlagsAccepted} from './check-flags.js';
@@ -50,7 +51,9 @@ export async function prepare(options: PrepareOptions): Promise<Prepared> {
 	assertFlagsAccepted(profile, binaries);
 	const {pki, changes} = await ensurePki(profile, state, options.now);
 	for (const change of changes) options.onPkiChange?.(change);
-	const plan = buildPlan(profile, pki, binaries);
+	// A stacked etcd's binaries: their release judged for the Kubernetes minor before anything is written.
+	const etcdBinaries = profile.etcd.mode === 'stacked' ? await stackedEtcdBinaries(profile.etcd.binaries, profile.kubernetesVersion, state) : undefined;
+	const plan = buildPlan(profile, pki, binaries, etcdBinaries);
 	if (!options.defer) state.commit();
 	return {plan, stateDir: stateDirPath, pki, pkiChanges: changes, commit: () => state.commit()};
 }

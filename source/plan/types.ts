@@ -1,5 +1,7 @@
 import type {ServiceName} from '../cluster/services.js';
+import type {EtcdMember} from '../etcd/members.js';
 import type {Profile, ProfileNode, StepName} from '../profile/schema.js';
+import type {EtcdClientCredentials} from '../snapshot/etcd-https.js';
 
 /**
  * The plan: the desired content of every file on every node, computed by pure
@@ -33,6 +35,8 @@ export interface PlannedFile {
 	 * a cluster this state directory did not build (run/cluster-identity.ts).
 	 */
 	identity?: IdentityRole;
+	/** A stacked etcd member's input (etcd.mode: stacked): the member restarts when it changes (run/etcd-member/). */
+	member?: true;
 }
 
 /** The files whose content is the cluster's identity, named as the user knows them. */
@@ -52,4 +56,13 @@ export interface Plan {
 	nodes: NodePlan[];
 	/** The admin kubeconfig (O system:masters) written locally, never to nodes. */
 	adminKubeconfig: string;
+	/** A stacked etcd (etcd.mode: stacked): its release, members and the tool's client (never printed). */
+	etcd?: StackedEtcdPlan;
+}
+
+export interface StackedEtcdPlan {
+	/** e.g. 3.6.16, read from the binary. */
+	version: string;
+	members: EtcdMember[];
+	client: EtcdClientCredentials;
 }

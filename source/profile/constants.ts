@@ -13,6 +13,8 @@ export const STEP_NAMES = [
 	'binaries',
 	'certificates',
 	'configs',
+	// A stacked etcd's member (etcd.mode: stacked); no step of a run against an external etcd.
+	'etcd',
 	'apiserver',
 	'controller-manager',
 	'scheduler',

@@ -12,6 +12,8 @@ export interface RemoteState {
 	appliedDigests: ReadonlyMap<ServiceName, string | undefined>;
 	active: ReadonlyMap<ServiceName, boolean>;
 	enabled: ReadonlyMap<ServiceName, boolean>;
+	/** A stacked etcd's member on the node (read only when the plan has one). */
+	etcd?: {active: boolean; enabled: boolean; applied?: string};
 }
 
 export interface NodeChanges {

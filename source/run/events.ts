@@ -1,5 +1,6 @@
 import type {StepName} from '../profile/schema.js';
 import type {ReleasePlan} from './release-plan.js';
+import type {RemovalStepName} from './remove-master/removal-plan.js';
 
 /**
  * The one stream the runner emits and every reporter (ink grid, plain lines, NDJSON)
@@ -53,7 +54,22 @@ export type RunEvent =
 	 * (ok), or could not be (then `recovery` is what a person runs on the node).
 	 */
 	| {type: 'node-rolled-back'; at: number; node: string; generation: string; ok: boolean; cause?: string; detail?: string; recovery?: string}
+	/**
+	 * A step of removing a master that left the profile (run/remove-master/), once the
+	 * profile's masters converged and before the run's run-finished, which then counts the
+	 * removal. A kind of its own: its steps are the removal's (REMOVAL_STEPS), not StepNames,
+	 * and the node is in no run-started.
+	 */
+	| ({type: 'removal-step'; at: number; node: string; step: RemovalStepName} & RemovalStepStatus)
 	| {type: 'run-finished'; at: number; ok: boolean; durationMs: number; failedNodes: string[]};
+
+/** A removal step's news, as the install's step-* events say it; `progress` is a line of what it did. */
+export type RemovalStepStatus =
+	| {status: 'started'}
+	| {status: 'progress'; message: string}
+	| {status: 'done'; durationMs: number}
+	| {status: 'skipped'; reason: string}
+	| {status: 'failed'; durationMs: number; cause: string; hint?: string; detail?: string};
 
 export type PlannedChange =
 	| {kind: 'create' | 'update'; path: string; mode: string; diff?: string; sha256Before?: string; sha256After: string}

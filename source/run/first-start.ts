@@ -1,5 +1,6 @@
 import {SERVICE_STEP, SERVICES} from '../plan/types.js';
 import {deferred} from './concurrency.js';
+import {startMember} from './etcd-member/member-step.js';
 import type {NodeRun} from './node-run.js';
 import {FILE_STEPS} from './operation.js';
 import {placeFiles, recordHashesNow} from './place-files.js';
@@ -25,7 +26,11 @@ export async function firstStart(options: RunnerOptions, run: NodeRun, steps: St
 		// it goes ahead and is skipped when the node has failed.
 		for (const f of run.plan.files) if (f.step === name) placed.get(f.path)?.resolve();
 	});
+	// A stacked etcd's member starts once its binary and certificates are placed, and the
+	// services once the etcd cluster serves (member-step.ts waits for every member).
+	const member = memberStep(options, run, steps, placed);
 	const serviceSteps = SERVICES.map(async (service) => {
+		await member;
 		const inputs = run.plan.files.filter((f) => f.services.includes(service) && FILE_STEPS.includes(f.step));
 		// Certificates and configs are there within a second; the step then writes its unit
 		// file while its binary is still on the way, and starts the service once it is placed.
@@ -48,5 +53,20 @@ export async function firstStart(options: RunnerOptions, run: NodeRun, steps: St
 	// written meanwhile, not at the end of the run (the runner writes it again only if a
 	// file was placed after this).
 	const recording = Promise.all(fileSteps).then(() => recordHashesNow(options, run));
-	await Promise.all([...fileSteps, ...serviceSteps, recording]);
+	await Promise.all([...fileSteps, member, ...serviceSteps, recording]);
+}
+
+async function memberStep(options: RunnerOptions, run: NodeRun, steps: Steps, placed: Map<string, ReturnType<typeof deferred>>): Promise<void> {
+	const probe = options.etcdProbe;
+	if (!run.plan.files.some((f) => f.member) || !probe) return;
+	const inputs = run.plan.files.filter((f) => f.member && FILE_STEPS.includes(f.step));
+	await steps.run(run, 'etcd', () =>
+		startMember(options, run, {
+			probe,
+			inputsPlaced: async () => {
+				await Promise.all(inputs.map((f) => placed.get(f.path)?.promise));
+				if (run.failedStep !== undefined) throw new StepSkipped(`${run.failedStep} failed`);
+			},
+		}),
+	);
 }

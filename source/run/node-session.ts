@@ -29,14 +29,14 @@ export interface NodeSession {
 	/** Several small files in one round trip, when the connection can. */
 	uploadMany?(files: readonly ContentFile[]): Promise<void>;
 	/** Reload systemd if the unit changed on disk, enable, and restart without waiting. */
-	restart(service: ServiceName): Promise<void>;
-	enable(service: ServiceName): Promise<void>;
+	restart(service: ManagedUnit): Promise<void>;
+	enable(service: ManagedUnit): Promise<void>;
 	/** Stop and disable the service (a node rolled back to having none of it). */
-	stop(service: ServiceName): Promise<void>;
-	unitState(service: ServiceName): Promise<UnitState>;
-	journalTail(service: ServiceName, lines?: number): Promise<string>;
+	stop(service: ManagedUnit): Promise<void>;
+	unitState(service: ManagedUnit): Promise<UnitState>;
+	journalTail(service: ManagedUnit, lines?: number): Promise<string>;
 	/** Records the input digest a service now runs with (read back by readState). */
-	markApplied(service: ServiceName, digest: string): Promise<void>;
+	markApplied(service: ManagedUnit, digest: string): Promise<void>;
 	/** Keeps the current content of `paths` (absent ones noted) as generation `id` (generations.ts). */
 	keepGeneration(id: string, paths: readonly string[]): Promise<Generation>;
 	/** Puts a generation's files back (services are restarted by the caller). */
@@ -45,6 +45,9 @@ export interface NodeSession {
 	recordHashes(known: ReadonlyMap<string, string>): Promise<void>;
 	close(): Promise<void>;
 }
+
+/** A unit the tool runs: the control plane's services, and a stacked etcd's member. */
+export type ManagedUnit = ServiceName | 'etcd';
 
 /** systemd's view of a unit: ActiveState, SubState, NRestarts ('?' where not reported). */
 export interface UnitState {
@@ -127,6 +130,6 @@ async function systemdCommand(transport: Transport, command: ShellCommand, what:
  * changed one or a changed drop-in shows NeedDaemonReload=yes. `enable --no-reload` then
  * only writes its symlink, which the manager reads at the next boot or reload.
  */
-export function reloadIfNeeded(service: ServiceName): ShellCommand {
+export function reloadIfNeeded(service: ManagedUnit): ShellCommand {
 	return sh`{ [ "$(systemctl show -p LoadState -p NeedDaemonReload ${service} | sort | tr '\\n' ,)" = LoadState=loaded,NeedDaemonReload=no, ] || systemctl daemon-reload; }`;
 }

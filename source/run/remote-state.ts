@@ -8,14 +8,27 @@ import {remoteHashes} from './remote-hashes.js';
 /** Where each service's applied input digest is kept on the node. */
 export const APPLIED_DIR = '/var/lib/k8s-master-setup/applied';
 
-export function appliedMarkerPath(service: ServiceName): string {
+export function appliedMarkerPath(service: ServiceName | 'etcd'): string {
 	return `${APPLIED_DIR}/${service}`;
 }
 
 /** Reads everything the change computation needs in two or three remote commands, side by side. */
 export async function readRemoteState(transport: Transport, plan: NodePlan): Promise<RemoteState & {hashMisses: number}> {
-	const [{hashes, misses}, services] = await Promise.all([remoteHashes(transport, plan.files.map((f) => f.path)), readServiceState(transport)]);
-	return {hashes, hashMisses: misses, ...services};
+	const member = plan.files.some((f) => f.member);
+	const [{hashes, misses}, services, etcd] = await Promise.all([
+		remoteHashes(transport, plan.files.map((f) => f.path)),
+		readServiceState(transport),
+		member ? readMemberState(transport) : undefined,
+	]);
+	return {hashes, hashMisses: misses, ...services, ...(etcd ? {etcd} : {})};
+}
+
+/** A stacked etcd member's unit: active, enabled, and the inputs it last started with. */
+async function readMemberState(transport: Transport): Promise<NonNullable<RemoteState['etcd']>> {
+	const r = await transport.exec(sh`printf '%s %s %s\n' "$(systemctl is-active etcd 2>/dev/null || true)" "$(systemctl is-enabled etcd 2>/dev/null || echo missing)" "$(cat ${appliedMarkerPath('etcd')} 2>/dev/null || echo none)"`);
+	if (r.code !== 0) throw new Error(`reading the etcd member's state failed: ${r.stderr.trim()}`);
+	const [active, enabled, digest] = r.stdout.trim().split(/\s+/);
+	return {active: active === 'active', enabled: enabled === 'enabled', ...(digest && /^[0-9a-f]{64}$/.test(digest) ? {applied: digest} : {})};
 }
 
 async function readServiceState(transport: Transport): Promise<Omit<RemoteState, 'hashes'>> {

@@ -5,6 +5,7 @@ import type {EventSink} from './events.js';
 import type {JournalStore} from './journal.js';
 import type {NodeSession} from './node-session.js';
 import type {HealthProbe} from './services.js';
+import type {EtcdClusterProbe} from './etcd-member/https-etcd-probe.js';
 import type {InstalledNodes} from './installed-nodes.js';
 
 /** What a run of the install/converge operation is given (runner.ts). */
@@ -13,6 +14,8 @@ export interface RunnerOptions {
 	/** A session on the node: the typed operations over its SSH connection (node-session.ts). */
 	connect: (node: ProfileNode) => Promise<NodeSession>;
 	health: HealthProbe;
+	/** A stacked etcd as the tool sees it (default: over HTTPS with the plan's etcd client, run/etcd-member/). */
+	etcdProbe?: EtcdClusterProbe;
 	emit: EventSink;
 	/** Local facts the preflight compares against. */
 	binaries: {arch: string; totalBytes: number};

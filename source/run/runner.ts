@@ -1,4 +1,3 @@
-import {STEP_NAMES} from '../profile/schema.js';
 import {mapLimit} from './concurrency.js';
 import {reportDryRun} from './dry-run.js';
 import {firstStart} from './first-start.js';
@@ -12,9 +11,11 @@ import type {RunnerOptions, RunResult} from './run-options.js';
 import {stepsFor, type Steps} from './step-runner.js';
 import {StepError} from './step-error.js';
 import {verifyNode} from './verify.js';
+import {httpsEtcdProbe} from './etcd-member/https-etcd-probe.js';
 
 export type {RunnerOptions, RunResult} from './run-options.js';
 export {selectSteps} from './operation.js';
+import {stepsOfProfile} from './operation.js';
 export {mapLimit} from './concurrency.js';
 
 /**
@@ -28,14 +29,25 @@ export {mapLimit} from './concurrency.js';
  * 4. verify (verify.ts): every service healthy and each Lease held by a master.
  * Emits RunEvents and knows nothing about how they are shown.
  */
-export async function runPlan(options: RunnerOptions): Promise<RunResult> {
+export async function runPlan(given: RunnerOptions): Promise<RunResult> {
+	// A stacked etcd is reached over HTTPS with the tool's etcd client, unless a probe is given (tests).
+	const ownProbe = given.plan.etcd && !given.etcdProbe ? httpsEtcdProbe(given.plan.etcd.members, given.plan.etcd.client) : undefined;
+	try {
+		return await runPlanWith(ownProbe ? {...given, etcdProbe: ownProbe} : given);
+	} finally {
+		ownProbe?.close();
+	}
+}
+
+async function runPlanWith(options: RunnerOptions): Promise<RunResult> {
 	const started = Date.now();
 	const {plan, emit} = options;
 	const runs = plan.nodes.map(newNodeRun);
 	const limit = options.concurrency ?? 10;
 	const steps = stepsFor(options);
-	emit({type: 'run-started', at: Date.now(), nodes: runs.map((r) => r.plan.node.name), steps: [...STEP_NAMES], dryRun: Boolean(options.dryRun)});
-	const skipChanges = (run: NodeRun, reason: string) => steps.skip(run, STEP_NAMES.slice(STEP_NAMES.indexOf('binaries')), reason);
+	const runSteps = stepsOfProfile(plan.profile);
+	emit({type: 'run-started', at: Date.now(), nodes: runs.map((r) => r.plan.node.name), steps: runSteps, dryRun: Boolean(options.dryRun)});
+	const skipChanges = (run: NodeRun, reason: string) => steps.skip(run, runSteps.slice(runSteps.indexOf('binaries')), reason);
 	const reportRelease = () => emit({type: 'plan-release', at: Date.now(), ...planRelease(plan.kubernetesRelease, runs, mixedReleasesExplained(options))});
 
 	const blocked = await gateAll(options, runs, steps);

@@ -1,5 +1,7 @@
 import type {StepName} from '../profile/schema.js';
-import type {CellState} from './grid-state.js';
+import type {RemovalStepName} from '../run/remove-master/removal-plan.js';
+import type {CellState} from './cell-state.js';
+import type {ToneName} from './theme.js';
 import {percent, shortDuration} from './format.js';
 
 /**
@@ -12,10 +14,20 @@ export const STEP_HEADER: Record<StepName, string> = {
 	binaries: 'bin',
 	certificates: 'cert',
 	configs: 'conf',
+	etcd: 'etcd',
 	apiserver: 'api',
 	'controller-manager': 'cm',
 	scheduler: 'sched',
 	verify: 'verify',
+};
+
+/** A removal's own steps (removal-row.ts), under a header line of their own. */
+export const REMOVAL_HEADER: Record<RemovalStepName, string> = {
+	'stop-services': 'stop',
+	'wait-gone': 'gone',
+	'delete-lease': 'lease',
+	'remove-files': 'files',
+	forget: 'forget',
 };
 
 export const CELL_WIDTH = 6;
@@ -33,6 +45,16 @@ export function nodeColumnWidth(nodes: readonly string[], steps: number, columns
 	const available = columns - 1 - ROW_MARK_WIDTH - steps * (CELL_WIDTH + 1);
 	return Math.max(MIN_NODE_WIDTH, Math.min(longest, MAX_NODE_WIDTH, available));
 }
+
+/** A cell's colour by its status. */
+export const CELL_TONE: Record<CellState['status'], ToneName> = {
+	pending: 'dim',
+	running: 'warn',
+	done: 'ok',
+	unchanged: 'dim',
+	skipped: 'dim',
+	failed: 'bad',
+};
 
 export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 

@@ -1,21 +1,16 @@
 import {describeRollback, type RunEvent} from '../run/events.js';
 import {terminalSafe} from '../terminal-text.js';
 import {STEP_NAMES, type StepName} from '../profile/schema.js';
+import {isFinishedCell, type CellState} from './cell-state.js';
+import {reduceRemovalRow, removalCellOf, type RemovalRow} from './removal-row.js';
+import {REMOVAL_STEP_NAMES} from '../run/remove-master/removal-plan.js';
+
+export {isFinishedCell, type CellState, type CellStatus} from './cell-state.js';
 
 /**
  * Grid state: everything the live grid shows, derived from RunEvents only.
  * `reduceGrid` is pure so the ink grid, tests and the benchmark share it.
  */
-export type CellState =
-	| {status: 'pending'}
-	| {status: 'running'; startedAt: number; bytes?: number; totalBytes?: number; message?: string}
-	| {status: 'done'; durationMs: number; changed: number}
-	| {status: 'unchanged'; durationMs: number}
-	| {status: 'skipped'; reason: string}
-	| {status: 'failed'; durationMs: number; cause: string; hint?: string; detail?: string};
-
-export type CellStatus = CellState['status'];
-
 export interface GridState {
 	nodes: string[];
 	steps: StepName[];
@@ -43,6 +38,8 @@ export interface GridState {
 	rollback?: {line: string; ok: boolean; recovery?: string};
 	/** The version skew checks a refused change failed, one line each (from its release plan). */
 	releaseRefused?: string[];
+	/** A master that left the profile, removed once the nodes converged: its own row and steps. */
+	removal?: RemovalRow;
 }
 
 export const LOG_TAIL_LINES = 20;
@@ -67,24 +64,13 @@ export function cellOf(state: GridState, node: string, step: StepName): CellStat
 
 const PENDING: CellState = {status: 'pending'};
 
-export function isFinishedCell(cell: CellState): boolean {
-	return cell.status === 'done' || cell.status === 'unchanged' || cell.status === 'skipped' || cell.status === 'failed';
-}
-
-/** Cells finished and in all, for the footer's progress. */
+/** Cells finished and in all, for the footer's progress (a removal's row counts too). */
 export function progressOf(state: GridState): {finished: number; total: number; failed: number; running: number} {
-	let finished = 0;
-	let failed = 0;
-	let running = 0;
-	for (const node of state.nodes) {
-		for (const step of state.steps) {
-			const cell = cellOf(state, node, step);
-			if (isFinishedCell(cell)) finished++;
-			if (cell.status === 'failed') failed++;
-			if (cell.status === 'running') running++;
-		}
-	}
-	return {finished, total: state.nodes.length * state.steps.length, failed, running};
+	const cells = state.nodes.flatMap((node) => state.steps.map((step) => cellOf(state, node, step)));
+	const removal = state.removal;
+	if (removal) cells.push(...REMOVAL_STEP_NAMES.map((step) => removalCellOf(removal, step)));
+	const count = (status: CellState['status']) => cells.filter((c) => c.status === status).length;
+	return {finished: cells.filter(isFinishedCell).length, total: cells.length, failed: count('failed'), running: count('running')};
 }
 
 function withNode(state: GridState, node: string): GridState {
@@ -196,6 +182,8 @@ export function reduceGrid(state: GridState, remoteEvent: RunEvent): GridState {
 			return event.ok ? stamped : {...stamped, releaseRefused: event.checks.filter((c) => !c.ok).map((c) => `refused: ${c.check}: ${c.detail}`)};
 		case 'node-rolled-back':
 			return {...stamped, rollback: {line: describeRollback(event), ok: event.ok, ...(event.recovery ? {recovery: event.recovery} : {})}};
+		case 'removal-step':
+			return {...stamped, removal: reduceRemovalRow(stamped.removal, event)};
 		case 'run-finished':
 			return {...stamped, runsFinished: (stamped.runsFinished ?? 0) + 1, finished: true, ok: event.ok, durationMs: event.durationMs, failedNodes: [...event.failedNodes]};
 		default: {

@@ -3,10 +3,11 @@ import {Box, Text} from 'ink';
 import type {GridState, CellState} from './grid-state.js';
 import {progressOf} from './grid-state.js';
 import type {GridView} from './grid-keys.js';
-import {CELL_WIDTH, cellText, headerOf, nodeColumnWidth, ROW_MARK_WIDTH} from './grid-layout.js';
+import {CELL_TONE, CELL_WIDTH, cellText, headerOf, nodeColumnWidth, ROW_MARK_WIDTH} from './grid-layout.js';
 import {clock, padEnd, truncate} from './format.js';
-import {Tone, type ToneName} from './theme.js';
+import {Tone} from './theme.js';
 import {GridDetails} from './grid-details.js';
+import {GridRemoval, RemovalFooter} from './grid-removal.js';
 import {describeRolloutStop} from '../run/events.js';
 
 export interface GridProps {
@@ -19,15 +20,6 @@ export interface GridProps {
 	spinnerFrame: number;
 	profileName: string;
 }
-
-const TONE: Record<CellState['status'], ToneName> = {
-	pending: 'dim',
-	running: 'warn',
-	done: 'ok',
-	unchanged: 'dim',
-	skipped: 'dim',
-	failed: 'bad',
-};
 
 /** The node × step grid with its footer, or the details of the selected cell. */
 export function Grid({state, view, columns, elapsedMs, spinnerFrame, profileName}: GridProps) {
@@ -67,6 +59,7 @@ export function Grid({state, view, columns, elapsedMs, spinnerFrame, profileName
 					/>
 				);
 			})}
+			{state.removal ? <GridRemoval removal={state.removal} columns={width} spinnerFrame={spinnerFrame} /> : null}
 			<GridFooter state={state} view={view} columns={width} elapsedMs={elapsedMs} profileName={profileName} />
 		</Box>
 	);
@@ -98,7 +91,7 @@ const GridRow = React.memo(function GridRow({node, cells, steps, nodeWidth, sele
 				const cell = cells?.[step] ?? PENDING;
 				const here = c === selectedCol;
 				return (
-					<Tone key={step} tone={TONE[cell.status]} inverse={here}>
+					<Tone key={step} tone={CELL_TONE[cell.status]} inverse={here}>
 						{(here ? '>' : ' ') + padEnd(cellText(cell, spinnerFrame), CELL_WIDTH)}
 					</Tone>
 				);
@@ -118,9 +111,10 @@ function GridFooter({state, view, columns, elapsedMs, profileName}: {state: Grid
 	const line = (s: string) => truncate(s, columns - 1);
 	const node = state.nodes[view.row];
 	const last = node === undefined ? '' : (state.lastLine[node] ?? '');
+	const removed = state.removal ? `, ${state.removal.node} removed` : '';
 	const status = state.finished
 		? state.ok
-			? `done in ${clock(state.durationMs ?? elapsedMs)}: all ${state.nodes.length} nodes ok`
+			? `done in ${clock(state.durationMs ?? elapsedMs)}: all ${state.nodes.length} nodes ok${removed}`
 			: `finished in ${clock(state.durationMs ?? elapsedMs)}: ${state.failedNodes.length} failed (${state.failedNodes.join(', ')})`
 		: `elapsed ${clock(elapsedMs)}`;
 	const dry = state.dryRun ? ' · dry run' : '';
@@ -147,6 +141,7 @@ function GridFooter({state, view, columns, elapsedMs, profileName}: {state: Grid
 					))}
 				</Box>
 			) : null}
+			{state.removal ? <RemovalFooter removal={state.removal} columns={columns} /> : null}
 			{state.rollback ? (
 				<Box width={columns - 1} flexDirection="column">
 					<Text wrap="wrap">
@@ -166,7 +161,7 @@ function GridFooter({state, view, columns, elapsedMs, profileName}: {state: Grid
 			) : (
 				<Text wrap="truncate">
 					<Tone tone="dim">
-						{line(view.notice ?? `↑↓←→ select · enter details${state.failedNodes.length > 0 ? ' · r retry node' : ''} · q stop`)}
+						{line(view.notice ?? `↑↓←→ select · enter details${state.failedNodes.some((n) => state.nodes.includes(n)) ? ' · r retry node' : ''} · q stop`)}
 					</Tone>
 				</Text>
 			)}

@@ -20,6 +20,11 @@ export function createPlainReporter(write: (s: string) => void, options: {symbol
 	const line = (node: string, step: string, what: string, rest = '') =>
 		write(`${node.padEnd(nodeWidth)}  ${step.padEnd(stepWidth)}  ${rest ? `${what.padEnd(9)}  ${rest}` : what}`.trimEnd() + '\n');
 	const indent = () => ' '.repeat(nodeWidth + 2 + stepWidth + 2);
+	const failure = (f: {node: string; step: string; durationMs: number; cause: string; hint?: string; detail?: string}) => {
+		line(f.node, f.step, 'failed', `${seconds(f.durationMs)}  ${f.cause}`);
+		if (f.hint) write(`${indent()}hint: ${f.hint}\n`);
+		for (const l of (f.detail ?? '').split('\n').filter((x) => x.length > 0)) write(`${indent()}| ${l}\n`);
+	};
 
 	return (remoteEvent: RunEvent) => {
 		// Causes, details and messages carry what nodes printed: nothing in them may act on the terminal.
@@ -62,14 +67,9 @@ export function createPlainReporter(write: (s: string) => void, options: {symbol
 			case 'step-skipped':
 				line(event.node, event.step, 'skipped', event.reason);
 				return;
-			case 'step-failed': {
-				line(event.node, event.step, 'failed', `${seconds(event.durationMs)}  ${event.cause}`);
-				if (event.hint) write(`${indent()}hint: ${event.hint}\n`);
-				if (event.detail) {
-					for (const l of event.detail.split('\n').filter((x) => x.length > 0)) write(`${indent()}| ${l}\n`);
-				}
+			case 'step-failed':
+				failure(event);
 				return;
-			}
 			case 'plan-change': {
 				const c = event.change;
 				line(event.node, event.step, 'would', c.kind === 'restart' ? `restart ${c.service} (${c.reason})` : `${c.kind} ${c.path} (${c.mode})`);
@@ -92,6 +92,14 @@ export function createPlainReporter(write: (s: string) => void, options: {symbol
 				write(`${describeRollback(event)}\n`);
 				if (event.detail) for (const l of event.detail.split('\n').filter((x) => x.length > 0)) write(`  | ${l}\n`);
 				if (event.recovery) write(`  put it back by hand: ${event.recovery}\n`);
+				return;
+			case 'removal-step':
+				// A removal's lines are on stderr as `NODE: line` (cli/commands/apply-removal.ts),
+				// as they were before it had events: here only its steps, as the install's.
+				if (event.status === 'started') line(event.node, event.step, 'started');
+				else if (event.status === 'done') line(event.node, event.step, 'done', seconds(event.durationMs));
+				else if (event.status === 'skipped') line(event.node, event.step, 'skipped', event.reason);
+				else if (event.status === 'failed') failure(event);
 				return;
 			case 'run-finished':
 				write(

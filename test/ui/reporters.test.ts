@@ -64,3 +64,31 @@ describe('json reporter', () => {
 		expect(parsed).toEqual(events);
 	});
 });
+
+describe('a removal in the reporters', () => {
+	const removal = [
+		{type: 'run-started', at: 0, nodes: ['lab-m2'], steps: ['verify'], dryRun: false},
+		{type: 'removal-step', at: 1, node: 'lab-m1', step: 'stop-services', status: 'started'},
+		{type: 'removal-step', at: 2, node: 'lab-m1', step: 'stop-services', status: 'progress', message: 'stopped kube-scheduler on lab-m1'},
+		{type: 'removal-step', at: 3, node: 'lab-m1', step: 'stop-services', status: 'done', durationMs: 3100},
+		{type: 'removal-step', at: 4, node: 'lab-m1', step: 'wait-gone', status: 'skipped', reason: 'lab-m1 is unreachable (--forget-unreachable)'},
+		{type: 'removal-step', at: 5, node: 'lab-m1', step: 'delete-lease', status: 'started'},
+		{type: 'removal-step', at: 6, node: 'lab-m1', step: 'delete-lease', status: 'failed', durationMs: 400, cause: 'HTTP 403 deleting kube-system/apiserver-aaa', hint: 'the admin kubeconfig needs system:masters', detail: 'forbidden'},
+		{type: 'run-finished', at: 7, ok: false, durationMs: 7, failedNodes: ['lab-m1']},
+	];
+
+	test('plain: its steps aligned as the install’s; its lines are left to stderr (apply-removal.ts)', () => {
+		const out = collect(createPlainReporter, removal);
+		expect(out).toContain('lab-m1    stop-services       started\n');
+		expect(out).toContain('lab-m1    stop-services       done         3.1s\n');
+		expect(out).toContain('lab-m1    wait-gone           skipped    lab-m1 is unreachable (--forget-unreachable)\n');
+		expect(out).toMatch(/^lab-m1 {4}delete-lease {8}failed {7}0\.4s {2}HTTP 403 deleting kube-system\/apiserver-aaa\n {30}hint: the admin kubeconfig needs system:masters\n {30}\| forbidden$/m);
+		expect(out).not.toContain('stopped kube-scheduler');
+		expect(out).toContain('failed on lab-m1');
+	});
+
+	test('json: every removal event on its own line, as emitted', () => {
+		const out = collect(createJsonReporter, removal);
+		expect(out.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(removal);
+	});
+});

@@ -1,7 +1,8 @@
 /**
- * Editing a saved profile in the wizard: a master added or removed, everything the wizard
- * does not ask about kept as it was; and a new profile never replaces a saved one of the
- * same name without being asked.
+ * Editing a saved profile in the wizard, every answer (the change screen's third choice;
+ * the short ways to add or remove a master: wizard-change.test.tsx): a master added or
+ * removed on the nodes screen, everything the wizard does not ask about kept as it was; and
+ * a new profile never replaces a saved one of the same name without being asked.
  */
 import React from 'react';
 import {afterEach, describe, expect, test, vi} from 'vitest';
@@ -35,6 +36,12 @@ function mount(props: Partial<React.ComponentProps<typeof Wizard>> = {}) {
 }
 
 async function forwardTo(ui: ReturnType<typeof mount>, title: string) {
+	if ((ui.lastFrame() ?? '').includes('What to change')) {
+		await press(ui.stdin, KEY.up); // add a master → (cycling back) edit every answer
+		await waitForFrame(ui.lastFrame, '› (•) edit every answer');
+		await press(ui.stdin, KEY.enter);
+		await waitForFrame(ui.lastFrame, 'SSH access');
+	}
 	for (let i = 0; i < 40 && !(ui.lastFrame() ?? '').includes(title); i++) {
 		if ((ui.lastFrame() ?? '').includes('Master nodes')) await press(ui.stdin, ...Array<string>(12).fill(KEY.down));
 		await press(ui.stdin, KEY.enter);
@@ -46,6 +53,7 @@ describe('editing a saved profile', () => {
 	test('a master added; what the wizard does not ask about is kept', async () => {
 		const ui = mount({initial: saved, base: saved, editing: 'prod'});
 		await waitForFrame(ui.lastFrame, 'editing profile prod');
+		await waitForFrame(ui.lastFrame, 'What to change');
 		await forwardTo(ui, 'Master nodes');
 		let frame = ui.lastFrame() ?? '';
 		for (const ip of ['192.168.31.44', '192.168.31.45', '192.168.31.46']) expect(frame).toContain(ip);
@@ -57,6 +65,9 @@ describe('editing a saved profile', () => {
 		await type(ui.stdin, '192.168.31.48');
 		frame = await forwardTo(ui, 'Summary');
 		expect(frame).toContain('prod (edited; saved over the old one)');
+		// Every answer's summary says what apply does about the masters too.
+		expect(frame).toContain('apply will add master4');
+		expect(frame).toContain('apply will add master5');
 		await press(ui.stdin, KEY.enter);
 		await waitFor(() => ui.onDone.mock.calls.length === 1, 'onDone');
 		const profile = ui.onDone.mock.calls[0]![0];
@@ -76,6 +87,7 @@ describe('editing a saved profile', () => {
 
 	test('a master removed', async () => {
 		const ui = mount({initial: saved, base: saved, editing: 'prod'});
+		await waitForFrame(ui.lastFrame, 'What to change');
 		await forwardTo(ui, 'Master nodes');
 		await press(ui.stdin, KEY.down, KEY.down); // m2's name
 		await press(ui.stdin, KEY.ctrlD);

@@ -1,12 +1,16 @@
 // Removing a master that left the profile: the refusals, when it is out of the cluster's
 // view, its identity Lease, and the operation's order on a fake node and a fake cluster
-// (what it stops, when it removes files, when it forgets).
+// (what it stops, when it removes files, when it forgets), each step reported as it starts
+// and ends, and those reports as the run's events.
 import {describe, expect, it} from 'vitest';
 import {ProfileSchema} from '../../source/profile/schema.js';
 import type {ShellCommand} from '../../source/remote/shell.js';
 import type {Transport} from '../../source/remote/transport.js';
 import {describeRemoval, goneFromCluster, identityLeasesOf, judgeRemoval} from '../../source/run/remove-master/removal-plan.js';
-import {removeMaster, type ClusterView} from '../../source/run/remove-master/remove-master.js';
+import {removeMaster, type ClusterView, type RemovalReport} from '../../source/run/remove-master/remove-master.js';
+import {finishedWithRemoval, removalEvents} from '../../source/run/remove-master/removal-events.js';
+import type {RunEvent} from '../../source/run/events.js';
+import {StepError} from '../../source/run/step-error.js';
 import type {InstalledNode} from '../../source/state/installed-nodes-file.js';
 
 const gone: InstalledNode = {name: 'm1', ip: '198.18.0.11', hostname: 'lab-m1', release: 'v1.37.2', installedAt: '2026-11-01T00:00:00.000Z', appliedAt: '2026-12-01T00:00:00.000Z', identity: {}};
@@ -50,7 +54,7 @@ describe('goneFromCluster and its identity Lease', () => {
 });
 
 describe('removeMaster', () => {
-	function fakes(options: {unreachable?: boolean; sliceLag?: number} = {}) {
+	function fakes(options: {unreachable?: boolean; sliceLag?: number; failing?: RegExp} = {}) {
 		const log: string[] = [];
 		let polls = 0;
 		const transport = {
@@ -58,6 +62,7 @@ describe('removeMaster', () => {
 			user: 'root',
 			exec: async (command: ShellCommand) => {
 				log.push(`exec ${String(command).split('\n')[0]!.slice(0, 40)}`);
+				if (options.failing?.test(String(command))) return {code: 1, stdout: '', stderr: 'rm: cannot remove /etc/kubernetes: Read-only file system'};
 				return {code: 0, stdout: 'removed /etc/kubernetes/cert/ca.pem\nremoved /etc/kubernetes/cert/sa.key\n', stderr: ''};
 			},
 			close: async () => void log.push('close'),
@@ -80,36 +85,108 @@ describe('removeMaster', () => {
 			},
 			cluster,
 			forget: () => void log.push('forget'),
+			report: (r: RemovalReport) => void log.push(`${r.status} ${r.step}${r.status === 'failed' ? `: ${(r.error as Error).message}` : r.status === 'skipped' ? `: ${r.reason}` : ''}`),
 			say: (line: string) => void log.push(`say ${line}`),
 			pollMs: 1,
 		};
 		return {log, context};
 	}
 
+	const reports = (log: string[]) => log.filter((l) => /^(started|done|skipped|failed) /.test(l));
+
 	it('stops the three services in order (handing a held Lease over), waits for the cluster, deletes its Lease, removes its files, then forgets it', async () => {
 		const {log, context} = fakes({sliceLag: 2});
 		await removeMaster(context);
 		const steps = log.filter((l) => !l.startsWith('say ') || /left the kubernetes|removed and forgotten/.test(l));
 		expect(steps).toEqual([
+			'started stop-services',
 			'exec systemctl stop kube-scheduler',
 			'exec systemctl stop kube-controller-manager',
 			'hand over kube-controller-manager from lab-m1_1',
 			'exec systemctl stop kube-apiserver',
+			'done stop-services',
+			'started wait-gone',
 			expect.stringMatching(/^say 198\.18\.0\.11 left the kubernetes EndpointSlice and both Leases are held by other masters/),
+			'done wait-gone',
+			'started delete-lease',
 			'delete lease apiserver-aaa',
+			'done delete-lease',
+			'started remove-files',
 			expect.stringMatching(/^exec for s in kube-scheduler kube-controller-/),
+			'done remove-files',
 			'close',
+			'started forget',
 			'forget',
 			'say m1 removed and forgotten in the state directory',
+			'done forget',
 		]);
+	});
+
+	it('a failing step is reported as failed, with the error it throws; nothing after it runs', async () => {
+		const {log, context} = fakes({failing: /^for s in kube-scheduler/});
+		await expect(removeMaster(context)).rejects.toThrow("removing the tool's files on m1 failed (exit 1)");
+		expect(reports(log)).toEqual([
+			'started stop-services',
+			'done stop-services',
+			'started wait-gone',
+			'done wait-gone',
+			'started delete-lease',
+			'done delete-lease',
+			'started remove-files',
+			"failed remove-files: removing the tool's files on m1 failed (exit 1)",
+		]);
+		expect(log).not.toContain('forget');
+		expect(log.at(-1)).toBe('close');
 	});
 
 	it('an unreachable master is refused, or forgotten with a warning under --forget-unreachable', async () => {
 		const refused = fakes({unreachable: true});
 		await expect(removeMaster(refused.context)).rejects.toThrow('m1 (198.18.0.11) cannot be reached to remove it: connect ECONNREFUSED 198.18.0.11:22');
 		expect(refused.log).not.toContain('forget');
+		expect(reports(refused.log)).toEqual(['started stop-services', expect.stringMatching(/^failed stop-services: m1 \(198\.18\.0\.11\) cannot be reached/)]);
 		const forgotten = fakes({unreachable: true});
 		await removeMaster({...forgotten.context, forgetUnreachable: true});
-		expect(forgotten.log).toEqual([expect.stringMatching(/^say warning: m1 is unreachable and is forgotten without being cleaned; .*client certificates stay valid until they expire/), 'delete lease apiserver-aaa', 'say deleted the apiserver identity Lease kube-system/apiserver-aaa of m1', 'forget']);
+		expect(forgotten.log).toEqual([
+			'started stop-services',
+			expect.stringMatching(/^say warning: m1 is unreachable and is forgotten without being cleaned; .*client certificates stay valid until they expire/),
+			'skipped stop-services: m1 is unreachable (--forget-unreachable)',
+			'skipped wait-gone: m1 is unreachable (--forget-unreachable)',
+			'started delete-lease',
+			'delete lease apiserver-aaa',
+			'say deleted the apiserver identity Lease kube-system/apiserver-aaa of m1',
+			'done delete-lease',
+			'skipped remove-files: m1 is unreachable (--forget-unreachable)',
+			'started forget',
+			'forget',
+			'done forget',
+		]);
+	});
+});
+
+describe('removalEvents', () => {
+	it('stamps each report as a removal-step event, each line under the step that said it, a failure with its hint and detail', () => {
+		const events: RunEvent[] = [];
+		let clock = 1000;
+		const removal = removalEvents('m1', (e) => events.push(e), () => clock);
+		removal.report({step: 'stop-services', status: 'started'});
+		clock += 300;
+		removal.say('stopped kube-scheduler on m1');
+		removal.report({step: 'stop-services', status: 'done'});
+		removal.report({step: 'wait-gone', status: 'started'});
+		clock += 90_000;
+		removal.report({step: 'wait-gone', status: 'failed', error: new StepError('m1 is stopped but still in the cluster\'s view after 90 s', 'check the other masters (status)', 'slice: 198.18.0.11')});
+		expect(events).toEqual([
+			{type: 'removal-step', at: 1000, node: 'm1', step: 'stop-services', status: 'started'},
+			{type: 'removal-step', at: 1300, node: 'm1', step: 'stop-services', status: 'progress', message: 'stopped kube-scheduler on m1'},
+			{type: 'removal-step', at: 1300, node: 'm1', step: 'stop-services', status: 'done', durationMs: 300},
+			{type: 'removal-step', at: 1300, node: 'm1', step: 'wait-gone', status: 'started'},
+			{type: 'removal-step', at: 91_300, node: 'm1', step: 'wait-gone', status: 'failed', durationMs: 90_000, cause: "m1 is stopped but still in the cluster's view after 90 s", hint: 'check the other masters (status)', detail: 'slice: 198.18.0.11'},
+		]);
+	});
+
+	it("the run's run-finished counts the removal", () => {
+		const finished = {type: 'run-finished' as const, at: 5000, ok: true, durationMs: 4000, failedNodes: []};
+		expect(finishedWithRemoval(finished, {node: 'm1', ok: true, durationMs: 1000})).toEqual({...finished, at: 6000, durationMs: 5000});
+		expect(finishedWithRemoval(finished, {node: 'm1', ok: false, durationMs: 1000})).toEqual({...finished, at: 6000, ok: false, durationMs: 5000, failedNodes: ['m1']});
 	});
 });

@@ -31,7 +31,9 @@ import {EXIT} from '../../exit-codes.js';
 import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
 import {installedNodesFile} from '../../state/installed-nodes-file.js';
-import {plannedRemoval, printRemovalPlan, refuseUnsafeRemoval, removeDeparted} from './apply-removal.js';
+import {stackedMembershipRefusal} from '../../run/etcd-member/membership-refusal.js';
+import {holdRunFinished, plannedRemoval, printRemovalPlan, refuseUnsafeRemoval, removeDeparted, runRemoval, type Removal} from './apply-removal.js';
+import type {RunFinished} from '../../run/remove-master/removal-events.js';
 
 export interface ApplyOptions extends ProfileChoice {
 	stateDir?: string;
@@ -137,6 +139,9 @@ async function applyPrepared(
 		},
 	});
 	const installed = installedNodesFile(stateDir);
+	// With a stacked etcd a master is a member too: adding or removing one is not built yet.
+	const stackedRefusal = stackedMembershipRefusal(profile, installed.recorded);
+	if (stackedRefusal) throw stackedRefusal;
 	// A master that left the profile: removed by this run once the others converged (apply-removal.ts).
 	const gone = plannedRemoval(installed, profile, options, ask);
 	const answer = ask ? await confirm(plan, stop, gone) : 'yes';
@@ -200,19 +205,20 @@ async function applyPrepared(
 		signal: stop.signal,
 	} satisfies Omit<RunnerOptions, 'emit'>;
 
-	const removal = async (code: number): Promise<number> => {
-		if (!gone || code !== EXIT.ok || stop.signal.aborted) return code;
-		if (options.dryRun) {
-			printRemovalPlan(gone, options);
-			return code;
-		}
-		return removeDeparted({gone, profile, options, stateDir, admin, health, installed, signal: stop.signal});
-	};
+	// A master that left the profile goes once the profile's masters converged, as the end of
+	// the same run: the runner's run-finished is held back until it ended and then counts it.
+	const removal: Removal | undefined =
+		gone && !options.dryRun
+			? {node: gone.name, run: (emit, stderr) => removeDeparted({gone, profile, options, stateDir, admin, health, installed, signal: stop.signal, emit, stderr})}
+			: undefined;
 	try {
 		if (gone) await refuseUnsafeRemoval(gone, profile, installed, health);
-		if (interactive && !options.dryRun) return await removal(exitCode(await applyWithGrid(runnerOptions, stop, profile.name, kubeconfigPath, admin, options)));
-		const emit = options.json ? await jsonSink() : await plainSink();
-		const result = await runPlan({...runnerOptions, emit});
+		if (interactive && !options.dryRun) return exitCode(await applyWithGrid(runnerOptions, stop, profile.name, kubeconfigPath, admin, options, removal));
+		const sink = options.json ? await jsonSink() : await plainSink();
+		const held = holdRunFinished(sink);
+		const result = await runPlan({...runnerOptions, emit: held.emit});
+		const removed = await runRemoval(result.ok && !stop.signal.aborted ? removal : undefined, sink, held.take(), true);
+		if (gone && options.dryRun && result.ok && !stop.signal.aborted) printRemovalPlan(gone, options);
 		if (!options.json && !options.dryRun && result.ok) {
 			process.stdout.write(`\nadmin kubeconfig: ${kubeconfigPath}\nnext: kubectl --kubeconfig ${kubeconfigPath} get --raw '/readyz?verbose'\n      k8s-master-setup status ${statusArgs(options)}\n`);
 		}
@@ -225,7 +231,7 @@ async function applyPrepared(
 						: `\nfailed on ${result.failedNodes.join(', ')}.\nfix the cause above, then run the same command again to resume.\n`,
 			);
 		}
-		return await removal(exitCode(stop.signal.aborted ? EXIT.interrupted : result.ok ? EXIT.ok : result.refused ? EXIT.invalid : EXIT.failed));
+		return exitCode(stop.signal.aborted ? EXIT.interrupted : !result.ok ? (result.refused ? EXIT.invalid : EXIT.failed) : removed === false ? EXIT.failed : EXIT.ok);
 	} finally {
 		health.close();
 	}
@@ -238,6 +244,7 @@ async function applyWithGrid(
 	kubeconfigPath: string,
 	admin: AdminCredentials,
 	access: ApplyOptions,
+	removal: Removal | undefined,
 ): Promise<number> {
 	const [{runApplyUi}, {showFinished}, {releasePlanLines}] = await importUi(() =>
 		Promise.all([import('../../ui/app-apply.js'), import('../../ui/finished.js'), import('../../ui/release-plan-lines.js')]),
@@ -250,13 +257,33 @@ async function applyWithGrid(
 	};
 	let failed = new Set<string>();
 	let refused = false;
-	const first = runPlan({...options, emit}).then((r) => {
+	// The removal runs in this grid, as its own row, once the first run (or a retry) left no
+	// node failed: the runner's run-finished waits for it, so the grid stays up until the
+	// removal ended. A grid of its own after this one would have to repeat the nodes' rows to
+	// read well, and the removal would show after the end screen's "installed".
+	let pending = removal;
+	let removing: Promise<void> = Promise.resolve();
+	const finish = async (finished: RunFinished): Promise<void> => {
+		const now = finished.ok && !stop.signal.aborted ? pending : undefined;
+		if (!now) return emit(finished);
+		pending = undefined;
+		removing = runRemoval(now, emit, finished, false).then((ok) => {
+			if (ok === false) failed.add(now.node);
+		});
+		await removing;
+	};
+	const first = (async () => {
+		const held = holdRunFinished(emit);
+		const r = await runPlan({...options, emit: held.emit});
 		failed = new Set(r.failedNodes);
 		refused = Boolean(r.refused);
-	});
+		const finished = held.take();
+		if (finished) await finish(finished);
+	})();
 	// `r` on a failed node runs the plan again for that node alone, into the same grid.
 	const retry = async (node: string) => {
 		const single: Plan = {...options.plan, nodes: options.plan.nodes.filter((n) => n.node.name === node)};
+		let finished: RunFinished | undefined;
 		await runPlan({
 			...options,
 			plan: single,
@@ -264,12 +291,13 @@ async function applyWithGrid(
 				// run-started resets that node's row only (grid-state.ts), so the retry shows from its first step.
 				if (e.type === 'run-finished') {
 					if (e.ok) failed.delete(node);
-					emit({...e, ok: failed.size === 0, failedNodes: [...failed]});
+					finished = {...e, ok: failed.size === 0, failedNodes: [...failed]};
 					return;
 				}
 				emit(e);
 			},
 		});
+		if (finished) await finish(finished);
 	};
 	const ui = await runApplyUi({
 		stopSignal: stop.signal,
@@ -282,15 +310,18 @@ async function applyWithGrid(
 				emit({type: 'log', at: Date.now(), node, line: `retry of ${node} could not run: ${error instanceof Error ? error.message : String(error)}`}),
 			),
 		onQuit: async () => {
-			// A signal already stopped the run when the grid quits on it.
+			// A signal already stopped the run when the grid quits on it. A removal under way
+			// runs to its end (a second q quits at once).
 			if (!stop.signal.aborted) stop.stop('q');
 			await first;
+			await removing;
 		},
 		profileName,
 	});
 	// A second q or Ctrl-C while stopping: quit at once, as a second signal does.
 	if (ui.outcome === 'interrupted') stop.stop('q');
 	await first;
+	await removing;
 	// The grid's footer names the check that refused the change; the whole plan that
 	// explains it (every component's release now and planned) goes under the grid, as the
 	// plain output prints it: it is too tall for the footer of a 24-line terminal.

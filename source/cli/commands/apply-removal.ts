@@ -6,11 +6,12 @@ import {rmSync} from 'node:fs';
 import {join} from 'node:path';
 import type {AdminCredentials} from '../../cluster/admin-credentials.js';
 import {UserError} from '../../errors.js';
-import {EXIT} from '../../exit-codes.js';
 import type {Profile} from '../../profile/schema.js';
 import {describeRemoval, judgeRemoval} from '../../run/remove-master/removal-plan.js';
 import {httpsClusterView} from '../../run/remove-master/https-cluster-view.js';
 import {removeMaster} from '../../run/remove-master/remove-master.js';
+import {finishedWithRemoval, removalEvents, type RunFinished} from '../../run/remove-master/removal-events.js';
+import type {EventSink} from '../../run/events.js';
 import type {HealthProbe} from '../../run/services.js';
 import {describeFailure} from '../../run/step-error.js';
 import {nodesLeftProfile, type InstalledNode, type InstalledNodesFile} from '../../state/installed-nodes-file.js';
@@ -54,7 +55,7 @@ export function printRemovalPlan(gone: InstalledNode, options: RemovalOptions): 
 	process.stderr.write(`\n${describeRemoval(gone, options.purge === true).join('\n')}\n`);
 }
 
-/** After a run that converged the profile's masters: the removal itself. Returns the exit code. */
+/** After a run that converged the profile's masters: the removal itself. Returns whether it succeeded. */
 export async function removeDeparted(args: {
 	gone: InstalledNode;
 	profile: Profile;
@@ -64,12 +65,19 @@ export async function removeDeparted(args: {
 	health: HealthProbe;
 	installed: InstalledNodesFile;
 	signal: AbortSignal;
-}): Promise<number> {
+	emit: EventSink;
+	/** Also write each line and the failure to stderr (false under the grid, which shows them and owns the terminal). */
+	stderr: boolean;
+}): Promise<boolean> {
 	const {gone, profile, options} = args;
-	const say = (line: string) => process.stderr.write(`${gone.name}: ${line}\n`);
+	const events = removalEvents(gone.name, args.emit);
+	const say = (line: string) => {
+		if (args.stderr) process.stderr.write(`${gone.name}: ${line}\n`);
+		events.say(line);
+	};
 	const cluster = httpsClusterView(profile, args.admin, args.health);
 	const locking = lockingConnect((node) => connectNode(profile, node, options, args.signal), 'exclusive', 'apply (removing a master)');
-	say(`removing ${gone.name} (${gone.ip}), which left the profile`);
+	if (args.stderr) process.stderr.write(`${gone.name}: removing ${gone.name} (${gone.ip}), which left the profile\n`);
 	try {
 		await removeMaster({
 			profile,
@@ -83,14 +91,45 @@ export async function removeDeparted(args: {
 				// Its own certificates were issued for it alone.
 				rmSync(join(args.stateDir, 'nodes', gone.name), {recursive: true, force: true});
 			},
+			report: events.report,
 			say,
 		});
-		return EXIT.ok;
+		return true;
 	} catch (error) {
 		const {cause, hint} = describeFailure(error);
-		process.stderr.write(`✗ removing ${gone.name}: ${cause}\n${hint ? `  → ${hint}\n` : ''}`);
-		return EXIT.failed;
+		if (args.stderr) process.stderr.write(`✗ removing ${gone.name}: ${cause}\n${hint ? `  → ${hint}\n` : ''}`);
+		return false;
 	} finally {
 		cluster.close();
 	}
+}
+
+/** Removing the master that left the profile, into a run's events; `stderr`: its lines there too (not under the grid). */
+export interface Removal {
+	node: string;
+	run(emit: EventSink, stderr: boolean): Promise<boolean>;
+}
+
+/** A sink that keeps the runner's run-finished back; `take` hands it over. */
+export function holdRunFinished(sink: EventSink): {emit: EventSink; take(): RunFinished | undefined} {
+	let held: RunFinished | undefined;
+	return {
+		emit: (e) => (e.type === 'run-finished' ? void (held = e) : sink(e)),
+		take: () => held,
+	};
+}
+
+/**
+ * The removal, when there is one (undefined also after a run that did not converge), then
+ * the held run-finished with it counted. Returns whether the removal succeeded.
+ */
+export async function runRemoval(removal: Removal | undefined, emit: EventSink, finished: RunFinished | undefined, stderr: boolean): Promise<boolean | undefined> {
+	if (!removal) {
+		if (finished) emit(finished);
+		return undefined;
+	}
+	const started = Date.now();
+	const ok = await removal.run(emit, stderr);
+	if (finished) emit(finishedWithRemoval(finished, {node: removal.node, ok, durationMs: Date.now() - started}));
+	return ok;
 }

@@ -89,6 +89,8 @@ export async function runInit(options: InitOptions): Promise<number> {
 		stop.dispose();
 		if (!answers || stop.signal.aborted) return EXIT.interrupted;
 		const {saveProfile} = await import('../../profile/load.js');
+		const {readStoredProfile} = await import('../../profile/store.js');
+		const replaced = await readStoredProfile(answers.name);
 		const where = await saveProfile(answers);
 		process.stderr.write(`saved profile "${answers.name}" in ${where}\n`);
 		removeWizardDraft();
@@ -102,9 +104,12 @@ export async function runInit(options: InitOptions): Promise<number> {
 			return 0;
 		}
 		const {runApply} = await import('./apply-action.js');
+		// A master taken out of the profile is removed only when apply asked (apply-removal.ts):
+		// then its own question, which names the removal, comes before anything is changed.
+		const removes = (replaced?.nodes ?? []).some((n) => !answers.nodes.some((a) => a.name === n.name));
 		const applyOptions: ApplyOptions = {
 			profile: answers.name,
-			yes: true,
+			yes: !removes,
 			concurrency: 10,
 			stabilityWindow: 10,
 			...(options.stateDir ? {stateDir: options.stateDir} : {}),

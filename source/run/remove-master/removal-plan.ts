@@ -10,14 +10,24 @@ export interface RemovalProblem {
 	hint: string;
 }
 
-/** The steps of a removal, in order, as the plan and the log name them. */
+/**
+ * The steps of a removal, in order: `name` is how the events, the grid and the plain lines
+ * call it (at most 18 characters, the plain output's step column), `does` how the plan and
+ * the dry run describe it.
+ */
 export const REMOVAL_STEPS = [
-	'stop kube-scheduler, kube-controller-manager, kube-apiserver (graceful, then disabled)',
-	'wait until its address left the kubernetes EndpointSlice and both Leases are held by other masters',
-	'delete its apiserver identity Lease',
-	'remove its units, certificates and keys, kubeconfigs, encryption and audit configs, work directories and generations (binaries too with --purge)',
-	'forget it in the state directory',
+	{name: 'stop-services', does: 'stop kube-scheduler, kube-controller-manager, kube-apiserver (graceful, then disabled)'},
+	{name: 'wait-gone', does: 'wait until its address left the kubernetes EndpointSlice and both Leases are held by other masters'},
+	{name: 'delete-lease', does: 'delete its apiserver identity Lease'},
+	{
+		name: 'remove-files',
+		does: 'remove its units, certificates and keys, kubeconfigs, encryption and audit configs, work directories and generations (binaries too with --purge)',
+	},
+	{name: 'forget', does: 'forget it in the state directory'},
 ] as const;
+
+export type RemovalStepName = (typeof REMOVAL_STEPS)[number]['name'];
+export const REMOVAL_STEP_NAMES: readonly RemovalStepName[] = REMOVAL_STEPS.map((s) => s.name);
 
 /**
  * Refusals before anything is changed (exit 2): two removals in one run; the profile with no
@@ -58,7 +68,7 @@ export function judgeRemoval(
 export function describeRemoval(gone: InstalledNode, purge: boolean): string[] {
 	return [
 		`${gone.name} (${gone.ip}): installed by this state directory on ${gone.installedAt.slice(0, 10)}, no longer in the profile: to be removed`,
-		...REMOVAL_STEPS.map((s, i) => `  ${i + 1}. ${i === 3 && purge ? s.replace('(binaries too with --purge)', 'and its binaries') : s}`),
+		...REMOVAL_STEPS.map((s, i) => `  ${i + 1}. ${s.name === 'remove-files' && purge ? s.does.replace('(binaries too with --purge)', 'and its binaries') : s.does}`),
 	];
 }
 

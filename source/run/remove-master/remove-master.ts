@@ -3,8 +3,10 @@
 // own address out of the `kubernetes` EndpointSlice on the way down), the cluster's view
 // waited on (the EndpointSlice, and both Leases held by other masters), its apiserver
 // identity Lease deleted, then every file the tool placed there removed and the node
-// forgotten. Steps as data (REMOVAL_STEPS); the node and the cluster reached through the
-// small interfaces below, so the order and the waits are tested on fakes and on the lab.
+// forgotten. Steps as data (REMOVAL_STEPS): each one's start and end go to `report` (apply
+// turns them into the run's events: the grid's removal row, the plain lines, NDJSON), what a
+// step did to `say`. The node and the cluster are reached through the small interfaces below,
+// so the order and the waits are tested on fakes and on the lab.
 import type {Profile} from '../../profile/schema.js';
 import {sh} from '../../remote/shell.js';
 import type {Transport} from '../../remote/transport.js';
@@ -12,7 +14,7 @@ import type {InstalledNode} from '../../state/installed-nodes-file.js';
 import {resetScript} from '../reset/reset-plan.js';
 import {StepError} from '../step-error.js';
 import {mapHolderToNode} from '../../cluster/lease.js';
-import {goneFromCluster, identityLeasesOf} from './removal-plan.js';
+import {goneFromCluster, identityLeasesOf, type RemovalStepName} from './removal-plan.js';
 
 export interface ClusterView {
 	/** Addresses in the `kubernetes` EndpointSlice, read through a master of the profile. */
@@ -25,6 +27,12 @@ export interface ClusterView {
 	handOverLease?(service: 'kube-controller-manager' | 'kube-scheduler', holder: string): Promise<boolean>;
 }
 
+/** A step's start and end; a failed step's error is also what removeMaster throws. */
+export type RemovalReport =
+	| {step: RemovalStepName; status: 'started' | 'done'}
+	| {step: RemovalStepName; status: 'skipped'; reason: string}
+	| {step: RemovalStepName; status: 'failed'; error: unknown};
+
 export interface RemovalContext {
 	profile: Profile;
 	gone: InstalledNode;
@@ -35,6 +43,8 @@ export interface RemovalContext {
 	cluster: ClusterView;
 	/** Forget the node in the state directory (installed-nodes.json, its certificates). */
 	forget(): void;
+	report(report: RemovalReport): void;
+	/** A line of what the current step did. */
 	say(line: string): void;
 	/** How long the EndpointSlice and the Leases may take (default 90 s). */
 	timeoutMs?: number;
@@ -43,37 +53,72 @@ export interface RemovalContext {
 
 export async function removeMaster(ctx: RemovalContext): Promise<void> {
 	const {gone} = ctx;
+	// Reaching the node is the first step's: nothing is stopped on a node that cannot be reached.
+	ctx.report({step: 'stop-services', status: 'started'});
 	const transport = await ctx.connect().catch((error: Error) => error);
-	if (transport instanceof Error) {
-		if (!ctx.forgetUnreachable) {
-			throw new StepError(
-				`${gone.name} (${gone.ip}) cannot be reached to remove it: ${transport.message}`,
-				`bring it back and run again, or forget it with --forget-unreachable (its services, if they run, keep the cluster's keys; its client certificates stay valid until they expire)`,
-			);
-		}
-		ctx.say(`warning: ${gone.name} is unreachable and is forgotten without being cleaned; whatever runs there keeps the cluster's keys, and its client certificates stay valid until they expire (pki.certValidityDays after ${gone.appliedAt.slice(0, 10)})`);
-		await deleteIdentityLeases(ctx);
-		ctx.forget();
-		return;
-	}
+	if (transport instanceof Error) return forgetUnreachable(ctx, transport);
 	try {
-		// One at a time, the leader-elected ones first: the apiserver they talk to goes last.
-		for (const service of ['kube-scheduler', 'kube-controller-manager', 'kube-apiserver'] as const) {
-			const r = await transport.exec(sh`systemctl stop ${service}`, {timeoutMs: 120_000});
-			if (r.code !== 0) throw new StepError(`stopping ${service} on ${gone.name} failed (exit ${r.code})`, 'look at the unit with systemctl status on the node', r.stderr);
-			ctx.say(`stopped ${service} on ${gone.name}`);
-			if (service !== 'kube-apiserver') await handOver(ctx, service);
-		}
-		await waitGone(ctx);
-		await deleteIdentityLeases(ctx);
-		const r = await transport.exec(resetScript(ctx.profile, ctx.purge), {timeoutMs: 120_000});
-		if (r.code !== 0) throw new StepError(`removing the tool's files on ${gone.name} failed (exit ${r.code})`, `run k8s-master-setup reset --node ${gone.name} once it is fixed`, r.stderr);
-		ctx.say(`removed ${r.stdout.split('\n').filter((l) => l.startsWith('removed ')).length} files and directories on ${gone.name}${ctx.purge ? ' (binaries included)' : ' (binaries kept)'}`);
+		await finish(ctx, 'stop-services', () => stopServices(ctx, transport));
+		await step(ctx, 'wait-gone', () => waitGone(ctx));
+		await step(ctx, 'delete-lease', () => deleteIdentityLeases(ctx));
+		await step(ctx, 'remove-files', async () => {
+			const r = await transport.exec(resetScript(ctx.profile, ctx.purge), {timeoutMs: 120_000});
+			if (r.code !== 0) throw new StepError(`removing the tool's files on ${gone.name} failed (exit ${r.code})`, `run k8s-master-setup reset --node ${gone.name} once it is fixed`, r.stderr);
+			ctx.say(`removed ${r.stdout.split('\n').filter((l) => l.startsWith('removed ')).length} files and directories on ${gone.name}${ctx.purge ? ' (binaries included)' : ' (binaries kept)'}`);
+		});
 	} finally {
 		await transport.close().catch(() => undefined);
 	}
-	ctx.forget();
-	ctx.say(`${gone.name} removed and forgotten in the state directory`);
+	await step(ctx, 'forget', async () => {
+		ctx.forget();
+		ctx.say(`${gone.name} removed and forgotten in the state directory`);
+	});
+}
+
+async function step(ctx: RemovalContext, name: RemovalStepName, run: () => Promise<void>): Promise<void> {
+	ctx.report({step: name, status: 'started'});
+	await finish(ctx, name, run);
+}
+
+/** The end of a started step: done, or failed with the error it throws on. */
+async function finish(ctx: RemovalContext, name: RemovalStepName, run: () => Promise<void>): Promise<void> {
+	try {
+		await run();
+	} catch (error) {
+		ctx.report({step: name, status: 'failed', error});
+		throw error;
+	}
+	ctx.report({step: name, status: 'done'});
+}
+
+async function stopServices(ctx: RemovalContext, transport: Transport): Promise<void> {
+	// One at a time, the leader-elected ones first: the apiserver they talk to goes last.
+	for (const service of ['kube-scheduler', 'kube-controller-manager', 'kube-apiserver'] as const) {
+		const r = await transport.exec(sh`systemctl stop ${service}`, {timeoutMs: 120_000});
+		if (r.code !== 0) throw new StepError(`stopping ${service} on ${ctx.gone.name} failed (exit ${r.code})`, 'look at the unit with systemctl status on the node', r.stderr);
+		ctx.say(`stopped ${service} on ${ctx.gone.name}`);
+		if (service !== 'kube-apiserver') await handOver(ctx, service);
+	}
+}
+
+/** A node that cannot be reached: refused, or under --forget-unreachable forgotten without being cleaned. */
+async function forgetUnreachable(ctx: RemovalContext, cause: Error): Promise<void> {
+	const {gone} = ctx;
+	if (!ctx.forgetUnreachable) {
+		const error = new StepError(
+			`${gone.name} (${gone.ip}) cannot be reached to remove it: ${cause.message}`,
+			`bring it back and run again, or forget it with --forget-unreachable (its services, if they run, keep the cluster's keys; its client certificates stay valid until they expire)`,
+		);
+		ctx.report({step: 'stop-services', status: 'failed', error});
+		throw error;
+	}
+	ctx.say(`warning: ${gone.name} is unreachable and is forgotten without being cleaned; whatever runs there keeps the cluster's keys, and its client certificates stay valid until they expire (pki.certValidityDays after ${gone.appliedAt.slice(0, 10)})`);
+	const reason = `${gone.name} is unreachable (--forget-unreachable)`;
+	ctx.report({step: 'stop-services', status: 'skipped', reason});
+	ctx.report({step: 'wait-gone', status: 'skipped', reason});
+	await step(ctx, 'delete-lease', () => deleteIdentityLeases(ctx));
+	ctx.report({step: 'remove-files', status: 'skipped', reason});
+	await step(ctx, 'forget', async () => ctx.forget());
 }
 
 async function waitGone(ctx: RemovalContext): Promise<void> {

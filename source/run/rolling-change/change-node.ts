@@ -5,6 +5,7 @@ import {generationId, type Generation} from '../generations.js';
 import type {JournalWriter} from '../journal.js';
 import {need, type NodeRun, type Outcome} from '../node-run.js';
 import {CHANGE_STEPS, FILE_STEPS} from '../operation.js';
+import {startMember} from '../etcd-member/member-step.js';
 import {placeFiles} from '../place-files.js';
 import {addOnce} from './journal.js';
 import {rolloutStoppedHint, servingRestarts, waitForPeers} from './rules.js';
@@ -62,6 +63,11 @@ export async function changeNode(rollout: Rollout, run: NodeRun, p: number, grou
 				return placeFiles(options, run, step);
 			}));
 		}
+		// A stacked etcd's member, before the apiserver that talks to it: restarted only while
+		// every member serves, and done once the cluster is whole again (member-step.ts).
+		const probe = options.etcdProbe;
+		if (probe && run.plan.files.some((f) => f.member)) await steps.run(run, 'etcd', guarded(() => startMember(options, run, {probe})));
+		if (run.failedStep !== undefined) return;
 	}
 	// A controller-manager or scheduler that was not running on this node (a master being added)
 	// served nothing the window could protect: the other masters hold its Lease. Its window only

@@ -1,4 +1,5 @@
 import {getValue} from './draft.js';
+import {STEPS} from './steps.js';
 import {stepIssueKeys, issueFor, type Issues} from './validate.js';
 import {currentStep, checkKey, fieldsOf, focusedValue, issuesAt, type WizardState} from './wizard-state.js';
 
@@ -8,7 +9,8 @@ import {currentStep, checkKey, fieldsOf, focusedValue, issuesAt, type WizardStat
 
 /** Node I is complete when its name and IP pass the schema (so it is worth connecting to). */
 function nodeComplete(state: WizardState, index: number): boolean {
-	const issues = issuesAt(state, state.order.indexOf('nodes'));
+	// Checked as of the screen that edits the node list (the nodes screen, or the new master's).
+	const issues = issuesAt(state, state.order.findIndex((id) => STEPS[id].owns.includes('nodes')));
 	const n = state.draft.nodes[index];
 	return n !== undefined && n.name.trim() !== '' && issueFor(issues, `nodes.${index}.name`) === undefined && issueFor(issues, `nodes.${index}.ip`) === undefined;
 }

@@ -3,6 +3,7 @@ import {editText, type KeyFlags} from './text-edit.js';
 import {hostKeysKey} from './hostkeys-rules.js';
 import {focusTo, gotoStep, leaveField, tryContinue} from './moves.js';
 import {addNode, removeNode} from './nodes-rules.js';
+import {backToChoice, changeIntentOf, reduceChange} from './change-rules.js';
 import {offerKey} from './resume-rules.js';
 import {confirm, verified} from './summary-rules.js';
 import {currentStep, draftToKeep, fieldsOf, type WizardAction, type WizardState} from './wizard-state.js';
@@ -15,7 +16,10 @@ import {currentStep, draftToKeep, fieldsOf, type WizardAction, type WizardState}
 // field · Esc back one screen (answers are kept) · ←/→/space change a choice ·
 // Ctrl-N add a node · Ctrl-D remove the focused node · Ctrl-C cancel.
 //
-// The rules of each screen are in its own file (nodes-, hostkeys-, summary-, resume-rules.ts),
+// Editing a saved profile starts on the change screen: add a master, remove one, or every
+// answer (change-rules.ts).
+//
+// The rules of each screen are in its own file (change-, nodes-, hostkeys-, summary-, resume-rules.ts),
 // moving between fields and screens in moves.ts, the state and its queries in wizard-state.ts.
 
 // The reducer's input and output, for its callers.
@@ -55,6 +59,8 @@ function keyAction(state: WizardState, input: string, key: KeyFlags): WizardStat
 	if (key.ctrl && input === 'c') return {...state, outcome: {type: 'cancelled', draft: state.offer ? state.offer.saved : draftToKeep(state)}};
 	if (state.offer) return offerKey(state, state.offer, input, key);
 	const step = currentStep(state);
+	if (step === 'change' || step === 'remove-master') return reduceChange(state, changeIntentOf(input, key));
+	if (step === 'add-master' && key.escape) return backToChoice(state);
 	if (step === 'hostkeys') return hostKeysKey(state, input, key);
 	if (step === 'summary') {
 		if (key.return) return confirm(state);

@@ -1,5 +1,5 @@
 import {setValue} from './draft.js';
-import {STEPS} from './steps.js';
+import {STEPS, type StepId} from './steps.js';
 import type {SavedDraft} from './saved-draft.js';
 import type {KeyFlags} from './text-edit.js';
 import {gotoStep, requestVersion} from './moves.js';
@@ -8,9 +8,15 @@ import type {WizardState} from './wizard-state.js';
 // The offer of a kept draft before the first screen: resume it (its answers, its screen,
 // the screens before it marked checked) or start fresh.
 
+/** The screens a kept draft resumes in: the change screen is an edit's, a new profile's draft has none to go back to. */
+export function resumeOrder(order: readonly StepId[], saved: SavedDraft): StepId[] {
+	return saved.editing === undefined ? order.filter((id) => id !== 'change') : [...order];
+}
+
 /** Back to where the kept draft was: its answers, its screen, the screens before it checked. */
 function resume(state: WizardState, saved: SavedDraft): WizardState {
-	const at = state.order.indexOf(saved.step);
+	const order = resumeOrder(state.order, saved);
+	const at = order.indexOf(saved.step);
 	const base = saved.editing !== undefined ? state.offer?.base : undefined;
 	let answers = saved.answers;
 	// An edit's draft: the key it never kept is the saved profile's.
@@ -18,6 +24,8 @@ function resume(state: WizardState, saved: SavedDraft): WizardState {
 	if (key && answers.values['encryption.mode'] === 'paste' && answers.values['encryption.key'] === '') answers = setValue(answers, 'encryption.key', key);
 	let s: WizardState = {
 		...state,
+		order,
+		...(saved.editing === undefined ? {change: undefined} : {}),
 		offer: undefined,
 		draft: answers,
 		base,

@@ -1,8 +1,26 @@
 import type {Draft, ScalarKey} from './draft.js';
 import {SUPPORTED_VERSIONS} from '../../profile/schema.js';
 
-/** The wizard's screens, in order, and the fields each one edits. */
-export type StepId = 'ssh' | 'nodes' | 'hostkeys' | 'binaries' | 'network' | 'etcd' | 'ca' | 'encryption' | 'sans' | 'name' | 'summary';
+/**
+ * The wizard's screens, in order, and the fields each one edits. Editing a saved profile
+ * starts on `change` (change-rules.ts): a master added or removed on a screen of its own,
+ * or every answer on the first install's screens.
+ */
+export type StepId =
+	| 'change'
+	| 'add-master'
+	| 'remove-master'
+	| 'ssh'
+	| 'nodes'
+	| 'hostkeys'
+	| 'binaries'
+	| 'network'
+	| 'etcd'
+	| 'ca'
+	| 'encryption'
+	| 'sans'
+	| 'name'
+	| 'summary';
 
 export type FieldSpec =
 	| {kind: 'text'; key: string; label: string; mask?: boolean; help?: string}
@@ -21,6 +39,20 @@ export interface StepSpec {
 const none = () => [];
 
 export const STEPS: Record<StepId, StepSpec> = {
+	change: {id: 'change', title: 'What to change', owns: [], fields: none},
+	'add-master': {
+		id: 'add-master',
+		title: 'New master',
+		intro: 'The master to add: its name and address, as on the nodes screen.',
+		owns: ['nodes'],
+		// The new node is the last one (change-rules.ts appends it).
+		fields: (d) => [
+			{kind: 'text', key: `nodes.${d.nodes.length - 1}.name`, label: 'name'},
+			{kind: 'text', key: `nodes.${d.nodes.length - 1}.ip`, label: 'ip'},
+			{kind: 'action', key: 'continue', label: 'continue'},
+		],
+	},
+	'remove-master': {id: 'remove-master', title: 'Master to remove', intro: 'apply removes one master a run.', owns: [], fields: none},
 	ssh: {
 		id: 'ssh',
 		title: 'SSH access',
@@ -145,9 +177,20 @@ export const STEPS: Record<StepId, StepSpec> = {
 	summary: {id: 'summary', title: 'Summary', owns: [], fields: none},
 };
 
-/** The screens in order; the host-key screen only when nodes can be checked. */
-export function stepOrder(options: {checkNodes: boolean}): StepId[] {
-	return ['ssh', 'nodes', ...(options.checkNodes ? (['hostkeys'] as const) : []), 'binaries', 'network', 'etcd', 'ca', 'encryption', 'sans', 'name', 'summary'];
+/** The screens in order; the host-key screen only when nodes can be checked; the change first when editing. */
+export function stepOrder(options: {checkNodes: boolean; editing?: boolean}): StepId[] {
+	const hostkeys = options.checkNodes ? (['hostkeys'] as const) : [];
+	return [...(options.editing ? (['change'] as const) : []), 'ssh', 'nodes', ...hostkeys, 'binaries', 'network', 'etcd', 'ca', 'encryption', 'sans', 'name', 'summary'];
+}
+
+/** The change screen's choices: add a master, remove one, every answer. */
+export type ChangeChoice = 'add' | 'remove' | 'all';
+
+/** The screens for each choice of the change screen (change-rules.ts), that one first. */
+export function changeOrder(choice: ChangeChoice, options: {checkNodes: boolean}): StepId[] {
+	if (choice === 'all') return stepOrder({...options, editing: true});
+	// An added node's host key is accepted as on a first install.
+	return choice === 'add' ? ['change', 'add-master', ...(options.checkNodes ? (['hostkeys'] as const) : []), 'summary'] : ['change', 'remove-master', 'summary'];
 }
 
 export const WIZARD_TITLE = 'k8s-master-setup · new control plane';

@@ -5,17 +5,26 @@ import type {WizardState} from './wizard-state.js';
 import {sshOf} from './wizard-state.js';
 import {mask} from '../format.js';
 import {WrappedText} from '../wrapped-text.js';
+import {membershipChange, membershipLines} from './membership-change.js';
 
-/** Every answer on one screen before anything is saved; secrets masked. */
+/**
+ * Every answer on one screen before anything is saved; secrets masked. A master added or
+ * removed on its own screen (change-rules.ts) shows the profile and its nodes only: the
+ * other answers are the saved profile's, unchanged.
+ */
 export function summaryLines(state: WizardState): Array<[string, string]> {
 	const d = state.draft;
 	const v = (key: string) => getValue(d, key).trim();
 	const ssh = sshOf(d);
 	const key = v('encryption.key');
 	const sans = splitList(v('apiserver.extraSans'));
-	const lines: Array<[string, string]> = [
+	const head: Array<[string, string]> = [
 		['profile', `${v('name')}${v('name') === state.editing ? ' (edited; saved over the old one)' : state.savedNames.has(v('name')) ? ' (replaces the saved profile of this name)' : ''}`],
 		...d.nodes.map((n, i): [string, string] => [i === 0 ? 'nodes' : '', `${n.name.trim()}  ${n.ip.trim()}`]),
+	];
+	if (!state.order.includes('ssh')) return [...head, ['other answers', 'as saved']];
+	const lines: Array<[string, string]> = [
+		...head,
 		['ssh', `${ssh.user}, port ${ssh.port}, ${ssh.identityFile ? `key ${ssh.identityFile}` : 'ssh-agent / default keys'}`],
 		['binaries', `${v('binaries')}${state.version?.release ? ` (${state.version.release})` : ''}`],
 		['version', v('kubernetesVersion')],
@@ -32,9 +41,25 @@ export function summaryLines(state: WizardState): Array<[string, string]> {
 	return lines;
 }
 
+/** What the next apply does about the masters an edit added or removed. */
+export function changeLines(state: WizardState): string[] {
+	if (!state.base) return [];
+	return membershipLines(membershipChange(state.base.nodes ?? [], state.draft.nodes), getValue(state.draft, 'name').trim());
+}
+
 export function SummaryScreen({state, columns}: {state: WizardState; columns: number}) {
+	const change = changeLines(state);
 	return (
 		<Box flexDirection="column">
+			{change.length > 0 ? (
+				<Box flexDirection="column" marginBottom={1}>
+					{change.map((line) => (
+						<WrappedText key={line} width={columns} indent={2} tone="accent">
+							{line}
+						</WrappedText>
+					))}
+				</Box>
+			) : null}
 			{summaryLines(state).map(([label, value], i) => (
 				<Box key={i}>
 					<Text>

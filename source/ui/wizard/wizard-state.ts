@@ -1,6 +1,6 @@
 import type {ProfileInput} from '../../profile/schema.js';
-import {getValue, type Draft} from './draft.js';
-import {STEPS, type FieldSpec, type StepId} from './steps.js';
+import {getValue, type Draft, type DraftNode} from './draft.js';
+import {STEPS, type ChangeChoice, type FieldSpec, type StepId} from './steps.js';
 import {savedDraftOf, type SavedDraft} from './saved-draft.js';
 import type {KeyFlags} from './text-edit.js';
 import {validateDraft, type Issues, type ValidationContext} from './validate.js';
@@ -59,6 +59,11 @@ export interface WizardState {
 	savedNames: ReadonlySet<string>;
 	/** The name the user was told is taken; a second continue with it replaces that profile. */
 	replaceAsked?: string;
+	/**
+	 * Editing a saved profile (the change screen first): the choice, the master picked to
+	 * remove, and the nodes the choice started from, put back when the user goes back to it.
+	 */
+	change?: {choice: ChangeChoice; pick: number; from: DraftNode[]};
 	/** A kept draft offered before the first screen: resume it or start fresh. */
 	offer?: {saved: SavedDraft; choice: 'resume' | 'fresh'; base?: ProfileInput};
 	notice?: string;
@@ -105,6 +110,7 @@ export function initialWizardState(draft: Draft, order: StepId[], options: Wizar
 		...(options.editing !== undefined ? {editing: options.editing} : {}),
 		...(options.resume ? {offer: {saved: options.resume, choice: 'resume' as const, ...(options.resumeBase ? {base: options.resumeBase} : {})}} : {}),
 		...(options.base ? {base: options.base} : {}),
+		...(order[0] === 'change' ? {change: {choice: 'add' as const, pick: 0, from: draft.nodes}} : {}),
 		savedNames: new Set(),
 	};
 	return {...s, cursor: focusedValue(s).length};
@@ -147,7 +153,11 @@ export function issuesAt(state: WizardState, upTo = state.step): Issues {
 	});
 }
 
-/** The draft as it is kept after every screen. */
+/**
+ * The draft as it is kept after every screen. A master added or removed on its own screen
+ * is kept as the nodes screen's: resumed, the node list is there as it was left.
+ */
 export function draftToKeep(state: WizardState): SavedDraft {
-	return savedDraftOf(state.draft, currentStep(state), state.editing !== undefined ? {editing: state.editing} : {});
+	const step = currentStep(state);
+	return savedDraftOf(state.draft, step === 'add-master' || step === 'remove-master' ? 'nodes' : step, state.editing !== undefined ? {editing: state.editing} : {});
 }

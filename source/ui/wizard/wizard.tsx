@@ -8,10 +8,14 @@ import {STEPS, stepOrder, WIZARD_TITLE} from './steps.js';
 import type {LocalPathKey} from './validate.js';
 import type {SavedDraft} from './saved-draft.js';
 import {ResumeScreen} from './resume-screen.js';
+import {resumeOrder} from './resume-rules.js';
 import {FormScreen} from './form-screen.js';
 import {NodesScreen} from './nodes-screen.js';
 import {HostKeysScreen} from './hostkeys-screen.js';
 import {SummaryScreen} from './summary-screen.js';
+import {ChangeScreen} from './change-screen.js';
+import {AddMasterScreen} from './add-master-screen.js';
+import {RemoveMasterScreen} from './remove-master-screen.js';
 import {Tone} from '../theme.js';
 import {WrappedText} from '../wrapped-text.js';
 
@@ -61,13 +65,16 @@ const KEYS_HELP: Record<string, string> = {
 	hostkeys: 'enter/y accept these host keys · r recheck · c continue without checking · esc back',
 	summary: 'enter confirm and save · esc back (answers are kept) · ctrl-c cancel',
 	offer: '←/→ choose · enter continue · ctrl-c cancel (the draft stays)',
+	change: '↑/↓ choose · enter continue · ctrl-c cancel',
+	'remove-master': '↑/↓ choose · enter remove it · esc back · ctrl-c cancel',
 };
 
 export function Wizard({initial, onDone, onCancel, onDraft, stopSignal, resume, editing, base, resumeBase, loadSavedNames, checkNode, readBinariesVersion, checkLocalPath, verify, columns: columnsProp}: WizardProps) {
 	const {stdout} = useStdout();
 	const columns = columnsProp ?? (stdout.columns || 80);
 	const [state, dispatch] = useReducer(reduceWizard, undefined, () =>
-		initialWizardState(initialDraft(initial), stepOrder({checkNodes: checkNode !== undefined}), {
+		// An edit of a saved profile starts on the change screen (add, remove a master, or every answer).
+		initialWizardState(initialDraft(initial), stepOrder({checkNodes: checkNode !== undefined, editing: editing !== undefined && base !== undefined}), {
 			canCheck: checkNode !== undefined,
 			canReadVersion: readBinariesVersion !== undefined,
 			canVerify: verify !== undefined,
@@ -159,7 +166,10 @@ export function Wizard({initial, onDone, onCancel, onDraft, stopSignal, resume, 
 	const spec = STEPS[step];
 
 	let body: React.ReactNode;
-	if (state.offer) body = <ResumeScreen offer={state.offer} order={state.order} columns={columns} />;
+	if (state.offer) body = <ResumeScreen offer={state.offer} order={resumeOrder(state.order, state.offer.saved)} columns={columns} />;
+	else if (step === 'change') body = <ChangeScreen state={state} columns={columns} />;
+	else if (step === 'add-master') body = <AddMasterScreen state={state} issues={issues} columns={columns} spinnerFrame={frame} />;
+	else if (step === 'remove-master') body = <RemoveMasterScreen state={state} />;
 	else if (step === 'nodes') body = <NodesScreen state={state} issues={issues} columns={columns} spinnerFrame={frame} />;
 	else if (step === 'hostkeys') body = <HostKeysScreen state={state} columns={columns} spinnerFrame={frame} />;
 	else if (step === 'summary') body = <SummaryScreen state={state} columns={columns} />;
@@ -191,7 +201,7 @@ export function Wizard({initial, onDone, onCancel, onDraft, stopSignal, resume, 
 				{state.editing !== undefined ? `k8s-master-setup · editing profile ${state.editing}` : WIZARD_TITLE}
 			</WrappedText>
 			<WrappedText width={columns} bold>
-				{state.offer ? 'Kept answers' : `step ${state.step + 1}/${state.order.length} · ${spec.title}`}
+				{state.offer ? 'Kept answers' : step === 'change' ? spec.title : `step ${state.step + 1}/${state.order.length} · ${spec.title}`}
 			</WrappedText>
 			{spec.intro && !state.offer ? (
 				<Box width={Math.max(20, columns - 1)}>
@@ -210,7 +220,7 @@ export function Wizard({initial, onDone, onCancel, onDraft, stopSignal, resume, 
 			) : null}
 			<Box marginTop={1}>
 				<WrappedText width={columns} tone="dim">
-					{KEYS_HELP[state.offer ? 'offer' : step === 'nodes' || step === 'hostkeys' || step === 'summary' ? step : 'form'] ?? ''}
+					{KEYS_HELP[state.offer ? 'offer' : step in KEYS_HELP ? step : 'form'] ?? ''}
 				</WrappedText>
 			</Box>
 		</Box>

@@ -1,0 +1,51 @@
+// Whether a stacked etcd serves as the profile says, from what each member answered (pure):
+// every member answers through the tool's client certificate, they name the same leader,
+// none raises an alarm, and the member list is exactly the profile's masters, each started.
+// The apiservers start only once this holds (first install), and a rolling change of a
+// member goes on to the next only once it holds again.
+
+/** What one member's /v3/maintenance/status said, or why it did not answer. */
+export type MemberStatus = {name: string; ok: true; leader: string; memberId: string; raftIndex: number; errors: string[]} | {name: string; ok: false; detail: string};
+
+/** One entry of /v3/cluster/member/list: a member added but never started has no name. */
+export interface ListedMember {
+	id: string;
+	name: string;
+	peerUrls: string[];
+	isLearner: boolean;
+}
+
+export interface EtcdClusterView {
+	statuses: MemberStatus[];
+	/** Read through any member that answered; undefined when none did. */
+	members?: ListedMember[];
+}
+
+/** Undefined when the cluster is as it should be; else what is missing, for the waiting line and the failure. */
+export function judgeEtcdCluster(view: EtcdClusterView, expected: readonly string[]): string | undefined {
+	const down = view.statuses.filter((s): s is Extract<MemberStatus, {ok: false}> => !s.ok);
+	if (down.length > 0) return down.map((s) => `${s.name}: ${s.detail}`).join('; ');
+	const up = view.statuses.filter((s): s is Extract<MemberStatus, {ok: true}> => s.ok);
+	const alarms = up.filter((s) => s.errors.length > 0);
+	if (alarms.length > 0) return alarms.map((s) => `${s.name} reports ${s.errors.join(', ')}`).join('; ');
+	const leaders = new Set(up.map((s) => s.leader));
+	if (leaders.has('0') || leaders.size === 0) return 'no leader elected yet';
+	if (leaders.size > 1) return `the members name different leaders (${[...leaders].join(', ')}): an election is under way`;
+	if (view.members === undefined) return 'the member list was not read';
+	const unstarted = view.members.filter((m) => m.name === '');
+	if (unstarted.length > 0) return `${unstarted.length} member(s) added but not started (${unstarted.map((m) => m.peerUrls.join(',')).join('; ')})`;
+	const names = view.members.map((m) => m.name).sort();
+	const want = [...expected].sort();
+	if (names.join(',') !== want.join(',')) return `the member list is ${names.join(', ')}, the profile's masters are ${want.join(', ')}`;
+	const learners = view.members.filter((m) => m.isLearner);
+	if (learners.length > 0) return `${learners.map((m) => m.name).join(', ')} still a learner`;
+	return undefined;
+}
+
+/** The line once it holds: who leads. */
+export function describeEtcdCluster(view: EtcdClusterView): string {
+	const up = view.statuses.filter((s): s is Extract<MemberStatus, {ok: true}> => s.ok);
+	const leaderId = up[0]?.leader;
+	const leader = up.find((s) => s.memberId === leaderId)?.name ?? leaderId ?? '?';
+	return `etcd: ${up.length} members healthy, ${leader} leads`;
+}

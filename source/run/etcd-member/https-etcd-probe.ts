@@ -1,0 +1,36 @@
+// The stacked etcd as the tool sees it: each member's status and the member list over etcd's
+// gRPC gateway (HTTPS on 2379), with the tool's own etcd client certificate and only the
+// etcd CA trusted (snapshot/etcd-https.ts). Numbers in etcd's JSON are strings (uint64).
+import type https from 'node:https';
+import {etcdAgent, etcdPostJson, type EtcdClientCredentials} from '../../snapshot/etcd-https.js';
+import type {EtcdMember} from '../../etcd/members.js';
+import type {EtcdClusterView, ListedMember, MemberStatus} from './cluster-gate.js';
+
+export interface EtcdClusterProbe {
+	view(): Promise<EtcdClusterView>;
+	close(): void;
+}
+
+export function httpsEtcdProbe(members: readonly EtcdMember[], credentials: EtcdClientCredentials, timeoutMs = 3000): EtcdClusterProbe {
+	const agent: https.Agent = etcdAgent(credentials);
+	const post = (member: EtcdMember, path: string) => etcdPostJson(member.clientUrl, path, {agent, credentials, idleTimeoutMs: timeoutMs});
+	return {
+		async view() {
+			const statuses = await Promise.all(members.map((m) => post(m, '/v3/maintenance/status').then((s) => statusOf(m.name, s), (e: Error) => ({name: m.name, ok: false as const, detail: e.message}))));
+			const through = members.find((m) => statuses.find((s) => s.name === m.name)?.ok);
+			const members_ = through ? await post(through, '/v3/cluster/member/list').then(listOf, () => undefined) : undefined;
+			return {statuses, ...(members_ ? {members: members_} : {})};
+		},
+		close: () => agent.destroy(),
+	};
+}
+
+function statusOf(name: string, answer: unknown): MemberStatus {
+	const s = answer as {header?: {member_id?: string}; leader?: string; raftIndex?: string; errors?: string[]};
+	return {name, ok: true, leader: String(s.leader ?? '0'), memberId: String(s.header?.member_id ?? ''), raftIndex: Number(s.raftIndex ?? 0), errors: s.errors ?? []};
+}
+
+function listOf(answer: unknown): ListedMember[] {
+	const list = (answer as {members?: Array<{ID?: string; name?: string; peerURLs?: string[]; isLearner?: boolean}>}).members ?? [];
+	return list.map((m) => ({id: String(m.ID ?? ''), name: m.name ?? '', peerUrls: m.peerURLs ?? [], isLearner: m.isLearner === true}));
+}

@@ -1,0 +1,96 @@
+// The `etcd` step of a stacked etcd's master (etcd.mode: stacked): the member's unit, then a
+// (re)start when its inputs changed, it is not running, or its last start did not finish
+// with these inputs (the marker, as for the services: a run killed between placing and
+// starting still restarts it). It ends once the whole cluster is as the profile says
+// (cluster-gate.ts): on a first install every member waits for its peers (a member of a new
+// cluster serves only with a quorum), so the apiservers start against a cluster that serves.
+// In a rolling change a running member goes down only while every member is healthy, one
+// node at a time: the cluster never loses more than one member to the change.
+import {createHash} from 'node:crypto';
+import type {NodePlan} from '../../plan/types.js';
+import {need, type NodeRun, type Outcome} from '../node-run.js';
+import {ensureDirectories, uploadFiles} from '../place-files.js';
+import type {RunnerOptions} from '../run-options.js';
+import {sleep} from '../services.js';
+import {StepError} from '../step-error.js';
+import {describeEtcdCluster, judgeEtcdCluster} from './cluster-gate.js';
+import type {EtcdClusterProbe} from './https-etcd-probe.js';
+
+/** The digest of the member's inputs (every file marked `member`), recorded once it started with them. */
+export function memberInputDigest(plan: NodePlan): string {
+	const h = createHash('sha256');
+	for (const f of plan.files.filter((x) => x.member).sort((a, b) => a.path.localeCompare(b.path))) h.update(`${f.path}\0${f.sha256}\n`);
+	return h.digest('hex');
+}
+
+/** Why the member must (re)start, or undefined (pure, from the state read before any change). */
+export function memberRestartReason(run: Pick<NodeRun, 'plan' | 'remote'>): string | undefined {
+	const remote = run.remote;
+	if (!remote) return 'state not read';
+	const changed = run.plan.files.filter((f) => f.member && remote.hashes.get(f.path) !== f.sha256).map((f) => f.path.split('/').pop());
+	if (changed.length > 0) return `inputs changed: ${changed.join(', ')}`;
+	if (!remote.etcd?.active) return 'not running';
+	if (remote.etcd.applied !== memberInputDigest(run.plan)) return remote.etcd.applied === undefined ? 'not started by this tool yet' : 'last start did not finish with these inputs';
+	return undefined;
+}
+
+export interface MemberHow {
+	/** First start: resolves once the member's binary and certificates are on the node. */
+	inputsPlaced?: () => Promise<void>;
+	probe: EtcdClusterProbe;
+}
+
+export async function startMember(options: RunnerOptions, run: NodeRun, how: MemberHow): Promise<Outcome> {
+	const node = run.plan.node;
+	const written = await uploadFiles(options, run, 'etcd', need(run.changes).files.get('etcd') ?? []);
+	await how.inputsPlaced?.();
+	const reason = memberRestartReason(run);
+	const session = need(run.session);
+	if (reason === undefined) {
+		if (!run.remote?.etcd?.enabled) await session.enable('etcd');
+		return {changed: written};
+	}
+	const expected = options.plan.nodes.map((n) => n.node.name);
+	const say = (line: string) => options.emit({type: 'log', at: Date.now(), node: node.name, step: 'etcd', line});
+	const progress = (message: string) => options.emit({type: 'step-progress', at: Date.now(), node: node.name, step: 'etcd', message});
+	// A running member goes down only while the others can keep the quorum without it.
+	if (run.remote?.etcd?.active) {
+		const problem = judgeEtcdCluster(await how.probe.view(), expected);
+		if (problem !== undefined) {
+			throw new StepError(`etcd on ${node.name} was not restarted: the cluster is not healthy (${problem})`, 'a member goes down only while every member serves; check `k8s-master-setup status` and the members\' journals (journalctl -u etcd)');
+		}
+	}
+	await ensureDirectories(run);
+	say(`starting etcd: ${reason}`);
+	await session.restart('etcd');
+	await waitForCluster(options, run, how.probe, expected, progress);
+	say(describeEtcdCluster(await how.probe.view()));
+	await session.markApplied('etcd', memberInputDigest(run.plan));
+	return {changed: [...written, 'restarted etcd']};
+}
+
+async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdClusterProbe, expected: readonly string[], progress: (m: string) => void): Promise<void> {
+	const node = run.plan.node;
+	const timeoutMs = options.healthTimeoutMs ?? 180_000;
+	const started = Date.now();
+	let unitCheckedAt = started;
+	let last = 'no answer yet';
+	for (;;) {
+		await sleep(Math.max(options.healthPollMs ?? 250, 250));
+		const problem = judgeEtcdCluster(await probe.view().catch((e: Error) => ({statuses: [{name: node.name, ok: false as const, detail: e.message}]})), expected);
+		if (problem === undefined) return;
+		last = problem;
+		if (Date.now() - started >= timeoutMs) {
+			throw new StepError(`the etcd cluster did not come together within ${Math.round(timeoutMs / 1000)} s after starting the member on ${node.name}: ${last}`, `read the journal below; on a first install every master's member must start (each waits for a quorum of its peers on 2380)`, await need(run.session).journalTail('etcd'));
+		}
+		// A member that exits (a bad flag, a data dir of another cluster) fails at once, not after the timeout.
+		if (Date.now() - unitCheckedAt >= 2000) {
+			unitCheckedAt = Date.now();
+			const unit = await need(run.session).unitState('etcd');
+			if (unit.active === 'failed' || unit.sub === 'auto-restart') {
+				throw new StepError(`etcd on ${node.name} exited instead of starting (ActiveState=${unit.active}, SubState=${unit.sub}, NRestarts=${unit.restarts})`, `read the journal below; run \`journalctl -u etcd -n 100\` on ${node.ip} for more`, await need(run.session).journalTail('etcd'));
+			}
+		}
+		progress(`waiting for the etcd cluster (${Math.round((Date.now() - started) / 1000)}s): ${last}`);
+	}
+}

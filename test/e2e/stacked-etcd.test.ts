@@ -1,0 +1,122 @@
+import {X509Certificate} from 'node:crypto';
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {execa} from 'execa';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import YAML from 'yaml';
+import type {RunEvent} from '../../source/run/events.js';
+import {etcdAgent, etcdPostJson, type EtcdClientCredentials} from '../../source/snapshot/etcd-https.js';
+import {cannotRun} from '../require-or-skip.js';
+import {adminCreds, applyArgs, canRunLab, get, labEnv, labScript, NODES, nodeSsh, parseEvents, startApply, unitRuns, UNITS} from './apply-support.js';
+
+/**
+ * From bare machines (issue 26): the lab's own etcd taken off the nodes, then one `apply` of
+ * a profile with etcd.mode: stacked deploys an etcd member on every master (its own CA,
+ * real etcd from the lab's build) before the control plane. Every member must report the
+ * same leader, the member list must be the profile's masters, every apiserver starts only
+ * after the cluster serves, a Secret written through one master reads back through
+ * another, and a re-run changes nothing. Afterwards the lab's etcd is put back (empty).
+ */
+const skip = cannotRun('e2e stacked etcd', canRunLab());
+const work = '/var/tmp/k8s-master-setup-e2e-stacked';
+
+describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
+	let env: Record<string, string>;
+	const profilePath = join(work, 'profile.yaml');
+	const stateDir = join(work, 'state');
+	const ipOf = (name: string) => new RegExp(`${name}=(\\S+)`).exec(env.LAB_NODES ?? '')?.[1] as string;
+	const bare = (n: string) =>
+		nodeSsh(n, `systemctl disable --now ${UNITS.join(' ')} etcd 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /var/lib/etcd /etc/etcd /etc/systemd/system/kube-*.service /etc/systemd/system/etcd.service; systemctl daemon-reload`, {reject: false});
+
+	beforeAll(async () => {
+		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
+		env = await labEnv();
+		await execa('bash', [labScript, 'etcd-off'], {stdio: 'inherit'});
+		await Promise.all(NODES.map(bare));
+		rmSync(work, {recursive: true, force: true});
+		mkdirSync(work, {recursive: true});
+		const profile = YAML.parse(readFileSync(env.LAB_PROFILE as string, 'utf8'));
+		profile.etcd = {mode: 'stacked', binaries: env.LAB_ETCD_BINARIES};
+		writeFileSync(profilePath, YAML.stringify(profile));
+	});
+
+	afterAll(async () => {
+		// The other suites run against the lab's own etcd: the tool's members go, the lab's come back empty.
+		await Promise.all(NODES.map(bare));
+		await execa('bash', [labScript, 'etcd', '--reset'], {stdio: 'inherit'});
+	});
+
+	const credentials = (): EtcdClientCredentials => ({
+		ca: readFileSync(join(stateDir, 'etcd', 'ca.pem'), 'utf8'),
+		cert: readFileSync(join(stateDir, 'etcd', 'k8s-master-setup-etcd-client.pem'), 'utf8'),
+		key: readFileSync(join(stateDir, 'etcd', 'k8s-master-setup-etcd-client-key.pem'), 'utf8'),
+		caSource: 'state etcd CA',
+		certSource: 'state etcd client',
+	});
+
+	it('installs etcd members and the control plane on three bare masters: one leader, the profile\'s members, the apiservers after the cluster, a Secret across masters', async () => {
+		const t0 = Date.now();
+		const run = await startApply(applyArgs(env, profilePath, stateDir));
+		const wallS = (Date.now() - t0) / 1000;
+		expect(run.exitCode, run.all).toBe(0);
+		const events = parseEvents(run.stdout);
+		const at = (type: RunEvent['type'], step: string) => events.filter((e) => e.type === type && 'step' in e && e.step === step).map((e) => e.at);
+		const etcdDone = at('step-done', 'etcd');
+		const apiserverStarted = at('step-started', 'apiserver');
+		expect(etcdDone).toHaveLength(3);
+		expect(apiserverStarted).toHaveLength(3);
+		// Every apiserver step began only after every member's step ended (the cluster served).
+		expect(Math.min(...apiserverStarted)).toBeGreaterThanOrEqual(Math.max(...etcdDone));
+		const logs = events.filter((e): e is Extract<RunEvent, {type: 'log'}> => e.type === 'log' && e.step === 'etcd').map((e) => e.line);
+		expect(logs).toContainEqual(expect.stringMatching(/^etcd: 3 members healthy, lab-m\d leads$/));
+		console.log(`stacked install of etcd + control plane on 3 bare masters: ${wallS.toFixed(1)} s`);
+
+		// etcd's own view, through its API with the tool's client certificate: one leader, the profile's members.
+		const creds = credentials();
+		const agent = etcdAgent(creds);
+		const statuses = (await Promise.all(NODES.map((n) => etcdPostJson(`https://${ipOf(n)}:2379`, '/v3/maintenance/status', {agent, credentials: creds, idleTimeoutMs: 5000})))) as Array<{leader: string; version: string}>;
+		expect(new Set(statuses.map((s) => s.leader)).size).toBe(1);
+		expect(statuses[0]?.leader).not.toBe('0');
+		expect(statuses.map((s) => s.version)).toEqual(NODES.map(() => env.LAB_ETCD_VERSION));
+		const list = (await etcdPostJson(`https://${ipOf('lab-m2')}:2379`, '/v3/cluster/member/list', {agent, credentials: creds, idleTimeoutMs: 5000})) as {members: Array<{name: string; isLearner?: boolean}>};
+		expect(list.members.map((m) => m.name).sort()).toEqual(NODES);
+		agent.destroy();
+		// The members' serving certificates are the etcd CA's, not the cluster CA's.
+		const server = new X509Certificate((await nodeSsh('lab-m1', 'cat /etc/kubernetes/cert/etcd/server.pem')).stdout);
+		expect(server.verify(new X509Certificate(creds.ca).publicKey)).toBe(true);
+		expect(server.checkIP(ipOf('lab-m1'))).toBe(ipOf('lab-m1'));
+		expect((await nodeSsh('lab-m1', 'stat -c %a /var/lib/etcd')).stdout.trim()).toBe('700');
+		// The apiserver's own member first.
+		const unit = (await nodeSsh('lab-m2', 'systemctl cat kube-apiserver')).stdout;
+		expect(unit).toMatch(new RegExp(`--etcd-servers=https://${ipOf('lab-m2').replace(/\./g, '\\.')}:2379,`));
+
+		// A Secret written through lab-m1 reads back through lab-m3.
+		const admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
+		const body = JSON.stringify({apiVersion: 'v1', kind: 'Secret', metadata: {name: 'e2e-stacked'}, stringData: {v: 'round-trip'}});
+		const w = await get(`https://${ipOf('lab-m1')}:6443/api/v1/namespaces/default/secrets`, admin, {method: 'POST', body});
+		expect(w.status, w.body).toBe(201);
+		const r = await get(`https://${ipOf('lab-m3')}:6443/api/v1/namespaces/default/secrets/e2e-stacked`, admin);
+		expect(r.status).toBe(200);
+		expect(Buffer.from((JSON.parse(r.body) as {data: {v: string}}).data.v, 'base64').toString()).toBe('round-trip');
+	});
+
+	it('a re-run changes nothing: no file, no restart of a member or a service', async () => {
+		const before = await unitRuns();
+		const etcdBefore = await Promise.all(NODES.map(async (n) => (await nodeSsh(n, 'systemctl show -p InvocationID --value etcd')).stdout.trim()));
+		const run = await startApply(applyArgs(env, profilePath, stateDir));
+		expect(run.exitCode, run.all).toBe(0);
+		const changed = parseEvents(run.stdout).filter((e): e is Extract<RunEvent, {type: 'step-done'}> => e.type === 'step-done').flatMap((e) => e.changed);
+		expect(changed).toEqual([]);
+		expect(await unitRuns()).toEqual(before);
+		expect(await Promise.all(NODES.map(async (n) => (await nodeSsh(n, 'systemctl show -p InvocationID --value etcd')).stdout.trim()))).toEqual(etcdBefore);
+	});
+
+	it('refuses a fourth master with a stacked etcd (member add not built), before anything is written', async () => {
+		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
+		const four = join(work, 'profile-4.yaml');
+		writeFileSync(four, YAML.stringify({...profile, nodes: [...profile.nodes, {name: 'lab-m4', ip: '198.18.0.14'}], etcd: {...profile.etcd, allowEvenMembers: true}}));
+		const run = await startApply(applyArgs(env, four, stateDir));
+		expect(run.exitCode, run.all).toBe(2);
+		expect(run.stderr).toContain('the profile adds lab-m4: with etcd.mode: stacked each master is an etcd member');
+	});
+});
