@@ -27,7 +27,7 @@ export const INSTALL_STEPS: Record<StepName, StepSpec> = {
 	binaries: {kind: 'files', summary: 'place the Kubernetes binaries', timeoutMs: 20 * 60_000},
 	certificates: {kind: 'files', summary: 'place the certificates and keys', timeoutMs: 60_000},
 	configs: {kind: 'files', summary: 'kubeconfigs, encryption, audit and scheduler configs', timeoutMs: 60_000},
-	etcd: {kind: 'member', summary: 'stacked etcd: unit, (re)start the member, wait for the cluster', timeoutMs: 240_000},
+	etcd: {kind: 'member', summary: 'stacked etcd: unit, (re)start member, wait for cluster', timeoutMs: 240_000},
 	apiserver: {kind: 'service', service: 'kube-apiserver', summary: 'unit, (re)start kube-apiserver, wait for /readyz', timeoutMs: 240_000},
 	'controller-manager': {kind: 'service', service: 'kube-controller-manager', summary: 'unit, (re)start controller-manager, wait for /healthz', timeoutMs: 180_000},
 	scheduler: {kind: 'service', service: 'kube-scheduler', summary: 'unit, (re)start kube-scheduler, wait for /healthz', timeoutMs: 180_000},
@@ -40,6 +40,9 @@ const ofKind = (kind: StepKind) => STEP_NAMES.filter((s) => INSTALL_STEPS[s].kin
 export const FILE_STEPS: readonly StepName[] = ofKind('files');
 /** Every step that changes a node, in order: the file steps, then one step per service. */
 export const CHANGE_STEPS: readonly StepName[] = [...FILE_STEPS, ...SERVICES.map((s) => SERVICE_STEP[s])];
+
+/** The steps of a run against an external etcd (every profile before etcd.mode: stacked). */
+export const EXTERNAL_ETCD_STEPS: readonly StepName[] = STEP_NAMES.filter((s) => s !== 'etcd');
 
 /** The steps of a run for this profile: the etcd member's only with a stacked etcd. */
 export function stepsOfProfile(profile: Pick<Profile, 'etcd'>): StepName[] {

@@ -4,6 +4,7 @@ import {STEP_NAMES, type StepName} from '../profile/schema.js';
 import {isFinishedCell, type CellState} from './cell-state.js';
 import {reduceRemovalRow, removalCellOf, type RemovalRow} from './removal-row.js';
 import {REMOVAL_STEP_NAMES} from '../run/remove-master/removal-plan.js';
+import {EXTERNAL_ETCD_STEPS} from '../run/operation.js';
 
 export {isFinishedCell, type CellState, type CellStatus} from './cell-state.js';
 
@@ -44,7 +45,7 @@ export interface GridState {
 
 export const LOG_TAIL_LINES = 20;
 
-export function initialGridState(nodes: string[] = [], steps: readonly StepName[] = STEP_NAMES): GridState {
+export function initialGridState(nodes: string[] = [], steps: readonly StepName[] = EXTERNAL_ETCD_STEPS): GridState {
 	return {
 		nodes: [...nodes],
 		steps: [...steps],

@@ -65,8 +65,14 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		const apiserverStarted = at('step-started', 'apiserver');
 		expect(etcdDone).toHaveLength(3);
 		expect(apiserverStarted).toHaveLength(3);
-		// Every apiserver step began only after every member's step ended (the cluster served).
-		expect(Math.min(...apiserverStarted)).toBeGreaterThanOrEqual(Math.max(...etcdDone));
+		// A member's step ends once the whole cluster serves (every member, one leader, the
+		// profile's member list): no apiserver began before the first such moment, and each
+		// began after its own node's member step.
+		expect(Math.min(...apiserverStarted)).toBeGreaterThanOrEqual(Math.min(...etcdDone));
+		for (const n of NODES) {
+			const of = (type: RunEvent['type'], step: string) => events.find((e) => e.type === type && 'step' in e && e.step === step && 'node' in e && e.node === n)?.at ?? NaN;
+			expect(of('step-started', 'apiserver'), n).toBeGreaterThanOrEqual(of('step-done', 'etcd'));
+		}
 		const logs = events.filter((e): e is Extract<RunEvent, {type: 'log'}> => e.type === 'log' && e.step === 'etcd').map((e) => e.line);
 		expect(logs).toContainEqual(expect.stringMatching(/^etcd: 3 members healthy, lab-m\d leads$/));
 		console.log(`stacked install of etcd + control plane on 3 bare masters: ${wallS.toFixed(1)} s`);

@@ -13,7 +13,7 @@ import {reduceGridAll} from '../../source/ui/grid-state.js';
 import {initialGridView} from '../../source/ui/grid-keys.js';
 import {REMOVAL_STEP_NAMES, type RemovalStepName} from '../../source/run/remove-master/removal-plan.js';
 import type {RunEvent} from '../../source/run/events.js';
-import {STEP_NAMES} from '../../source/profile/schema.js';
+import {EXTERNAL_ETCD_STEPS} from '../../source/run/operation.js';
 import {recordedRun, waitFor, waitForFrame} from './helpers.js';
 
 afterEach(() => cleanup());
@@ -59,7 +59,7 @@ describe('the removal row', () => {
 		expect(rowOf(frame, 'lab-m1 (removing)')).toMatch(/^ {2}lab-m1 \(removing\)(\s+✓ 1\.5s){5}$/);
 		// The nodes' rows are the install's, as before; lab-m1 has none of its own there.
 		expect(frame.split('\n').filter((l) => /^[ ›] lab-m\d /.test(l))).toHaveLength(3);
-		const steps = NODES.length * STEP_NAMES.length + REMOVAL_STEP_NAMES.length;
+		const steps = NODES.length * EXTERNAL_ETCD_STEPS.length + REMOVAL_STEP_NAMES.length;
 		expect(frame).toContain(`${steps}/${steps} steps`);
 		expect(frame).toContain('all 3 nodes ok, lab-m1 removed');
 		for (const line of frame.split('\n')) expect([...line].length, line).toBeLessThan(80);

@@ -1,5 +1,6 @@
 import type {RunEvent} from '../../source/run/events.js';
-import {STEP_NAMES, type StepName} from '../../source/profile/schema.js';
+import {type StepName} from '../../source/profile/schema.js';
+import {EXTERNAL_ETCD_STEPS} from '../../source/run/operation.js';
 
 /** Wait for content instead of sleeping (after Shopify/cli's testing/ui.ts). */
 export async function waitFor(check: () => boolean, what = 'condition', timeoutMs = 3000): Promise<void> {
@@ -59,10 +60,10 @@ export async function type(stdin: {write: (s: string) => void}, text: string): P
 export function recordedRun(options: {nodes?: string[]; failAt?: {node: string; step: StepName}; unchanged?: boolean; start?: number} = {}): RunEvent[] {
 	const nodes = options.nodes ?? ['master1', 'master2', 'master3'];
 	let at = options.start ?? 1_000_000;
-	const events: RunEvent[] = [{type: 'run-started', at, nodes, steps: [...STEP_NAMES], dryRun: false}];
+	const events: RunEvent[] = [{type: 'run-started', at, nodes, steps: [...EXTERNAL_ETCD_STEPS], dryRun: false}];
 	const failed: string[] = [];
 	for (const node of nodes) {
-		for (const step of STEP_NAMES) {
+		for (const step of EXTERNAL_ETCD_STEPS) {
 			at += 100;
 			events.push({type: 'step-started', at, node, step});
 			if (step === 'binaries' && !options.unchanged) {
