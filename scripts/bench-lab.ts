@@ -12,7 +12,9 @@
  * Then the upgrade rows (bench-upgrade.ts): a rolling upgrade 1.36.3 -> the lab's release
  * beside the guide's procedure re-run with the new binaries (`--no-upgrade` leaves them out).
  * Then the membership rows (bench-membership.ts): a master added and one removed under a
- * write/read probe (`--no-membership` leaves them out, `--membership-only` runs them alone).
+ * write/read probe (`--no-membership` leaves them out, `--membership-only` runs them alone),
+ * and the stacked-etcd row (bench-stacked.ts: the guide's etcd and master chapters against one
+ * apply with etcd.mode: stacked; `--no-stacked`, `--stacked-only`).
  * Needs root and the lab (scripts/lab.sh); leaves the lab running with apply's result.
  */
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -21,6 +23,7 @@ import {join} from 'node:path';
 import {execa} from 'execa';
 import {parseDocument} from 'yaml';
 import {membershipRows} from './bench-membership.js';
+import {stackedRows} from './bench-stacked.js';
 import {upgradeRows} from './bench-upgrade.js';
 import {benchCli, labEnv, labScript, resetLabNodes} from './bench-lab-nodes.js';
 
@@ -68,6 +71,10 @@ async function main(): Promise<void> {
 	}
 	if (process.argv.includes('--membership-only')) {
 		await membershipRows();
+		return;
+	}
+	if (process.argv.includes('--stacked-only')) {
+		await stackedRows();
 		return;
 	}
 	await execa('bash', [lab, 'up', '3'], {stdio: 'inherit'});
@@ -123,6 +130,7 @@ async function main(): Promise<void> {
 	}
 	rmSync(work, {recursive: true, force: true});
 	if (!process.argv.includes('--no-membership')) await membershipRows();
+	if (!process.argv.includes('--no-stacked')) await stackedRows();
 	if (rounds.length === 0) return;
 
 	const row = (name: string, s: number, extra = '') => console.log(`${name.padEnd(38)} ${s.toFixed(2).padStart(8)} s  ${extra}`);

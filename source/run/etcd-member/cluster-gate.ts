@@ -5,7 +5,9 @@
 // member goes on to the next only once it holds again.
 
 /** What one member's /v3/maintenance/status said, or why it did not answer. */
-export type MemberStatus = {name: string; ok: true; leader: string; memberId: string; raftIndex: number; errors: string[]} | {name: string; ok: false; detail: string};
+export type MemberStatus =
+	| {name: string; ok: true; leader: string; memberId: string; raftIndex: number; errors: string[]; version?: string; dbSizeBytes?: number}
+	| {name: string; ok: false; detail: string};
 
 /** One entry of /v3/cluster/member/list: a member added but never started has no name. */
 export interface ListedMember {

@@ -26,8 +26,17 @@ export function httpsEtcdProbe(members: readonly EtcdMember[], credentials: Etcd
 }
 
 function statusOf(name: string, answer: unknown): MemberStatus {
-	const s = answer as {header?: {member_id?: string}; leader?: string; raftIndex?: string; errors?: string[]};
-	return {name, ok: true, leader: String(s.leader ?? '0'), memberId: String(s.header?.member_id ?? ''), raftIndex: Number(s.raftIndex ?? 0), errors: s.errors ?? []};
+	const s = answer as {header?: {member_id?: string}; leader?: string; raftIndex?: string; errors?: string[]; version?: string; dbSize?: string};
+	return {
+		name,
+		ok: true,
+		leader: String(s.leader ?? '0'),
+		memberId: String(s.header?.member_id ?? ''),
+		raftIndex: Number(s.raftIndex ?? 0),
+		errors: s.errors ?? [],
+		...(s.version ? {version: s.version} : {}),
+		...(s.dbSize !== undefined ? {dbSizeBytes: Number(s.dbSize)} : {}),
+	};
 }
 
 function listOf(answer: unknown): ListedMember[] {

@@ -1,0 +1,79 @@
+/**
+ * bench:lab's stacked-etcd row (issue 26): from bare machines (the lab's own etcd taken off,
+ * `lab.sh etcd-off`), the guide's two chapters done as scripts one after the other (its etcd
+ * chapter, scripts/guide-etcd-procedure.sh, then "deploy the master nodes",
+ * scripts/guide-procedure.sh, against that etcd) beside one `apply` of the same nodes with
+ * etcd.mode: stacked. Target: apply <= 0.25x the two chapters together. The lab's etcd is
+ * put back (empty) afterwards. `npm run bench:lab -- --stacked-only` runs it alone;
+ * `--no-stacked` leaves it out.
+ */
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {execa} from 'execa';
+import YAML from 'yaml';
+import {benchCli, labEnv, labScript} from './bench-lab-nodes.js';
+
+const repo = new URL('../../', import.meta.url).pathname;
+const UNITS = 'kube-apiserver kube-controller-manager kube-scheduler etcd';
+
+const bare = (nodes: readonly string[]) =>
+	Promise.all(
+		nodes.map((n) =>
+			execa('bash', [labScript, 'ssh', n, `systemctl disable --now ${UNITS} 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /var/lib/etcd /etc/etcd /etc/systemd/system/kube-*.service /etc/systemd/system/etcd.service; systemctl daemon-reload`], {reject: false}),
+		),
+	);
+
+async function seconds(what: string, command: string, args: string[], env: Record<string, string> = {}): Promise<{s: number; output: string}> {
+	const started = performance.now();
+	const r = await execa(command, args, {env: {...process.env, ...env}, reject: false, all: true});
+	if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}):\n${r.all?.slice(-3000)}`);
+	return {s: (performance.now() - started) / 1000, output: r.all ?? ''};
+}
+
+export async function stackedRows(): Promise<void> {
+	await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
+	const env = await labEnv();
+	const nodes = (env.LAB_NODES ?? '').trim().split(/\s+/).map((p) => p.split('=') as [string, string]);
+	const names = nodes.map(([n]) => n);
+	const ips = nodes.map(([, ip]) => ip);
+	const work = mkdtempSync(join(tmpdir(), 'bench-stacked-'));
+	await execa('bash', [labScript, 'etcd-off'], {stdio: 'inherit'});
+	try {
+		await bare(names);
+		const guideEnv = {
+			NODE_NAMES: names.join(' '),
+			NODE_IPS: ips.join(' '),
+			CA_DIR: env.LAB_PKI as string,
+			ETCD_BIN_DIR: env.LAB_ETCD_BINARIES as string,
+			ETCD_ENDPOINTS: ips.map((ip) => `https://${ip}:2379`).join(','),
+			BIN_DIR: env.LAB_K8S_BINARIES as string,
+			SSH_KEY: env.LAB_KEY as string,
+			KNOWN_HOSTS: env.LAB_KNOWN_HOSTS as string,
+			WORK_DIR: join(work, 'guide'),
+			PATH: `${env.LAB_K8S_BINARIES}:${process.env.PATH}`,
+		};
+		const guideEtcd = await seconds('guide etcd chapter', 'bash', [join(repo, 'scripts', 'guide-etcd-procedure.sh')], guideEnv);
+		const guideMasters = await seconds('guide master chapter', 'bash', [join(repo, 'scripts', 'guide-procedure.sh')], guideEnv);
+		await bare(names);
+		const profile = YAML.parse(readFileSync(env.LAB_PROFILE as string, 'utf8'));
+		profile.etcd = {mode: 'stacked', binaries: env.LAB_ETCD_BINARIES};
+		const profilePath = join(work, 'profile-stacked.yaml');
+		writeFileSync(profilePath, YAML.stringify(profile));
+		const args = ['apply', '--profile-file', profilePath, '--state-dir', join(work, 'state'), '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--yes'];
+		const apply = await seconds('apply (stacked)', benchCli, args);
+		const again = await seconds('apply (stacked, re-run)', benchCli, args);
+		const guide = guideEtcd.s + guideMasters.s;
+		const ratio = apply.s / guide;
+		const checks = (o: string, key: string) => Number(new RegExp(`^${key} ([\\d.]+)$`, 'm').exec(o)?.[1] ?? NaN);
+		console.log('\nstacked etcd (3 bare masters: etcd + control plane)');
+		console.log(`${'guide: etcd chapter'.padEnd(38)} ${guideEtcd.s.toFixed(2).padStart(8)} s  (of which ${checks(guideEtcd.output, 'guide-etcd-check-seconds').toFixed(2)} s in its endpoint health check)`);
+		console.log(`${'guide: master chapter'.padEnd(38)} ${guideMasters.s.toFixed(2).padStart(8)} s  (of which ${checks(guideMasters.output, 'guide-check-seconds').toFixed(2)} s in its checks)`);
+		console.log(`${'apply, etcd.mode: stacked'.padEnd(38)} ${apply.s.toFixed(2).padStart(8)} s  ${ratio.toFixed(2)}x the two chapters (target <= 0.25x) ${ratio <= 0.25 ? 'PASS' : 'MISS'}`);
+		console.log(`${'apply, re-run (nothing to change)'.padEnd(38)} ${again.s.toFixed(2).padStart(8)} s`);
+	} finally {
+		await bare(names);
+		await execa('bash', [labScript, 'etcd', '--reset'], {stdio: 'inherit'});
+		rmSync(work, {recursive: true, force: true});
+	}
+}
