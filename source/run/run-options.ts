@@ -5,7 +5,7 @@ import type {EventSink} from './events.js';
 import type {JournalStore} from './journal.js';
 import type {NodeSession} from './node-session.js';
 import type {HealthProbe} from './services.js';
-import type {EtcdClusterProbe} from './etcd-member/https-etcd-probe.js';
+import type {EtcdClusterProbe} from '../etcd/https-etcd-probe.js';
 import type {InstalledNodes} from './installed-nodes.js';
 
 /** What a run of the install/converge operation is given (runner.ts). */

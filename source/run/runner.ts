@@ -11,7 +11,7 @@ import type {RunnerOptions, RunResult} from './run-options.js';
 import {stepsFor, type Steps} from './step-runner.js';
 import {StepError} from './step-error.js';
 import {verifyNode} from './verify.js';
-import {httpsEtcdProbe} from './etcd-member/https-etcd-probe.js';
+import {httpsEtcdProbe} from '../etcd/https-etcd-probe.js';
 
 export type {RunnerOptions, RunResult} from './run-options.js';
 export {selectSteps} from './operation.js';

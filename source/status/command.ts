@@ -5,7 +5,7 @@ import {EXIT} from '../exit-codes.js';
 import {changeStatus, type JournalRead} from './change.js';
 import {probeClients} from './clients.js';
 import {DEFAULT_CERT_WARNING_DAYS} from './health.js';
-import type {StateEncryption, StatusSnapshot, StoredSecrets} from './json-schema.js';
+import type {EtcdStatus, StateEncryption, StatusSnapshot, StoredSecrets} from './json-schema.js';
 import {journalFromConnections} from './journal.js';
 import {renderPlainTable} from './plain-table.js';
 import type {AdminCredentials} from '../cluster/admin-credentials.js';
@@ -41,6 +41,12 @@ export interface RunStatusCommandOptions {
 	readDeparted?: () => Array<{name: string; ip: string; installedAt: string}>;
 	/** The encryption config the state directory renders (status/encryption.ts). */
 	readEncryption?: () => StateEncryption | undefined;
+	/**
+	 * etcd.mode: stacked: the members as they answer, again on each refresh (status/etcd.ts over
+	 * run/etcd-member/https-etcd-probe.ts). Never rejects: a member that does not answer is in the
+	 * result. Without it (an external etcd) the report's etcd is null.
+	 */
+	readEtcd?: () => Promise<EtcdStatus>;
 	/** status --encryption: the Secrets in etcd counted by how they are stored (stored-secrets.ts). */
 	countStoredSecrets?: () => Promise<StoredSecrets>;
 	/** Seams for tests; default the process's stdout and TTY state. (Options are checked by the CLI: cli/commands/status-action.ts.) */
@@ -83,11 +89,12 @@ export async function runStatusCommand(options: RunStatusCommandOptions): Promis
 		reconnector.maybeReconnect();
 		const clients = probeClients(options.profile, options.admin, options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
 		const stored = options.countStoredSecrets?.();
+		const etcd = options.readEtcd?.();
 		const probed = await prober.probe(connections);
 		const change = options.readJournal ? changeStatus(options.readJournal()) : null;
 		const departed = options.readDeparted?.();
 		const encryption = options.readEncryption?.();
-		const snapshot = {...probed, durationMs: probed.durationMs + connectMs, change, clients: await clients, ...(departed ? {departed} : {}), ...(encryption ? {encryption} : {}), ...(stored ? {storedSecrets: await stored} : {})};
+		const snapshot = {...probed, durationMs: probed.durationMs + connectMs, change, clients: await clients, ...(departed ? {departed} : {}), ...(encryption ? {encryption} : {}), ...(stored ? {storedSecrets: await stored} : {}), ...(etcd ? {etcd: await etcd} : {})};
 		connectMs = 0;
 		reconnector.observe(snapshot);
 		return snapshot;

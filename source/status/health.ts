@@ -1,4 +1,5 @@
 import {encryptionProblems} from './encryption.js';
+import {etcdProblems} from './etcd.js';
 import {storedSecretsProblems} from './stored-secrets.js';
 import {EXIT} from '../exit-codes.js';
 import {CONTROL_PLANE, serviceByKey, type ServiceName} from '../cluster/services.js';
@@ -108,7 +109,7 @@ export function assessSnapshot(snapshot: StatusSnapshot, options: AssessOptions 
 		const p = leaseProblem(lease, ready.length > 0, snapshot.nodes);
 		if (p) add(p);
 	}
-	for (const p of [...encryptionProblems(snapshot), ...storedSecretsProblems(snapshot.storedSecrets)]) add(p);
+	for (const p of [...etcdProblems(snapshot.etcd, snapshot.nodes), ...encryptionProblems(snapshot), ...storedSecretsProblems(snapshot.storedSecrets)]) add(p);
 
 	problems.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.order - b.order);
 	const sorted: Problem[] = problems.map(({order: _order, ...p}) => p);

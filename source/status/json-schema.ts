@@ -179,6 +179,30 @@ export const DepartedNodeSchema = z.object({
 	installedAt: isoTime,
 });
 
+/** One member of a stacked etcd as its /v3/maintenance/status answered (status/etcd.ts). */
+export const EtcdMemberStatusSchema = z.object({
+	name: z.string().describe('the member: the master it runs on'),
+	healthy: z.boolean().describe('answered through the tool\'s etcd client certificate and reports no alarm'),
+	detail: z.string().nullable().describe('why it did not answer; null when it did'),
+	leader: z.boolean().describe('it is the leader the members name'),
+	version: z.string().nullable().describe('the etcd server version'),
+	dbSizeBytes: z.number().nonnegative().nullable().describe('the size of its backend database file'),
+	raftIndex: z.number().int().nonnegative().nullable(),
+	raftLag: z.number().int().nullable().describe("the leader's raft index minus this member's; null when either is not known"),
+	alarms: z.array(z.string()).describe('the alarms it reports, e.g. NOSPACE (the database reached the quota: writes refused) or CORRUPT'),
+	learner: z.boolean().nullable().describe('a learner (added, not yet voting); null when the member list was not read'),
+});
+
+/** A stacked etcd (etcd.mode: stacked): one member per master, read from this machine over HTTPS on 2379. */
+export const EtcdStatusSchema = z
+	.object({
+		members: z.array(EtcdMemberStatusSchema).describe("in the profile's node order"),
+		leader: z.string().nullable().describe('the member every answering member names as leader; null: none, or they disagree (an election)'),
+		quotaBytes: z.number().int().positive().describe('etcd.quotaBackendBytes: at this database size a member raises NOSPACE'),
+		problem: z.string().nullable().describe('what keeps the cluster from being as the profile says (the gate apply waits on), or null'),
+	})
+	.describe('the stacked etcd the tool runs on the masters');
+
 export const StatusSnapshotSchema = z.object({
 	schemaVersion: z.literal(1),
 	profile: z.string(),
@@ -194,12 +218,14 @@ export const StatusSnapshotSchema = z.object({
 	/** Read from the state directory: absent when the caller has none or no key is kept. */
 	encryption: StateEncryptionSchema.optional().describe('the encryption config the state directory renders'),
 	storedSecrets: StoredSecretsSchema.optional(),
+	/** Probed only for etcd.mode: stacked; absent otherwise. */
+	etcd: EtcdStatusSchema.nullable().optional(),
 });
 
 export const ProblemSchema = z.object({
 	severity: z.enum(['down', 'failed', 'degraded', 'warning']),
 	node: z.string().nullable(),
-	component: z.enum(['apiserver', 'controllerManager', 'scheduler', 'ssh', 'certificates', 'lease']).nullable(),
+	component: z.enum(['apiserver', 'controllerManager', 'scheduler', 'ssh', 'certificates', 'lease', 'etcd']).nullable(),
 	message: z.string(),
 	hint: z.string().describe('what to look at next'),
 });
@@ -216,6 +242,7 @@ export const StatusReportSchema = StatusSnapshotSchema.extend({
 	change: ChangeSchema.nullable(),
 	clients: ClientsSchema,
 	departed: z.array(DepartedNodeSchema).describe('nodes installed by this state directory that the profile no longer names (their services may still run)'),
+	etcd: EtcdStatusSchema.nullable().describe('the stacked etcd (etcd.mode: stacked); null for an external etcd, which status does not probe (its own tools watch it)'),
 	health: HealthSchema,
 }).describe(
 	'k8s-master-setup status --json: one snapshot of the control plane (NDJSON with --watch)',
@@ -232,6 +259,8 @@ export type NodeStatus = z.infer<typeof NodeStatusSchema>;
 export type NodeEncryption = z.infer<typeof NodeEncryptionSchema>;
 export type StoredSecrets = z.infer<typeof StoredSecretsSchema>;
 export type StateEncryption = z.infer<typeof StateEncryptionSchema>;
+export type EtcdMemberStatus = z.infer<typeof EtcdMemberStatusSchema>;
+export type EtcdStatus = z.infer<typeof EtcdStatusSchema>;
 export type LeaseStatus = z.infer<typeof LeaseStatusSchema>;
 export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
 export type ChangeStatus = z.infer<typeof ChangeSchema>;

@@ -51,7 +51,8 @@ export function renderPlainTable(view: DashboardViewModel, width = 80): string {
 		...body.map(line),
 		// Right below the nodes: an unfinished change explains much of what the table shows.
 		...(view.change === null ? [] : ['', ...wrapWords(view.change, width)]),
-		...[view.clients, view.encryption, view.storedSecrets, view.departed].flatMap((l) => (l === null ? [] : wrapWords(l, width))),
+		// etcd: the summary line only; its problems, each with the fix, are in the list below.
+		...[view.etcd?.[0]?.text ?? null, view.clients, view.encryption, view.storedSecrets, view.departed].flatMap((l) => (l === null ? [] : wrapWords(l, width))),
 	];
 	if (view.problems.length === 0) out.push('', 'no problems');
 	else {

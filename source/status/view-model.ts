@@ -1,6 +1,7 @@
 import {changeLine} from './change.js';
 import {clientsLine, departedLine} from './clients.js';
 import {encryptionLine} from './encryption.js';
+import {etcdLine} from './etcd.js';
 import {storedSecretsLine} from './stored-secrets.js';
 import {nearestExpiry} from './certificates.js';
 import {terminalSafe} from '../terminal-text.js';
@@ -69,6 +70,11 @@ export interface DashboardViewModel {
 	encryption: string | null;
 	/** status --encryption: how the Secrets are stored in etcd, or null when not counted. */
 	storedSecrets: string | null;
+	/**
+	 * A stacked etcd (etcd.ts): its summary line, then a line per etcd problem (the dashboard's
+	 * banner shows only the worst problem of all); null for an external etcd (not probed).
+	 */
+	etcd: Array<{text: string; severity: Problem['severity'] | null}> | null;
 }
 
 export function buildViewModel(remoteSnapshot: StatusSnapshot, options: AssessOptions = {}): DashboardViewModel {
@@ -119,11 +125,14 @@ export function buildViewModel(remoteSnapshot: StatusSnapshot, options: AssessOp
 		departed: departedLine(snapshot.departed ?? []),
 		encryption: encryptionLine(snapshot),
 		storedSecrets: snapshot.storedSecrets ? storedSecretsLine(snapshot.storedSecrets) : null,
+		etcd: snapshot.etcd
+			? [{text: etcdLine(snapshot.etcd), severity: null}, ...health.problems.filter((p) => p.component === 'etcd').map((p) => ({text: p.message, severity: p.severity}))]
+			: null,
 	};
 }
 
 /** What `status --json` prints: the snapshot plus its assessment. */
 export function buildReport(snapshot: StatusSnapshot, options: AssessOptions = {}): StatusReport {
 	const {cells: _cells, ...health} = assessSnapshot(snapshot, options);
-	return {...snapshot, change: snapshot.change ?? null, clients: snapshot.clients ?? {endpoint: null, answers: null, detail: null}, departed: snapshot.departed ?? [], health};
+	return {...snapshot, change: snapshot.change ?? null, clients: snapshot.clients ?? {endpoint: null, answers: null, detail: null}, departed: snapshot.departed ?? [], etcd: snapshot.etcd ?? null, health};
 }

@@ -96,6 +96,7 @@ export function StatusDashboard(props: StatusDashboardProps): React.JSX.Element 
 					</Text>
 				</Box>
 			)}
+			{view.etcd === null ? null : <EtcdLines lines={view.etcd} color={color} />}
 			{[view.clients, view.encryption, view.storedSecrets, view.departed].map((line, i) =>
 				line === null ? null : (
 					<Box key={i} width={MAX_WIDTH}>
@@ -167,6 +168,21 @@ function Banner({view, color}: {view: DashboardViewModel; color: boolean}): Reac
 			</Text>
 			<Text>  → {b.hint}</Text>
 			{b.more > 0 ? <Text dimColor={color}>  (+{b.more} more problem{b.more === 1 ? '' : 's'}: `status --json` lists them all)</Text> : null}
+		</Box>
+	);
+}
+
+/** The stacked etcd: its summary (green when nothing is wrong with it), then each of its problems, marked as in the banner. */
+function EtcdLines({lines, color}: {lines: NonNullable<DashboardViewModel['etcd']>; color: boolean}): React.JSX.Element {
+	const c = (name: string | undefined) => (color ? name : undefined);
+	return (
+		<Box flexDirection="column" width={MAX_WIDTH}>
+			{lines.map((line, i) => (
+				// eslint-disable-next-line react/no-array-index-key
+				<Text key={i} wrap="wrap" color={c(line.severity === null ? (lines.length === 1 ? 'green' : 'yellow') : line.severity === 'down' || line.severity === 'failed' ? 'red' : 'yellow')}>
+					{line.severity === null ? line.text : `${SEVERITY_MARK[line.severity]} ${line.text}`}
+				</Text>
+			))}
 		</Box>
 	);
 }

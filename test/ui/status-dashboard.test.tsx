@@ -5,6 +5,7 @@ import {EventEmitter} from 'node:events';
 import {StatusApp, StatusDashboard, colorEnabled, runStatusDashboard} from '../../source/ui/status-dashboard.js';
 import {buildViewModel} from '../../source/status/view-model.js';
 import {changeLine, changeStatus} from '../../source/status/change.js';
+import {etcdStatus} from '../../source/status/etcd.js';
 import {changeJournal, healthySnapshot, refused, unit, waitFor, withNode} from '../unit/status-fixtures.js';
 import {renderAt, squashed} from './render-at.js';
 
@@ -69,6 +70,27 @@ describe('<StatusDashboard>', () => {
 		const none = renderAt(80, <StatusDashboard view={buildViewModel(healthySnapshot())} color={false} />);
 		expect(none.lastFrame()).not.toContain('change:');
 		none.unmount();
+	});
+
+	it('a stacked etcd: its line; with a member down, the summary and the problem, within 80 columns', () => {
+		const names = ['lab-m1', 'lab-m2', 'lab-m3'];
+		const member = (name: string, i: number) => ({name, ok: true as const, leader: '1', memberId: String(i + 1), raftIndex: 50, errors: [], version: '3.6.5', dbSizeBytes: 2.1 * 1024 ** 2});
+		const members = names.map((name, i) => ({id: String(i + 1), name, peerUrls: [], isLearner: false}));
+		const healthy = etcdStatus({statuses: names.map(member), members}, names, 8 * 1024 ** 3);
+		const ok = renderAt(80, <StatusDashboard view={buildViewModel({...healthySnapshot(), etcd: healthy})} color={false} />);
+		expect(flat(strip(ok.lastFrame() ?? ''))).toContain('etcd: 3 members, lab-m1 leads; db 2.1 MiB of 8.00 GiB (largest); raft lag ≤ 0; no alarms');
+		ok.unmount();
+		const statuses = [member('lab-m1', 0), {name: 'lab-m2', ok: false as const, detail: 'ECONNREFUSED'}, member('lab-m3', 2)];
+		const ui = renderAt(80, <StatusDashboard view={buildViewModel({...failedScheduler(), etcd: etcdStatus({statuses, members}, names, 8 * 1024 ** 3)})} color={false} />);
+		const lines = strip(ui.lastFrame() ?? '').split('\n');
+		for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+		const text = flat(lines.join('\n'));
+		expect(text).toContain('etcd: 2 of 3 members answer, lab-m1 leads;');
+		expect(text).toContain('! lab-m2: etcd does not answer (ECONNREFUSED); 2 of 3 members answer, one more lost stops the cluster');
+		ui.unmount();
+		const external = render(<StatusDashboard view={buildViewModel(healthySnapshot())} color={false} />);
+		expect(external.lastFrame()).not.toContain('etcd:');
+		external.unmount();
 	});
 
 	it('NO_COLOR: present and not empty turns colour off', () => {

@@ -80,9 +80,41 @@ describe('editing a saved profile', () => {
 		]);
 		expect(profile.paths).toEqual({binDir: '/opt/kube/bin'});
 		expect(profile.apiserver).toEqual({extraSans: ['k8s.example.com'], extraArgs: {'audit-log-maxage': '7'}});
-		expect(profile.etcd).toEqual({endpoints: ['https://192.168.31.44:2379'], apiserverEndpoints: 'all'});
+		// Kept external, the mode now written out.
+		expect(profile.etcd).toEqual({mode: 'external', endpoints: ['https://192.168.31.44:2379'], apiserverEndpoints: 'all'});
 		expect(profile.pki).toEqual({certValidityDays: 200});
 		expect(profile.ssh).toEqual({user: 'ops', port: 22});
+	});
+
+	test('the etcd screen shows the saved mode and does not change it', async () => {
+		const ui = mount({initial: saved, base: saved, editing: 'prod'});
+		await waitForFrame(ui.lastFrame, 'What to change');
+		let frame = await forwardTo(ui, '· etcd');
+		expect(frame).toContain('existing etcd?  yes: I run one (kept as saved)');
+		expect(frame).not.toContain('no: run it on the masters');
+		expect(frame).toContain('https://192.168.31.44:2379');
+		await press(ui.stdin, KEY.up, KEY.right);
+		frame = await waitForFrame(ui.lastFrame, 'etcd.mode is kept as saved');
+		expect(frame).not.toContain('etcd binaries');
+		expect(frame.split('\n').every((l) => l.length <= 100)).toBe(true);
+		await forwardTo(ui, 'Summary');
+		await press(ui.stdin, KEY.enter);
+		await waitFor(() => ui.onDone.mock.calls.length === 1, 'onDone');
+		expect(ui.onDone.mock.calls[0]![0].etcd).toMatchObject({mode: 'external'});
+	});
+
+	test('a stacked profile stays stacked, its etcd settings kept', async () => {
+		const stacked = {...saved, etcd: {binaries: '/srv/etcd', dataDir: '/data/etcd'}} satisfies ProfileInput;
+		const ui = mount({initial: stacked, base: stacked, editing: 'prod'});
+		await waitForFrame(ui.lastFrame, 'What to change');
+		const frame = await forwardTo(ui, '· etcd');
+		expect(frame).toContain('no: run it on the masters (kept as saved)');
+		expect(frame).toContain('/srv/etcd');
+		await forwardTo(ui, 'Summary');
+		expect(ui.lastFrame()).toContain('stacked, one member per master (etcd from /srv/etcd)');
+		await press(ui.stdin, KEY.enter);
+		await waitFor(() => ui.onDone.mock.calls.length === 1, 'onDone');
+		expect(ui.onDone.mock.calls[0]![0].etcd).toEqual({mode: 'stacked', binaries: '/srv/etcd', dataDir: '/data/etcd'});
 	});
 
 	test('a master removed', async () => {

@@ -198,9 +198,14 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		await waitForPane(focusedOn('cluster domain'));
 		keys('Enter');
 
-		// 6. etcd: prefilled from the node IPs.
+		// 6. etcd: "do you run an etcd cluster already?" yes; the endpoints are prefilled from the node IPs.
 		pane = await waitForPane('step 6/11');
+		expect(pane).toContain('(•) no: run it on the masters');
+		keys('Right');
+		pane = await waitForPane('(•) yes: I run one');
 		expect(pane).toContain('https://198.51.100.201:2379');
+		keys('Enter');
+		await waitForPane(focusedOn('endpoints'));
 		keys('Enter');
 
 		// 7. CA: create a new one.
@@ -241,7 +246,8 @@ describe.skipIf(tmuxMissing)('the wizard in a real terminal (tmux)', () => {
 		line('pod CIDR', '10.244.0.0/16');
 		line('NodePort range', '30000-32767');
 		line('cluster domain', 'cluster.local');
-		line('etcd', 'https://198.51.100.201:2379');
+		line('etcd', 'external, 3 endpoints');
+		expect(pane).toMatch(/^\s+https:\/\/198\.51\.100\.201:2379$/m);
 		line('CA', 'create a new CA');
 		line('encryption key', '•••••••••••• (pasted, not shown)');
 		line('host keys', 'not checked');

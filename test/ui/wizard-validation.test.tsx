@@ -25,6 +25,7 @@ const complete: Partial<ProfileInput> = {
 	binaries: '/srv/k8s/bin',
 	kubernetesVersion: '1.37',
 	nodes: [{name: 'm1', ip: '192.168.31.44'}],
+	etcd: {mode: 'stacked', binaries: '/srv/etcd/etcd-v3.6.5-linux-amd64.tar.gz'},
 };
 
 function mount(props: Partial<React.ComponentProps<typeof Wizard>> = {}) {

@@ -63,8 +63,14 @@ describe('wizard', () => {
 		// Defaults from the guide are prefilled.
 		for (const d of ['10.254.0.0/16', '172.30.0.0/16', '30000-32767', 'cluster.local']) expect(frame).toContain(d);
 		await press(ui.stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+		// A new profile: "do you run an etcd cluster already?" no (the default), so the etcd binaries.
 		frame = await waitForFrame(ui.lastFrame, 'step 6/11 · etcd');
-		expect(frame).toContain('https://192.168.31.44:2379, https://192.168.31.45:2379, https://192.168.31.46:2379');
+		expect(frame).toContain('Do you run an etcd cluster already?');
+		expect(frame).toContain('(•) no: run it on the masters');
+		expect(frame).not.toContain('endpoints');
+		await press(ui.stdin, KEY.enter);
+		await waitForFrame(ui.lastFrame, /› etcd binaries/);
+		await type(ui.stdin, '/srv/etcd/etcd-v3.6.5-linux-amd64.tar.gz');
 		await press(ui.stdin, KEY.enter);
 		await waitForFrame(ui.lastFrame, 'Certificate authority');
 		await press(ui.stdin, KEY.enter);
@@ -82,6 +88,7 @@ describe('wizard', () => {
 		expect(frame.split('\n').every((l) => l.length < 80)).toBe(true);
 		expect(frame).toContain('generate a new key');
 		expect(frame).toContain('3 accepted');
+		expect(frame).toContain('stacked, one member per master (etcd 3.6.5 from');
 		expect(ui.onDone).not.toHaveBeenCalled();
 		await press(ui.stdin, KEY.enter);
 		await waitFor(() => ui.onDone.mock.calls.length === 1, 'onDone');
@@ -92,7 +99,34 @@ describe('wizard', () => {
 		expect(parsed.nodes.map((n) => n.ip)).toEqual(['192.168.31.44', '192.168.31.45', '192.168.31.46']);
 		expect(parsed.apiserver.extraSans).toEqual(['k8s.example.com', '10.0.0.100']);
 		expect(parsed.encryption.key).toBeUndefined();
+		expect(parsed.etcd).toMatchObject({mode: 'stacked', binaries: '/srv/etcd/etcd-v3.6.5-linux-amd64.tar.gz', dataDir: '/var/lib/etcd'});
 		expect(extras.hostKeys).toHaveLength(3);
+	});
+
+	test('"do you run an etcd cluster already?" yes: the endpoints, prefilled from the nodes; the profile is external', async () => {
+		const ui = mount({initial: {binaries: '/b', kubernetesVersion: '1.37', nodes: [{name: 'm1', ip: '192.168.31.44'}, {name: 'm2', ip: '192.168.31.45'}]}});
+		await throughSsh(ui);
+		await press(ui.stdin, ...Array<string>(6).fill(KEY.down), KEY.enter);
+		await waitForFrame(ui.lastFrame, 'Kubernetes binaries');
+		await press(ui.stdin, KEY.enter, KEY.enter);
+		await waitForFrame(ui.lastFrame, 'Cluster network');
+		await press(ui.stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+		let frame = await waitForFrame(ui.lastFrame, 'step 5/10 · etcd');
+		expect(frame).toContain('etcd binaries');
+		await press(ui.stdin, KEY.right);
+		frame = await waitForFrame(ui.lastFrame, '(•) yes: I run one');
+		expect(frame).toContain('https://192.168.31.44:2379, https://192.168.31.45:2379');
+		expect(frame).not.toContain('etcd binaries');
+		await press(ui.stdin, KEY.enter, KEY.enter);
+		await waitForFrame(ui.lastFrame, 'Certificate authority');
+		await press(ui.stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+		frame = await waitForFrame(ui.lastFrame, 'Summary');
+		expect(frame).toMatch(/etcd {12}external, 2 endpoints\n {18}https:\/\/192\.168\.31\.44:2379\n {18}https:\/\/192\.168\.31\.45:2379/);
+		expect(frame.split('\n').every((l) => l.length <= 80)).toBe(true);
+		await press(ui.stdin, KEY.enter);
+		await waitFor(() => ui.onDone.mock.calls.length === 1, 'onDone');
+		const parsed = ProfileSchema.parse(ui.onDone.mock.calls[0]![0]);
+		expect(parsed.etcd).toEqual({mode: 'external', endpoints: ['https://192.168.31.44:2379', 'https://192.168.31.45:2379'], apiserverEndpoints: 'local'});
 	});
 
 	test('a bad IP shows the schema message under the field, and fixing it clears it', async () => {
@@ -195,13 +229,13 @@ describe('wizard', () => {
 
 	test('a pasted encryption key is masked on its screen and on the summary', async () => {
 		const key = Buffer.alloc(32, 9).toString('base64');
-		const ui = mount({initial: {binaries: '/b', kubernetesVersion: '1.37', nodes: [{name: 'm1', ip: '192.168.31.44'}]}});
+		const ui = mount({initial: {binaries: '/b', kubernetesVersion: '1.37', nodes: [{name: 'm1', ip: '192.168.31.44'}], etcd: {binaries: '/e'}}});
 		await throughSsh(ui);
 		await press(ui.stdin, KEY.down, KEY.down, KEY.down, KEY.enter);
 		await waitForFrame(ui.lastFrame, 'Kubernetes binaries');
 		await press(ui.stdin, KEY.enter, KEY.enter);
 		await waitForFrame(ui.lastFrame, 'Cluster network');
-		await press(ui.stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+		await press(ui.stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
 		await waitForFrame(ui.lastFrame, 'Secrets encryption key');
 		await press(ui.stdin, KEY.right, KEY.tab);
 		await type(ui.stdin, key);

@@ -108,6 +108,23 @@ describe('runStatusCommand', () => {
 		}
 	});
 
+	it('--json: readEtcd (a stacked etcd) is read on each refresh into the report; without it etcd is null', async () => {
+		const reads: number[] = [];
+		const etcd = {members: [], leader: 'm1', quotaBytes: 8 * 1024 ** 3, problem: null};
+		const without = setup({json: true});
+		const stacked = setup({json: true, readEtcd: async () => (reads.push(reads.length), etcd)});
+		try {
+			await runStatusCommand(without.options);
+			await runStatusCommand(stacked.options);
+			expect(StatusReportSchema.parse(JSON.parse(without.stdout.text())).etcd).toBeNull();
+			expect(StatusReportSchema.parse(JSON.parse(stacked.stdout.text())).etcd).toEqual(etcd);
+			expect(reads).toEqual([0]);
+		} finally {
+			without.cleanup();
+			stacked.cleanup();
+		}
+	});
+
 	it('--watch --json: NDJSON, one valid line per refresh, until stopped', async () => {
 		const stop = new AbortController();
 		const t = setup({json: true, watch: true, signal: stop.signal});

@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {statusJsonSchema, StatusReportSchema, StatusSnapshotSchema} from '../../source/status/json-schema.js';
 import {buildReport} from '../../source/status/view-model.js';
 import {changeStatus} from '../../source/status/change.js';
+import {etcdStatus} from '../../source/status/etcd.js';
 import {changeJournal, healthySnapshot} from './status-fixtures.js';
 
 const DOC = new URL('../../docs/status.schema.json', import.meta.url);
@@ -52,6 +53,30 @@ describe('status --json schema', () => {
 		}
 		expect(validate({...report, change: {state: 'running', file}})).toBe(false);
 		const {change: _change, ...without} = report;
+		expect(validate(without)).toBe(false);
+	});
+
+	it('docs/status.schema.json: etcd is required, null (external) or the stacked members', async () => {
+		const {default: Ajv2020} = (await import('ajv/dist/2020.js')) as unknown as {default: new (o: object) => {compile(s: object): ((d: unknown) => boolean) & {errors?: unknown}}};
+		const validate = new Ajv2020({strict: false, validateFormats: false}).compile(JSON.parse(readFileSync(DOC, 'utf8')) as object);
+		const names = ['lab-m1', 'lab-m2', 'lab-m3'];
+		const etcd = etcdStatus(
+			{
+				statuses: [
+					{name: 'lab-m1', ok: true, leader: '1', memberId: '1', raftIndex: 12, errors: [], version: '3.6.5', dbSizeBytes: 2_000_000},
+					{name: 'lab-m2', ok: true, leader: '1', memberId: '2', raftIndex: 11, errors: ['memberID:2 alarm:NOSPACE']},
+					{name: 'lab-m3', ok: false, detail: 'timed out'},
+				],
+				members: names.map((name, i) => ({id: String(i + 1), name, peerUrls: [], isLearner: false})),
+			},
+			names,
+			8 * 1024 ** 3,
+		);
+		const report = JSON.parse(JSON.stringify(buildReport({...healthySnapshot(), etcd}))) as Record<string, unknown>;
+		expect(validate(report)).toBe(true);
+		expect(validate({...report, etcd: null})).toBe(true);
+		expect(validate({...report, etcd: {...etcd, leader: 7}})).toBe(false);
+		const {etcd: _etcd, ...without} = report;
 		expect(validate(without)).toBe(false);
 	});
 

@@ -5,8 +5,9 @@ import {CONTROL_PLANE} from '../../cluster/services.js';
 import {formatError, UserError} from '../../errors.js';
 import {EXIT} from '../../exit-codes.js';
 import type {Profile, ProfileNode} from '../../profile/schema.js';
+import type {ShellCommand} from '../../remote/shell.js';
 import type {Transport} from '../../remote/transport.js';
-import {judgeReset, resetScript, resetTargets, type ResetTarget} from '../../run/reset/reset-plan.js';
+import {isWholeCluster, judgeReset, judgeStackedReset, resetPrompt, resetScript, resetTargets, type ResetTarget} from '../../run/reset/reset-plan.js';
 import {installedNodesFile, nodesLeftProfile} from '../../state/installed-nodes-file.js';
 import {defaultStateDir} from '../../state/state-dir.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
@@ -40,19 +41,25 @@ export async function runReset(options: ResetOptions): Promise<number> {
 		const departed = nodesLeftProfile(installed.recorded, profile.nodes).map((n) => ({...profile.nodes[0]!, name: n.name, ip: n.ip, ssh: undefined}) as ProfileNode);
 		const targets = resetTargets(profile, departed, options.node);
 		if ('problem' in targets) throw new UserError(targets.problem, targets.hint);
+		// Before the readiness probes: a stacked member is never stopped alone, whatever serves.
+		const stacked = judgeStackedReset(profile, targets);
+		if (stacked) throw new UserError(stacked.problem, `${stacked.hint}; nothing was changed`);
 		const problem = judgeReset(profile, targets, await readiness(profile, stateDir, targets));
 		if (problem) throw new UserError(problem.problem, `${problem.hint}; nothing was changed`);
-		const names = targets.map((t) => `${t.node.name} (${t.node.ip})${t.departed ? ' [no longer in the profile]' : ''}`).join(', ');
-		const whole = targets.length === profile.nodes.length && targets.every((t) => !t.departed);
+		const purge = options.purge === true;
+		const wholeCluster = isWholeCluster(profile, targets);
+		const prompt = resetPrompt(profile, targets, purge);
+		for (const line of prompt.plan) process.stderr.write(`${line}\n`);
 		if (!options.yes) {
-			const answer = await ask(`Reset ${names}: stop the control plane there and remove the tool's files${options.purge ? ' and binaries' : ''}${whole ? ' (the whole cluster: etcd keeps its objects)' : ''}? [y/N] `, stop.signal);
+			const answer = await ask(prompt.question, stop.signal);
 			if (answer !== 'yes') {
 				process.stderr.write(answer === 'interrupted' ? '\ninterrupted; nothing was changed\n' : 'nothing was changed\n');
 				return answer === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 			}
 		}
 		const locking = lockingConnect((node) => connectNode(profile, node, options, stop.signal), 'exclusive', 'reset');
-		const results = await Promise.all(targets.map((t) => resetNode(profile, t, options, locking.connect)));
+		const script = resetScript(profile, {purge, wholeCluster});
+		const results = await Promise.all(targets.map((t) => resetNode(t, script, locking.connect)));
 		const done = results.filter((r) => r.ok).map((r) => r.node);
 		for (const r of results) process.stdout.write(r.ok ? `${r.node}: reset (${r.removed} files and directories removed)\n` : `${r.node}: ✗ ${r.error}\n`);
 		// Reset nodes are forgotten: the next apply installs them as new ones.
@@ -65,12 +72,12 @@ export async function runReset(options: ResetOptions): Promise<number> {
 	}
 }
 
-async function resetNode(profile: Profile, target: ResetTarget, options: ResetOptions, connect: (n: ProfileNode) => Promise<Transport>): Promise<{node: string; ok: boolean; removed?: number; error?: string}> {
+async function resetNode(target: ResetTarget, script: ShellCommand, connect: (n: ProfileNode) => Promise<Transport>): Promise<{node: string; ok: boolean; removed?: number; error?: string}> {
 	const node = target.node.name;
 	try {
 		const transport = await connect(target.node);
 		try {
-			const r = await transport.exec(resetScript(profile, options.purge === true), {timeoutMs: 120_000});
+			const r = await transport.exec(script, {timeoutMs: 120_000});
 			if (r.code !== 0) return {node, ok: false, error: `the reset script failed (exit ${r.code}): ${r.stderr.trim().slice(-300)}`};
 			return {node, ok: true, removed: r.stdout.split('\n').filter((l) => l.startsWith('removed ')).length};
 		} finally {

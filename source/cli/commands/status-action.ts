@@ -1,7 +1,9 @@
 import {UserError} from '../../errors.js';
-import {etcdClientUrls} from '../../etcd/members.js';
+import {etcdClientUrls, stackedMembers} from '../../etcd/members.js';
+import {httpsEtcdProbe} from '../../etcd/https-etcd-probe.js';
 import {etcdClientCredentials} from '../../snapshot/take.js';
 import {stateEncryption} from '../../status/encryption.js';
+import {etcdReader} from '../../status/etcd.js';
 import {countStoredSecrets} from '../../status/stored-secrets.js';
 import type {Profile} from '../../profile/schema.js';
 import type {Transport} from '../../remote/transport.js';
@@ -69,7 +71,11 @@ export async function runStatus(options: StatusOptions): Promise<number> {
 
 function statusCommand(options: StatusOptions, profile: Profile, stateDir: string, stop: StopSignals): Promise<number> {
 	// Read before connecting: a missing etcd client certificate is exit 2, not a line in the report.
-	const etcd = options.encryption ? etcdClientCredentials(profile, stateDir) : undefined;
+	const stacked = profile.etcd.mode === 'stacked' ? profile.etcd : undefined;
+	const etcd = options.encryption || stacked ? etcdClientCredentials(profile, stateDir) : undefined;
+	// A stacked etcd is the tool's to watch: its members are probed on every refresh (an external one is not).
+	const members = stacked && etcd ? httpsEtcdProbe(stackedMembers(profile.nodes), etcd, options.probeTimeout * 1000) : undefined;
+	const readEtcd = stacked && members ? etcdReader(members, profile.nodes.map((n) => n.name), stacked.quotaBackendBytes) : undefined;
 	return runStatusCommand({
 		signal: stop.signal,
 		onInterrupt: () => stop.stop('Ctrl-C'),
@@ -88,7 +94,8 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 			const rotation = kept ? openRotation(stateDir) : undefined;
 			return kept && rotation ? {...kept, rotation} : kept;
 		},
-		...(etcd ? {countStoredSecrets: () => countStoredSecrets(etcdClientUrls(profile), etcd, options.probeTimeout * 1000 + 5000)} : {}),
+		...(readEtcd ? {readEtcd} : {}),
+		...(etcd && options.encryption ? {countStoredSecrets: () => countStoredSecrets(etcdClientUrls(profile), etcd, options.probeTimeout * 1000 + 5000)} : {}),
 		// New host keys only with --accept-new-host-keys: status looks at nodes apply trusted.
 		connect: async (p) =>
 			new Map<string, Transport | Error>(
@@ -96,7 +103,7 @@ function statusCommand(options: StatusOptions, profile: Profile, stateDir: strin
 					p.nodes.map(async (node) => [node.name, await connectNode(p, node, options, stop.signal).catch((e: Error) => e)] as const),
 				),
 			),
-	});
+	}).finally(() => members?.close());
 }
 
 /** An encryption rotation's journal in the state directory, as status shows it; nothing when there is none or it cannot be read. */

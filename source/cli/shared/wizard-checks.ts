@@ -14,7 +14,7 @@ export function localPath(path: string, home = homedir(), cwd = process.cwd()): 
 	return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
-/** Why a local path cannot be used, or undefined (the binaries may be a directory or a tarball; the rest are files). */
+/** Why a local path cannot be used, or undefined (the binaries, Kubernetes' and etcd's, may be a directory or a tarball; the rest are files). */
 export function localPathProblem(key: LocalPathKey, path: string, home = homedir(), cwd = process.cwd()): string | undefined {
 	const full = localPath(path, home, cwd);
 	let stat;
@@ -26,7 +26,7 @@ export function localPathProblem(key: LocalPathKey, path: string, home = homedir
 		if (code === 'EACCES') return 'cannot be read (permission denied)';
 		return `cannot be read (${code ?? String(error)})`;
 	}
-	if (key !== 'binaries' && stat.isDirectory()) return 'is a directory; give the file';
+	if (key !== 'binaries' && key !== 'etcd.binaries' && stat.isDirectory()) return 'is a directory; give the file';
 	return undefined;
 }
 

@@ -13,8 +13,8 @@ import {ensureDirectories, uploadFiles} from '../place-files.js';
 import type {RunnerOptions} from '../run-options.js';
 import {sleep} from '../services.js';
 import {StepError} from '../step-error.js';
-import {describeEtcdCluster, judgeEtcdCluster} from './cluster-gate.js';
-import type {EtcdClusterProbe} from './https-etcd-probe.js';
+import {describeEtcdCluster, judgeEtcdCluster} from '../../etcd/cluster-gate.js';
+import type {EtcdClusterProbe} from '../../etcd/https-etcd-probe.js';
 
 /** The digest of the member's inputs (every file marked `member`), recorded once it started with them. */
 export function memberInputDigest(plan: NodePlan): string {

@@ -62,7 +62,7 @@ export async function removeMaster(ctx: RemovalContext): Promise<void> {
 		await step(ctx, 'wait-gone', () => waitGone(ctx));
 		await step(ctx, 'delete-lease', () => deleteIdentityLeases(ctx));
 		await step(ctx, 'remove-files', async () => {
-			const r = await transport.exec(resetScript(ctx.profile, ctx.purge), {timeoutMs: 120_000});
+			const r = await transport.exec(resetScript(ctx.profile, {purge: ctx.purge}), {timeoutMs: 120_000});
 			if (r.code !== 0) throw new StepError(`removing the tool's files on ${gone.name} failed (exit ${r.code})`, `run k8s-master-setup reset --node ${gone.name} once it is fixed`, r.stderr);
 			ctx.say(`removed ${r.stdout.split('\n').filter((l) => l.startsWith('removed ')).length} files and directories on ${gone.name}${ctx.purge ? ' (binaries included)' : ' (binaries kept)'}`);
 		});

@@ -22,7 +22,9 @@ export const SCALAR_KEYS = [
 	'network.podCidr',
 	'network.nodePortRange',
 	'network.clusterDomain',
+	'etcd.mode',
 	'etcd.endpoints',
+	'etcd.binaries',
 	'pki.mode',
 	'pki.caCert',
 	'pki.caKey',
@@ -52,7 +54,10 @@ export const DEFAULT_VALUES: Record<ScalarKey, string> = {
 	'network.podCidr': '172.30.0.0/16',
 	'network.nodePortRange': '30000-32767',
 	'network.clusterDomain': 'cluster.local',
+	// A new cluster runs its own etcd unless the user says they run one.
+	'etcd.mode': 'stacked',
 	'etcd.endpoints': '',
+	'etcd.binaries': '',
 	'pki.mode': 'create',
 	'pki.caCert': '',
 	'pki.caKey': '',
@@ -67,6 +72,9 @@ export const FILLER_VALUES: Record<ScalarKey, string> = {
 	...DEFAULT_VALUES,
 	binaries: '/opt/k8s/bin',
 	kubernetesVersion: SUPPORTED_VERSIONS[SUPPORTED_VERSIONS.length - 1] ?? '1.37',
+	// External until the etcd screen is answered: the screens before it are not blocked by
+	// the stacked-only rule on the number of masters (checked again when the summary is confirmed).
+	'etcd.mode': 'external',
 	'etcd.endpoints': 'https://127.0.0.1:2379',
 	name: 'draft',
 };
@@ -94,8 +102,12 @@ export function initialDraft(initial?: Partial<ProfileInput>): Draft {
 	set('network.podCidr', i.network?.podCidr);
 	set('network.nodePortRange', i.network?.nodePortRange);
 	set('network.clusterDomain', i.network?.clusterDomain);
+	// The schema's rule: without a mode, a profile that lists endpoints is external.
 	const endpoints = i.etcd?.endpoints;
+	const external = i.etcd?.mode === 'external' || (i.etcd?.mode === undefined && endpoints !== undefined);
+	set('etcd.mode', external ? 'external' : 'stacked');
 	if (endpoints && endpoints.length > 0) set('etcd.endpoints', endpoints.join(', '));
+	set('etcd.binaries', i.etcd?.binaries);
 	if (i.pki?.caCert || i.pki?.caKey) {
 		set('pki.mode', 'existing');
 		set('pki.caCert', i.pki.caCert);
@@ -186,7 +198,8 @@ export function toProfileInput(draft: Draft, options: {filler?: ReadonlySet<stri
 			nodePortRange: v('network.nodePortRange'),
 			clusterDomain: v('network.clusterDomain'),
 		},
-		etcd: {endpoints: splitList(v('etcd.endpoints'))},
+		// The mode always written out: a profile never changes mode because a list went empty.
+		etcd: v('etcd.mode') === 'external' ? {mode: 'external', endpoints: splitList(v('etcd.endpoints'))} : {mode: 'stacked', binaries: v('etcd.binaries')},
 		pki: existingCa ? {caCert: v('pki.caCert'), caKey: v('pki.caKey')} : {},
 		encryption: pastedKey ? {key: v('encryption.key')} : {},
 		apiserver: {extraSans: splitList(v('apiserver.extraSans'))},

@@ -24,10 +24,19 @@ export function FormScreen({state, issues, columns, extra}: {state: WizardState;
 				}
 				const value = getValue(state.draft, f.key);
 				const message = state.touched[f.key] ? issueFor(issues, f.key) : undefined;
+				// A choice an edit keeps (etcd.mode): the saved answer only, nothing to change.
+				const kept = f.kind === 'choice' && f.keptWhenEditing !== undefined && state.base !== undefined;
 				return (
 					<Box key={f.key} flexDirection="column">
 						<FieldRow label={f.label} focused={focused}>
-							{f.kind === 'choice' ? (
+							{kept && f.kind === 'choice' ? (
+								<Text>
+									<Tone tone="accent" bold>
+										{f.options.find((o) => o.value === value)?.label ?? value}
+									</Tone>
+									<Tone tone="dim"> (kept as saved)</Tone>
+								</Text>
+							) : f.kind === 'choice' ? (
 								<Text>
 									{f.options.map((o) => (
 										<Tone key={o.value} tone={o.value === value ? 'accent' : 'dim'} bold={o.value === value}>
@@ -46,7 +55,7 @@ export function FormScreen({state, issues, columns, extra}: {state: WizardState;
 								{f.help}
 							</WrappedText>
 						) : null}
-						{focused && f.kind === 'choice' ? (
+						{focused && f.kind === 'choice' && !kept ? (
 							<Text>
 								{' '.repeat(LABEL_WIDTH + 2)}
 								<Tone tone="dim">←/→ or space to change</Tone>

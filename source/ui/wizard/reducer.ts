@@ -86,6 +86,7 @@ function keyAction(state: WizardState, input: string, key: KeyFlags): WizardStat
 		return focusTo(state, state.focus + 1);
 	}
 	if (field.kind === 'choice') {
+		if (field.keptWhenEditing !== undefined && state.base && (key.leftArrow || key.rightArrow || input === ' ')) return {...state, notice: field.keptWhenEditing};
 		const i = field.options.findIndex((o) => o.value === getValue(state.draft, field.key));
 		const dir = key.leftArrow ? -1 : key.rightArrow || input === ' ' ? 1 : 0;
 		if (dir === 0) return state;

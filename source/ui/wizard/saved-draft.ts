@@ -41,7 +41,8 @@ export function parseSavedDraft(text: string): SavedDraft | undefined {
 	if (!d || d.kind !== 'k8s-master-setup wizard draft' || d.version !== 1 || typeof d.step !== 'string' || !(d.step in STEPS)) return undefined;
 	const a = d.answers as Partial<Draft> | undefined;
 	if (!a || !Array.isArray(a.nodes) || typeof a.values !== 'object' || a.values === null) return undefined;
-	const values = a.values as Record<string, unknown>;
+	// A draft kept before the etcd question was asked always meant an external etcd.
+	const values: Record<string, unknown> = {'etcd.mode': 'external', 'etcd.binaries': '', ...(a.values as Record<string, unknown>)};
 	if (!SCALAR_KEYS.every((k) => typeof values[k] === 'string')) return undefined;
 	if (!a.nodes.every((n) => typeof n?.name === 'string' && typeof n.ip === 'string')) return undefined;
 	return {

@@ -24,7 +24,14 @@ export type StepId =
 
 export type FieldSpec =
 	| {kind: 'text'; key: string; label: string; mask?: boolean; help?: string}
-	| {kind: 'choice'; key: ScalarKey; label: string; options: ReadonlyArray<{value: string; label: string}>}
+	| {
+			kind: 'choice';
+			key: ScalarKey;
+			label: string;
+			options: ReadonlyArray<{value: string; label: string}>;
+			/** Shown, not changed, when editing a saved profile (reducer.ts says why on ←/→). */
+			keptWhenEditing?: string;
+	  }
 	| {kind: 'action'; key: 'add-node' | 'continue'; label: string};
 
 export interface StepSpec {
@@ -118,8 +125,23 @@ export const STEPS: Record<StepId, StepSpec> = {
 	etcd: {
 		id: 'etcd',
 		title: 'etcd',
-		owns: ['etcd.endpoints'],
-		fields: () => [{kind: 'text', key: 'etcd.endpoints', label: 'endpoints', help: 'comma-separated https URLs'}],
+		intro: 'Do you run an etcd cluster already? If not, the tool runs one etcd member on each master.',
+		owns: ['etcd.mode', 'etcd.endpoints', 'etcd.binaries'],
+		fields: (d) => [
+			{
+				kind: 'choice',
+				key: 'etcd.mode',
+				label: 'existing etcd?',
+				options: [
+					{value: 'stacked', label: 'no: run it on the masters'},
+					{value: 'external', label: 'yes: I run one'},
+				],
+				keptWhenEditing: 'etcd.mode is kept as saved: apply refuses to switch an installed cluster between its own etcd and an external one',
+			},
+			...(d.values['etcd.mode'] === 'external'
+				? [{kind: 'text' as const, key: 'etcd.endpoints', label: 'endpoints', help: 'comma-separated https URLs'}]
+				: [{kind: 'text' as const, key: 'etcd.binaries', label: 'etcd binaries', help: 'an etcd-vX.Y.Z-linux-amd64.tar.gz, or a directory with etcd, etcdctl and etcdutl'}]),
+		],
 	},
 	ca: {
 		id: 'ca',

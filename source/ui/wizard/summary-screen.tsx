@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import {getValue, splitList} from './draft.js';
+import {getValue, splitList, type Draft} from './draft.js';
 import type {WizardState} from './wizard-state.js';
 import {sshOf} from './wizard-state.js';
 import {mask} from '../format.js';
@@ -32,13 +32,28 @@ export function summaryLines(state: WizardState): Array<[string, string]> {
 		['pod CIDR', v('network.podCidr')],
 		['NodePort range', v('network.nodePortRange')],
 		['cluster domain', v('network.clusterDomain')],
-		...splitList(v('etcd.endpoints')).map((e, i): [string, string] => [i === 0 ? 'etcd' : '', e]),
+		...etcdLines(d),
 		['CA', v('pki.mode') === 'existing' ? `existing: ${v('pki.caCert')} (key file given, not shown)` : 'create a new CA'],
 		['encryption key', v('encryption.mode') === 'paste' ? `${mask(key)} (pasted, not shown)` : 'generate a new key'],
 		['extra SANs', sans.length > 0 ? sans.join(', ') : 'none'],
 	];
 	if (state.canCheck) lines.push(['host keys', state.acceptedHostKeys.length > 0 ? `${state.acceptedHostKeys.length} accepted` : 'not checked']);
 	return lines;
+}
+
+/**
+ * The etcd answer: the members the tool runs (the release read from a tarball's name, as
+ * etcd names its releases), or the external endpoints, one a line under their count.
+ */
+export function etcdLines(d: Draft): Array<[string, string]> {
+	const v = (key: string) => getValue(d, key).trim();
+	if (v('etcd.mode') !== 'external') {
+		const path = v('etcd.binaries');
+		const release = /etcd-v(\d+\.\d+\.\d+)-linux/.exec(path)?.[1];
+		return [['etcd', `stacked, one member per master (etcd ${release ? `${release} ` : ''}from ${path})`]];
+	}
+	const endpoints = splitList(v('etcd.endpoints'));
+	return [['etcd', `external, ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}`], ...endpoints.map((e): [string, string] => ['', e])];
 }
 
 /** What the next apply does about the masters an edit added or removed. */

@@ -14,7 +14,7 @@ import {STEPS, type StepId} from './steps.js';
 export type Issues = ReadonlyMap<string, string>;
 
 /** Local paths a profile names, checked on their own screen (they must exist on this machine). */
-export const LOCAL_PATH_KEYS = ['binaries', 'ssh.identityFile', 'pki.caCert', 'pki.caKey'] as const;
+export const LOCAL_PATH_KEYS = ['binaries', 'etcd.binaries', 'ssh.identityFile', 'pki.caCert', 'pki.caKey'] as const;
 export type LocalPathKey = (typeof LOCAL_PATH_KEYS)[number];
 
 export interface ValidationContext {

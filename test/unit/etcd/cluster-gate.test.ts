@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {describeEtcdCluster, judgeEtcdCluster, type EtcdClusterView, type MemberStatus} from '../../../source/run/etcd-member/cluster-gate.js';
+import {describeEtcdCluster, judgeEtcdCluster, type EtcdClusterView, type MemberStatus} from '../../../source/etcd/cluster-gate.js';
 import {memberInputDigest, memberRestartReason} from '../../../source/run/etcd-member/member-step.js';
 import type {NodePlan, PlannedFile} from '../../../source/plan/types.js';
 

@@ -2,8 +2,8 @@
 // gRPC gateway (HTTPS on 2379), with the tool's own etcd client certificate and only the
 // etcd CA trusted (snapshot/etcd-https.ts). Numbers in etcd's JSON are strings (uint64).
 import type https from 'node:https';
-import {etcdAgent, etcdPostJson, type EtcdClientCredentials} from '../../snapshot/etcd-https.js';
-import type {EtcdMember} from '../../etcd/members.js';
+import {etcdAgent, etcdPostJson, type EtcdClientCredentials} from '../snapshot/etcd-https.js';
+import type {EtcdMember} from './members.js';
 import type {EtcdClusterView, ListedMember, MemberStatus} from './cluster-gate.js';
 
 export interface EtcdClusterProbe {
