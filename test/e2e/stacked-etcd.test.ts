@@ -7,7 +7,7 @@ import YAML from 'yaml';
 import type {RunEvent} from '../../source/run/events.js';
 import {etcdAgent, etcdPostJson, type EtcdClientCredentials} from '../../source/snapshot/etcd-https.js';
 import {cannotRun} from '../require-or-skip.js';
-import {adminCreds, applyArgs, canRunLab, get, labEnv, labScript, NODES, nodeSsh, parseEvents, startApply, unitRuns, UNITS} from './apply-support.js';
+import {adminCreds, applyArgs, canRunLab, cli, get, labEnv, labScript, NODES, nodeSsh, parseEvents, startApply, unitRuns, UNITS} from './apply-support.js';
 
 /**
  * From bare machines (issue 26): the lab's own etcd taken off the nodes, then one `apply` of
@@ -38,6 +38,15 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		const profile = YAML.parse(readFileSync(env.LAB_PROFILE as string, 'utf8'));
 		profile.etcd = {mode: 'stacked', binaries: env.LAB_ETCD_BINARIES};
 		writeFileSync(profilePath, YAML.stringify(profile));
+	});
+
+	it('reset of the whole stacked cluster takes every member off: unit, certificates and data', async () => {
+		const run = await execa('node', [cli, 'reset', '--yes', '--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string], {reject: false, all: true});
+		expect(run.exitCode, run.all).toBe(0);
+		for (const n of NODES) {
+			const left = await nodeSsh(n, 'ls -d /etc/systemd/system/etcd.service /etc/kubernetes/cert/etcd /var/lib/etcd 2>/dev/null; systemctl is-active etcd', {reject: false});
+			expect(left.stdout.trim(), n).not.toMatch(/etcd\.service|cert\/etcd|\/var\/lib\/etcd|^active$/m);
+		}
 	});
 
 	afterAll(async () => {
@@ -115,6 +124,30 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		expect(changed).toEqual([]);
 		expect(await unitRuns()).toEqual(before);
 		expect(await Promise.all(NODES.map(async (n) => (await nodeSsh(n, 'systemctl show -p InvocationID --value etcd')).stdout.trim()))).toEqual(etcdBefore);
+	});
+
+	it("status shows the members, the leader and the db size; a member stopped is a degraded cluster naming it", async () => {
+		const status = () => execa('node', [cli, 'status', '--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--json'], {reject: false});
+		type Report = {health: {exitCode: number}; etcd: {members: Array<{name: string; healthy: boolean; leader: boolean; dbSizeBytes: number | null}>; leader: string | null; problem: string | null} | null};
+		const healthy = await status();
+		expect(healthy.exitCode, healthy.stdout + healthy.stderr).toBe(0);
+		const report = JSON.parse(healthy.stdout) as Report;
+		expect(report.etcd?.members.map((m) => m.name)).toEqual(NODES);
+		expect(report.etcd?.members.every((m) => m.healthy && (m.dbSizeBytes ?? 0) > 0)).toBe(true);
+		expect(NODES).toContain(report.etcd?.leader);
+		expect(report.etcd?.members.filter((m) => m.leader)).toHaveLength(1);
+		expect(report.etcd?.problem).toBeNull();
+
+		await nodeSsh('lab-m3', 'systemctl stop etcd');
+		try {
+			const degraded = await status();
+			expect(degraded.exitCode, degraded.stdout).toBe(3);
+			const r = JSON.parse(degraded.stdout) as Report;
+			expect(r.etcd?.members.find((m) => m.name === 'lab-m3')?.healthy).toBe(false);
+			expect(r.etcd?.problem).toContain('lab-m3');
+		} finally {
+			await nodeSsh('lab-m3', 'systemctl start etcd');
+		}
 	});
 
 	it('refuses a fourth master with a stacked etcd (member add not built), before anything is written', async () => {
