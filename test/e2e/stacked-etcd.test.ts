@@ -40,15 +40,6 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		writeFileSync(profilePath, YAML.stringify(profile));
 	});
 
-	it('reset of the whole stacked cluster takes every member off: unit, certificates and data', async () => {
-		const run = await execa('node', [cli, 'reset', '--yes', '--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string], {reject: false, all: true});
-		expect(run.exitCode, run.all).toBe(0);
-		for (const n of NODES) {
-			const left = await nodeSsh(n, 'ls -d /etc/systemd/system/etcd.service /etc/kubernetes/cert/etcd /var/lib/etcd 2>/dev/null; systemctl is-active etcd', {reject: false});
-			expect(left.stdout.trim(), n).not.toMatch(/etcd\.service|cert\/etcd|\/var\/lib\/etcd|^active$/m);
-		}
-	});
-
 	afterAll(async () => {
 		// The other suites run against the lab's own etcd: the tool's members go, the lab's come back empty.
 		await Promise.all(NODES.map(bare));
@@ -157,5 +148,14 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		const run = await startApply(applyArgs(env, four, stateDir));
 		expect(run.exitCode, run.all).toBe(2);
 		expect(run.stderr).toContain('the profile adds lab-m4: with etcd.mode: stacked each master is an etcd member');
+	});
+
+	it('reset of the whole stacked cluster takes every member off: unit, certificates and data', async () => {
+		const run = await execa('node', [cli, 'reset', '--yes', '--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string], {reject: false, all: true});
+		expect(run.exitCode, run.all).toBe(0);
+		for (const n of NODES) {
+			const left = await nodeSsh(n, 'ls -d /etc/systemd/system/etcd.service /etc/kubernetes/cert/etcd /var/lib/etcd 2>/dev/null; systemctl is-active etcd', {reject: false});
+			expect(left.stdout.trim(), n).not.toMatch(/etcd\.service|cert\/etcd|\/var\/lib\/etcd|^active$/m);
+		}
 	});
 });
