@@ -79,8 +79,11 @@ export async function recordHashesNow(options: RunnerOptions, run: NodeRun): Pro
 	});
 }
 
-/** Binaries in the order the services need them; a file no service runs (kubectl) last. */
+/**
+ * Binaries in the order the services need them; a file no service runs (kubectl) last. A
+ * stacked etcd's member binary first of all: every apiserver waits for the etcd cluster.
+ */
 function byFirstService(a: PlannedFile, b: PlannedFile): number {
-	const rank = (f: PlannedFile) => Math.min(...f.services.map((s) => SERVICES.indexOf(s)), SERVICES.length);
+	const rank = (f: PlannedFile) => (f.member ? -1 : Math.min(...f.services.map((s) => SERVICES.indexOf(s)), SERVICES.length));
 	return rank(a) - rank(b);
 }
