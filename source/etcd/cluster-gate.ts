@@ -51,3 +51,22 @@ export function describeEtcdCluster(view: EtcdClusterView): string {
 	const leader = up.find((s) => s.memberId === leaderId)?.name ?? leaderId ?? '?';
 	return `etcd: ${up.length} members healthy, ${leader} leads`;
 }
+
+/**
+ * Whether `name` has caught up: its raft index at least the leader's as read before it (the
+ * view reads every member side by side, so a busy cluster's leader may be a few entries on).
+ * Undefined when it has; else what is behind, for the waiting line.
+ */
+export function judgeCaughtUp(view: EtcdClusterView, name: string, leaderIndexBefore: number): string | undefined {
+	const own = view.statuses.find((s) => s.name === name);
+	if (!own || !own.ok) return `${name} does not answer`;
+	return own.raftIndex >= leaderIndexBefore ? undefined : `${name} at raft index ${own.raftIndex}, the leader was at ${leaderIndexBefore}`;
+}
+
+/** The member that leads, by name, when the members agree on one. */
+export function leaderOf(view: EtcdClusterView): Extract<MemberStatus, {ok: true}> | undefined {
+	const up = view.statuses.filter((s): s is Extract<MemberStatus, {ok: true}> => s.ok);
+	const leader = up[0]?.leader;
+	if (!leader || leader === '0' || up.some((s) => s.leader !== leader)) return undefined;
+	return up.find((s) => s.memberId === leader);
+}

@@ -8,6 +8,8 @@ import type {EtcdClusterView, ListedMember, MemberStatus} from './cluster-gate.j
 
 export interface EtcdClusterProbe {
 	view(): Promise<EtcdClusterView>;
+	/** Moves leadership from the member `leader` (which must lead) to the member with id `targetId` (etcd's MoveLeader). */
+	moveLeader(leader: string, targetId: string): Promise<void>;
 	close(): void;
 }
 
@@ -20,6 +22,11 @@ export function httpsEtcdProbe(members: readonly EtcdMember[], credentials: Etcd
 			const through = members.find((m) => statuses.find((s) => s.name === m.name)?.ok);
 			const members_ = through ? await post(through, '/v3/cluster/member/list').then(listOf, () => undefined) : undefined;
 			return {statuses, ...(members_ ? {members: members_} : {})};
+		},
+		async moveLeader(leader, targetId) {
+			const member = members.find((m) => m.name === leader);
+			if (!member) throw new Error(`no member ${leader}`);
+			await etcdPostJson(member.clientUrl, '/v3/maintenance/transfer-leadership', {agent, credentials, idleTimeoutMs: 10_000, body: JSON.stringify({targetID: targetId})});
 		},
 		close: () => agent.destroy(),
 	};

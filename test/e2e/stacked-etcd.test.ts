@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import YAML from 'yaml';
 import type {RunEvent} from '../../source/run/events.js';
 import {etcdAgent, etcdPostJson, type EtcdClientCredentials} from '../../source/snapshot/etcd-https.js';
+import {probeConfigMap} from '../../scripts/configmap-probe.js';
 import {cannotRun} from '../require-or-skip.js';
 import {adminCreds, applyArgs, canRunLab, cli, get, labEnv, labScript, NODES, nodeSsh, parseEvents, startApply, unitRuns, UNITS} from './apply-support.js';
 
@@ -115,6 +116,38 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		expect(changed).toEqual([]);
 		expect(await unitRuns()).toEqual(before);
 		expect(await Promise.all(NODES.map(async (n) => (await nodeSsh(n, 'systemctl show -p InvocationID --value etcd')).stdout.trim()))).toEqual(etcdBefore);
+	});
+
+	it('a member flag change rolls one member at a time under a write probe through every apiserver: no failed request, leadership moved off the leader before its restart', async () => {
+		const admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
+		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
+		const changed = join(work, 'profile-quota.yaml');
+		writeFileSync(changed, YAML.stringify({...profile, etcd: {...profile.etcd, quotaBackendBytes: 4294967296}}));
+		const probe = probeConfigMap(NODES.map(ipOf), admin, 'e2e-stacked-probe');
+		await new Promise((r) => setTimeout(r, 1000));
+		const t0 = Date.now();
+		const run = await startApply(applyArgs(env, changed, stateDir));
+		const wallS = (Date.now() - t0) / 1000;
+		await new Promise((r) => setTimeout(r, 1000));
+		await probe.stop();
+		expect(run.exitCode, run.all).toBe(0);
+		const events = parseEvents(run.stdout);
+		const lines = events.filter((e): e is Extract<RunEvent, {type: 'log'}> => e.type === 'log' && e.step === 'etcd').map((e) => `${e.node}: ${e.line}`);
+		console.log(`member flag change (quota 8 -> 4 GiB) on 3 members: ${wallS.toFixed(1)} s; probe ${probe.requests} requests, ${probe.failures.length} failed, longest gap ${probe.longestGapMs} ms\n${lines.join('\n')}`);
+		expect(probe.failures).toEqual([]);
+		// One member at a time: each etcd step ended before the next began.
+		const spans = NODES.map((n) => ({
+			start: events.find((e) => e.type === 'step-started' && e.node === n && e.step === 'etcd')?.at ?? NaN,
+			end: events.find((e) => e.type === 'step-done' && e.node === n && e.step === 'etcd')?.at ?? NaN,
+		})).sort((a, b) => a.start - b.start);
+		for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
+		expect(lines.filter((l) => /: starting etcd: inputs changed: etcd\.service$/.test(l))).toHaveLength(3);
+		expect(lines.filter((l) => /moved etcd leadership from lab-m\d to lab-m\d before its restart/.test(l)).length).toBeGreaterThanOrEqual(1);
+		// Only the members restarted: no control-plane service.
+		const restartedServices = events.filter((e): e is Extract<RunEvent, {type: 'step-done'}> => e.type === 'step-done' && e.step !== 'etcd').flatMap((e) => e.changed.filter((c) => c.startsWith('restarted')));
+		expect(restartedServices).toEqual([]);
+		for (const n of NODES) expect((await nodeSsh(n, 'systemctl cat etcd')).stdout, n).toContain('--quota-backend-bytes=4294967296');
+		writeFileSync(profilePath, readFileSync(changed));
 	});
 
 	it("status shows the members, the leader and the db size; a member stopped is a degraded cluster naming it", async () => {

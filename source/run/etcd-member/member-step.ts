@@ -13,7 +13,7 @@ import {ensureDirectories, uploadFiles} from '../place-files.js';
 import type {RunnerOptions} from '../run-options.js';
 import {sleep} from '../services.js';
 import {StepError} from '../step-error.js';
-import {describeEtcdCluster, judgeEtcdCluster} from '../../etcd/cluster-gate.js';
+import {describeEtcdCluster, judgeCaughtUp, judgeEtcdCluster, leaderOf, type EtcdClusterView, type MemberStatus} from '../../etcd/cluster-gate.js';
 import type {EtcdClusterProbe} from '../../etcd/https-etcd-probe.js';
 
 /** The digest of the member's inputs (every file marked `member`), recorded once it started with them. */
@@ -53,12 +53,15 @@ export async function startMember(options: RunnerOptions, run: NodeRun, how: Mem
 	const expected = options.plan.nodes.map((n) => n.node.name);
 	const say = (line: string) => options.emit({type: 'log', at: Date.now(), node: node.name, step: 'etcd', line});
 	const progress = (message: string) => options.emit({type: 'step-progress', at: Date.now(), node: node.name, step: 'etcd', message});
-	// A running member goes down only while the others can keep the quorum without it.
+	// A running member goes down only while the others can keep the quorum without it, and
+	// not as the leader: leadership is moved off it first (no election while it is down).
 	if (run.remote?.etcd?.active) {
-		const problem = judgeEtcdCluster(await how.probe.view(), expected);
+		const view = await how.probe.view();
+		const problem = judgeEtcdCluster(view, expected);
 		if (problem !== undefined) {
 			throw new StepError(`etcd on ${node.name} was not restarted: the cluster is not healthy (${problem})`, 'a member goes down only while every member serves; check `k8s-master-setup status` and the members\' journals (journalctl -u etcd)');
 		}
+		if (leaderOf(view)?.name === node.name) await moveLeadershipOff(options, run, how.probe, view, say);
 	}
 	await ensureDirectories(run);
 	say(`starting etcd: ${reason}`);
@@ -77,7 +80,9 @@ async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdC
 	let last = 'no answer yet';
 	for (;;) {
 		await sleep(Math.max(options.healthPollMs ?? 250, 250));
-		const problem = judgeEtcdCluster(await probe.view().catch((e: Error) => ({statuses: [{name: node.name, ok: false as const, detail: e.message}]})), expected);
+		const view = await probe.view().catch((e: Error) => ({statuses: [{name: node.name, ok: false as const, detail: e.message}]}));
+		// Whole again, and this member caught up with where the leader was: the next node may go down.
+		const problem = judgeEtcdCluster(view, expected) ?? behind(view, await probe.view().catch(() => view), node.name);
 		if (problem === undefined) return;
 		last = problem;
 		if (Date.now() - started >= timeoutMs) {
@@ -92,5 +97,31 @@ async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdC
 			}
 		}
 		progress(`waiting for the etcd cluster (${Math.round((Date.now() - started) / 1000)}s): ${last}`);
+	}
+}
+
+/** Undefined once `name`, in the later view, reached the raft index the leader had in the earlier one. */
+function behind(earlier: EtcdClusterView, later: EtcdClusterView, name: string): string | undefined {
+	const leader = leaderOf(earlier);
+	return leader ? judgeCaughtUp(later, name, leader.raftIndex) : 'no leader';
+}
+
+/** etcd's MoveLeader to another member that serves, then a wait until the members name it. */
+async function moveLeadershipOff(options: RunnerOptions, run: NodeRun, probe: EtcdClusterProbe, view: EtcdClusterView, say: (line: string) => void): Promise<void> {
+	const node = run.plan.node.name;
+	const target = view.statuses.find((s): s is Extract<MemberStatus, {ok: true}> => s.ok && s.name !== node);
+	if (!target) return;
+	await probe.moveLeader(node, target.memberId).catch((e: Error) => {
+		throw new StepError(`moving etcd leadership off ${node} to ${target.name} failed: ${e.message}`, 'the member was not restarted; run apply again (leadership may have moved meanwhile)');
+	});
+	const started = Date.now();
+	for (;;) {
+		const now = leaderOf(await probe.view().catch(() => ({statuses: []})));
+		if (now && now.name !== node) {
+			say(`moved etcd leadership from ${node} to ${now.name} before its restart`);
+			return;
+		}
+		if (Date.now() - started > 15_000) throw new StepError(`etcd leadership did not leave ${node} within 15 s of the move to ${target.name}`, 'the member was not restarted; run apply again');
+		await sleep(Math.max(options.healthPollMs ?? 250, 250));
 	}
 }

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {describeEtcdCluster, judgeEtcdCluster, type EtcdClusterView, type MemberStatus} from '../../../source/etcd/cluster-gate.js';
+import {describeEtcdCluster, judgeCaughtUp, judgeEtcdCluster, leaderOf, type EtcdClusterView, type MemberStatus} from '../../../source/etcd/cluster-gate.js';
 import {memberInputDigest, memberRestartReason} from '../../../source/run/etcd-member/member-step.js';
 import type {NodePlan, PlannedFile} from '../../../source/plan/types.js';
 
@@ -29,6 +29,20 @@ describe('the stacked etcd cluster gate', () => {
 const file = (path: string, sha256: string, member: boolean): PlannedFile => ({path, mode: 0o644, step: 'certificates', sha256, size: 1, secret: false, services: [], ...(member ? {member: true as const} : {})});
 const plan = {node: {name: 'm1', ip: '10.0.0.1'}, directories: [], files: [file('/x/etcd/server.pem', 'a', true), file('/x/etcd.service', 'b', true), file('/x/kubernetes.pem', 'c', false)]} as unknown as NodePlan;
 const remote = (hashes: Record<string, string>, etcd?: {active: boolean; enabled: boolean; applied?: string}) => ({hashes: new Map(Object.entries(hashes)), appliedDigests: new Map(), active: new Map(), enabled: new Map(), ...(etcd ? {etcd} : {})});
+
+describe('the leader, and a restarted member catching up', () => {
+	it('names the leader only when the members agree', () => {
+		expect(leaderOf(whole)?.name).toBe('m1');
+		expect(leaderOf({statuses: [up('m1', '11'), up('m2', '22')]})).toBeUndefined();
+		expect(leaderOf({statuses: [up('m1', '0')]})).toBeUndefined();
+	});
+	it('a member caught up once its raft index reached where the leader was', () => {
+		const at = (raftIndex: number): EtcdClusterView => ({statuses: [{...up('m2'), raftIndex} as MemberStatus]});
+		expect(judgeCaughtUp(at(120), 'm2', 120)).toBeUndefined();
+		expect(judgeCaughtUp(at(90), 'm2', 120)).toBe('m2 at raft index 90, the leader was at 120');
+		expect(judgeCaughtUp({statuses: [{name: 'm2', ok: false, detail: 'x'}]}, 'm2', 1)).toBe('m2 does not answer');
+	});
+});
 
 describe('when a stacked member restarts', () => {
 	const same = {'/x/etcd/server.pem': 'a', '/x/etcd.service': 'b', '/x/kubernetes.pem': 'OTHER'};
