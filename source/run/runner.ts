@@ -12,6 +12,7 @@ import {stepsFor, type Steps} from './step-runner.js';
 import {StepError} from './step-error.js';
 import {verifyNode} from './verify.js';
 import {httpsEtcdProbe} from '../etcd/https-etcd-probe.js';
+import {leaderOf} from '../etcd/cluster-gate.js';
 
 export type {RunnerOptions, RunResult} from './run-options.js';
 export {selectSteps} from './operation.js';
@@ -71,7 +72,7 @@ async function runPlanWith(options: RunnerOptions): Promise<RunResult> {
 	await options.beforeFirstWrite?.();
 	const rolling = runs.some((r) => r.remote?.active.get('kube-apiserver'));
 	if (rolling) {
-		const stoppedAt = await rollOut(options, runs, steps);
+		const stoppedAt = await rollOut(options, await leaderLast(options, runs), steps);
 		if (stoppedAt !== undefined) {
 			// The untouched nodes serve as before; verifying them would only wait on Leases
 			// the stopped node's services may be giving up.
@@ -84,6 +85,17 @@ async function runPlanWith(options: RunnerOptions): Promise<RunResult> {
 
 	await verifyAll(options, runs, steps);
 	return finish(options, runs, started, true);
+}
+
+/**
+ * A stacked etcd's leader changes last: the followers restart under it without an election,
+ * and its leadership moves once, to a member already changed (member-step.ts). A resumed
+ * rollout keeps its journal's order (rolling-change/journal.ts).
+ */
+async function leaderLast(options: RunnerOptions, runs: NodeRun[]): Promise<NodeRun[]> {
+	if (!options.etcdProbe || !runs.some((r) => r.plan.files.some((f) => f.member))) return runs;
+	const leader = leaderOf(await options.etcdProbe.view().catch(() => ({statuses: []})))?.name;
+	return leader === undefined ? runs : [...runs.filter((r) => r.plan.node.name !== leader), ...runs.filter((r) => r.plan.node.name === leader)];
 }
 
 async function verifyAll(options: RunnerOptions, runs: NodeRun[], steps: Steps): Promise<void> {
