@@ -89,4 +89,9 @@ describe('editText', () => {
 		expect(editText(t, '', {return: true})).toBeUndefined();
 		expect(editText(t, 'x', {ctrl: true})).toBeUndefined();
 	});
+
+	test('several Backspaces in one read delete as many characters (ink passes them as text)', () => {
+		expect(editText({value: '1.371.37', cursor: 8}, '\u007f\u007f\u007f\u007f', {})).toEqual({value: '1.37', cursor: 4});
+		expect(editText({value: 'ab', cursor: 2}, '\b\b\b', {})).toEqual({value: '', cursor: 0});
+	});
 });

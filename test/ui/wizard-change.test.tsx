@@ -95,6 +95,22 @@ describe('add a master', () => {
 		expect(ui.onDone).not.toHaveBeenCalled();
 	});
 
+	test('with a stacked etcd an even master count is refused on the form as one of the ✗ the notice counts', async () => {
+		const one = {...saved, nodes: [saved.nodes[0]!], etcd: {mode: 'stacked', binaries: '/srv/etcd'}} as ProfileInput;
+		const ui = mount(one);
+		await waitForFrame(ui.lastFrame, 'What to change');
+		await press(ui.stdin, KEY.enter);
+		await waitForFrame(ui.lastFrame, 'New master');
+		await press(ui.stdin, KEY.enter);
+		await type(ui.stdin, '192.168.31.47');
+		await press(ui.stdin, KEY.enter);
+		const frame = await waitForFrame(ui.lastFrame, 'marked ✗ to continue');
+		const notice = /fix (the field|(\d+) fields) marked ✗/.exec(frame);
+		const counted = notice?.[2] ? Number(notice[2]) : 1;
+		expect((frame.match(/✗/g) ?? []).length - 1).toBe(counted);
+		expect(ui.onDone).not.toHaveBeenCalled();
+	});
+
 	test('esc goes back to the choice with the node list as it was', async () => {
 		const ui = mount();
 		await waitForFrame(ui.lastFrame, 'What to change');

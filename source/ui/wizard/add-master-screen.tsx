@@ -5,6 +5,7 @@ import {fieldsOf} from './wizard-state.js';
 import type {Issues} from './validate.js';
 import {Actions, MasterCountNote, NAME_WIDTH, NodeRow} from './node-row.js';
 import {Tone} from '../theme.js';
+import {FieldMessage} from './fields.js';
 
 /** The new master's row (the last node: change-rules.ts adds it) under the profile's, which stay as they are. */
 export function AddMasterScreen({state, issues, columns, spinnerFrame}: {state: WizardState; issues: Issues; columns: number; spinnerFrame: number}) {
@@ -24,6 +25,8 @@ export function AddMasterScreen({state, issues, columns, spinnerFrame}: {state: 
 				</Text>
 			))}
 			<NodeRow state={state} index={added} focusedKey={focusedKey} issues={issues} columns={columns} spinnerFrame={spinnerFrame} />
+			{/* The list's own problem (a stacked etcd refuses an even count), as the nodes screen shows it: one of the ✗ the notice counts. */}
+			{state.touched['nodes'] ? <FieldMessage message={issues.get('nodes')} indent={2} width={columns} /> : null}
 			<Actions fields={fields} focusedKey={focusedKey} />
 			<MasterCountNote count={nodes.length} columns={columns} />
 		</Box>

@@ -41,6 +41,12 @@ export function editText({value, cursor}: TextValue, input: string, key: KeyFlag
 		if (at === 0) return {value, cursor: 0};
 		return {value: value.slice(0, at - 1) + value.slice(at), cursor: at - 1};
 	}
+	// Several Backspaces in one read (a held key, keys sent faster than the screen redraws): ink
+	// recognises a single DEL only and hands the run over as text; each one deletes a character.
+	if (/^[\u007f\b]+$/.test(input)) {
+		const n = Math.min(at, input.length);
+		return {value: value.slice(0, at - n) + value.slice(at), cursor: at - n};
+	}
 	if (key.ctrl || key.meta || key.return || key.tab || key.escape || key.upArrow || key.downArrow) return undefined;
 	// Printable text, one key or a paste; control characters are dropped.
 	const text = input.replace(/[\u0000-\u001f\u007f]/g, '');
