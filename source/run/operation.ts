@@ -41,6 +41,11 @@ export const FILE_STEPS: readonly StepName[] = ofKind('files');
 /** Every step that changes a node, in order: the file steps, then one step per service. */
 export const CHANGE_STEPS: readonly StepName[] = [...FILE_STEPS, ...SERVICES.map((s) => SERVICE_STEP[s])];
 
+/** The change steps of one node's plan: with a stacked etcd's member, its `etcd` step after the files. */
+export function changeStepsOf(plan: {files: ReadonlyArray<{member?: true}>}): readonly StepName[] {
+	return plan.files.some((f) => f.member) ? [...FILE_STEPS, 'etcd', ...SERVICES.map((s) => SERVICE_STEP[s])] : CHANGE_STEPS;
+}
+
 /** The steps of a run against an external etcd (every profile before etcd.mode: stacked). */
 export const EXTERNAL_ETCD_STEPS: readonly StepName[] = STEP_NAMES.filter((s) => s !== 'etcd');
 

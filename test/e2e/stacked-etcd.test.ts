@@ -185,6 +185,12 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		const run = await startApply(applyArgs(env, four, stateDir));
 		expect(run.exitCode, run.all).toBe(2);
 		expect(run.stderr).toContain('the profile adds lab-m4: with etcd.mode: stacked each master is an etcd member');
+		// Nor does the installed cluster switch to an external etcd (the lab's endpoints).
+		const external = join(work, 'profile-external.yaml');
+		writeFileSync(external, YAML.stringify({...profile, etcd: {endpoints: NODES.map((n) => `https://${ipOf(n)}:2379`)}}));
+		const switched = await startApply(applyArgs(env, external, stateDir));
+		expect(switched.exitCode, switched.all).toBe(2);
+		expect(switched.stderr).toContain('etcd.mode is external, but this state directory deployed a stacked etcd on the masters');
 	});
 
 	it('reset of the whole stacked cluster takes every member off: unit, certificates and data', async () => {

@@ -31,7 +31,7 @@ import {EXIT} from '../../exit-codes.js';
 import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
 import {installedNodesFile} from '../../state/installed-nodes-file.js';
-import {stackedMembershipRefusal} from '../../run/etcd-member/membership-refusal.js';
+import {etcdModeSwitchRefusal, stackedMembershipRefusal} from '../../run/etcd-member/membership-refusal.js';
 import {holdRunFinished, plannedRemoval, printRemovalPlan, refuseUnsafeRemoval, removeDeparted, runRemoval, type Removal} from './apply-removal.js';
 import type {RunFinished} from '../../run/remove-master/removal-events.js';
 
@@ -140,7 +140,7 @@ async function applyPrepared(
 	});
 	const installed = installedNodesFile(stateDir);
 	// With a stacked etcd a master is a member too: adding or removing one is not built yet.
-	const stackedRefusal = stackedMembershipRefusal(profile, installed.recorded);
+	const stackedRefusal = etcdModeSwitchRefusal(profile, installed.recorded, existsSync(join(stateDir, 'etcd', 'ca.pem'))) ?? stackedMembershipRefusal(profile, installed.recorded);
 	if (stackedRefusal) throw stackedRefusal;
 	// A master that left the profile: removed by this run once the others converged (apply-removal.ts).
 	const gone = plannedRemoval(installed, profile, options, ask);

@@ -20,3 +20,24 @@ export function stackedMembershipRefusal(profile: Pick<Profile, 'etcd' | 'nodes'
 		`keep nodes as the installed masters (${[...had].join(', ')}) for now; nothing was changed`,
 	);
 }
+
+/**
+ * A cluster keeps the etcd it was installed with: the state directory holds an etcd CA only
+ * when it deployed a stacked etcd. Switching an installed cluster's etcd.mode would start
+ * empty members under its apiservers (external → stacked) or leave the tool's members running
+ * unmanaged (stacked → external): refused before anything is written (pure).
+ */
+export function etcdModeSwitchRefusal(profile: Pick<Profile, 'etcd'>, installed: ReadonlyArray<{name: string}>, stateHasEtcdCa: boolean): UserError | undefined {
+	if (installed.length === 0) return undefined;
+	const stacked = profile.etcd.mode === 'stacked';
+	if (stacked === stateHasEtcdCa) return undefined;
+	return stacked
+		? new UserError(
+				'etcd.mode is stacked, but this state directory installed the masters against an external etcd (etcd.endpoints): switching an installed cluster to a stacked etcd is not built (its data would have to move into the new members)',
+				'keep etcd.mode: external with its endpoints; nothing was changed',
+			)
+		: new UserError(
+				"etcd.mode is external, but this state directory deployed a stacked etcd on the masters (its CA is in the state directory's etcd/): switching it to an external etcd is not built (the tool's members would keep running, unmanaged)",
+				'keep etcd.mode: stacked; nothing was changed',
+			);
+}

@@ -4,7 +4,7 @@ import {appliedMarkerPath} from '../remote-state.js';
 import {generationId, type Generation} from '../generations.js';
 import type {JournalWriter} from '../journal.js';
 import {need, type NodeRun, type Outcome} from '../node-run.js';
-import {CHANGE_STEPS, FILE_STEPS} from '../operation.js';
+import {changeStepsOf, FILE_STEPS} from '../operation.js';
 import {startMember} from '../etcd-member/member-step.js';
 import {placeFiles} from '../place-files.js';
 import {addOnce} from './journal.js';
@@ -49,7 +49,7 @@ export async function changeNode(rollout: Rollout, run: NodeRun, p: number, grou
 	const refused = first && (await gate(first).then(() => undefined, (e: unknown) => e));
 	if (first && refused) {
 		steps.fail(run, SERVICE_STEP[first], 0, stopHint(refused));
-		steps.skip(run, (p === 0 ? CHANGE_STEPS : services.map((s) => SERVICE_STEP[s])).filter((s) => s !== SERVICE_STEP[first]), `not started: ${describeFailure(refused).cause}`);
+		steps.skip(run, (p === 0 ? changeStepsOf(run.plan) : services.map((s) => SERVICE_STEP[s])).filter((s) => s !== SERVICE_STEP[first]), `not started: ${describeFailure(refused).cause}`);
 		return;
 	}
 	if (p === 0) {

@@ -3,7 +3,7 @@ import {mapHolderToNode} from '../../cluster/lease.js';
 import {need, type NodeRun} from '../node-run.js';
 import {changeNode, type Rollout} from './change-node.js';
 import {rollBack} from './roll-back.js';
-import {CHANGE_STEPS} from '../operation.js';
+import {changeStepsOf} from '../operation.js';
 import {openJournal} from './journal.js';
 import {notStartedReason} from './rules.js';
 import type {RunnerOptions} from '../run-options.js';
@@ -92,7 +92,7 @@ async function stopAt(rollout: Rollout, failed: NodeRun[], group: NodeRun[], p: 
 	const untouched = p === 0 ? order.slice(reached + 1).map((o) => o.plan.node.name) : [];
 	for (const [i, other] of order.entries()) {
 		if (failed.includes(other)) steps.skip(other, later(p + 1), `${other.failedStep} failed`);
-		else if (i > reached && !group.includes(other)) steps.skip(other, p === 0 ? CHANGE_STEPS : later(p), stopped);
+		else if (i > reached && !group.includes(other)) steps.skip(other, p === 0 ? changeStepsOf(other.plan) : later(p), stopped);
 		else steps.skip(other, later(p + 1), stopped);
 	}
 	const back = rolledBack.get(first);
@@ -117,7 +117,7 @@ async function snapshotFirst(options: RunnerOptions, order: NodeRun[], steps: St
 	}
 	const {cause, hint} = describeFailure(snapshot.error);
 	steps.fail(lead, 'binaries', 0, new StepError(`no etcd snapshot before the minor upgrade: ${cause}`, `${hint ? `${hint}; ` : ''}nothing was changed on any node; fix it, or run apply with --no-etcd-snapshot to upgrade without one`));
-	for (const run of order) steps.skip(run, CHANGE_STEPS.filter((s) => !(run === lead && s === 'binaries')), 'not started: no etcd snapshot');
+	for (const run of order) steps.skip(run, changeStepsOf(run.plan).filter((s) => !(run === lead && s === 'binaries')), 'not started: no etcd snapshot');
 	options.emit({type: 'rollout-stopped', at: Date.now(), node: lead.plan.node.name, step: 'binaries', untouched: order.slice(1).map((r) => r.plan.node.name)});
 	return {stoppedAt: lead.plan.node.name};
 }
