@@ -23,6 +23,8 @@ export interface NodeRun {
 	cacheDirty: boolean;
 	/** Services this run (re)started on the node: a rollback restarts them with their old files. */
 	restarted: Set<ServiceName>;
+	/** A stacked etcd's member this run restarted (a rollback restarts it on its old files). */
+	memberRestarted?: boolean;
 	/** The release each component's binary on the node reported in preflight. */
 	versions?: ReadonlyMap<ServiceName, string | undefined>;
 	/** Preflight refused the change (the version skew policy): invalid input, not a fault. */

@@ -154,6 +154,40 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		writeFileSync(profilePath, readFileSync(changed));
 	});
 
+	it('a member that fails with its new flags stops the change at its node and is put back; the other members keep theirs, no write fails', async () => {
+		const admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
+		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
+		const bad = join(work, 'profile-quota-2g.yaml');
+		writeFileSync(bad, YAML.stringify({...profile, etcd: {...profile.etcd, quotaBackendBytes: 2147483648}}));
+		// Every member refuses to start with the 2 GiB unit (as a bad flag would): the first one changed fails.
+		const dropIn = "mkdir -p /etc/systemd/system/etcd.service.d && printf '[Service]\\nExecStartPre=/bin/sh -c \"! grep -q quota-backend-bytes=2147483648 /etc/systemd/system/etcd.service\"\\n' > /etc/systemd/system/etcd.service.d/e2e-refuse.conf && systemctl daemon-reload";
+		await Promise.all(NODES.map((n) => nodeSsh(n, dropIn)));
+		const probe = probeConfigMap(NODES.map(ipOf), admin, 'e2e-stacked-probe');
+		try {
+			await new Promise((r) => setTimeout(r, 1000));
+			const run = await startApply(applyArgs(env, bad, stateDir));
+			await new Promise((r) => setTimeout(r, 1000));
+			await probe.stop();
+			expect(run.exitCode, run.all).toBe(1);
+			const events = parseEvents(run.stdout);
+			const failed = events.filter((e): e is Extract<RunEvent, {type: 'step-failed'}> => e.type === 'step-failed');
+			expect(failed.map((e) => e.step)).toEqual(['etcd']);
+			const at = failed[0]!.node;
+			expect(events).toContainEqual(expect.objectContaining({type: 'node-rolled-back', node: at, ok: true}));
+			console.log(`failing member flag: stopped at ${at} (${failed[0]!.cause.slice(0, 120)}); probe ${probe.requests} requests, ${probe.failures.length} failed, longest gap ${probe.longestGapMs} ms`);
+			expect(probe.failures).toEqual([]);
+			for (const n of NODES) expect((await nodeSsh(n, 'systemctl cat etcd')).stdout, n).toContain('--quota-backend-bytes=4294967296');
+			const creds = credentials();
+			const agent = etcdAgent(creds);
+			const statuses = (await Promise.all(NODES.map((n) => etcdPostJson(`https://${ipOf(n)}:2379`, '/v3/maintenance/status', {agent, credentials: creds, idleTimeoutMs: 5000})))) as Array<{leader: string}>;
+			agent.destroy();
+			expect(new Set(statuses.map((s) => s.leader)).size).toBe(1);
+		} finally {
+			await probe.stop();
+			await Promise.all(NODES.map((n) => nodeSsh(n, 'rm -rf /etc/systemd/system/etcd.service.d && systemctl daemon-reload', {reject: false})));
+		}
+	});
+
 	it("status shows the members, the leader and the db size; a member stopped is a degraded cluster naming it", async () => {
 		const status = () => execa('node', [cli, 'status', '--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--json'], {reject: false});
 		type Report = {health: {exitCode: number}; etcd: {members: Array<{name: string; healthy: boolean; leader: boolean; dbSizeBytes: number | null}>; leader: string | null; problem: string | null} | null};

@@ -65,11 +65,18 @@ export async function startMember(options: RunnerOptions, run: NodeRun, how: Mem
 	}
 	await ensureDirectories(run);
 	say(`starting etcd: ${reason}`);
+	run.memberRestarted = true;
 	await session.restart('etcd');
 	await waitForCluster(options, run, how.probe, expected, progress);
 	say(describeEtcdCluster(await how.probe.view()));
 	await session.markApplied('etcd', memberInputDigest(run.plan));
 	return {changed: [...written, 'restarted etcd']};
+}
+
+/** A rollback's restart of the member on the files it had before: then the same wait as a change. */
+export async function restartMemberAndWait(options: RunnerOptions, run: NodeRun, probe: EtcdClusterProbe, say: (line: string) => void): Promise<void> {
+	await need(run.session).restart('etcd');
+	await waitForCluster(options, run, probe, options.plan.nodes.map((n) => n.node.name), (m) => say(`rollback: ${m}`));
 }
 
 async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdClusterProbe, expected: readonly string[], progress: (m: string) => void): Promise<void> {

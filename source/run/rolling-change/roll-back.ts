@@ -5,6 +5,7 @@ import {need, type NodeRun} from '../node-run.js';
 import type {RunnerOptions} from '../run-options.js';
 import {restartAndWait} from '../services.js';
 import {describeFailure} from '../step-error.js';
+import {restartMemberAndWait} from '../etcd-member/member-step.js';
 
 /**
  * Puts a node that failed during a rolling change back to its previous generation: its
@@ -21,9 +22,11 @@ export async function rollBack(options: RunnerOptions, run: NodeRun): Promise<bo
 	const wasRunning = (s: (typeof SERVICES)[number]) => run.remote?.active.get(s) === true;
 	const services = SERVICES.filter((s) => run.restarted.has(s) && wasRunning(s));
 	const stopped = SERVICES.filter((s) => run.restarted.has(s) && !wasRunning(s));
+	// A member that ran before this run's restart of it goes back to its old files and starts again.
+	const member = run.memberRestarted === true && run.remote?.etcd?.active === true;
 	const say = (line: string) => options.emit({type: 'log', at: Date.now(), node: node.name, ...(step ? {step} : {}), line});
 	say(
-		`rolling back ${node.name} to generation ${generation.id} (the files it had before this run)${stopped.length > 0 ? `, stopping ${stopped.join(', ')} (not running before)` : ''}${services.length > 0 ? `, then restarting ${services.join(', ')}` : ''}`,
+		`rolling back ${node.name} to generation ${generation.id} (the files it had before this run)${stopped.length > 0 ? `, stopping ${stopped.join(', ')} (not running before)` : ''}${member ? ', then restarting etcd' : ''}${services.length > 0 ? `, then restarting ${services.join(', ')}` : ''}`,
 	);
 	// Whatever happens next, the files this run placed are no longer known to be as planned
 	// (the node's hash cache must not say so); the ones it left alone still are.
@@ -34,6 +37,8 @@ export async function rollBack(options: RunnerOptions, run: NodeRun): Promise<bo
 		// Before the files go: systemd disables a unit through its file.
 		for (const service of stopped) await session.stop(service);
 		await session.restoreGeneration(generation);
+		// A stacked etcd's member first: the apiserver put back talks to it.
+		if (member && options.etcdProbe) await restartMemberAndWait(options, run, options.etcdProbe, say);
 		for (const service of services) {
 			// A leader put back hands its Lease over as in the change itself (lease-hand-over.ts).
 			const lease = service !== 'kube-apiserver' ? await readLeaseRenewal(options, service) : undefined;
