@@ -12,11 +12,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import YAML from 'yaml';
-import {benchCli, labEnv, labScript, resetLabNodes} from './bench-lab-nodes.js';
+import {benchCli, clearLabNodes, labEnv, labScript, resetLabNodes} from './bench-lab-nodes.js';
 import {adminTlsOf, probeConfigMap} from './configmap-probe.js';
-
-const clearNode = (name: string) =>
-	execa('bash', [labScript, 'ssh', name, 'systemctl disable --now kube-apiserver kube-controller-manager kube-scheduler 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /etc/systemd/system/kube-*.service; systemctl daemon-reload'], {reject: false});
 
 interface Row {
 	what: string;
@@ -49,7 +46,7 @@ export async function membershipRows(): Promise<void> {
 	env = await labEnv();
 	const ipOf = (name: string) => new RegExp(`${name}=(\\S+)`).exec(env.LAB_NODES ?? '')?.[1] as string;
 	// A fresh fourth node (resetLabNodes would also empty etcd, which now holds the cluster).
-	await clearNode('lab-m4');
+	await clearLabNodes(['lab-m4']);
 	const four = join(work, 'profile-4.yaml');
 	writeFileSync(four, YAML.stringify({...profile, nodes: [...profile.nodes, {name: 'lab-m4', ip: ipOf('lab-m4')}]}));
 	const withoutM1 = join(work, 'profile-without-m1.yaml');
@@ -73,7 +70,7 @@ export async function membershipRows(): Promise<void> {
 
 	// Back to the three-master lab the other rows and suites expect.
 	await execa(benchCli, ['reset', '--node', 'lab-m4', '--yes', '--profile-file', withoutM1, '--state-dir', state, '--known-hosts', env.LAB_KNOWN_HOSTS as string], {reject: false});
-	await clearNode('lab-m4');
+	await clearLabNodes(['lab-m4']);
 	await apply(three);
 	await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
 	rmSync(work, {recursive: true, force: true});

@@ -12,17 +12,10 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import YAML from 'yaml';
-import {benchCli, labEnv, labScript} from './bench-lab-nodes.js';
+import {benchCli, clearLabNodes, labEnv, labScript} from './bench-lab-nodes.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
-const UNITS = 'kube-apiserver kube-controller-manager kube-scheduler etcd';
-
-const bare = (nodes: readonly string[]) =>
-	Promise.all(
-		nodes.map((n) =>
-			execa('bash', [labScript, 'ssh', n, `systemctl disable --now ${UNITS} 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /var/lib/etcd /etc/etcd /etc/systemd/system/kube-*.service /etc/systemd/system/etcd.service; systemctl daemon-reload`], {reject: false}),
-		),
-	);
+const bare = (nodes: readonly string[]) => clearLabNodes(nodes, {etcd: true});
 
 async function seconds(what: string, command: string, args: string[], env: Record<string, string> = {}): Promise<{s: number; output: string}> {
 	const started = performance.now();

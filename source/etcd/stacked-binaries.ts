@@ -3,12 +3,11 @@
 // Kubernetes minor (supported-etcd.ts: refused before anything is written), each file
 // hashed for the plan. etcd's three binaries are ~60 MB: hashing them takes ~0.1 s, so no
 // index is kept for them (the Kubernetes binaries' 400 MB have one, plan/binaries.ts).
-import {createHash} from 'node:crypto';
-import {createReadStream, statSync} from 'node:fs';
+import {statSync} from 'node:fs';
 import {UserError} from '../errors.js';
 import {defaultCacheDir, type StateDir} from '../state/state-dir.js';
 import type {KubernetesMinor} from '../profile/schema.js';
-import {extractionDirs, type BinaryFile} from '../plan/binaries.js';
+import {extractionDirs, sha256File, type BinaryFile} from '../plan/binaries.js';
 import {locateEtcdBinaries, readEtcdVersion, type EtcdBinaryName} from './etcd-binaries.js';
 import type {EtcdMinor} from './etcd-flags.js';
 import {judgeEtcdVersion} from './supported-etcd.js';
@@ -27,17 +26,7 @@ export async function stackedEtcdBinaries(source: string, kubernetes: Kubernetes
 	if (problem || version === undefined) throw new UserError(problem?.problem ?? `etcd.binaries: ${source}: etcd --version printed no version`, problem?.hint ?? 'give an official etcd release');
 	const files = {} as StackedEtcdBinaries['files'];
 	for (const [name, path] of Object.entries(located.files) as Array<[EtcdBinaryName, string]>) {
-		files[name] = {localPath: path, sha256: await sha256Of(path), size: statSync(path).size};
+		files[name] = {localPath: path, sha256: await sha256File(path), size: statSync(path).size};
 	}
 	return {version: `${version.major}.${version.minor}.${version.patch}`, minor: `${version.major}.${version.minor}` as EtcdMinor, files};
-}
-
-function sha256Of(path: string): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const h = createHash('sha256');
-		createReadStream(path)
-			.on('data', (c) => h.update(c))
-			.on('end', () => resolve(h.digest('hex')))
-			.on('error', reject);
-	});
 }

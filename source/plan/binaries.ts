@@ -242,7 +242,8 @@ export function parseHelpFlags(help: string): string[] {
 	return [...names].sort();
 }
 
-function sha256File(path: string): Promise<string> {
+/** sha256 hex of a local file, streamed. */
+export function sha256File(path: string): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const hash = createHash('sha256');
 		createReadStream(path, {highWaterMark: 1 << 20})

@@ -31,19 +31,32 @@ export interface NodeChanges {
  * behind, so the next run still restarts the service (re-running resumes).
  */
 export function serviceInputDigest(plan: NodePlan, service: ServiceName): string {
+	return inputDigest(plan.files.filter((x) => x.services.includes(service)));
+}
+
+/** The digest of a unit's inputs (their paths and contents), whatever the unit: a service, a stacked etcd's member. */
+export function inputDigest(inputs: readonly PlannedFile[]): string {
 	const h = createHash('sha256');
-	for (const f of plan.files.filter((x) => x.services.includes(service)).sort((a, b) => a.path.localeCompare(b.path))) {
-		h.update(`${f.path}\0${f.sha256}\n`);
-	}
+	for (const f of [...inputs].sort((a, b) => a.path.localeCompare(b.path))) h.update(`${f.path}\0${f.sha256}\n`);
 	return h.digest('hex');
+}
+
+/**
+ * Why a unit reading `inputs` must (re)start, or undefined: an input differs on the node, it
+ * is not running, or the digest it last started with (its marker) is not these inputs'.
+ */
+export function restartReason(inputs: readonly PlannedFile[], hashes: RemoteState['hashes'], unit: {active: boolean; applied: string | undefined}): string | undefined {
+	const changed = inputs.filter((f) => hashes.get(f.path) !== f.sha256).map((f) => f.path);
+	if (changed.length > 0) return `inputs changed: ${changed.map(shortPath).join(', ')}`;
+	if (!unit.active) return 'not running';
+	if (unit.applied !== inputDigest(inputs)) return unit.applied === undefined ? 'not started by this tool yet' : 'last start did not finish with these inputs';
+	return undefined;
 }
 
 export function computeChanges(plan: NodePlan, remote: RemoteState): NodeChanges {
 	const files = new Map<StepName, PlannedFile[]>();
-	const changedPaths = new Set<string>();
 	for (const f of plan.files) {
 		if (remote.hashes.get(f.path) === f.sha256) continue;
-		changedPaths.add(f.path);
 		const list = files.get(f.step) ?? [];
 		list.push(f);
 		files.set(f.step, list);
@@ -52,17 +65,9 @@ export function computeChanges(plan: NodePlan, remote: RemoteState): NodeChanges
 	const enable = new Set<ServiceName>();
 	for (const service of SERVICES) {
 		const inputs = plan.files.filter((f) => f.services.includes(service));
-		const changed = inputs.filter((f) => changedPaths.has(f.path)).map((f) => f.path);
-		const applied = remote.appliedDigests.get(service);
-		if (changed.length > 0) {
-			restarts.set(service, `inputs changed: ${changed.map(shortPath).join(', ')}`);
-		} else if (!remote.active.get(service)) {
-			restarts.set(service, 'not running');
-		} else if (applied !== serviceInputDigest(plan, service)) {
-			restarts.set(service, applied === undefined ? 'not started by this tool yet' : 'last start did not finish with these inputs');
-		} else if (!remote.enabled.get(service)) {
-			enable.add(service);
-		}
+		const reason = restartReason(inputs, remote.hashes, {active: remote.active.get(service) === true, applied: remote.appliedDigests.get(service)});
+		if (reason !== undefined) restarts.set(service, reason);
+		else if (!remote.enabled.get(service)) enable.add(service);
 	}
 	return {files, restarts, enable};
 }

@@ -1,11 +1,11 @@
 // A stacked etcd (etcd.mode: stacked) as status shows it: what each member answered (read by
-// run/etcd-member/https-etcd-probe.ts with the tool's etcd client certificate) summed up as
+// etcd/https-etcd-probe.ts with the tool's etcd client certificate) summed up as
 // the snapshot's `etcd`, one line under the table, and the problems with their fixes. Quorum
 // is a majority of the profile's masters: without it etcd serves nothing, and neither do the
 // apiservers, so that alone is "down"; a member down, an alarm, no leader are "degraded"
 // or worse, a database past 80% of its quota a warning (at the quota etcd refuses writes).
 // An external etcd is not probed: its `etcd` is null.
-import {judgeEtcdCluster, type EtcdClusterView, type MemberStatus} from '../etcd/cluster-gate.js';
+import {judgeEtcdCluster, leaderOf, type EtcdClusterView} from '../etcd/cluster-gate.js';
 import type {EtcdClusterProbe} from '../etcd/https-etcd-probe.js';
 import {ETCD_PEER_PORT} from '../etcd/members.js';
 import {formatBytes} from '../snapshot/progress-line.js';
@@ -14,14 +14,9 @@ import type {EtcdMemberStatus, EtcdStatus, NodeStatus, Problem} from './json-sch
 /** A database above this share of etcd.quotaBackendBytes is a warning. */
 export const DB_QUOTA_WARNING = 0.8;
 
-type Answered = Extract<MemberStatus, {ok: true}>;
-
 /** Pure: the members' answers → the snapshot's `etcd`. `expected`: the profile's masters, in order. */
 export function etcdStatus(view: EtcdClusterView, expected: readonly string[], quotaBytes: number): EtcdStatus {
-	const answered = view.statuses.filter((s): s is Answered => s.ok);
-	const leaderIds = new Set(answered.map((s) => s.leader));
-	const leaderId = leaderIds.size === 1 && !leaderIds.has('0') ? [...leaderIds][0]! : undefined;
-	const leader = answered.find((s) => s.memberId === leaderId);
+	const leader = leaderOf(view);
 	const members = view.statuses.map((s): EtcdMemberStatus => {
 		const learner = view.members === undefined ? null : (view.members.find((m) => m.name === s.name)?.isLearner ?? null);
 		if (!s.ok) return {name: s.name, healthy: false, detail: s.detail, leader: false, version: null, dbSizeBytes: null, raftIndex: null, raftLag: null, alarms: [], learner};

@@ -6,8 +6,8 @@
 // cluster serves only with a quorum), so the apiservers start against a cluster that serves.
 // In a rolling change a running member goes down only while every member is healthy, one
 // node at a time: the cluster never loses more than one member to the change.
-import {createHash} from 'node:crypto';
 import type {NodePlan} from '../../plan/types.js';
+import {inputDigest, restartReason} from '../changes.js';
 import {need, type NodeRun, type Outcome} from '../node-run.js';
 import {ensureDirectories, uploadFiles} from '../place-files.js';
 import type {RunnerOptions} from '../run-options.js';
@@ -18,20 +18,14 @@ import type {EtcdClusterProbe} from '../../etcd/https-etcd-probe.js';
 
 /** The digest of the member's inputs (every file marked `member`), recorded once it started with them. */
 export function memberInputDigest(plan: NodePlan): string {
-	const h = createHash('sha256');
-	for (const f of plan.files.filter((x) => x.member).sort((a, b) => a.path.localeCompare(b.path))) h.update(`${f.path}\0${f.sha256}\n`);
-	return h.digest('hex');
+	return inputDigest(plan.files.filter((f) => f.member));
 }
 
-/** Why the member must (re)start, or undefined (pure, from the state read before any change). */
+/** Why the member must (re)start, or undefined (pure, from the state read before any change): the services' rule (changes.ts). */
 export function memberRestartReason(run: Pick<NodeRun, 'plan' | 'remote'>): string | undefined {
 	const remote = run.remote;
 	if (!remote) return 'state not read';
-	const changed = run.plan.files.filter((f) => f.member && remote.hashes.get(f.path) !== f.sha256).map((f) => f.path.split('/').pop());
-	if (changed.length > 0) return `inputs changed: ${changed.join(', ')}`;
-	if (!remote.etcd?.active) return 'not running';
-	if (remote.etcd.applied !== memberInputDigest(run.plan)) return remote.etcd.applied === undefined ? 'not started by this tool yet' : 'last start did not finish with these inputs';
-	return undefined;
+	return restartReason(run.plan.files.filter((f) => f.member), remote.hashes, {active: remote.etcd?.active === true, applied: remote.etcd?.applied});
 }
 
 export interface MemberHow {
@@ -67,8 +61,7 @@ export async function startMember(options: RunnerOptions, run: NodeRun, how: Mem
 	say(`starting etcd: ${reason}`);
 	run.memberRestarted = true;
 	await session.restart('etcd');
-	await waitForCluster(options, run, how.probe, expected, progress);
-	say(describeEtcdCluster(await how.probe.view()));
+	say(describeEtcdCluster(await waitForCluster(options, run, how.probe, expected, progress)));
 	await session.markApplied('etcd', memberInputDigest(run.plan));
 	return {changed: [...written, 'restarted etcd']};
 }
@@ -79,7 +72,8 @@ export async function restartMemberAndWait(options: RunnerOptions, run: NodeRun,
 	await waitForCluster(options, run, probe, options.plan.nodes.map((n) => n.node.name), (m) => say(`rollback: ${m}`));
 }
 
-async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdClusterProbe, expected: readonly string[], progress: (m: string) => void): Promise<void> {
+/** Resolves to the view in which the cluster was whole and the member caught up. */
+async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdClusterProbe, expected: readonly string[], progress: (m: string) => void): Promise<EtcdClusterView> {
 	const node = run.plan.node;
 	const timeoutMs = options.healthTimeoutMs ?? 180_000;
 	const started = Date.now();
@@ -89,8 +83,9 @@ async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdC
 		await sleep(Math.max(options.healthPollMs ?? 250, 250));
 		const view = await probe.view().catch((e: Error) => ({statuses: [{name: node.name, ok: false as const, detail: e.message}]}));
 		// Whole again, and this member caught up with where the leader was: the next node may go down.
-		const problem = judgeEtcdCluster(view, expected) ?? behind(view, await probe.view().catch(() => view), node.name);
-		if (problem === undefined) return;
+		const later = await probe.view().catch(() => view);
+		const problem = judgeEtcdCluster(view, expected) ?? behind(view, later, node.name);
+		if (problem === undefined) return later;
 		last = problem;
 		if (Date.now() - started >= timeoutMs) {
 			throw new StepError(`the etcd cluster did not come together within ${Math.round(timeoutMs / 1000)} s after starting the member on ${node.name}: ${last}`, `read the journal below; on a first install every master's member must start (each waits for a quorum of its peers on 2380)`, await need(run.session).journalTail('etcd'));
