@@ -23,9 +23,15 @@ export interface EtcdClusterView {
 	members?: ListedMember[];
 }
 
-/** Undefined when the cluster is as it should be; else what is missing, for the waiting line and the failure. */
-export function judgeEtcdCluster(view: EtcdClusterView, expected: readonly string[]): string | undefined {
-	const down = view.statuses.filter((s): s is Extract<MemberStatus, {ok: false}> => !s.ok);
+/**
+ * Undefined when the cluster is as it should be; else what is missing, for the waiting line
+ * and the failure. `expected`: the members that must serve, started and voting. `joining`:
+ * masters whose member may be missing, unstarted, a learner or down (one being added this
+ * run, one being removed after it); any other member of the list is a problem.
+ */
+export function judgeEtcdCluster(view: EtcdClusterView, expected: readonly string[], joining: ReadonlyArray<{name: string; peerUrl: string}> = []): string | undefined {
+	const optional = new Set(joining.map((j) => j.name).filter((n) => !expected.includes(n)));
+	const down = view.statuses.filter((s): s is Extract<MemberStatus, {ok: false}> => !s.ok && !optional.has(s.name));
 	if (down.length > 0) return down.map((s) => `${s.name}: ${s.detail}`).join('; ');
 	const up = view.statuses.filter((s): s is Extract<MemberStatus, {ok: true}> => s.ok);
 	const alarms = up.filter((s) => s.errors.length > 0);
@@ -34,12 +40,14 @@ export function judgeEtcdCluster(view: EtcdClusterView, expected: readonly strin
 	if (leaders.has('0') || leaders.size === 0) return 'no leader elected yet';
 	if (leaders.size > 1) return `the members name different leaders (${[...leaders].join(', ')}): an election is under way`;
 	if (view.members === undefined) return 'the member list was not read';
-	const unstarted = view.members.filter((m) => m.name === '');
+	const joiningPeer = new Set(joining.filter((j) => optional.has(j.name)).map((j) => j.peerUrl));
+	const unstarted = view.members.filter((m) => m.name === '' && !m.peerUrls.some((u) => joiningPeer.has(u)));
 	if (unstarted.length > 0) return `${unstarted.length} member(s) added but not started (${unstarted.map((m) => m.peerUrls.join(',')).join('; ')})`;
-	const names = view.members.map((m) => m.name).sort();
-	const want = [...expected].sort();
-	if (names.join(',') !== want.join(',')) return `the member list is ${names.join(', ')}, the profile's masters are ${want.join(', ')}`;
-	const learners = view.members.filter((m) => m.isLearner);
+	const names = view.members.map((m) => m.name).filter((n) => n !== '');
+	const missing = expected.filter((n) => !names.includes(n));
+	const extra = names.filter((n) => !expected.includes(n) && !optional.has(n));
+	if (missing.length > 0 || extra.length > 0) return `the member list is ${[...names].sort().join(', ')}, the profile's masters are ${[...expected].sort().join(', ')}`;
+	const learners = view.members.filter((m) => m.isLearner && m.name !== '' && !optional.has(m.name));
 	if (learners.length > 0) return `${learners.map((m) => m.name).join(', ')} still a learner`;
 	return undefined;
 }

@@ -10,11 +10,22 @@ export interface EtcdClusterProbe {
 	view(): Promise<EtcdClusterView>;
 	/** Moves leadership from the member `leader` (which must lead) to the member with id `targetId` (etcd's MoveLeader). */
 	moveLeader(leader: string, targetId: string): Promise<void>;
+	/** etcd's MemberAdd as a learner, sent through the member `through`: the new member's id. */
+	addLearner(through: string, peerUrl: string): Promise<string>;
+	/** etcd's MemberPromote of a learner in sync with the leader (etcd refuses one that is not). */
+	promote(through: string, id: string): Promise<void>;
+	/** etcd's MemberRemove; sent through a member other than the one removed. */
+	removeMember(through: string, id: string): Promise<void>;
 	close(): void;
 }
 
 export function httpsEtcdProbe(members: readonly EtcdMember[], credentials: EtcdClientCredentials, timeoutMs = 3000): EtcdClusterProbe {
 	const agent: https.Agent = etcdAgent(credentials);
+	const memberNamed = (name: string): EtcdMember => {
+		const member = members.find((m) => m.name === name);
+		if (!member) throw new Error(`no member ${name}`);
+		return member;
+	};
 	const post = (member: EtcdMember, path: string) => etcdPostJson(member.clientUrl, path, {agent, credentials, idleTimeoutMs: timeoutMs});
 	return {
 		async view() {
@@ -27,6 +38,18 @@ export function httpsEtcdProbe(members: readonly EtcdMember[], credentials: Etcd
 			const member = members.find((m) => m.name === leader);
 			if (!member) throw new Error(`no member ${leader}`);
 			await etcdPostJson(member.clientUrl, '/v3/maintenance/transfer-leadership', {agent, credentials, idleTimeoutMs: 10_000, body: JSON.stringify({targetID: targetId})});
+		},
+		async addLearner(through, peerUrl) {
+			const answer = (await etcdPostJson(memberNamed(through).clientUrl, '/v3/cluster/member/add', {agent, credentials, idleTimeoutMs: 10_000, body: JSON.stringify({peerURLs: [peerUrl], isLearner: true})})) as {member?: {ID?: string}};
+			const id = answer.member?.ID;
+			if (id === undefined) throw new Error(`etcd's member add through ${through} answered without the new member's id`);
+			return String(id);
+		},
+		async promote(through, id) {
+			await etcdPostJson(memberNamed(through).clientUrl, '/v3/cluster/member/promote', {agent, credentials, idleTimeoutMs: 10_000, body: JSON.stringify({ID: id})});
+		},
+		async removeMember(through, id) {
+			await etcdPostJson(memberNamed(through).clientUrl, '/v3/cluster/member/remove', {agent, credentials, idleTimeoutMs: 10_000, body: JSON.stringify({ID: id})});
 		},
 		close: () => agent.destroy(),
 	};

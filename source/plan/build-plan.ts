@@ -9,6 +9,7 @@ import {targetPaths, type TargetPaths} from '../render/paths.js';
 import {renderApiserverUnit, renderControllerManagerUnit, renderEtcdUnit, renderSchedulerUnit} from '../render/systemd-unit.js';
 import type {Binaries} from './binaries.js';
 import {stackedMembers} from '../etcd/members.js';
+import {initialMembersOf, withBootstraps, type BootstrapRecord} from '../etcd/member-bootstrap.js';
 import type {StackedEtcdBinaries} from '../etcd/stacked-binaries.js';
 import type {StackedEtcdPki} from '../pki/types.js';
 import type {IdentityRole, NodePlan, Plan, PlannedFile, ServiceName} from './types.js';
@@ -23,9 +24,9 @@ const ALL: ServiceName[] = [APISERVER, CONTROLLER_MANAGER, SCHEDULER];
  * its sha256 and which services restart when it changes. Pure: the PKI and the binaries'
  * hashes are read by the caller (preparePlan).
  */
-export function buildPlan(profile: Profile, pki: Pki, binaries: Binaries, etcdBinaries?: StackedEtcdBinaries): Plan {
+export function buildPlan(profile: Profile, pki: Pki, binaries: Binaries, etcdBinaries?: StackedEtcdBinaries, bootstraps?: BootstrapRecord): Plan {
 	const paths = targetPaths(profile);
-	const stacked = stackedEtcdOf(profile, pki, etcdBinaries);
+	const stacked = stackedEtcdOf(profile, pki, etcdBinaries, bootstraps);
 	return {
 		profile,
 		kubernetesRelease: binaries.release,
@@ -52,20 +53,22 @@ interface Stacked {
 	etcd: StackedEtcd;
 	pki: StackedEtcdPki;
 	binaries: StackedEtcdBinaries;
+	/** Each member's first-start flags (member-bootstrap.ts): kept, so an added master changes no old member's unit. */
+	bootstraps: BootstrapRecord;
 }
 
-function stackedEtcdOf(profile: Profile, pki: Pki, binaries: StackedEtcdBinaries | undefined): Stacked | undefined {
+function stackedEtcdOf(profile: Profile, pki: Pki, binaries: StackedEtcdBinaries | undefined, bootstraps: BootstrapRecord | undefined): Stacked | undefined {
 	if (profile.etcd.mode !== 'stacked') return undefined;
 	if (!pki.stackedEtcd || !binaries) throw new Error('a stacked etcd needs its PKI and binaries (prepare.ts)');
-	return {profile, etcd: profile.etcd, pki: pki.stackedEtcd, binaries};
+	return {profile, etcd: profile.etcd, pki: pki.stackedEtcd, binaries, bootstraps: withBootstraps(bootstraps ?? {}, profile.nodes)};
 }
 
 /**
  * A stacked etcd member's files on its master (etcd.mode: stacked): the etcd binaries, the
  * etcd CA certificate (never its key), the member's server and peer pairs, the apiserver's
- * etcd client pair, and the member's unit. The unit names every master of the profile as the
- * initial cluster: etcd reads --initial-cluster only on a member's first start, with an empty
- * data dir.
+ * etcd client pair, and the member's unit. The unit's --initial-cluster and
+ * --initial-cluster-state are the member's recorded first start (member-bootstrap.ts): etcd
+ * reads them only then, from an empty data dir, and they never change afterwards.
  */
 function addMemberFiles(plan: NodePlan, stacked: Stacked, paths: TargetPaths): void {
 	const {node} = plan;
@@ -86,13 +89,15 @@ function addMemberFiles(plan: NodePlan, stacked: Stacked, paths: TargetPaths): v
 	member(e.peerKey, peer.key, 'certificates', true);
 	plan.files.push(contentFile(paths.cert.apiserverEtcdClient, stacked.pki.apiserverClient.cert, 0o644, 'certificates', false, [APISERVER]));
 	plan.files.push(contentFile(paths.cert.apiserverEtcdClientKey, stacked.pki.apiserverClient.key, 0o600, 'certificates', true, [APISERVER]));
+	const bootstrap = stacked.bootstraps[node.name]!;
+	plan.etcdBootstrap = bootstrap.clusterState;
 	const unit = renderEtcdUnit({
 		etcd: stacked.etcd,
 		clusterToken: stacked.profile.name,
 		node,
 		paths,
-		initialMembers: stackedMembers(stacked.profile.nodes),
-		clusterState: 'new',
+		initialMembers: initialMembersOf(bootstrap),
+		clusterState: bootstrap.clusterState,
 		etcdMinor: stacked.binaries.minor,
 		kubernetesVersion: stacked.profile.kubernetesVersion,
 		etcdVersion: stacked.binaries.version,

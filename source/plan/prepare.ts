@@ -7,6 +7,8 @@ import {locateBinaries} from './binaries.js';
 import {buildPlan} from './build-plan.js';
 import {assertFlagsAccepted} from './check-flags.js';
 import type {Plan} from './types.js';
+import {MEMBER_BOOTSTRAP_FILE, parseBootstrapRecord, serializeBootstrapRecord, withBootstraps, type BootstrapRecord} from '../etcd/member-bootstrap.js';
+import {readInstalledNodes} from '../state/installed-nodes-file.js';
 
 export interface PrepareOptions {
 	/** A validated profile (loadProfile* has also checked the files it names). */
@@ -53,7 +55,23 @@ export async function prepare(options: PrepareOptions): Promise<Prepared> {
 	for (const change of changes) options.onPkiChange?.(change);
 	// A stacked etcd's binaries: their release judged for the Kubernetes minor before anything is written.
 	const etcdBinaries = profile.etcd.mode === 'stacked' ? await stackedEtcdBinaries(profile.etcd.binaries, profile.kubernetesVersion, state) : undefined;
-	const plan = buildPlan(profile, pki, binaries, etcdBinaries);
+	const bootstraps = etcdBinaries ? memberBootstraps(profile, state) : undefined;
+	const plan = buildPlan(profile, pki, binaries, etcdBinaries, bootstraps);
 	if (!options.defer) state.commit();
 	return {plan, stateDir: stateDirPath, pki, pkiChanges: changes, commit: () => state.commit()};
+}
+
+/**
+ * A stacked etcd's recorded first starts (etcd/members.json), completed for the profile's
+ * masters and written with the rest of what the state directory gains (so a dry run records
+ * nothing): the next run renders every member's unit the same.
+ */
+function memberBootstraps(profile: Profile, state: StateDir): BootstrapRecord {
+	const text = state.read(MEMBER_BOOTSTRAP_FILE);
+	const before = parseBootstrapRecord(text, state.file(MEMBER_BOOTSTRAP_FILE));
+	const installed = text === undefined ? readInstalledNodes(state.path) : [];
+	const record = withBootstraps(before, profile.nodes, installed);
+	const serialized = serializeBootstrapRecord(record);
+	if (serialized !== text) state.write(MEMBER_BOOTSTRAP_FILE, serialized);
+	return record;
 }

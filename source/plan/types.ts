@@ -47,6 +47,12 @@ export interface NodePlan {
 	/** Directories to create (0755, or 0700 for the cert dir) before files are placed. */
 	directories: Array<{path: string; mode: number}>;
 	files: PlannedFile[];
+	/**
+	 * A stacked etcd's member (etcd.mode: stacked): `new` when it founds the cluster with the
+	 * other masters, `existing` when it joins a running cluster (added as a learner first,
+	 * run/etcd-member/join-member.ts).
+	 */
+	etcdBootstrap?: 'new' | 'existing';
 }
 
 export interface Plan {

@@ -25,6 +25,8 @@ export interface NodeRun {
 	restarted: Set<ServiceName>;
 	/** A stacked etcd's member this run restarted (a rollback restarts it on its old files). */
 	memberRestarted?: boolean;
+	/** A stacked etcd's member this run added to the cluster (a rollback removes it again: leave-member.ts). */
+	memberJoined?: boolean;
 	/** The release each component's binary on the node reported in preflight. */
 	versions?: ReadonlyMap<ServiceName, string | undefined>;
 	/** Preflight refused the change (the version skew policy): invalid input, not a fault. */

@@ -33,6 +33,8 @@ export interface NodeSession {
 	enable(service: ManagedUnit): Promise<void>;
 	/** Stop and disable the service (a node rolled back to having none of it). */
 	stop(service: ManagedUnit): Promise<void>;
+	/** Removes a directory and what it holds (a removed etcd member's data dir: it must never start again). */
+	removeDirectory?(path: string): Promise<void>;
 	unitState(service: ManagedUnit): Promise<UnitState>;
 	journalTail(service: ManagedUnit, lines?: number): Promise<string>;
 	/** Records the input digest a service now runs with (read back by readState). */
@@ -80,6 +82,12 @@ export function nodeSession(transport: Transport): NodeSession {
 			),
 		enable: (service) => systemdCommand(transport, sh`systemctl enable ${service} --quiet`, `systemctl enable ${service}`),
 		stop: (service) => systemdCommand(transport, sh`systemctl disable --now --quiet ${service}`, `stopping ${service}`),
+		async removeDirectory(path) {
+			// Only an absolute path below the root (the profile's etcd.dataDir is validated so); never "/".
+			if (!path.startsWith('/') || path.replace(/\/+$/, '') === '') throw new StepError(`refusing to remove ${path} on ${transport.node}`, 'a bug: report it');
+			const r = await transport.exec(sh`rm -rf -- ${path}`, {timeoutMs: 120_000});
+			if (r.code !== 0) throw new StepError(`could not remove ${path} on ${transport.node}`, undefined, tail(r.stderr));
+		},
 		async unitState(service) {
 			const r = await transport.exec(sh`systemctl show ${service} -p ActiveState -p SubState -p NRestarts`, {timeoutMs: 10_000});
 			return parseUnitState(r.stdout);

@@ -83,7 +83,7 @@ export interface RunnerOptions {
 	 * Masters that left the profile and are removed after this run (apply-removal.ts): until
 	 * then they serve, and a Lease they hold is held by a master of the cluster.
 	 */
-	leavingMasters?: ReadonlyArray<{name: string; hostname: string | null}>;
+	leavingMasters?: ReadonlyArray<{name: string; hostname: string | null; ip?: string}>;
 	/**
 	 * Called once the gate passed and before the first write on any node, never by a dry run:
 	 * the state directory's new material is committed here, so a refused run leaves none.

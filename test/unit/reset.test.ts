@@ -75,7 +75,7 @@ describe('the reset script (real sh)', () => {
 		mkdirSync(bin);
 		writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$*" >> ${join(root, 'systemctl.log')}\n`);
 		chmodSync(join(bin, 'systemctl'), 0o755);
-		const out = execFileSync('sh', ['-c', resetScript(p, {purge, toolStateDir: bookkeeping, wholeCluster: true})], {encoding: 'utf8', env: {...process.env, PATH: `${bin}:${process.env.PATH}`}});
+		const out = execFileSync('sh', ['-c', resetScript(p, {purge, toolStateDir: bookkeeping, withEtcd: true})], {encoding: 'utf8', env: {...process.env, PATH: `${bin}:${process.env.PATH}`}});
 		return {root, p, out, log: readFileSync(join(root, 'systemctl.log'), 'utf8').trim().split('\n')};
 	}
 
@@ -104,8 +104,8 @@ describe('reset with a stacked etcd', () => {
 		const p = stacked();
 		const m2 = [{node: p.nodes[1]!, departed: false}];
 		expect(judgeStackedReset(p, m2)).toEqual({
-			problem: 'resetting m2 alone is refused: with etcd.mode: stacked it runs a member of the cluster\'s etcd, removing a member is not built yet, and stopping it would cost the quorum a member',
-			hint: 'reset the whole cluster (reset without --node: its etcd data is deleted), or keep m2',
+			problem: "resetting m2 alone is refused: with etcd.mode: stacked it runs a member of the cluster's etcd, and a reset would stop it without taking it out of the member list (costing the quorum a member)",
+			hint: "to take a master out, remove it from the profile's nodes and run apply --remove-nodes (its member leaves the cluster first); or reset the whole cluster (reset without --node: its etcd data is deleted)",
 		});
 		expect(judgeStackedReset(p, [...all(p), {node: gone, departed: true}])?.problem).toMatch(/^resetting m1, m2, m3, m9 alone is refused/);
 		expect(judgeStackedReset(p, all(p))).toBeUndefined();
@@ -119,7 +119,7 @@ describe('reset with a stacked etcd', () => {
 		expect(stackedEtcdPaths(profile(), true)).toBeUndefined();
 		// One node's script (remove-master's) never names etcd.
 		expect(resetScript(stacked(), {purge: true})).not.toMatch(ETCD_OWN);
-		expect(resetScript(stacked(), {purge: true, wholeCluster: true})).toMatch(ETCD_OWN);
+		expect(resetScript(stacked(), {purge: true, withEtcd: true})).toMatch(ETCD_OWN);
 	});
 
 	it('the plan and the question say the etcd data is deleted on every node; external wording unchanged', () => {
@@ -149,7 +149,7 @@ describe('reset with a stacked etcd', () => {
 		mkdirSync(bin);
 		writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$*" >> ${join(root, 'systemctl.log')}\n`);
 		chmodSync(join(bin, 'systemctl'), 0o755);
-		const run = spawnSync('sh', ['-c', resetScript(p, {purge, toolStateDir: bookkeeping, wholeCluster: true})], {encoding: 'utf8', env: {...process.env, PATH: `${bin}:${process.env.PATH}`}});
+		const run = spawnSync('sh', ['-c', resetScript(p, {purge, toolStateDir: bookkeeping, withEtcd: true})], {encoding: 'utf8', env: {...process.env, PATH: `${bin}:${process.env.PATH}`}});
 		const log = existsSync(join(root, 'systemctl.log')) ? readFileSync(join(root, 'systemctl.log'), 'utf8').trim().split('\n') : [];
 		return {root, run, log};
 	}

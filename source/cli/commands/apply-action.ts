@@ -31,7 +31,11 @@ import {EXIT} from '../../exit-codes.js';
 import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lock.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
 import {installedNodesFile} from '../../state/installed-nodes-file.js';
-import {etcdModeSwitchRefusal, stackedMembershipRefusal} from '../../run/etcd-member/membership-refusal.js';
+import {etcdModeSwitchRefusal, judgeMemberChange, membershipChangeOf, stackedMembershipRefusal} from '../../run/etcd-member/membership-refusal.js';
+import {httpsEtcdProbe} from '../../etcd/https-etcd-probe.js';
+import {etcdMember} from '../../etcd/members.js';
+import type {EtcdClientCredentials} from '../../snapshot/etcd-https.js';
+import type {InstalledNode} from '../../state/installed-nodes-file.js';
 import {holdRunFinished, plannedRemoval, printRemovalPlan, refuseUnsafeRemoval, removeDeparted, runRemoval, type Removal} from './apply-removal.js';
 import type {RunFinished} from '../../run/remove-master/removal-events.js';
 
@@ -139,7 +143,7 @@ async function applyPrepared(
 		},
 	});
 	const installed = installedNodesFile(stateDir);
-	// With a stacked etcd a master is a member too: adding or removing one is not built yet.
+	// With a stacked etcd a master is a member too: one added or removed per run, the mode kept.
 	const stackedRefusal = etcdModeSwitchRefusal(profile, installed.recorded, existsSync(join(stateDir, 'etcd', 'ca.pem'))) ?? stackedMembershipRefusal(profile, installed.recorded);
 	if (stackedRefusal) throw stackedRefusal;
 	// A master that left the profile: removed by this run once the others converged (apply-removal.ts).
@@ -174,7 +178,7 @@ async function applyPrepared(
 		allowMixedReleases: options.allowMixedReleases === true,
 		// Read by every run (the gate accepts what this state placed); recorded only past the gate.
 		installed,
-		...(gone ? {leavingMasters: [{name: gone.name, hostname: gone.hostname}]} : {}),
+		...(gone ? {leavingMasters: [{name: gone.name, hostname: gone.hostname, ip: gone.ip}]} : {}),
 		...(options.dryRun
 			? {}
 			: {
@@ -209,16 +213,17 @@ async function applyPrepared(
 	// the same run: the runner's run-finished is held back until it ended and then counts it.
 	const removal: Removal | undefined =
 		gone && !options.dryRun
-			? {node: gone.name, run: (emit, stderr) => removeDeparted({gone, profile, options, stateDir, admin, health, installed, signal: stop.signal, emit, stderr})}
+			? {node: gone.name, run: (emit, stderr) => removeDeparted({gone, profile, options, stateDir, admin, health, installed, ...(plan.etcd ? {etcdClient: plan.etcd.client} : {}), signal: stop.signal, emit, stderr})}
 			: undefined;
 	try {
 		if (gone) await refuseUnsafeRemoval(gone, profile, installed, health);
+		if (plan.etcd) await refuseUnsafeMemberChange(plan.etcd.client, profile, installed.recorded);
 		if (interactive && !options.dryRun) return exitCode(await applyWithGrid(runnerOptions, stop, profile.name, kubeconfigPath, admin, options, removal));
 		const sink = options.json ? await jsonSink() : await plainSink();
 		const held = holdRunFinished(sink);
 		const result = await runPlan({...runnerOptions, emit: held.emit});
 		const removed = await runRemoval(result.ok && !stop.signal.aborted ? removal : undefined, sink, held.take(), true);
-		if (gone && options.dryRun && result.ok && !stop.signal.aborted) printRemovalPlan(gone, options);
+		if (gone && options.dryRun && result.ok && !stop.signal.aborted) printRemovalPlan(gone, options, profile);
 		if (!options.json && !options.dryRun && result.ok) {
 			process.stdout.write(`\nadmin kubeconfig: ${kubeconfigPath}\nnext: kubectl --kubeconfig ${kubeconfigPath} get --raw '/readyz?verbose'\n      k8s-master-setup status ${statusArgs(options)}\n`);
 		}
@@ -423,5 +428,19 @@ async function statusOnce(plan: Plan, admin: AdminCredentials, access: NodeAcces
 	} finally {
 		prober.close();
 		await Promise.all([...connections.values()].map((c) => (c instanceof Error ? undefined : c.close().catch(() => undefined))));
+	}
+}
+
+/** A stacked etcd's member added or removed: refused (exit 2) before anything is written when the cluster could not take it. */
+async function refuseUnsafeMemberChange(client: EtcdClientCredentials, profile: Profile, installed: readonly InstalledNode[]): Promise<void> {
+	const change = membershipChangeOf(profile, installed);
+	if (installed.length === 0 || (change.added.length === 0 && change.removed.length === 0)) return;
+	const probe = httpsEtcdProbe(installed.map(etcdMember), client);
+	try {
+		const masters = [...profile.nodes, ...installed].map(etcdMember);
+		const refusal = judgeMemberChange(await probe.view(), change, masters);
+		if (refusal) throw refusal;
+	} finally {
+		probe.close();
 	}
 }

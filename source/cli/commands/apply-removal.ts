@@ -17,6 +17,11 @@ import {describeFailure} from '../../run/step-error.js';
 import {nodesLeftProfile, type InstalledNode, type InstalledNodesFile} from '../../state/installed-nodes-file.js';
 import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
+import {httpsEtcdProbe} from '../../etcd/https-etcd-probe.js';
+import {etcdMember, stackedMembers} from '../../etcd/members.js';
+import {dropBootstrap, MEMBER_BOOTSTRAP_FILE, parseBootstrapRecord, serializeBootstrapRecord} from '../../etcd/member-bootstrap.js';
+import type {EtcdClientCredentials} from '../../snapshot/etcd-https.js';
+import {StateDir} from '../../state/state-dir.js';
 
 export interface RemovalOptions extends NodeAccessOptions {
 	dryRun?: boolean;
@@ -51,8 +56,8 @@ export async function refuseUnsafeRemoval(gone: InstalledNode, profile: Profile,
 	if (problem) throw new UserError(problem.message, `${problem.hint}; nothing was changed`);
 }
 
-export function printRemovalPlan(gone: InstalledNode, options: RemovalOptions): void {
-	process.stderr.write(`\n${describeRemoval(gone, options.purge === true).join('\n')}\n`);
+export function printRemovalPlan(gone: InstalledNode, options: RemovalOptions, profile: Profile): void {
+	process.stderr.write(`\n${describeRemoval(gone, options.purge === true, profile.etcd.mode === 'stacked').join('\n')}\n`);
 }
 
 /** After a run that converged the profile's masters: the removal itself. Returns whether it succeeded. */
@@ -64,6 +69,8 @@ export async function removeDeparted(args: {
 	admin: AdminCredentials;
 	health: HealthProbe;
 	installed: InstalledNodesFile;
+	/** A stacked etcd's client (the plan's): the removed master's member leaves the cluster first. */
+	etcdClient?: EtcdClientCredentials;
 	signal: AbortSignal;
 	emit: EventSink;
 	/** Also write each line and the failure to stderr (false under the grid, which shows them and owns the terminal). */
@@ -76,6 +83,8 @@ export async function removeDeparted(args: {
 		events.say(line);
 	};
 	const cluster = httpsClusterView(profile, args.admin, args.health);
+	const member = etcdMember(gone);
+	const probe = profile.etcd.mode === 'stacked' && args.etcdClient ? httpsEtcdProbe([...stackedMembers(profile.nodes), member], args.etcdClient) : undefined;
 	const locking = lockingConnect((node) => connectNode(profile, node, options, args.signal), 'exclusive', 'apply (removing a master)');
 	if (args.stderr) process.stderr.write(`${gone.name}: removing ${gone.name} (${gone.ip}), which left the profile\n`);
 	try {
@@ -86,8 +95,11 @@ export async function removeDeparted(args: {
 			forgetUnreachable: options.forgetUnreachable === true,
 			connect: () => locking.connect({...profile.nodes[0]!, name: gone.name, ip: gone.ip, ssh: undefined} as Profile['nodes'][number]),
 			cluster,
+			...(probe ? {etcd: {probe, member, remaining: profile.nodes.map((n) => n.name)}} : {}),
 			forget: () => {
 				args.installed.forget([gone.name]);
+				// Its member left: a master added later under its name joins anew (member-bootstrap.ts).
+				if (probe) forgetBootstrap(args.stateDir, gone.name);
 				// Its own certificates were issued for it alone.
 				rmSync(join(args.stateDir, 'nodes', gone.name), {recursive: true, force: true});
 			},
@@ -101,6 +113,7 @@ export async function removeDeparted(args: {
 		return false;
 	} finally {
 		cluster.close();
+		probe?.close();
 	}
 }
 
@@ -132,4 +145,11 @@ export async function runRemoval(removal: Removal | undefined, emit: EventSink, 
 	const ok = await removal.run(emit, stderr);
 	if (finished) emit(finishedWithRemoval(finished, {node: removal.node, ok, durationMs: Date.now() - started}));
 	return ok;
+}
+
+function forgetBootstrap(stateDir: string, name: string): void {
+	const state = StateDir.open(stateDir);
+	const text = state.read(MEMBER_BOOTSTRAP_FILE);
+	if (text === undefined) return;
+	state.write(MEMBER_BOOTSTRAP_FILE, serializeBootstrapRecord(dropBootstrap(parseBootstrapRecord(text, state.file(MEMBER_BOOTSTRAP_FILE)), name)));
 }

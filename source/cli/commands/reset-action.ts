@@ -1,3 +1,5 @@
+import {join} from 'node:path';
+import {rmSync} from 'node:fs';
 import {createInterface} from 'node:readline/promises';
 import {createClusterClient} from '../../cluster/client.js';
 import {readAdminCredentials} from '../../cluster/admin-credentials.js';
@@ -8,6 +10,7 @@ import type {Profile, ProfileNode} from '../../profile/schema.js';
 import type {ShellCommand} from '../../remote/shell.js';
 import type {Transport} from '../../remote/transport.js';
 import {isWholeCluster, judgeReset, judgeStackedReset, resetPrompt, resetScript, resetTargets, type ResetTarget} from '../../run/reset/reset-plan.js';
+import {MEMBER_BOOTSTRAP_FILE} from '../../etcd/member-bootstrap.js';
 import {installedNodesFile, nodesLeftProfile} from '../../state/installed-nodes-file.js';
 import {defaultStateDir} from '../../state/state-dir.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
@@ -58,12 +61,14 @@ export async function runReset(options: ResetOptions): Promise<number> {
 			}
 		}
 		const locking = lockingConnect((node) => connectNode(profile, node, options, stop.signal), 'exclusive', 'reset');
-		const script = resetScript(profile, {purge, wholeCluster});
+		const script = resetScript(profile, {purge, withEtcd: wholeCluster});
 		const results = await Promise.all(targets.map((t) => resetNode(t, script, locking.connect)));
 		const done = results.filter((r) => r.ok).map((r) => r.node);
 		for (const r of results) process.stdout.write(r.ok ? `${r.node}: reset (${r.removed} files and directories removed)\n` : `${r.node}: ✗ ${r.error}\n`);
 		// Reset nodes are forgotten: the next apply installs them as new ones.
 		if (done.length > 0) installed.forget(done);
+		// A stacked etcd reset on every master is gone: the next install founds a new cluster (member-bootstrap.ts).
+		if (wholeCluster && profile.etcd.mode === 'stacked' && done.length === results.length) rmSync(join(stateDir, MEMBER_BOOTSTRAP_FILE), {force: true});
 		if (done.length < results.length) return locking.refusedNodes().length > 0 ? EXIT.invalid : EXIT.failed;
 		return EXIT.ok;
 	} finally {

@@ -15,6 +15,8 @@ import {sleep} from '../services.js';
 import {StepError} from '../step-error.js';
 import {describeEtcdCluster, judgeCaughtUp, judgeEtcdCluster, leaderOf, type EtcdClusterView, type MemberStatus} from '../../etcd/cluster-gate.js';
 import type {EtcdClusterProbe} from '../../etcd/https-etcd-probe.js';
+import {etcdMember, type EtcdMember} from '../../etcd/members.js';
+import {joinMember, membershipOf, strayMembers} from './join-member.js';
 
 /** The digest of the member's inputs (every file marked `member`), recorded once it started with them. */
 export function memberInputDigest(plan: NodePlan): string {
@@ -44,14 +46,32 @@ export async function startMember(options: RunnerOptions, run: NodeRun, how: Mem
 		if (!run.remote?.etcd?.enabled) await session.enable('etcd');
 		return {changed: written};
 	}
-	const expected = options.plan.nodes.map((n) => n.node.name);
+	const {expected, joining} = membershipOf(options);
 	const say = (line: string) => options.emit({type: 'log', at: Date.now(), node: node.name, step: 'etcd', line});
 	const progress = (message: string) => options.emit({type: 'step-progress', at: Date.now(), node: node.name, step: 'etcd', message});
+	await dropStrays(options, how.probe, say);
+	// A master added to a running cluster: its member joins as a learner first (join-member.ts).
+	if (run.plan.etcdBootstrap === 'existing' && !run.remote?.etcd?.active && joining.some((j) => j.name === node.name)) {
+		await ensureDirectories(run);
+		run.memberJoined = true;
+		const joined = await joinMember(options, run, how.probe, {
+			say,
+			progress,
+			start: () => session.restart('etcd'),
+			checkUnit: () => failIfExited(run),
+			timeoutMs: options.healthTimeoutMs ?? 180_000,
+			pollMs: Math.max(options.healthPollMs ?? 250, 250),
+		});
+		const others = joining.filter((j) => j.name !== node.name);
+		say(describeEtcdCluster(await waitForCluster(options, run, how.probe, [...expected, node.name], others, progress)));
+		await session.markApplied('etcd', memberInputDigest(run.plan));
+		return {changed: [...written, joined.added ? 'added the etcd member' : 'restarted etcd']};
+	}
 	// A running member goes down only while the others can keep the quorum without it, and
 	// not as the leader: leadership is moved off it first (no election while it is down).
 	if (run.remote?.etcd?.active) {
 		const view = await how.probe.view();
-		const problem = judgeEtcdCluster(view, expected);
+		const problem = judgeEtcdCluster(view, expected, joining);
 		if (problem !== undefined) {
 			throw new StepError(`etcd on ${node.name} was not restarted: the cluster is not healthy (${problem})`, 'a member goes down only while every member serves; check `k8s-master-setup status` and the members\' journals (journalctl -u etcd)');
 		}
@@ -61,19 +81,34 @@ export async function startMember(options: RunnerOptions, run: NodeRun, how: Mem
 	say(`starting etcd: ${reason}`);
 	run.memberRestarted = true;
 	await session.restart('etcd');
-	say(describeEtcdCluster(await waitForCluster(options, run, how.probe, expected, progress)));
+	say(describeEtcdCluster(await waitForCluster(options, run, how.probe, expected, joining, progress)));
 	await session.markApplied('etcd', memberInputDigest(run.plan));
 	return {changed: [...written, 'restarted etcd']};
+}
+
+/** Learners and unstarted members no master stands for (an abandoned add): removed, they cost nothing (join-member.ts). */
+async function dropStrays(options: RunnerOptions, probe: EtcdClusterProbe, say: (line: string) => void): Promise<void> {
+	const view = await probe.view().catch((): EtcdClusterView => ({statuses: []}));
+	const masters = [...options.plan.nodes.map((n) => etcdMember(n.node)), ...membershipOf(options).joining];
+	const through = leaderOf(view)?.name;
+	if (!through) return;
+	for (const stray of strayMembers(view, masters)) {
+		await probe.removeMember(through, stray.id).then(
+			() => say(`removed a stray etcd ${stray.name === '' ? 'member that never started' : `learner ${stray.name}`} (${stray.peerUrls.join(', ')}): no master of the profile is at that address`),
+			(e: Error) => say(`a stray etcd member (${stray.peerUrls.join(', ')}) could not be removed: ${e.message}`),
+		);
+	}
 }
 
 /** A rollback's restart of the member on the files it had before: then the same wait as a change. */
 export async function restartMemberAndWait(options: RunnerOptions, run: NodeRun, probe: EtcdClusterProbe, say: (line: string) => void): Promise<void> {
 	await need(run.session).restart('etcd');
-	await waitForCluster(options, run, probe, options.plan.nodes.map((n) => n.node.name), (m) => say(`rollback: ${m}`));
+	const {expected, joining} = membershipOf(options);
+	await waitForCluster(options, run, probe, expected, joining, (m) => say(`rollback: ${m}`));
 }
 
 /** Resolves to the view in which the cluster was whole and the member caught up. */
-async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdClusterProbe, expected: readonly string[], progress: (m: string) => void): Promise<EtcdClusterView> {
+async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdClusterProbe, expected: readonly string[], joining: readonly EtcdMember[], progress: (m: string) => void): Promise<EtcdClusterView> {
 	const node = run.plan.node;
 	const timeoutMs = options.healthTimeoutMs ?? 180_000;
 	const started = Date.now();
@@ -84,7 +119,7 @@ async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdC
 		const view = await probe.view().catch((e: Error) => ({statuses: [{name: node.name, ok: false as const, detail: e.message}]}));
 		// Whole again, and this member caught up with where the leader was: the next node may go down.
 		const later = await probe.view().catch(() => view);
-		const problem = judgeEtcdCluster(view, expected) ?? behind(view, later, node.name);
+		const problem = judgeEtcdCluster(view, expected, joining) ?? behind(view, later, node.name);
 		if (problem === undefined) return later;
 		last = problem;
 		if (Date.now() - started >= timeoutMs) {
@@ -93,12 +128,17 @@ async function waitForCluster(options: RunnerOptions, run: NodeRun, probe: EtcdC
 		// A member that exits (a bad flag, a data dir of another cluster) fails at once, not after the timeout.
 		if (Date.now() - unitCheckedAt >= 2000) {
 			unitCheckedAt = Date.now();
-			const unit = await need(run.session).unitState('etcd');
-			if (unit.active === 'failed' || unit.sub === 'auto-restart') {
-				throw new StepError(`etcd on ${node.name} exited instead of starting (ActiveState=${unit.active}, SubState=${unit.sub}, NRestarts=${unit.restarts})`, `read the journal below; run \`journalctl -u etcd -n 100\` on ${node.ip} for more`, await need(run.session).journalTail('etcd'));
-			}
+			await failIfExited(run);
 		}
 		progress(`waiting for the etcd cluster (${Math.round((Date.now() - started) / 1000)}s): ${last}`);
+	}
+}
+
+async function failIfExited(run: NodeRun): Promise<void> {
+	const node = run.plan.node;
+	const unit = await need(run.session).unitState('etcd');
+	if (unit.active === 'failed' || unit.sub === 'auto-restart') {
+		throw new StepError(`etcd on ${node.name} exited instead of starting (ActiveState=${unit.active}, SubState=${unit.sub}, NRestarts=${unit.restarts})`, `read the journal below; run \`journalctl -u etcd -n 100\` on ${node.ip} for more`, await need(run.session).journalTail('etcd'));
 	}
 }
 

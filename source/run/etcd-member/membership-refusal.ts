@@ -1,24 +1,70 @@
 // A stacked etcd's members are the masters: a master added or removed is an etcd member
-// added (as a learner, then promoted) or removed (leadership moved, `member remove`) first.
-// That part is not built yet, and rendering the new member list into every unit would start
-// a new member as a cluster of its own ("--initial-cluster-state new") and restart the others:
-// so an apply whose masters differ from the ones this state directory installed is refused
-// with a stacked etcd, before anything is written (pure).
+// added (as a learner, then promoted: join-member.ts) or removed (leadership moved, `member
+// remove`: leave-member.ts). etcd admits one learner at a time, and each change must leave a
+// quorum: so one master is added or removed per apply, never both (a replaced machine: the
+// old master removed first, then the new one added), and not while a member is unhealthy.
+// Refused before anything is written (pure; the cluster's view is read by the caller).
 import {UserError} from '../../errors.js';
 import type {Profile} from '../../profile/schema.js';
+import {judgeEtcdCluster, type EtcdClusterView} from '../../etcd/cluster-gate.js';
+import {quorumAfterRemoval} from './leave-member.js';
+import {strayMembers} from './join-member.js';
+import type {EtcdMember} from '../../etcd/members.js';
+
+export interface MembershipChange {
+	added: string[];
+	removed: string[];
+	/** The installed masters (the cluster's members before this run). */
+	had: string[];
+}
+
+export function membershipChangeOf(profile: Pick<Profile, 'nodes'>, installed: ReadonlyArray<{name: string}>): MembershipChange {
+	const wanted = new Set(profile.nodes.map((n) => n.name));
+	const had = installed.map((n) => n.name);
+	return {added: [...wanted].filter((n) => !had.includes(n)), removed: had.filter((n) => !wanted.has(n)), had};
+}
 
 export function stackedMembershipRefusal(profile: Pick<Profile, 'etcd' | 'nodes'>, installed: ReadonlyArray<{name: string}>): UserError | undefined {
 	if (profile.etcd.mode !== 'stacked' || installed.length === 0) return undefined;
-	const wanted = new Set(profile.nodes.map((n) => n.name));
-	const had = new Set(installed.map((n) => n.name));
-	const added = [...wanted].filter((n) => !had.has(n));
-	const removed = [...had].filter((n) => !wanted.has(n));
-	if (added.length === 0 && removed.length === 0) return undefined;
-	const change = [added.length > 0 ? `adds ${added.join(', ')}` : '', removed.length > 0 ? `removes ${removed.join(', ')}` : ''].filter(Boolean).join(' and ');
-	return new UserError(
-		`the profile ${change}: with etcd.mode: stacked each master is an etcd member, and adding or removing a member is not built yet`,
-		`keep nodes as the installed masters (${[...had].join(', ')}) for now; nothing was changed`,
-	);
+	const {added, removed, had} = membershipChangeOf(profile, installed);
+	if (added.length > 0 && removed.length > 0) {
+		return new UserError(
+			`the profile adds ${added.join(', ')} and removes ${removed.join(', ')} at once: with etcd.mode: stacked each master is an etcd member, and a member is added or removed one change at a time (each one keeps the quorum)`,
+			`first apply without ${added.join(', ')} (it removes ${removed.join(', ')}), then add ${added.join(', ')} and apply again; a replaced machine goes the same way; nothing was changed`,
+		);
+	}
+	if (added.length > 1) {
+		return new UserError(
+			`the profile adds ${added.join(', ')} at once: with etcd.mode: stacked each joins as an etcd learner, and etcd admits one learner at a time`,
+			`add ${added[0]} first (the installed masters are ${had.join(', ')}), apply, then the next; nothing was changed`,
+		);
+	}
+	return undefined;
+}
+
+/**
+ * With the cluster's view read: an add needs every installed member serving (a learner that
+ * is promoted while one is down can cost the quorum); a removal needs the members left to
+ * keep a quorum of serving ones. Undefined when the change may go.
+ */
+export function judgeMemberChange(view: EtcdClusterView, change: MembershipChange, masters: readonly EtcdMember[] = []): UserError | undefined {
+	if (change.added.length === 0 && change.removed.length === 0) return undefined;
+	if (change.added.length > 0) {
+		// What an earlier run left (the added master's member added, not promoted) is completed by
+		// this one; a learner no master stands for is removed by it (join-member.ts strayMembers).
+		const stray = new Set(strayMembers(view, masters).map((m) => m.id));
+		const members = view.members?.filter((m) => !stray.has(m.id));
+		const joining = masters.filter((m) => change.added.includes(m.name));
+		const problem = judgeEtcdCluster({statuses: view.statuses.filter((s) => change.had.includes(s.name)), ...(members ? {members} : {})}, change.had, joining);
+		if (problem) return new UserError(`${change.added.join(', ')} is not added: the etcd cluster is not healthy (${problem})`, 'a member joins only while every member serves: bring them back (status; journalctl -u etcd on them), then apply again; nothing was changed');
+		return undefined;
+	}
+	const gone = change.removed[0]!;
+	const listed = view.members?.find((m) => m.name === gone);
+	if (view.members === undefined) return new UserError(`${gone} is not removed: no etcd member answered`, 'bring the members back (status), then apply again; nothing was changed');
+	const problem = listed ? quorumAfterRemoval(view, listed) : undefined;
+	if (problem) return new UserError(`${gone} is not removed: ${problem}`, 'bring the other members back first (status; journalctl -u etcd on them), then apply again; nothing was changed');
+	return undefined;
 }
 
 /**

@@ -64,12 +64,14 @@ export function judgeRemoval(
 	return undefined;
 }
 
-/** The dry run's and the confirmation's description of the removal. */
-export function describeRemoval(gone: InstalledNode, purge: boolean): string[] {
-	return [
-		`${gone.name} (${gone.ip}): installed by this state directory on ${gone.installedAt.slice(0, 10)}, no longer in the profile: to be removed`,
-		...REMOVAL_STEPS.map((s, i) => `  ${i + 1}. ${s.name === 'remove-files' && purge ? s.does.replace('(binaries too with --purge)', 'and its binaries') : s.does}`),
-	];
+/** The dry run's and the confirmation's description of the removal; `stackedEtcd`: its etcd member leaves first. */
+export function describeRemoval(gone: InstalledNode, purge: boolean, stackedEtcd = false): string[] {
+	const does = (s: (typeof REMOVAL_STEPS)[number]) => {
+		if (s.name !== 'remove-files') return s.does;
+		const files = purge ? s.does.replace('(binaries too with --purge)', 'and its binaries') : s.does;
+		return stackedEtcd ? `take its etcd member out of the cluster (leadership moved off it first, member remove), stop it, then ${files}, and the member's data dir` : files;
+	};
+	return [`${gone.name} (${gone.ip}): installed by this state directory on ${gone.installedAt.slice(0, 10)}, no longer in the profile: to be removed`, ...REMOVAL_STEPS.map((s, i) => `  ${i + 1}. ${does(s)}`)];
 }
 
 /** Whether the removed master is out of the cluster's view: not in the EndpointSlice, no Lease held by it. */

@@ -14,6 +14,9 @@ import type {InstalledNode} from '../../state/installed-nodes-file.js';
 import {resetScript} from '../reset/reset-plan.js';
 import {StepError} from '../step-error.js';
 import {mapHolderToNode} from '../../cluster/lease.js';
+import type {EtcdClusterProbe} from '../../etcd/https-etcd-probe.js';
+import type {EtcdMember} from '../../etcd/members.js';
+import {leaveCluster} from '../etcd-member/leave-member.js';
 import {goneFromCluster, identityLeasesOf, type RemovalStepName} from './removal-plan.js';
 
 export interface ClusterView {
@@ -46,6 +49,11 @@ export interface RemovalContext {
 	report(report: RemovalReport): void;
 	/** A line of what the current step did. */
 	say(line: string): void;
+	/**
+	 * A stacked etcd (etcd.mode: stacked): the removed master's member leaves the cluster
+	 * (leave-member.ts) before its files go, with its data dir.
+	 */
+	etcd?: {probe: EtcdClusterProbe; member: EtcdMember; remaining: readonly string[]};
 	/** How long the EndpointSlice and the Leases may take (default 90 s). */
 	timeoutMs?: number;
 	pollMs?: number;
@@ -62,7 +70,8 @@ export async function removeMaster(ctx: RemovalContext): Promise<void> {
 		await step(ctx, 'wait-gone', () => waitGone(ctx));
 		await step(ctx, 'delete-lease', () => deleteIdentityLeases(ctx));
 		await step(ctx, 'remove-files', async () => {
-			const r = await transport.exec(resetScript(ctx.profile, {purge: ctx.purge}), {timeoutMs: 120_000});
+			if (ctx.etcd) await leaveEtcd(ctx, ctx.etcd, transport);
+			const r = await transport.exec(resetScript(ctx.profile, {purge: ctx.purge, withEtcd: ctx.etcd !== undefined}), {timeoutMs: 120_000});
 			if (r.code !== 0) throw new StepError(`removing the tool's files on ${gone.name} failed (exit ${r.code})`, `run k8s-master-setup reset --node ${gone.name} once it is fixed`, r.stderr);
 			ctx.say(`removed ${r.stdout.split('\n').filter((l) => l.startsWith('removed ')).length} files and directories on ${gone.name}${ctx.purge ? ' (binaries included)' : ' (binaries kept)'}`);
 		});
@@ -72,6 +81,23 @@ export async function removeMaster(ctx: RemovalContext): Promise<void> {
 	await step(ctx, 'forget', async () => {
 		ctx.forget();
 		ctx.say(`${gone.name} removed and forgotten in the state directory`);
+	});
+}
+
+/** The member leaves (leadership moved, member remove), then it is stopped; its data dir goes with the files. */
+async function leaveEtcd(ctx: RemovalContext, etcd: NonNullable<RemovalContext['etcd']>, transport: Transport): Promise<void> {
+	await leaveCluster(etcd.probe, etcd.member, {
+		say: ctx.say,
+		stop: async () => {
+			const r = await transport.exec(sh`systemctl disable --now --quiet etcd`, {timeoutMs: 120_000});
+			if (r.code !== 0) throw new StepError(`stopping etcd on ${ctx.gone.name} failed (exit ${r.code})`, 'look at the unit with systemctl status etcd on the node', r.stderr);
+			ctx.say(`stopped etcd on ${ctx.gone.name}`);
+		},
+		// The reset script that follows removes the data dir with the member's unit and certificates.
+		wipe: async () => undefined,
+		remaining: etcd.remaining,
+		...(ctx.timeoutMs !== undefined ? {timeoutMs: ctx.timeoutMs} : {}),
+		...(ctx.pollMs !== undefined ? {pollMs: ctx.pollMs} : {}),
 	});
 }
 

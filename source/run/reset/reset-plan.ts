@@ -64,15 +64,15 @@ export function judgeReset(profile: Profile, targets: readonly ResetTarget[], re
 /**
  * With a stacked etcd, a reset that is not of exactly the profile's masters is refused
  * (exit 2) before anything is asked or done: each master is an etcd member (a departed one
- * still is: apply refuses to remove a stacked member), and taking one away is not built.
+ * still is until apply removed it), and a reset does not take it out of the member list.
  */
 export function judgeStackedReset(profile: Profile, targets: readonly ResetTarget[]): {problem: string; hint: string} | undefined {
 	if (profile.etcd.mode !== 'stacked' || isWholeCluster(profile, targets)) return undefined;
 	const names = targets.map((t) => t.node.name).join(', ');
 	const one = targets.length === 1;
 	return {
-		problem: `resetting ${names} alone is refused: with etcd.mode: stacked ${one ? 'it runs a member' : 'each runs a member'} of the cluster's etcd, removing a member is not built yet, and stopping ${one ? 'it' : 'them'} would cost the quorum ${one ? 'a member' : 'members'}`,
-		hint: `reset the whole cluster (reset without --node: its etcd data is deleted), or keep ${names}`,
+		problem: `resetting ${names} alone is refused: with etcd.mode: stacked ${one ? 'it runs a member' : 'each runs a member'} of the cluster's etcd, and a reset would stop ${one ? 'it' : 'them'} without taking ${one ? 'it' : 'them'} out of the member list (costing the quorum ${one ? 'a member' : 'members'})`,
+		hint: `to take a master out, remove it from the profile's nodes and run apply --remove-nodes (its member leaves the cluster first); or reset the whole cluster (reset without --node: its etcd data is deleted)`,
 	};
 }
 
@@ -112,10 +112,11 @@ export function placedPaths(profile: Profile, purge: boolean, toolStateDir = TOO
 export interface ResetScriptOptions {
 	purge: boolean;
 	/**
-	 * A reset of the whole cluster (judgeStackedReset let it through): a stacked etcd goes too.
-	 * Off for one node (remove-master), and meaningless with an external etcd.
+	 * A stacked etcd's member goes too: a reset of the whole cluster (judgeStackedReset let it
+	 * through), or a removed master whose member already left the cluster (remove-master.ts).
+	 * Meaningless with an external etcd.
 	 */
-	wholeCluster?: boolean;
+	withEtcd?: boolean;
 	toolStateDir?: string;
 }
 
@@ -133,7 +134,7 @@ export interface ResetScriptOptions {
 export function resetScript(profile: Profile, options: ResetScriptOptions): ShellCommand {
 	const {purge, toolStateDir = TOOL_STATE_DIR} = options;
 	const placed = placedPaths(profile, purge, toolStateDir);
-	const etcd = options.wholeCluster ? stackedEtcdPaths(profile, purge) : undefined;
+	const etcd = options.withEtcd ? stackedEtcdPaths(profile, purge) : undefined;
 	const files = [...placed.files, ...(etcd?.files ?? [])];
 	const dirs = [...placed.dirs, ...(etcd?.dirs ?? [])];
 	const p = targetPaths(profile);

@@ -6,6 +6,9 @@ import type {RunnerOptions} from '../run-options.js';
 import {restartAndWait} from '../services.js';
 import {describeFailure} from '../step-error.js';
 import {restartMemberAndWait} from '../etcd-member/member-step.js';
+import {leaveCluster} from '../etcd-member/leave-member.js';
+import {membershipOf} from '../etcd-member/join-member.js';
+import {etcdMember} from '../../etcd/members.js';
 
 /**
  * Puts a node that failed during a rolling change back to its previous generation: its
@@ -24,9 +27,10 @@ export async function rollBack(options: RunnerOptions, run: NodeRun): Promise<bo
 	const stopped = SERVICES.filter((s) => run.restarted.has(s) && !wasRunning(s));
 	// A member that ran before this run's restart of it goes back to its old files and starts again.
 	const member = run.memberRestarted === true && run.remote?.etcd?.active === true;
+	const joined = run.memberJoined === true;
 	const say = (line: string) => options.emit({type: 'log', at: Date.now(), node: node.name, ...(step ? {step} : {}), line});
 	say(
-		`rolling back ${node.name} to generation ${generation.id} (the files it had before this run)${stopped.length > 0 ? `, stopping ${stopped.join(', ')} (not running before)` : ''}${member ? ', then restarting etcd' : ''}${services.length > 0 ? `, then restarting ${services.join(', ')}` : ''}`,
+		`rolling back ${node.name} to generation ${generation.id} (the files it had before this run)${stopped.length > 0 ? `, stopping ${stopped.join(', ')} (not running before)` : ''}${joined ? ', removing its new etcd member from the cluster' : ''}${member ? ', then restarting etcd' : ''}${services.length > 0 ? `, then restarting ${services.join(', ')}` : ''}`,
 	);
 	// Whatever happens next, the files this run placed are no longer known to be as planned
 	// (the node's hash cache must not say so); the ones it left alone still are.
@@ -36,6 +40,20 @@ export async function rollBack(options: RunnerOptions, run: NodeRun): Promise<bo
 		const session = need(run.session);
 		// Before the files go: systemd disables a unit through its file.
 		for (const service of stopped) await session.stop(service);
+		// A member this run added leaves the cluster again (the node had none before): removed
+		// from the member list, stopped, its data wiped (leave-member.ts).
+		if (run.memberJoined && options.etcdProbe) {
+			const {expected} = membershipOf(options);
+			await leaveCluster(options.etcdProbe, etcdMember(node), {
+				say: (line) => say(`rollback: ${line}`),
+				stop: () => session.stop('etcd'),
+				wipe: async () => {
+					const dataDir = options.plan.profile.etcd.mode === 'stacked' ? options.plan.profile.etcd.dataDir : undefined;
+					if (dataDir) await session.removeDirectory?.(dataDir);
+				},
+				remaining: expected.filter((n) => n !== node.name),
+			});
+		}
 		await session.restoreGeneration(generation);
 		// A stacked etcd's member first: the apiserver put back talks to it.
 		if (member && options.etcdProbe) await restartMemberAndWait(options, run, options.etcdProbe, say);

@@ -30,6 +30,26 @@ const file = (path: string, sha256: string, member: boolean): PlannedFile => ({p
 const plan = {node: {name: 'm1', ip: '10.0.0.1'}, directories: [], files: [file('/x/etcd/server.pem', 'a', true), file('/x/etcd.service', 'b', true), file('/x/kubernetes.pem', 'c', false)]} as unknown as NodePlan;
 const remote = (hashes: Record<string, string>, etcd?: {active: boolean; enabled: boolean; applied?: string}) => ({hashes: new Map(Object.entries(hashes)), appliedDigests: new Map(), active: new Map(), enabled: new Map(), ...(etcd ? {etcd} : {})});
 
+describe('the gate while a master joins or leaves', () => {
+	const m4 = {name: 'm4', peerUrl: 'https://10.0.0.4:2380'};
+	it('lets the joining master be absent, unstarted, a learner or down, and nobody else', () => {
+		const statuses = [...whole.statuses, {name: 'm4', ok: false as const, detail: 'connect ECONNREFUSED 10.0.0.4:2379'}];
+		expect(judgeEtcdCluster({statuses, members: listed('m1', 'm2', 'm3')}, expected, [m4])).toBeUndefined();
+		expect(judgeEtcdCluster({statuses, members: [...listed('m1', 'm2', 'm3'), {id: '9', name: '', peerUrls: [m4.peerUrl], isLearner: true}]}, expected, [m4])).toBeUndefined();
+		expect(judgeEtcdCluster({statuses: [...whole.statuses, up('m4')], members: [...listed('m1', 'm2', 'm3'), {id: '9', name: 'm4', peerUrls: [m4.peerUrl], isLearner: true}]}, expected, [m4])).toBeUndefined();
+		// Without it joining, each of those is a problem.
+		expect(judgeEtcdCluster({statuses, members: listed('m1', 'm2', 'm3')}, expected)).toBe('m4: connect ECONNREFUSED 10.0.0.4:2379');
+		// Another unstarted member (not at the joining master's address) still is.
+		expect(judgeEtcdCluster({statuses: whole.statuses, members: [...listed('m1', 'm2', 'm3'), {id: '9', name: '', peerUrls: ['https://10.0.0.9:2380'], isLearner: true}]}, expected, [m4])).toMatch(/added but not started \(https:\/\/10.0.0.9:2380\)/);
+		// Once it must serve (its own wait after the promotion), a learner is not enough.
+		expect(judgeEtcdCluster({statuses: [...whole.statuses, up('m4')], members: [...listed('m1', 'm2', 'm3'), {id: '9', name: 'm4', peerUrls: [m4.peerUrl], isLearner: true}]}, [...expected, 'm4'], [m4])).toBe('m4 still a learner');
+	});
+	it('lets a leaving master still be a member, and requires every expected one', () => {
+		expect(judgeEtcdCluster(whole, ['m2', 'm3'], [{name: 'm1', peerUrl: 'https://10.0.0.1:2380'}])).toBeUndefined();
+		expect(judgeEtcdCluster({...whole, members: listed('m1', 'm2')}, ['m2', 'm3'], [{name: 'm1', peerUrl: 'https://10.0.0.1:2380'}])).toMatch(/^the member list is m1, m2/);
+	});
+});
+
 describe('the leader, and a restarted member catching up', () => {
 	it('names the leader only when the members agree', () => {
 		expect(leaderOf(whole)?.name).toBe('m1');
