@@ -6,6 +6,7 @@ import {registerInitCommand} from './commands/init.js';
 import {registerProfilesCommand} from './commands/profiles.js';
 import {registerRenderCommand} from './commands/render.js';
 import {registerSnapshotCommand} from './commands/snapshot.js';
+import {registerEtcdCommand} from './commands/etcd.js';
 import {registerEncryptionCommand} from './commands/encryption.js';
 import {registerStateCommand} from './commands/state.js';
 import {registerResetCommand} from './commands/reset.js';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
 	registerStatusCommand(program);
 	registerProfilesCommand(program);
 	registerSnapshotCommand(program);
+	registerEtcdCommand(program);
 	registerEncryptionCommand(program);
 	registerStateCommand(program);
 	registerResetCommand(program);

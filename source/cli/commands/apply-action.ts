@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import {UserError} from '../../errors.js';
 import {prepare} from '../../plan/prepare.js';
-import type {Plan} from '../../plan/types.js';
+import type {Plan, StackedEtcdPlan} from '../../plan/types.js';
 import type {EventSink, RunEvent} from '../../run/events.js';
 import {createHttpsHealth} from '../../run/https-health.js';
 import {elfArch} from '../../run/preflight.js';
@@ -32,9 +32,9 @@ import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lo
 import {lockingConnect} from '../shared/cluster-lock.js';
 import {installedNodesFile} from '../../state/installed-nodes-file.js';
 import {etcdModeSwitchRefusal, judgeMemberChange, membershipChangeOf, stackedMembershipRefusal} from '../../run/etcd-member/membership-refusal.js';
+import {judgeEtcdReleaseChange} from '../../etcd/etcd-upgrade-rule.js';
 import {httpsEtcdProbe} from '../../etcd/https-etcd-probe.js';
 import {etcdMember} from '../../etcd/members.js';
-import type {EtcdClientCredentials} from '../../snapshot/etcd-https.js';
 import type {InstalledNode} from '../../state/installed-nodes-file.js';
 import {holdRunFinished, plannedRemoval, printRemovalPlan, refuseUnsafeRemoval, removeDeparted, runRemoval, type Removal} from './apply-removal.js';
 import type {RunFinished} from '../../run/remove-master/removal-events.js';
@@ -217,7 +217,7 @@ async function applyPrepared(
 			: undefined;
 	try {
 		if (gone) await refuseUnsafeRemoval(gone, profile, installed, health);
-		if (plan.etcd) await refuseUnsafeMemberChange(plan.etcd.client, profile, installed.recorded);
+		if (plan.etcd) await refuseUnsafeEtcdChange(plan.etcd, profile, installed.recorded);
 		if (interactive && !options.dryRun) return exitCode(await applyWithGrid(runnerOptions, stop, profile.name, kubeconfigPath, admin, options, removal));
 		const sink = options.json ? await jsonSink() : await plainSink();
 		const held = holdRunFinished(sink);
@@ -432,13 +432,19 @@ async function statusOnce(plan: Plan, admin: AdminCredentials, access: NodeAcces
 }
 
 /** A stacked etcd's member added or removed: refused (exit 2) before anything is written when the cluster could not take it. */
-async function refuseUnsafeMemberChange(client: EtcdClientCredentials, profile: Profile, installed: readonly InstalledNode[]): Promise<void> {
+/**
+ * Before anything is written to a running stacked cluster: its members may move to the planned
+ * etcd release (etcd-upgrade-rule.ts: patches, one minor up from a safe patch), and a master
+ * added or removed keeps the quorum (membership-refusal.ts). Members that do not answer are
+ * left to the rolling change's own gate.
+ */
+async function refuseUnsafeEtcdChange(etcd: StackedEtcdPlan, profile: Profile, installed: readonly InstalledNode[]): Promise<void> {
+	if (installed.length === 0) return;
 	const change = membershipChangeOf(profile, installed);
-	if (installed.length === 0 || (change.added.length === 0 && change.removed.length === 0)) return;
-	const probe = httpsEtcdProbe(installed.map(etcdMember), client);
+	const probe = httpsEtcdProbe(installed.map(etcdMember), etcd.client);
 	try {
-		const masters = [...profile.nodes, ...installed].map(etcdMember);
-		const refusal = judgeMemberChange(await probe.view(), change, masters);
+		const view = await probe.view();
+		const refusal = judgeEtcdReleaseChange(view, etcd.version) ?? judgeMemberChange(view, change, [...profile.nodes, ...installed].map(etcdMember));
 		if (refusal) throw refusal;
 	} finally {
 		probe.close();
