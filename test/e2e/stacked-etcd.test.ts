@@ -1,6 +1,6 @@
 import {X509Certificate} from 'node:crypto';
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import YAML from 'yaml';
@@ -29,6 +29,9 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 	const bare = (n: string) =>
 		nodeSsh(n, `systemctl disable --now ${UNITS.join(' ')} etcd 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /var/lib/etcd /etc/etcd /etc/systemd/system/kube-*.service /etc/systemd/system/etcd.service; systemctl daemon-reload`, {reject: false});
 
+	const OLDER_ETCD_VERSION = '3.6.15';
+	const olderEtcd = () => join(dirname(env.LAB_ETCD_BINARIES as string), `v${OLDER_ETCD_VERSION}`);
+
 	beforeAll(async () => {
 		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
 		env = await labEnv();
@@ -37,7 +40,8 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		rmSync(work, {recursive: true, force: true});
 		mkdirSync(work, {recursive: true});
 		const profile = YAML.parse(readFileSync(env.LAB_PROFILE as string, 'utf8'));
-		profile.etcd = {mode: 'stacked', binaries: env.LAB_ETCD_BINARIES};
+		// Installed on the patch before the lab's, so the suite can upgrade it (scripts/build-etcd.sh 3.6.15).
+		profile.etcd = {mode: 'stacked', binaries: olderEtcd()};
 		writeFileSync(profilePath, YAML.stringify(profile));
 	});
 
@@ -84,7 +88,7 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		const statuses = (await Promise.all(NODES.map((n) => etcdPostJson(`https://${ipOf(n)}:2379`, '/v3/maintenance/status', {agent, credentials: creds, idleTimeoutMs: 5000})))) as Array<{leader: string; version: string}>;
 		expect(new Set(statuses.map((s) => s.leader)).size).toBe(1);
 		expect(statuses[0]?.leader).not.toBe('0');
-		expect(statuses.map((s) => s.version)).toEqual(NODES.map(() => env.LAB_ETCD_VERSION));
+		expect(statuses.map((s) => s.version)).toEqual(NODES.map(() => OLDER_ETCD_VERSION));
 		const list = (await etcdPostJson(`https://${ipOf('lab-m2')}:2379`, '/v3/cluster/member/list', {agent, credentials: creds, idleTimeoutMs: 5000})) as {members: Array<{name: string; isLearner?: boolean}>};
 		expect(list.members.map((m) => m.name).sort()).toEqual(NODES);
 		agent.destroy();
@@ -118,11 +122,12 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		expect(await Promise.all(NODES.map(async (n) => (await nodeSsh(n, 'systemctl show -p InvocationID --value etcd')).stdout.trim()))).toEqual(etcdBefore);
 	});
 
-	it('a member flag change rolls one member at a time under a write probe through every apiserver: no failed request, leadership moved off the leader before its restart', async () => {
+	/** `apply` of the profile with `etcd` changed (kept as `file`), under a write probe through every apiserver. */
+	async function applyEtcdChange(file: string, etcd: Record<string, unknown>) {
 		const admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
 		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
-		const changed = join(work, 'profile-quota.yaml');
-		writeFileSync(changed, YAML.stringify({...profile, etcd: {...profile.etcd, quotaBackendBytes: 4294967296}}));
+		const changed = join(work, file);
+		writeFileSync(changed, YAML.stringify({...profile, etcd: {...profile.etcd, ...etcd}}));
 		const probe = probeConfigMap(NODES.map(ipOf), admin, 'e2e-stacked-probe');
 		await new Promise((r) => setTimeout(r, 1000));
 		const t0 = Date.now();
@@ -130,11 +135,17 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		const wallS = (Date.now() - t0) / 1000;
 		await new Promise((r) => setTimeout(r, 1000));
 		await probe.stop();
-		expect(run.exitCode, run.all).toBe(0);
 		const events = parseEvents(run.stdout);
 		const lines = events.filter((e): e is Extract<RunEvent, {type: 'log'}> => e.type === 'log' && e.step === 'etcd').map((e) => `${e.node}: ${e.line}`);
-		console.log(`member flag change (quota 8 -> 4 GiB) on 3 members: ${wallS.toFixed(1)} s; probe ${probe.requests} requests, ${probe.failures.length} failed, longest gap ${probe.longestGapMs} ms\n${lines.join('\n')}`);
-		expect(probe.failures).toEqual([]);
+		const probed = `probe ${probe.requests} requests, ${probe.failures.length} failed, longest gap ${probe.longestGapMs} ms`;
+		return {changed, run, wallS, failures: probe.failures, events, lines, probed};
+	}
+
+	it('a member flag change rolls one member at a time under a write probe through every apiserver: no failed request, leadership moved off the leader before its restart', async () => {
+		const {changed, run, wallS, failures, events, lines, probed} = await applyEtcdChange('profile-quota.yaml', {quotaBackendBytes: 4294967296});
+		expect(run.exitCode, run.all).toBe(0);
+		console.log(`member flag change (quota 8 -> 4 GiB) on 3 members: ${wallS.toFixed(1)} s; ${probed}\n${lines.join('\n')}`);
+		expect(failures).toEqual([]);
 		// One member at a time: each etcd step ended before the next began.
 		const spans = NODES.map((n) => ({
 			start: events.find((e) => e.type === 'step-started' && e.node === n && e.step === 'etcd')?.at ?? NaN,
@@ -186,6 +197,28 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 			await probe.stop();
 			await Promise.all(NODES.map((n) => nodeSsh(n, 'rm -rf /etc/systemd/system/etcd.service.d && systemctl daemon-reload', {reject: false})));
 		}
+	});
+
+	it('an etcd patch upgrade (3.6.15 to the lab release) rolls one member at a time, the leader last: every member on the new release, no failed write, no service restarted', async () => {
+		const {changed: upgraded, run, wallS, failures, events, lines, probed} = await applyEtcdChange('profile-etcd-upgrade.yaml', {binaries: env.LAB_ETCD_BINARIES});
+		expect(run.exitCode, run.all).toBe(0);
+		console.log(`etcd patch upgrade ${OLDER_ETCD_VERSION} -> ${env.LAB_ETCD_VERSION} on 3 members: ${wallS.toFixed(1)} s; ${probed}`);
+		expect(failures).toEqual([]);
+		expect(lines.filter((l) => /: starting etcd: inputs changed: .*\betcd\b/.test(l))).toHaveLength(3);
+		const moved = lines.filter((l) => /moved etcd leadership from lab-m\d to lab-m\d before its restart/.test(l));
+		expect(moved).toHaveLength(1);
+		const lastNode = events.filter((e) => e.type === 'step-started' && e.step === 'etcd').map((e) => (e as {node: string}).node).at(-1);
+		expect(moved[0]).toMatch(new RegExp(`^${lastNode}: `));
+		const restartedServices = events.filter((e): e is Extract<RunEvent, {type: 'step-done'}> => e.type === 'step-done' && e.step !== 'etcd').flatMap((e) => e.changed.filter((c) => c.startsWith('restarted')));
+		expect(restartedServices).toEqual([]);
+		// What the members say they run, through etcd's API.
+		const creds = credentials();
+		const agent = etcdAgent(creds);
+		const statuses = (await Promise.all(NODES.map((n) => etcdPostJson(`https://${ipOf(n)}:2379`, '/v3/maintenance/status', {agent, credentials: creds, idleTimeoutMs: 5000})))) as Array<{leader: string; version: string}>;
+		agent.destroy();
+		expect(statuses.map((s) => s.version)).toEqual(NODES.map(() => env.LAB_ETCD_VERSION));
+		expect(new Set(statuses.map((s) => s.leader)).size).toBe(1);
+		writeFileSync(profilePath, readFileSync(upgraded));
 	});
 
 	it("status shows the members, the leader and the db size; a member stopped is a degraded cluster naming it", async () => {
