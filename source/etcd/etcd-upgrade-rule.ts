@@ -66,3 +66,12 @@ export function judgeEtcdReleaseChange(view: EtcdClusterView, target: string): U
 	const names = problems.map((p) => p.name).join(', ');
 	return new UserError(`etcd.binaries: ${first.problem} (${names})`, `${first.hint}; nothing was changed`);
 }
+
+/** Whether a member that answers runs an older minor than `target` (a minor upgrade: snapshot first). */
+export function isEtcdMinorUpgrade(view: EtcdClusterView, target: string): boolean {
+	const to = parse(target);
+	return to !== undefined && view.statuses.some((s) => {
+		const from = s.ok ? parse(s.version) : undefined;
+		return from !== undefined && (from.major < to.major || (from.major === to.major && from.minor < to.minor));
+	});
+}

@@ -58,6 +58,11 @@ export interface RunnerOptions {
 	 */
 	beforeMinorUpgrade?: () => Promise<string>;
 	/**
+	 * A stacked etcd moves to its next minor in this run (its members' status said the one
+	 * before; apply-action.ts): the snapshot is taken first as for a Kubernetes minor upgrade.
+	 */
+	etcdMinorUpgrade?: boolean;
+	/**
 	 * Where a rolling change keeps its journal (journal.ts; the state dir in apply-action.ts),
 	 * so a run killed part-way can be carried on. Absent: no journal.
 	 */

@@ -129,6 +129,9 @@ describe('a minor upgrade rolls component by component', () => {
 		const calls: string[] = [];
 		await run(patch, {beforeMinorUpgrade: async () => (calls.push('snapshot'), '')}, changedEverywhere());
 		expect(calls).toEqual([]);
+		// A stacked etcd's minor upgrade takes it too, on a Kubernetes patch change.
+		await run(await servingAt('v1.37.0'), {beforeMinorUpgrade: async () => (calls.push('snapshot'), 'etcd snapshot y'), etcdMinorUpgrade: true}, changedEverywhere());
+		expect(calls).toEqual(['snapshot']);
 	});
 
 	it('stops before any change when the snapshot fails, and says how to go without one', async () => {

@@ -32,7 +32,7 @@ import {describeTakeover, lockStateDir, type StateLock} from '../shared/state-lo
 import {lockingConnect} from '../shared/cluster-lock.js';
 import {installedNodesFile} from '../../state/installed-nodes-file.js';
 import {etcdModeSwitchRefusal, judgeMemberChange, membershipChangeOf, stackedMembershipRefusal} from '../../run/etcd-member/membership-refusal.js';
-import {judgeEtcdReleaseChange} from '../../etcd/etcd-upgrade-rule.js';
+import {isEtcdMinorUpgrade, judgeEtcdReleaseChange} from '../../etcd/etcd-upgrade-rule.js';
 import {httpsEtcdProbe} from '../../etcd/https-etcd-probe.js';
 import {etcdMember} from '../../etcd/members.js';
 import type {InstalledNode} from '../../state/installed-nodes-file.js';
@@ -161,7 +161,7 @@ async function applyPrepared(
 	// One run per cluster too: each connection takes the nodes' lock (cluster-lock.ts).
 	const locking = lockingConnect((node) => early?.take(node.name) ?? connectNode(profile, node, options, stop.signal), options.dryRun ? 'shared' : 'exclusive', options.dryRun ? 'apply --dry-run' : 'apply');
 	const exitCode = (code: number) => (code === EXIT.failed && locking.refusedNodes().length > 0 ? EXIT.invalid : code);
-	const runnerOptions = {
+	const runnerOptions: Omit<RunnerOptions, 'emit'> = {
 		plan,
 		connect: async (node) => nodeSession(await locking.connect(node)),
 		health,
@@ -207,7 +207,7 @@ async function applyPrepared(
 		},
 		...(options.compress !== false ? {zstdCopies: zstdCopies(defaultCacheDir())} : {}),
 		signal: stop.signal,
-	} satisfies Omit<RunnerOptions, 'emit'>;
+	};
 
 	// A master that left the profile goes once the profile's masters converged, as the end of
 	// the same run: the runner's run-finished is held back until it ended and then counts it.
@@ -217,7 +217,8 @@ async function applyPrepared(
 			: undefined;
 	try {
 		if (gone) await refuseUnsafeRemoval(gone, profile, installed, health);
-		if (plan.etcd) await refuseUnsafeEtcdChange(plan.etcd, profile, installed.recorded);
+		const etcdMinorUpgrade = plan.etcd ? await refuseUnsafeEtcdChange(plan.etcd, profile, installed.recorded) : false;
+		if (etcdMinorUpgrade) runnerOptions.etcdMinorUpgrade = true;
 		if (interactive && !options.dryRun) return exitCode(await applyWithGrid(runnerOptions, stop, profile.name, kubeconfigPath, admin, options, removal));
 		const sink = options.json ? await jsonSink() : await plainSink();
 		const held = holdRunFinished(sink);
@@ -433,19 +434,21 @@ async function statusOnce(plan: Plan, admin: AdminCredentials, access: NodeAcces
 
 /** A stacked etcd's member added or removed: refused (exit 2) before anything is written when the cluster could not take it. */
 /**
- * Before anything is written to a running stacked cluster: its members may move to the planned
+ * Before anything is written to a running stacked cluster (true when its members move to the
+ * next etcd minor: the snapshot is taken first): its members may move to the planned
  * etcd release (etcd-upgrade-rule.ts: patches, one minor up from a safe patch), and a master
  * added or removed keeps the quorum (membership-refusal.ts). Members that do not answer are
  * left to the rolling change's own gate.
  */
-async function refuseUnsafeEtcdChange(etcd: StackedEtcdPlan, profile: Profile, installed: readonly InstalledNode[]): Promise<void> {
-	if (installed.length === 0) return;
+async function refuseUnsafeEtcdChange(etcd: StackedEtcdPlan, profile: Profile, installed: readonly InstalledNode[]): Promise<boolean> {
+	if (installed.length === 0) return false;
 	const change = membershipChangeOf(profile, installed);
 	const probe = httpsEtcdProbe(installed.map(etcdMember), etcd.client);
 	try {
 		const view = await probe.view();
 		const refusal = judgeEtcdReleaseChange(view, etcd.version) ?? judgeMemberChange(view, change, [...profile.nodes, ...installed].map(etcdMember));
 		if (refusal) throw refusal;
+		return isEtcdMinorUpgrade(view, etcd.version);
 	} finally {
 		probe.close();
 	}

@@ -27,9 +27,10 @@ export async function rollOut(options: RunnerOptions, runs: NodeRun[], steps: St
 	const {order, passes, journal, snapshot} = openJournal(options, runs);
 	const rollout: Rollout = {options, steps, order, passes, rollback: options.rollback !== false, stableForMs: options.stabilityWindowMs ?? 10_000, ...(journal ? {journal} : {})};
 	const minor = passes.length > 1;
-	if (minor && snapshot !== undefined) {
+	const snapshotFirstNeeded = minor || options.etcdMinorUpgrade === true;
+	if (snapshotFirstNeeded && snapshot !== undefined) {
 		options.emit({type: 'log', at: Date.now(), node: need(order[0]).plan.node.name, step: 'binaries', line: `before the minor upgrade (when it began): ${snapshot}`});
-	} else if (minor) {
+	} else if (snapshotFirstNeeded) {
 		const taken = await snapshotFirst(options, order, steps);
 		if ('stoppedAt' in taken) {
 			journal?.update((j) => (j.state = 'stopped'));

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import type {EtcdClusterView} from '../../../source/etcd/cluster-gate.js';
-import {judgeEtcdReleaseChange, releaseChangeProblem} from '../../../source/etcd/etcd-upgrade-rule.js';
+import {isEtcdMinorUpgrade, judgeEtcdReleaseChange, releaseChangeProblem} from '../../../source/etcd/etcd-upgrade-rule.js';
 
 const view = (...versions: Array<string | undefined>): EtcdClusterView => ({
 	statuses: versions.map((version, i) => ({name: `m${i + 1}`, ok: true as const, leader: '1', memberId: String(i + 1), raftIndex: 10, errors: [], ...(version !== undefined ? {version} : {})})),
@@ -36,5 +36,13 @@ describe('an etcd release change on a running stacked cluster', () => {
 		expect(mixed?.hint).toMatch(/nothing was changed$/);
 		// A member down or one that does not say its version is left to the rolling change's gate.
 		expect(judgeEtcdReleaseChange({statuses: [{name: 'm1', ok: false, detail: 'refused'}, ...view(undefined).statuses]}, '3.5.26')).toBeUndefined();
+	});
+});
+
+describe('an etcd minor upgrade, for the snapshot first', () => {
+	it('is a member on an older minor than the target; patches and members down are not', () => {
+		expect(isEtcdMinorUpgrade(view('3.5.26', '3.5.26', '3.6.16'), '3.6.16')).toBe(true);
+		expect(isEtcdMinorUpgrade(view('3.6.15', '3.6.15', '3.6.15'), '3.6.16')).toBe(false);
+		expect(isEtcdMinorUpgrade({statuses: [{name: 'm1', ok: false, detail: 'refused'}]}, '3.6.16')).toBe(false);
 	});
 });
