@@ -3,7 +3,9 @@
  * `lab.sh etcd-off`), the guide's two chapters done as scripts one after the other (its etcd
  * chapter, scripts/guide-etcd-procedure.sh, then "deploy the master nodes",
  * scripts/guide-procedure.sh, against that etcd) beside one `apply` of the same nodes with
- * etcd.mode: stacked. Target: apply <= 0.25x the two chapters together. The lab's etcd is
+ * etcd.mode: stacked. Target: apply <= 0.25x the two chapters together. Then the write
+ * probe's p99 idle and during a member rollout (a flag change on every member, the leader
+ * last): target at most 2x the idle p99, no failed request. The lab's etcd is
  * put back (empty) afterwards. `npm run bench:lab -- --stacked-only` runs it alone;
  * `--no-stacked` leaves it out.
  */
@@ -13,6 +15,7 @@ import {join} from 'node:path';
 import {execa} from 'execa';
 import YAML from 'yaml';
 import {benchCli, clearLabNodes, labEnv, labScript} from './bench-lab-nodes.js';
+import {adminTlsOf, probeConfigMap, quantile} from './configmap-probe.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const bare = (nodes: readonly string[]) => clearLabNodes(nodes, {etcd: true});
@@ -64,6 +67,23 @@ export async function stackedRows(): Promise<void> {
 		console.log(`${'guide: master chapter'.padEnd(38)} ${guideMasters.s.toFixed(2).padStart(8)} s  (of which ${checks(guideMasters.output, 'guide-check-seconds').toFixed(2)} s in its checks)`);
 		console.log(`${'apply, etcd.mode: stacked'.padEnd(38)} ${apply.s.toFixed(2).padStart(8)} s  ${ratio.toFixed(2)}x the two chapters (target <= 0.25x) ${ratio <= 0.25 ? 'PASS' : 'MISS'}`);
 		console.log(`${'apply, re-run (nothing to change)'.padEnd(38)} ${again.s.toFixed(2).padStart(8)} s`);
+		// The write probe's p99 idle, then during a member rollout (a flag change on every member).
+		const admin = adminTlsOf(join(work, 'state', 'admin.kubeconfig'));
+		const idle = probeConfigMap(ips, admin, 'bench-stacked-probe');
+		await new Promise((r) => setTimeout(r, 15_000));
+		await idle.stop();
+		profile.etcd = {...profile.etcd, quotaBackendBytes: 4294967296};
+		writeFileSync(profilePath, YAML.stringify(profile));
+		const rolling = probeConfigMap(ips, admin, 'bench-stacked-probe');
+		const rollout = await seconds('apply (stacked, member rollout)', benchCli, args);
+		await rolling.stop();
+		const idleP99 = quantile(idle.writeMs, 0.99);
+		const rollP99 = quantile(rolling.writeMs, 0.99);
+		const p99Ratio = rollP99 / idleP99;
+		console.log(`${'probe write p99, idle'.padEnd(38)} ${idleP99.toFixed(0).padStart(8)} ms (${idle.writeMs.length} writes, ${idle.failures.length} failed)`);
+		console.log(
+			`${'probe write p99, member rollout'.padEnd(38)} ${rollP99.toFixed(0).padStart(8)} ms (${rolling.writeMs.length} writes in ${rollout.s.toFixed(1)} s, ${rolling.failures.length} failed) ${p99Ratio.toFixed(2)}x idle (target <= 2x) ${p99Ratio <= 2 && rolling.failures.length === 0 ? 'PASS' : 'MISS'}`,
+		);
 	} finally {
 		await bare(names);
 		await execa('bash', [labScript, 'etcd', '--reset'], {stdio: 'inherit'});

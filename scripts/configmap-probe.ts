@@ -11,7 +11,16 @@ export interface ConfigMapProbe {
 	requests: number;
 	failures: string[];
 	longestGapMs: number;
+	/** Each write's time to its answer (ms), in order: bench:lab's p99 rows. */
+	writeMs: number[];
 	stop: () => Promise<void>;
+}
+
+/** The q-quantile (0..1) of `xs` by nearest rank; NaN for none. */
+export function quantile(xs: readonly number[], q: number): number {
+	if (xs.length === 0) return NaN;
+	const sorted = [...xs].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 /** The admin kubeconfig's CA, client certificate and key (the tool writes them inline). */
@@ -26,7 +35,7 @@ export function adminTlsOf(kubeconfigPath: string): AdminTls {
 }
 
 export function probeConfigMap(ips: readonly string[], tls: AdminTls, name = 'e2e-membership-probe'): ConfigMapProbe {
-	const probe: ConfigMapProbe = {requests: 0, failures: [], longestGapMs: 0, stop: async () => undefined};
+	const probe: ConfigMapProbe = {requests: 0, failures: [], longestGapMs: 0, writeMs: [], stop: async () => undefined};
 	let running = true;
 	let lastOk = Date.now();
 	const base = (ip: string) => `https://${ip}:6443/api/v1/namespaces/default/configmaps`;
@@ -40,6 +49,7 @@ export function probeConfigMap(ips: readonly string[], tls: AdminTls, name = 'e2
 				const body = JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name}, data: {i: value}});
 				let w = await request(`${base(writeIp)}/${name}`, tls, {method: 'PUT', body});
 				if (w.status === 404) w = await request(base(writeIp), tls, {method: 'POST', body});
+				probe.writeMs.push(Date.now() - started);
 				probe.requests++;
 				if (w.status !== 200 && w.status !== 201) probe.failures.push(`write via ${writeIp}: HTTP ${w.status} ${w.body.slice(0, 120)}`);
 				const r = await request(`${base(readIp)}/${name}`, tls);
