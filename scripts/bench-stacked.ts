@@ -84,9 +84,10 @@ export async function stackedRows(): Promise<void> {
 		const idleP99 = quantile(idle.writeMs, 0.99);
 		const rollP99 = quantile(rolling.writeMs, 0.99);
 		const p99Ratio = rollP99 / idleP99;
-		console.log(`${'probe write p99, idle'.padEnd(38)} ${idleP99.toFixed(0).padStart(8)} ms (${idle.writeMs.length} writes, ${idle.failures.length} failed)`);
+		const p50 = (xs: number[]) => quantile(xs, 0.5).toFixed(0);
+		console.log(`${'probe write p99, idle'.padEnd(38)} ${idleP99.toFixed(0).padStart(8)} ms (p50 ${p50(idle.writeMs)} ms; ${idle.writeMs.length} writes, ${idle.failures.length} failed)`);
 		console.log(
-			`${'probe write p99, member rollout'.padEnd(38)} ${rollP99.toFixed(0).padStart(8)} ms (${rolling.writeMs.length} writes in ${rollout.s.toFixed(1)} s, ${rolling.failures.length} failed) ${p99Ratio.toFixed(2)}x idle (target <= 2x) ${p99Ratio <= 2 && rolling.failures.length === 0 ? 'PASS' : 'MISS'}`,
+			`${'probe write p99, member rollout'.padEnd(38)} ${rollP99.toFixed(0).padStart(8)} ms (p50 ${p50(rolling.writeMs)} ms; ${rolling.writeMs.length} writes in ${rollout.s.toFixed(1)} s, ${rolling.failures.length} failed) ${p99Ratio.toFixed(2)}x idle (target <= 2x) ${p99Ratio <= 2 && rolling.failures.length === 0 ? 'PASS' : 'MISS'}`,
 		);
 	} finally {
 		await bare(names);
