@@ -30,7 +30,7 @@ export function registerApplyCommand(program: Command): void {
 		.option('--allow-mixed-releases', 'carry on a half-done upgrade (components on two minors) that no journal in this state directory records, e.g. one begun from another machine')
 		.option('--no-etcd-snapshot', 'upgrade a minor release without taking an etcd snapshot first (into the state directory, as the snapshot command does)')
 		.option('--no-compress', 'send the binaries as they are over SFTP, not zstd-compressed to nodes that have zstd')
-		.option('--remove-nodes', 'remove a master that left the profile (one per run) without asking: stop its services, wait until the cluster no longer uses it, remove its files, forget it (required when apply does not ask)')
+		.option('--remove-nodes', 'remove a master that left the profile (one per run) without asking: stop its services, wait until the cluster no longer uses it, with etcd.mode: stacked take its member out of etcd (leadership moved off it first), remove its files, forget it (required when apply does not ask)')
 		.option('--forget-unreachable', 'with --remove-nodes: forget such a master that cannot be reached (its client certificates stay valid until they expire)')
 		.option('--purge', 'a removed master loses its binaries too');
 	addSshOptions(command)

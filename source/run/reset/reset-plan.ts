@@ -5,8 +5,9 @@
 //
 // A stacked etcd (etcd.mode: stacked) is the tool's too, but only a reset of the whole
 // cluster takes it: the member's unit, certificates and data go on every master at once
-// (the cluster's objects with them). One master of several is refused: removing a member
-// is not built, and stopping one costs the quorum a member. With an external etcd no etcd
+// (the cluster's objects with them). One master of several is refused: a member leaves
+// through `apply --remove-nodes` (remove-master/, which takes it out of etcd first), and
+// stopping one here would cost the quorum a member. With an external etcd no etcd
 // path is ever named: the guide runs its own etcd.service on the same masters.
 import {posix} from 'node:path';
 import {SERVICES} from '../../cluster/services.js';
