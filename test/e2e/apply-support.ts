@@ -183,3 +183,25 @@ export function setApiserverArg(profilePath: string, name: string, value: string
 	profile.apiserver = {...profile.apiserver, extraArgs};
 	writeFileSync(profilePath, YAML.stringify(profile));
 }
+
+/** A node as bare as before any install: the control plane, a stacked etcd member and every file the tool placed, gone. */
+function bareNode(name: string) {
+	return nodeSsh(name, `systemctl disable --now ${UNITS.join(' ')} etcd 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /var/lib/etcd /etc/etcd /etc/systemd/system/kube-*.service /etc/systemd/system/etcd.service; systemctl daemon-reload`, {reject: false});
+}
+
+/** The stacked suites' start: a lab of `size` nodes, its own etcd taken off, `nodes` bare, `work` empty. */
+export async function bareStackedLab(size: number, nodes: readonly string[], work: string): Promise<Record<string, string>> {
+	await execa('bash', [labScript, 'up', String(size)], {stdio: 'inherit'});
+	const env = await labEnv();
+	await execa('bash', [labScript, 'etcd-off'], {stdio: 'inherit'});
+	await Promise.all(nodes.map(bareNode));
+	rmSync(work, {recursive: true, force: true});
+	mkdirSync(work, {recursive: true});
+	return env;
+}
+
+/** The stacked suites' end: the tool's members gone from `nodes`, the lab's own etcd back (empty) for the other suites. */
+export async function putLabEtcdBack(nodes: readonly string[]): Promise<void> {
+	await Promise.all(nodes.map(bareNode));
+	await execa('bash', [labScript, 'etcd', '--reset'], {stdio: 'inherit'});
+}

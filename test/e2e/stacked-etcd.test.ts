@@ -1,5 +1,5 @@
 import {X509Certificate} from 'node:crypto';
-import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -8,7 +8,7 @@ import type {RunEvent} from '../../source/run/events.js';
 import {etcdAgent, etcdPostJson, type EtcdClientCredentials} from '../../source/snapshot/etcd-https.js';
 import {probeConfigMap} from '../../scripts/configmap-probe.js';
 import {cannotRun} from '../require-or-skip.js';
-import {adminCreds, applyArgs, canRunLab, cli, get, labEnv, labScript, NODES, nodeSsh, parseEvents, startApply, unitRuns, UNITS} from './apply-support.js';
+import {adminCreds, applyArgs, canRunLab, cli, get, bareStackedLab, NODES, nodeSsh, parseEvents, startApply, putLabEtcdBack, unitRuns} from './apply-support.js';
 
 /**
  * From bare machines (issue 26): the lab's own etcd taken off the nodes, then one `apply` of
@@ -26,19 +26,12 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 	const profilePath = join(work, 'profile.yaml');
 	const stateDir = join(work, 'state');
 	const ipOf = (name: string) => new RegExp(`${name}=(\\S+)`).exec(env.LAB_NODES ?? '')?.[1] as string;
-	const bare = (n: string) =>
-		nodeSsh(n, `systemctl disable --now ${UNITS.join(' ')} etcd 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /var/lib/etcd /etc/etcd /etc/systemd/system/kube-*.service /etc/systemd/system/etcd.service; systemctl daemon-reload`, {reject: false});
 
 	const OLDER_ETCD_VERSION = '3.6.15';
 	const olderEtcd = () => join(dirname(env.LAB_ETCD_BINARIES as string), `v${OLDER_ETCD_VERSION}`);
 
 	beforeAll(async () => {
-		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
-		env = await labEnv();
-		await execa('bash', [labScript, 'etcd-off'], {stdio: 'inherit'});
-		await Promise.all(NODES.map(bare));
-		rmSync(work, {recursive: true, force: true});
-		mkdirSync(work, {recursive: true});
+		env = await bareStackedLab(3, NODES, work);
 		const profile = YAML.parse(readFileSync(env.LAB_PROFILE as string, 'utf8'));
 		// Installed on the patch before the lab's, so the suite can upgrade it (scripts/build-etcd.sh 3.6.15).
 		profile.etcd = {mode: 'stacked', binaries: olderEtcd()};
@@ -47,8 +40,7 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 
 	afterAll(async () => {
 		// The other suites run against the lab's own etcd: the tool's members go, the lab's come back empty.
-		await Promise.all(NODES.map(bare));
-		await execa('bash', [labScript, 'etcd', '--reset'], {stdio: 'inherit'});
+		await putLabEtcdBack(NODES);
 	});
 
 	const credentials = (): EtcdClientCredentials => ({

@@ -1,4 +1,4 @@
-import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -7,7 +7,7 @@ import type {RunEvent} from '../../source/run/events.js';
 import {etcdAgent, etcdPostJson, type EtcdClientCredentials} from '../../source/snapshot/etcd-https.js';
 import {probeSecrets, seedSecrets} from '../../scripts/secret-probe.js';
 import {cannotRun} from '../require-or-skip.js';
-import {adminCreds, applyArgs, canRunLab, labEnv, labScript, nodeSsh, parseEvents, startApply, UNITS} from './apply-support.js';
+import {adminCreds, applyArgs, bareStackedLab, canRunLab, labScript, nodeSsh, parseEvents, putLabEtcdBack, startApply} from './apply-support.js';
 
 /**
  * A stacked etcd's members come and go with their masters (issue 26, item 6), on a 4-node lab
@@ -29,8 +29,6 @@ describe.skipIf(skip)('a stacked etcd member joins and leaves with its master, o
 	const stateDir = join(work, 'state');
 	const path = (name: string) => join(work, `${name}.yaml`);
 	const ipOf = (name: string) => new RegExp(`${name}=(\\S+)`).exec(env.LAB_NODES ?? '')?.[1] as string;
-	const bare = (n: string) =>
-		nodeSsh(n, `systemctl disable --now ${UNITS.join(' ')} etcd 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /var/lib/etcd /etc/etcd /etc/systemd/system/kube-*.service /etc/systemd/system/etcd.service; systemctl daemon-reload`, {reject: false});
 	const profileWith = (names: string[]) => {
 		const base = YAML.parse(readFileSync(env.LAB_PROFILE as string, 'utf8'));
 		return {...base, nodes: names.map((name) => ({name, ip: ipOf(name)})), etcd: {mode: 'stacked', binaries: env.LAB_ETCD_BINARIES, allowEvenMembers: true}};
@@ -58,12 +56,7 @@ describe.skipIf(skip)('a stacked etcd member joins and leaves with its master, o
 	const etcdLines = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, {type: 'log'}> => e.type === 'log').map((e) => `${e.node}: ${e.line}`);
 
 	beforeAll(async () => {
-		await execa('bash', [labScript, 'up', '4'], {stdio: 'inherit'});
-		env = await labEnv();
-		await execa('bash', [labScript, 'etcd-off'], {stdio: 'inherit'});
-		await Promise.all(ALL.map(bare));
-		rmSync(work, {recursive: true, force: true});
-		mkdirSync(work, {recursive: true});
+		env = await bareStackedLab(4, ALL, work);
 		for (const [name, nodes] of [
 			['three', ['lab-m1', 'lab-m2', 'lab-m3']],
 			['four', ALL],
@@ -77,8 +70,7 @@ describe.skipIf(skip)('a stacked etcd member joins and leaves with its master, o
 	}, 240_000);
 
 	afterAll(async () => {
-		await Promise.all(ALL.map(bare));
-		await execa('bash', [labScript, 'etcd', '--reset'], {stdio: 'inherit'});
+		await putLabEtcdBack(ALL);
 		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
 	}, 240_000);
 
