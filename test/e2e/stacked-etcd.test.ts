@@ -8,7 +8,7 @@ import type {RunEvent} from '../../source/run/events.js';
 import {etcdAgent, etcdPostJson, type EtcdClientCredentials} from '../../source/snapshot/etcd-https.js';
 import {probeConfigMap} from '../../scripts/configmap-probe.js';
 import {cannotRun} from '../require-or-skip.js';
-import {adminCreds, applyArgs, canRunLab, cli, get, bareStackedLab, NODES, nodeSsh, parseEvents, startApply, putLabEtcdBack, unitRuns} from './apply-support.js';
+import {adminCreds, applyArgs, canRunLab, cli, get, bareStackedLab, NODES, nodeSsh, parseEvents, startApply, putLabEtcdBack, unitRuns, waitFor} from './apply-support.js';
 
 /**
  * From bare machines (issue 26): the lab's own etcd taken off the nodes, then one `apply` of
@@ -235,6 +235,109 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		} finally {
 			await nodeSsh('lab-m3', 'systemctl start etcd');
 		}
+	});
+
+	it('etcd restore from a snapshot: what was deleted after it is back, what was made after it is gone, a new cluster with every member healthy; a damaged file and a dry run change nothing; killed midway, apply refuses and the restore run again finishes', async () => {
+		const admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
+		const api = (n: string) => `https://${ipOf(n)}:6443`;
+		const post = async (path: string, body: object) => {
+			const r = await get(`${api('lab-m1')}${path}`, admin, {method: 'POST', body: JSON.stringify(body)});
+			expect([201, 409], r.body).toContain(r.status);
+		};
+		await post('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'e2e-restore-kept'}});
+		await post('/api/v1/namespaces/e2e-restore-kept/configmaps', {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'kept'}, data: {v: 'before the snapshot'}});
+		const taken = await execa('node', [cli, 'snapshot', '--profile-file', profilePath, '--state-dir', stateDir], {reject: false, all: true});
+		expect(taken.exitCode, taken.all).toBe(0);
+		const file = /^etcd snapshot: (\S+)$/m.exec(taken.stdout)?.[1] as string;
+		expect(file).toBeTruthy();
+		// After the snapshot: the namespace deleted (gone once the namespace controller emptied it), another made.
+		const del = await get(`${api('lab-m2')}/api/v1/namespaces/e2e-restore-kept`, admin, {method: 'DELETE'});
+		expect(del.status, del.body).toBe(200);
+		await waitFor('the namespace deleted', async () => ((await get(`${api('lab-m2')}/api/v1/namespaces/e2e-restore-kept`, admin)).status === 404 ? true : undefined), 60_000);
+		await post('/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'e2e-restore-after'}});
+
+		const creds = credentials();
+		const agent = etcdAgent(creds);
+		const etcdStatus = async (n: string) => (await etcdPostJson(`https://${ipOf(n)}:2379`, '/v3/maintenance/status', {agent, credentials: creds, idleTimeoutMs: 5000})) as {header: {cluster_id: string; revision: string}; leader: string};
+		const before = await etcdStatus('lab-m1');
+		const invocations = async () => Promise.all(NODES.map(async (n) => (await nodeSsh(n, 'systemctl show -p InvocationID --value etcd kube-apiserver')).stdout.trim()));
+		const untouched = await invocations();
+		const restore = (snapshot: string, ...flags: string[]) =>
+			execa('node', [cli, 'etcd', 'restore', '--snapshot', snapshot, '--profile-file', profilePath, '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string, ...flags], {reject: false, all: true});
+
+		// A damaged copy: refused on this machine, before any node is reached.
+		const damaged = join(work, 'damaged.db');
+		const bytes = readFileSync(file);
+		bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+		writeFileSync(damaged, bytes);
+		const refused = await restore(damaged, '--yes');
+		expect(refused.exitCode, refused.all).toBe(2);
+		expect(refused.stderr).toContain('the sha256 at its end does not match the database before it');
+		// The dry run: the plan with what is lost, nothing changed.
+		const dry = await restore(file, '--dry-run');
+		expect(dry.exitCode, dry.all).toBe(0);
+		expect(dry.stderr).toMatch(/lost: every change made since the snapshot: \d+ revision\(s\) of writes/);
+		expect(dry.stdout).toContain('nothing was changed');
+		// Without a terminal and without --yes: refused.
+		const unasked = await restore(file);
+		expect(unasked.exitCode, unasked.all).toBe(2);
+		expect(await invocations()).toEqual(untouched);
+		expect((await nodeSsh('lab-m1', 'ls -d /var/lib/etcd.* 2>/dev/null || true')).stdout.trim()).toBe('');
+
+		// Killed (SIGKILL) while the data dirs are being swapped: the masters are left on either
+		// data with their members stopped; apply refuses to start them, the restore run again finishes.
+		const killed = restore(file, '--yes');
+		killed.stdout?.on('data', (chunk: Buffer) => {
+			if (chunk.toString().includes('moving each member\'s data dir aside')) killed.kill('SIGKILL');
+		});
+		const dead = await killed;
+		expect(dead.signal, dead.all).toBe('SIGKILL');
+		const refusedApply = await startApply(applyArgs(env, profilePath, stateDir));
+		expect(refusedApply.exitCode, refusedApply.all).toBe(2);
+		expect(refusedApply.stderr).toContain('did not finish: the masters may hold the old data or the restored data');
+		expect(refusedApply.stderr).toContain(`k8s-master-setup etcd restore --snapshot ${file}`);
+
+		const t0 = Date.now();
+		const run = await restore(file, '--yes');
+		const wallS = (Date.now() - t0) / 1000;
+		expect(run.exitCode, run.all).toBe(0);
+		expect(run.stdout).toMatch(/etcd restored from .* on lab-m1, lab-m2, lab-m3 in [\d.]+ s: etcd: 3 members healthy, lab-m\d leads/);
+		expect(run.stderr).toContain('an earlier etcd restore (begun ');
+		console.log(`etcd restore on 3 members: ${wallS.toFixed(1)} s\n${run.stdout}`);
+
+		// The deleted namespace and its ConfigMap are back through every apiserver; the later one is gone.
+		for (const n of NODES) {
+			const cm = await waitFor(`the ConfigMap through ${n}`, async () => {
+				const r = await get(`${api(n)}/api/v1/namespaces/e2e-restore-kept/configmaps/kept`, admin);
+				return r.status === 200 ? r : undefined;
+			}, 60_000);
+			expect((JSON.parse(cm.body) as {data: {v: string}}).data.v).toBe('before the snapshot');
+			expect((await get(`${api(n)}/api/v1/namespaces/e2e-restore-after`, admin)).status, n).toBe(404);
+		}
+		// A new cluster (another id), every member on it with one leader, the profile's members, the revision bumped.
+		const after = await Promise.all(NODES.map(etcdStatus));
+		expect(new Set(after.map((s) => s.header.cluster_id)).size).toBe(1);
+		expect(after[0]!.header.cluster_id).not.toBe(before.header.cluster_id);
+		expect(new Set(after.map((s) => s.leader)).size).toBe(1);
+		expect(Number(after[0]!.header.revision)).toBeGreaterThan(Number(before.header.revision) + 1_000_000);
+		const list = (await etcdPostJson(`https://${ipOf('lab-m3')}:2379`, '/v3/cluster/member/list', {agent, credentials: creds, idleTimeoutMs: 5000})) as {members: Array<{name: string}>};
+		expect(list.members.map((m) => m.name).sort()).toEqual(NODES);
+		agent.destroy();
+		// A write works; every service runs; the old data is kept on each master, the snapshot gone from it.
+		await post('/api/v1/namespaces/default/configmaps', {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'e2e-after-restore'}, data: {v: 'written'}});
+		for (const n of NODES) {
+			expect((await nodeSsh(n, 'systemctl is-active etcd kube-apiserver kube-controller-manager kube-scheduler')).stdout.trim().split('\n'), n).toEqual(['active', 'active', 'active', 'active']);
+			// The killed run's and this one's (the first keeps what the cluster held before either).
+			const kept = (await nodeSsh(n, 'ls -d /var/lib/etcd.before-restore-*/member')).stdout.trim().split('\n');
+			expect(kept.length, n).toBeGreaterThanOrEqual(1);
+			for (const k of kept) expect(k, n).toMatch(/^\/var\/lib\/etcd\.before-restore-\d{8}T\d{6}Z\/member$/);
+			expect((await nodeSsh(n, 'ls /var/lib/k8s-master-setup/restore/', {reject: false})).stdout.trim(), n).toBe('');
+			await nodeSsh(n, 'rm -rf /var/lib/etcd.before-restore-*');
+		}
+		// The tool's converge takes the restored cluster as its own: a re-run changes nothing.
+		const again = await startApply(applyArgs(env, profilePath, stateDir));
+		expect(again.exitCode, again.all).toBe(0);
+		expect(parseEvents(again.stdout).filter((e): e is Extract<RunEvent, {type: 'step-done'}> => e.type === 'step-done').flatMap((e) => e.changed)).toEqual([]);
 	});
 
 	it('refuses two masters added at once (etcd admits one learner at a time) and a switch of etcd mode, before anything is written', async () => {

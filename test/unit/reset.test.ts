@@ -114,7 +114,7 @@ describe('reset with a stacked etcd', () => {
 	});
 
 	it('the etcd paths: unit, certificates, data; binaries with --purge; none with an external etcd', () => {
-		expect(stackedEtcdPaths(stacked(), false)).toEqual({unit: '/etc/systemd/system/etcd.service', files: ['/etc/systemd/system/etcd.service'], dirs: ['/etc/kubernetes/cert/etcd', '/var/lib/etcd']});
+		expect(stackedEtcdPaths(stacked(), false)).toEqual({unit: '/etc/systemd/system/etcd.service', files: ['/etc/systemd/system/etcd.service'], dirs: ['/etc/kubernetes/cert/etcd', '/var/lib/etcd'], dataDir: '/var/lib/etcd'});
 		expect(stackedEtcdPaths(stacked(), true)?.files).toEqual(['/etc/systemd/system/etcd.service', '/opt/k8s/bin/etcd', '/opt/k8s/bin/etcdctl', '/opt/k8s/bin/etcdutl']);
 		expect(stackedEtcdPaths(profile(), true)).toBeUndefined();
 		// One node's script (remove-master's) never names etcd.
@@ -140,7 +140,7 @@ describe('reset with a stacked etcd', () => {
 		const p = stacked(root);
 		const bookkeeping = join(root, 'var/lib/k8s-master-setup');
 		const e = targetPaths(p).etcd;
-		for (const f of [...placedPaths(p, true).files, ...Object.values(e.bin), e.ca, e.server, e.serverKey, e.peer, e.peerKey, join(root, 'var/lib/etcd/member/snap/db')]) {
+		for (const f of [...placedPaths(p, true).files, ...Object.values(e.bin), e.ca, e.server, e.serverKey, e.peer, e.peerKey, join(root, 'var/lib/etcd/member/snap/db'), join(root, 'var/lib/etcd.before-restore-20261207T120000Z/member/snap/db'), join(root, 'var/lib/etcd.restore/member/snap/db'), join(root, 'var/lib/etcd-other/keep')]) {
 			mkdirSync(join(f, '..'), {recursive: true});
 			writeFileSync(f, 'x');
 		}
@@ -154,11 +154,13 @@ describe('reset with a stacked etcd', () => {
 		return {root, run, log};
 	}
 
-	it('whole cluster (real sh): etcd stopped after the apiservers, its unit, certificates and data removed; binaries stay', () => {
+	it('whole cluster (real sh): etcd stopped after the apiservers, its unit, certificates and data removed (the copies a restore kept too); binaries stay', () => {
 		const {root, run, log} = node(false);
 		expect(run.status).toBe(0);
 		expect(log).toEqual(['disable --now --quiet kube-scheduler', 'disable --now --quiet kube-controller-manager', 'disable --now --quiet kube-apiserver', 'disable --now --quiet etcd', 'daemon-reload']);
-		for (const f of ['etc/systemd/system/etcd.service', 'etc/kubernetes/cert/etcd', 'var/lib/etcd']) expect(existsSync(join(root, f)), f).toBe(false);
+		for (const f of ['etc/systemd/system/etcd.service', 'etc/kubernetes/cert/etcd', 'var/lib/etcd', 'var/lib/etcd.before-restore-20261207T120000Z', 'var/lib/etcd.restore']) expect(existsSync(join(root, f)), f).toBe(false);
+		// Only the data dirs an etcd restore names: a neighbour with a like name stays.
+		expect(existsSync(join(root, 'var/lib/etcd-other/keep'))).toBe(true);
 		expect(run.stdout).toContain(`removed ${join(root, 'var/lib/etcd')}/\n`);
 		for (const b of ['etcd', 'etcdctl', 'etcdutl']) expect(existsSync(join(root, 'opt/k8s/bin', b)), b).toBe(true);
 	});

@@ -13,6 +13,7 @@ import {ensureKubeletApiBinding, KUBELET_API_BINDING} from '../../run/kubelet-ap
 import {APISERVER_COMMON_NAME} from '../../pki/cert-specs.js';
 import {journalFile} from '../../state/journal-file.js';
 import {parseRotationJournal, ROTATION_JOURNAL_FILE} from '../../run/encryption-rotate/rotation-journal.js';
+import {openRestore, restoreRefusal} from '../../run/etcd-restore/restore-journal.js';
 import {runPlan, type RunnerOptions} from '../../run/runner.js';
 import {zstdCopies} from '../../plan/zstd-copies.js';
 import {defaultCacheDir, defaultStateDir} from '../../state/state-dir.js';
@@ -110,6 +111,9 @@ export async function runApply(options: ApplyOptions): Promise<number> {
 		// apply converges to the rotation's current phase (the state's config), and says so.
 		const rotation = rotationInProgress(options.stateDir ?? defaultStateDir(profile.name));
 		if (rotation) process.stderr.write(`${rotation}\n`);
+		// Never while an etcd restore is half done: it would start members of two clusters' data.
+		const restore = restoreRefusal(openRestore(options.stateDir ?? defaultStateDir(profile.name)), (snapshot) => `k8s-master-setup etcd restore --snapshot ${shellQuote(snapshot)} ${statusArgs(options)}`);
+		if (restore) throw new UserError(restore.problem, restore.hint);
 		// Without a question to ask first, the nodes are reached while the plan is prepared.
 		early = options.yes || options.dryRun ? openEarly(profile, options, stop.signal) : undefined;
 		return await applyPrepared(options, profile, interactive, early, stop);

@@ -1,4 +1,3 @@
-import {UserError} from '../../errors.js';
 import {stackedMembers} from '../../etcd/members.js';
 import {shellQuote} from '../../remote/shell.js';
 import {defragEtcd, httpsDefragCluster} from '../../run/etcd-defrag/defrag.js';
@@ -6,6 +5,7 @@ import {outcomeReport} from '../../run/etcd-defrag/defrag-plan.js';
 import {etcdClientCredentials} from '../../snapshot/take.js';
 import {defaultStateDir} from '../../state/state-dir.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
+import {stackedEtcdOnly} from '../shared/stacked-etcd-only.js';
 import {profileChoice, type ProfileChoice} from '../shared/option-values.js';
 import {handleStopSignals} from '../shared/stop-signals.js';
 
@@ -26,12 +26,7 @@ export function etcdDefragOptions(raw: Record<string, unknown>): EtcdDefragOptio
 
 export async function runEtcdDefrag(options: EtcdDefragOptions): Promise<number> {
 	const profile = await loadProfileFromOptions(options);
-	if (profile.etcd.mode !== 'stacked') {
-		throw new UserError(
-			`profile "${profile.name}" uses an external etcd (etcd.mode: external): this tool does not run that etcd, so it does not defragment it`,
-			'defragment it where it runs (`etcdctl defrag`, one endpoint at a time, the leader last); `etcd defrag` is for etcd.mode: stacked',
-		);
-	}
+	stackedEtcdOnly(profile, 'defrag', 'defragment it where it runs (`etcdctl defrag`, one endpoint at a time, the leader last)');
 	const stateDir = options.stateDir ?? defaultStateDir(profile.name);
 	const cluster = httpsDefragCluster(stackedMembers(profile.nodes), etcdClientCredentials(profile, stateDir));
 	const stop = handleStopSignals({stopping: 'stopping once the member being defragmented is done'});

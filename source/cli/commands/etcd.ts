@@ -1,7 +1,7 @@
 import type {Command} from 'commander';
-import {addProfileOptions} from '../shared/options.js';
+import {addProfileOptions, addSshOptions} from '../shared/options.js';
 
-/** `etcd`: maintenance of a stacked etcd (the one the tool runs on the masters); `etcd defrag` for now. Options: etcd-action.ts. */
+/** `etcd`: maintenance of a stacked etcd (the one the tool runs on the masters); `etcd defrag` and `etcd restore`. Options: etcd-action.ts. */
 export function registerEtcdCommand(program: Command): void {
 	const etcd = program.command('etcd').description('The stacked etcd (etcd.mode: stacked), the members the tool runs on the masters.');
 	const defrag = etcd
@@ -19,5 +19,21 @@ export function registerEtcdCommand(program: Command): void {
 	addProfileOptions(defrag).action(async (raw: Record<string, unknown>) => {
 		const {etcdDefragOptions, runEtcdDefrag} = await import('./etcd-action.js');
 		process.exitCode = await runEtcdDefrag(etcdDefragOptions(raw));
+	});
+	const restore = etcd
+		.command('restore')
+		.description(
+			'Restore a stacked etcd from a snapshot (`k8s-master-setup snapshot` takes one): every member is rebuilt from it with etcdutl as a new cluster (the profile\'s masters, a new cluster token, the revision bumped past every one a watch has seen and marked compacted, so every apiserver cache and informer re-lists). ' +
+				'Checked before anything changes: the file (etcd\'s sha256 at its end, the revision inside), every master installed and reachable, each one\'s etcdutl and free space, and the encryption keys the snapshot\'s Secrets need (its sidecar) still in the encryption config. ' +
+				'Then, on every master side by side: the snapshot uploaded and the restored data built beside the member\'s while the cluster still runs; kube-apiserver, kube-controller-manager, kube-scheduler and etcd stopped; the old data dir kept as <dataDir>.before-restore-<time> and the restored one put in its place; the members started together and gated (every member healthy, one leader, the profile\'s member list); then the apiservers (each /readyz), the controller managers and the schedulers. ' +
+				'Everything written since the snapshot is lost: the plan says how many revisions and asks first (--yes without a terminal). A failure before the members serve puts the old data back and starts the cluster as it was. Ctrl-C is taken until the first service is stopped. ' +
+				'Exit codes: 0 restored, 1 a phase failed (the output says whether the cluster was put back), 2 invalid input or refused (nothing changed; an external etcd is refused), 130 stopped before any service was stopped.',
+		)
+		.requiredOption('--snapshot <file>', 'the snapshot file (<state dir>/snapshots/etcd-<time>-rev<N>.db, or one saved by etcdctl snapshot save)')
+		.option('--dry-run', 'check the file, the nodes and the keys and print the plan with what would be lost; change nothing')
+		.option('-y, --yes', 'restore without asking (required without a terminal)');
+	addSshOptions(addProfileOptions(restore)).action(async (raw: Record<string, unknown>) => {
+		const {etcdRestoreOptions, runEtcdRestore} = await import('./etcd-restore-action.js');
+		process.exitCode = await runEtcdRestore(etcdRestoreOptions(raw));
 	});
 }

@@ -1,6 +1,5 @@
 import {join} from 'node:path';
 import {rmSync} from 'node:fs';
-import {createInterface} from 'node:readline/promises';
 import {createClusterClient} from '../../cluster/client.js';
 import {readAdminCredentials} from '../../cluster/admin-credentials.js';
 import {CONTROL_PLANE} from '../../cluster/services.js';
@@ -11,8 +10,10 @@ import type {ShellCommand} from '../../remote/shell.js';
 import type {Transport} from '../../remote/transport.js';
 import {isWholeCluster, judgeReset, judgeStackedReset, resetPrompt, resetScript, resetTargets, type ResetTarget} from '../../run/reset/reset-plan.js';
 import {MEMBER_BOOTSTRAP_FILE} from '../../etcd/member-bootstrap.js';
+import {clearRestoreJournal} from '../../run/etcd-restore/restore-journal.js';
 import {installedNodesFile, nodesLeftProfile} from '../../state/installed-nodes-file.js';
 import {defaultStateDir} from '../../state/state-dir.js';
+import {askYes} from '../shared/ask-yes.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
 import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
 import {loadProfileFromOptions} from '../shared/load-profile.js';
@@ -54,7 +55,7 @@ export async function runReset(options: ResetOptions): Promise<number> {
 		const prompt = resetPrompt(profile, targets, purge);
 		for (const line of prompt.plan) process.stderr.write(`${line}\n`);
 		if (!options.yes) {
-			const answer = await ask(prompt.question, stop.signal);
+			const answer = await askYes(prompt.question, stop.signal);
 			if (answer !== 'yes') {
 				process.stderr.write(answer === 'interrupted' ? '\ninterrupted; nothing was changed\n' : 'nothing was changed\n');
 				return answer === 'interrupted' ? EXIT.interrupted : EXIT.ok;
@@ -68,7 +69,10 @@ export async function runReset(options: ResetOptions): Promise<number> {
 		// Reset nodes are forgotten: the next apply installs them as new ones.
 		if (done.length > 0) installed.forget(done);
 		// A stacked etcd reset on every master is gone: the next install founds a new cluster (member-bootstrap.ts).
-		if (wholeCluster && profile.etcd.mode === 'stacked' && done.length === results.length) rmSync(join(stateDir, MEMBER_BOOTSTRAP_FILE), {force: true});
+		if (wholeCluster && profile.etcd.mode === 'stacked' && done.length === results.length) {
+			rmSync(join(stateDir, MEMBER_BOOTSTRAP_FILE), {force: true});
+			clearRestoreJournal(stateDir);
+		}
 		if (done.length < results.length) return locking.refusedNodes().length > 0 ? EXIT.invalid : EXIT.failed;
 		return EXIT.ok;
 	} finally {
@@ -111,16 +115,4 @@ async function readiness(profile: Profile, stateDir: string, targets: readonly R
 		client.close();
 	}
 	return ready;
-}
-
-async function ask(question: string, signal: AbortSignal): Promise<'yes' | 'no' | 'interrupted'> {
-	const rl = createInterface({input: process.stdin, output: process.stderr});
-	try {
-		const answer = await rl.question(question, {signal});
-		return /^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no';
-	} catch {
-		return signal.aborted ? 'interrupted' : 'no';
-	} finally {
-		rl.close();
-	}
 }

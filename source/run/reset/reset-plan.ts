@@ -15,6 +15,7 @@ import type {Profile, ProfileNode} from '../../profile/schema.js';
 import {sh, shJoin, type ShellCommand} from '../../remote/shell.js';
 import {targetPaths} from '../../render/paths.js';
 import {TOOL_UNIT_HEADER} from '../preflight.js';
+import {failedDir, keptDir, restoreDir} from '../etcd-restore/restore-dirs.js';
 
 /** The tool's own bookkeeping on a node: applied markers, the hash cache, generations, the lock. */
 export const TOOL_STATE_DIR = '/var/lib/k8s-master-setup';
@@ -87,10 +88,10 @@ export function isWholeCluster(profile: Profile, targets: readonly ResetTarget[]
  * an external one): its unit, its certificate directory, its data directory, and with
  * `purge` its binaries.
  */
-export function stackedEtcdPaths(profile: Profile, purge: boolean): {unit: string; files: string[]; dirs: string[]} | undefined {
+export function stackedEtcdPaths(profile: Profile, purge: boolean): {unit: string; files: string[]; dirs: string[]; dataDir: string} | undefined {
 	if (profile.etcd.mode !== 'stacked') return undefined;
 	const e = targetPaths(profile).etcd;
-	return {unit: e.unit, files: [e.unit, ...(purge ? Object.values(e.bin) : [])], dirs: [e.certDir, profile.etcd.dataDir]};
+	return {unit: e.unit, files: [e.unit, ...(purge ? Object.values(e.bin) : [])], dirs: [e.certDir, profile.etcd.dataDir], dataDir: profile.etcd.dataDir};
 }
 
 /** Every path the tool places from this profile, binaries only with `purge`. */
@@ -151,6 +152,8 @@ export function resetScript(profile: Profile, options: ResetScriptOptions): Shel
 			sh`for s in ${services}; do systemctl disable --now --quiet "$s" 2>/dev/null || true; done`,
 			sh`for f in ${files}; do if [ -e "$f" ] || [ -L "$f" ]; then rm -f -- "$f" && echo "removed $f"; fi; done`,
 			sh`for d in ${dirs}; do if [ -d "$d" ]; then rm -rf -- "$d" && echo "removed $d/"; fi; done`,
+			// The data dirs an `etcd restore` keeps beside the member's (etcd-restore/restore-plan.ts): etcd data too.
+			...(etcd ? [sh`for d in ${restoreDir(etcd.dataDir)} ${keptDir(etcd.dataDir, '')}* ${failedDir(etcd.dataDir, '')}*; do if [ -d "$d" ]; then rm -rf -- "$d" && echo "removed $d/"; fi; done`] : []),
 			sh`for d in ${parents}; do rmdir -- "$d" 2>/dev/null || true; done`,
 			sh`systemctl daemon-reload`,
 		],
@@ -175,7 +178,7 @@ export function resetPrompt(profile: Profile, targets: readonly ResetTarget[], p
 			`reset of the whole cluster: ${names}`,
 			`  on each node: stop and disable kube-scheduler, kube-controller-manager, kube-apiserver and etcd;`,
 			`  remove the tool's units, certificates, kubeconfigs, configs and work directories${purge ? ', and the binaries (etcd, etcdctl, etcdutl too)' : ''}`,
-			`  remove etcd's unit ${etcd.unit}, its certificates ${targetPaths(profile).etcd.certDir}/ and its data ${profile.etcd.dataDir}/`,
+			`  remove etcd's unit ${etcd.unit}, its certificates ${targetPaths(profile).etcd.certDir}/ and its data ${profile.etcd.dataDir}/ (with the copies an etcd restore kept beside it)`,
 			`THE CLUSTER'S ETCD DATA IS DELETED ON EVERY NODE: every Kubernetes object in it is gone,`,
 			`and cannot be recovered without a snapshot (\`k8s-master-setup snapshot\`, taken before this reset).`,
 		],
