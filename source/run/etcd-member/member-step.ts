@@ -49,7 +49,11 @@ export async function startMember(options: RunnerOptions, run: NodeRun, how: Mem
 	const {expected, joining} = membershipOf(options);
 	const say = (line: string) => options.emit({type: 'log', at: Date.now(), node: node.name, step: 'etcd', line});
 	const progress = (message: string) => options.emit({type: 'step-progress', at: Date.now(), node: node.name, step: 'etcd', message});
-	await dropStrays(options, how.probe, say);
+	// Strays come from adds to a running cluster; a founding member's first start has none to
+	// drop, and asking would cost seconds: a peer already started but without a quorum holds
+	// the member-list request until it times out (seen on the lab: 6 s before the start).
+	const founding = run.plan.etcdBootstrap === 'new' && !run.remote?.etcd?.active;
+	if (!founding) await dropStrays(options, how.probe, say);
 	// A master added to a running cluster: its member joins as a learner first (join-member.ts).
 	if (run.plan.etcdBootstrap === 'existing' && !run.remote?.etcd?.active && joining.some((j) => j.name === node.name)) {
 		await ensureDirectories(run);
