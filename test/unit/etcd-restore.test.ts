@@ -68,6 +68,9 @@ describe('the restore plan', () => {
 		const lines = restorePlanLines({snapshot, members, dataDir: '/var/lib/etcd', stamp: 'S', currentRevision: 160});
 		expect(lines).toContainEqual('  lost: every change made since the snapshot: 60 revision(s) of writes (the cluster is at revision 160, the snapshot at 100)');
 		expect(lines.join('\n')).toContain('/var/lib/etcd moves to /var/lib/etcd.before-restore-S (kept)');
+		// After an earlier restore's bump the difference is no count of writes.
+		const bumped = restorePlanLines({snapshot, members, dataDir: '/var/lib/etcd', stamp: 'S', currentRevision: 100 + DEFAULT_REVISION_BUMP + 5});
+		expect(bumped.join('\n')).toContain('an earlier restore bumped the revision, so how many writes is not known');
 		const unknown = restorePlanLines({snapshot: {path: '/s/x.db', size: 2048, revision: 100}, members, dataDir: '/var/lib/etcd', stamp: 'S'});
 		expect(unknown.join('\n')).toMatch(/the cluster does not answer now[\s\S]*the snapshot has no sidecar/);
 	});
@@ -237,7 +240,7 @@ describe('the restore phases', () => {
 		let t = 0;
 		return {now: () => t, sleep: async (ms: number) => void (t += ms)};
 	};
-	const timing = {etcdWithinMs: 5000, apiserverWithinMs: 5000, pollMs: 1000};
+	const timing = {etcdWithinMs: 5000, memberWithinMs: 3000, apiserverWithinMs: 5000, pollMs: 1000};
 
 	/** Healthy when every member runs on the same data; `restoredServes: false` makes the restored members never agree. */
 	function cluster(nodes: MemoryNode[], restoredServes = true) {
@@ -257,6 +260,11 @@ describe('the restore phases', () => {
 		const input = {
 			nodes,
 			view: cluster(nodes, options.restoredServes ?? true),
+			// A member serves once it runs: started in turn, the next waits for it.
+			memberServes: async (name: string) => {
+				log.push(`${name} serves?`);
+				return nodes.find((n) => n.name === name)!.running.has('etcd');
+			},
 			apiserverReady: async (name: string) => {
 				const node = nodes.find((n) => n.name === name)!;
 				if (options.apiserverReady === false) return 'HTTP 500';
@@ -286,6 +294,10 @@ describe('the restore phases', () => {
 			expect(n.kept).toBe(true);
 		}
 		expect(said).toContain('lab-m3: kube-apiserver ready');
+		// The members one after another, each once the one before answered.
+		expect(at('lab-m1 serves?')).toBeGreaterThan(at('lab-m1 start etcd'));
+		expect(at('lab-m2 start etcd')).toBeGreaterThan(at('lab-m1 serves?'));
+		expect(at('lab-m3 start etcd')).toBeGreaterThan(at('lab-m2 serves?'));
 		// The mark of a restore under way: from before the first stop until the restored members serve.
 		expect(at('journal begin')).toBeLessThan(firstStop);
 		expect(at('journal begin')).toBeGreaterThan(lastPrepare);

@@ -2,6 +2,7 @@
 // the profile, every master installed and reachable, the encryption keys the snapshot's
 // Secrets need, each node's etcdutl and free space), the plan and its question, then the
 // phases of run/etcd-restore/restore.ts over SSH, and the report.
+import https from 'node:https';
 import {createClusterClient} from '../../cluster/client.js';
 import {readAdminCredentials} from '../../cluster/admin-credentials.js';
 import {CONTROL_PLANE} from '../../cluster/services.js';
@@ -120,6 +121,7 @@ export async function runEtcdRestore(options: EtcdRestoreOptions): Promise<numbe
 		const outcome = await restoreEtcd({
 			nodes,
 			view: () => withProbe(members, credentials, (p) => p.view()),
+			memberServes: (name) => memberAnswers(members.find((m) => m.name === name)!, credentials),
 			apiserverReady: apiserverReadiness(profile, stateDir),
 			say: (line) => {
 				progress.done();
@@ -207,4 +209,21 @@ function apiserverReadiness(profile: Profile, stateDir: string): (node: string) 
 			client.close();
 		}
 	};
+}
+
+/**
+ * Any HTTP answer from the member's peer URL (/version, which etcd serves to its peers
+ * with the etcd CA's certificates): it passed its start-up checks and serves its peers.
+ * Its client URL would not do: a member serves clients only once a quorum elected a leader.
+ */
+function memberAnswers(member: {peerUrl: string}, credentials: EtcdClientCredentials): Promise<boolean> {
+	const agent = etcdAgent(credentials);
+	return new Promise<boolean>((resolve) => {
+		const req = https.get(new URL('/version', member.peerUrl), {agent, timeout: 1000}, (res) => {
+			res.resume();
+			resolve(true);
+		});
+		req.on('timeout', () => req.destroy(new Error('timeout')));
+		req.on('error', () => resolve(false));
+	}).finally(() => agent.destroy());
 }

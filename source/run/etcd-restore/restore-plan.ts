@@ -197,7 +197,9 @@ export function restorePlanLines(p: RestorePlanText): string[] {
 	const lost =
 		p.currentRevision === undefined
 			? 'every change made since the snapshot was taken (the cluster does not answer now, so how many is not known)'
-			: p.currentRevision > s.revision
+			: p.currentRevision - s.revision >= DEFAULT_REVISION_BUMP / 2
+				? `every change made since the snapshot (the cluster is at revision ${p.currentRevision}, the snapshot at ${s.revision}: an earlier restore bumped the revision, so how many writes is not known)`
+				: p.currentRevision > s.revision
 				? `every change made since the snapshot: ${p.currentRevision - s.revision} revision(s) of writes (the cluster is at revision ${p.currentRevision}, the snapshot at ${s.revision})`
 				: `nothing written since the snapshot, by revision (the cluster is at ${p.currentRevision}, the snapshot at ${s.revision})`;
 	return [
@@ -206,7 +208,7 @@ export function restorePlanLines(p: RestorePlanText): string[] {
 		`  lost: ${lost}`,
 		`  masters: ${p.members.map((m) => m.name).join(', ')}: each builds ${restoreDir(p.dataDir)} from the snapshot first, while the cluster still runs`,
 		`  then kube-apiserver, kube-controller-manager, kube-scheduler and etcd stop on every master, ${p.dataDir} moves to ${keptDir(p.dataDir, p.stamp)} (kept) and the restored data takes its place`,
-		'  then the members start side by side as a new cluster (a new cluster token), and once every member serves with one leader, the apiservers, then the controller managers and schedulers',
+		'  then the members start one after another as a new cluster (a new cluster token), and once every member serves with one leader, the apiservers, then the controller managers and schedulers',
 		...(s.encryptionKeys === undefined ? ['  the snapshot has no sidecar: which encryption keys its Secrets need is not known (a Secret written with a key the config no longer has cannot be read after the restore)'] : []),
 	];
 }
