@@ -1,4 +1,5 @@
 import type {DashboardViewModel, RowView} from './view-model.js';
+import {wrapWords} from '../wrap-words.js';
 
 /**
  * Without a TTY and without --json: the dashboard as plain text, printed once (or once per
@@ -17,20 +18,6 @@ export function certText(row: RowView): string {
 	return `${row.certDaysLeft}d${mark}`;
 }
 
-/** Words packed into lines of at most `width` columns (a longer word stays whole); later lines indented. */
-export function wrapWords(text: string, width: number, indent = '  '): string[] {
-	const lines: string[] = [];
-	let current = '';
-	for (const word of text.split(' ')) {
-		const start = lines.length === 0 ? '' : indent;
-		if (current.length > start.length && current.length + 1 + word.length > width) {
-			lines.push(current);
-			current = indent + word;
-		} else current = current.length > start.length ? `${current} ${word}` : start + word;
-	}
-	lines.push(current);
-	return lines;
-}
 
 /** `width`: where the change line wraps (the table's rows are never wrapped). */
 export function renderPlainTable(view: DashboardViewModel, width = 80): string {
@@ -50,9 +37,9 @@ export function renderPlainTable(view: DashboardViewModel, width = 80): string {
 		line(header),
 		...body.map(line),
 		// Right below the nodes: an unfinished change explains much of what the table shows.
-		...(view.change === null ? [] : ['', ...wrapWords(view.change, width)]),
+		...(view.change === null ? [] : ['', ...wrapWords(view.change, width, '  ')]),
 		// etcd: the summary line only; its problems, each with the fix, are in the list below.
-		...[view.etcd?.[0]?.text ?? null, view.clients, view.encryption, view.storedSecrets, view.departed].flatMap((l) => (l === null ? [] : wrapWords(l, width))),
+		...[view.etcd?.[0]?.text ?? null, view.clients, view.encryption, view.storedSecrets, view.departed].flatMap((l) => (l === null ? [] : wrapWords(l, width, '  '))),
 	];
 	if (view.problems.length === 0) out.push('', 'no problems');
 	else {

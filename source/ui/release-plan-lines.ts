@@ -3,6 +3,7 @@
 // verdict, then the restart order. ✓/✗ on a colour terminal, ok/FAIL in logs (a grep
 // for FAIL finds a refusal; a log viewer may not show the symbols).
 import type {ChangeKind, ReleaseChange, ReleasePlan} from '../run/release-plan.js';
+import {NBSP, wrapWords as wrap} from '../wrap-words.js';
 
 const KIND: Record<ChangeKind, string> = {
 	'first-install': 'first install, every node side by side',
@@ -63,7 +64,6 @@ function groups(restarts: ReleasePlan['restarts']): string[] {
 /** `m1 apiserver`, kept on one line when the order wraps. */
 const step = (r: {node: string; service: string}) => `${r.node}${NBSP}${short(r.service)}`;
 const short = (service: string) => service.replace(/^kube-/, '');
-const NBSP = '\u00a0';
 
 function restartOrder(plan: ReleasePlan): string {
 	if (!plan.ok) return 'restart order: none, the change is refused (see the checks above)';
@@ -76,23 +76,4 @@ function restartOrder(plan: ReleasePlan): string {
 	return same
 		? `start order: side by side on ${perNode.map((n) => n.node).join(', ')}; on each: ${perNode[0]?.services}`
 		: `start order: side by side; ${perNode.map((n) => `${n.node}: ${n.services}`).join('; ')}`;
-}
-
-/**
- * Words packed into lines of at most `width` columns (a longer word stays whole; a
- * no-break space joins two words into one); later lines start with `indent`.
- */
-function wrap(text: string, width: number, indent: string): string[] {
-	const lead = /^ */.exec(text)?.[0] ?? '';
-	const lines: string[] = [];
-	let current = lead;
-	for (const word of text.slice(lead.length).split(' ')) {
-		const start = lines.length === 0 ? lead : indent;
-		if (current.length > start.length && current.length + 1 + word.length > width) {
-			lines.push(current);
-			current = indent + word;
-		} else current = current.length > start.length ? `${current} ${word}` : current + word;
-	}
-	lines.push(current);
-	return lines.map((l) => l.replaceAll(NBSP, ' '));
 }

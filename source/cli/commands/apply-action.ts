@@ -1,8 +1,8 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {open} from 'node:fs/promises';
 import {join} from 'node:path';
-import {createInterface} from 'node:readline/promises';
 import {UserError} from '../../errors.js';
+import {askYes} from '../shared/ask-yes.js';
 import {prepare} from '../../plan/prepare.js';
 import type {Plan, StackedEtcdPlan} from '../../plan/types.js';
 import type {EventSink, RunEvent} from '../../run/events.js';
@@ -350,20 +350,9 @@ async function applyWithGrid(
  * both end it as an interruption, never as readline's AbortError.
  */
 async function confirm(plan: Plan, stop: StopSignals, gone?: {name: string; ip: string}): Promise<'yes' | 'no' | 'interrupted'> {
-	if (stop.signal.aborted) return 'interrupted';
-	const rl = createInterface({input: process.stdin, output: process.stderr});
-	rl.on('SIGINT', () => stop.stop('Ctrl-C'));
-	try {
-		const nodes = plan.nodes.map((n) => `${n.node.name} (${n.node.ip})`).join(', ');
-		const removing = gone ? `, then remove ${gone.name} (${gone.ip}), which left the profile,` : '';
-		const answer = await rl.question(`Apply Kubernetes ${plan.kubernetesRelease} control plane to ${nodes}${removing}? [y/N] `, {signal: stop.signal});
-		return /^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no';
-	} catch {
-		// Aborted by a signal, or stdin closed before an answer (no answer is no).
-		return stop.signal.aborted ? 'interrupted' : 'no';
-	} finally {
-		rl.close();
-	}
+	const nodes = plan.nodes.map((n) => `${n.node.name} (${n.node.ip})`).join(', ');
+	const removing = gone ? `, then remove ${gone.name} (${gone.ip}), which left the profile,` : '';
+	return askYes(`Apply Kubernetes ${plan.kubernetesRelease} control plane to ${nodes}${removing}? [y/N] `, stop);
 }
 
 /** A line when an encryption rotation's journal is open in the state directory. */

@@ -1,10 +1,10 @@
 import {createHash} from 'node:crypto';
 import {etcdClientUrls} from '../../etcd/members.js';
 import {join} from 'node:path';
-import {createInterface} from 'node:readline/promises';
 import type {AdminCredentials} from '../../cluster/admin-credentials.js';
 import {UserError} from '../../errors.js';
 import {EXIT} from '../../exit-codes.js';
+import {askYes} from '../shared/ask-yes.js';
 import {keyringOf, readKeptKeys} from '../../pki/encryption-keyring.js';
 import {ENCRYPTION_PROVIDERS, keptEncryptionSetting, newKeyName, type EncryptionKeyRef, type EncryptionProvider} from '../../pki/encryption-setting.js';
 import {ENCRYPTION_KEY_FILE} from '../../pki/kept-material.js';
@@ -222,7 +222,7 @@ async function rotate(options: RotateOptions, profile: Profile, stateDir: string
 			return EXIT.ok;
 		}
 		if (!options.yes) {
-			const answer = await confirm(stop, `Rotate the encryption key of ${profile.name} (${from.provider} ${from.keyName} → ${to.provider} ${to.keyName}) on ${profile.nodes.map((n) => n.name).join(', ')}? [y/N] `);
+			const answer = await askYes(`Rotate the encryption key of ${profile.name} (${from.provider} ${from.keyName} → ${to.provider} ${to.keyName}) on ${profile.nodes.map((n) => n.name).join(', ')}? [y/N] `, stop);
 			if (answer !== 'yes') {
 				process.stderr.write(answer === 'interrupted' ? '\ninterrupted; nothing was changed\n' : 'nothing was changed\n');
 				return answer === 'interrupted' ? EXIT.interrupted : EXIT.ok;
@@ -328,18 +328,4 @@ function describeSetting(setting: ReturnType<typeof phaseSetting>): string {
 
 function sha256(text: string): string {
 	return createHash('sha256').update(text).digest('hex');
-}
-
-async function confirm(stop: StopSignals, question: string): Promise<'yes' | 'no' | 'interrupted'> {
-	if (stop.signal.aborted) return 'interrupted';
-	const rl = createInterface({input: process.stdin, output: process.stderr});
-	rl.on('SIGINT', () => stop.stop('Ctrl-C'));
-	try {
-		const answer = await rl.question(question, {signal: stop.signal});
-		return /^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no';
-	} catch {
-		return stop.signal.aborted ? 'interrupted' : 'no';
-	} finally {
-		rl.close();
-	}
 }

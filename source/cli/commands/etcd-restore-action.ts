@@ -6,7 +6,7 @@ import https from 'node:https';
 import {createClusterClient} from '../../cluster/client.js';
 import {readAdminCredentials} from '../../cluster/admin-credentials.js';
 import {CONTROL_PLANE} from '../../cluster/services.js';
-import {formatError, UserError} from '../../errors.js';
+import {UserError} from '../../errors.js';
 import {etcdMember} from '../../etcd/members.js';
 import {EXIT} from '../../exit-codes.js';
 import type {Profile} from '../../profile/schema.js';
@@ -23,6 +23,7 @@ import {progressReporter} from '../../snapshot/progress-line.js';
 import {etcdClientCredentials, keptEncryptionKeyNames} from '../../snapshot/take.js';
 import {readInstalledNodes} from '../../state/installed-nodes-file.js';
 import {defaultStateDir} from '../../state/state-dir.js';
+import {wrapWords} from '../../wrap-words.js';
 import {lockingConnect} from '../shared/cluster-lock.js';
 import {connectNode, type NodeAccessOptions} from '../shared/connect.js';
 import {askYes} from '../shared/ask-yes.js';
@@ -87,9 +88,9 @@ export async function runEtcdRestore(options: EtcdRestoreOptions): Promise<numbe
 		const locking = lockingConnect((node) => connectNode(profile, node, options, stop.signal), options.dryRun ? 'shared' : 'exclusive', 'etcd restore');
 		const connected = await Promise.allSettled(profile.nodes.map((n) => locking.connect(n)));
 		for (const c of connected) if (c.status === 'fulfilled') transports.push(c.value);
-		const unreachable = connected.flatMap((c, i) => (c.status === 'rejected' ? [`${profile.nodes[i]!.name}: ${formatError(c.reason).split('\n')[0]}`] : []));
+		const unreachable = connected.flatMap((c, i) => (c.status === 'rejected' ? [`${profile.nodes[i]!.name}: ${messageOf(c.reason)}`] : []));
 		if (unreachable.length > 0) {
-			throw new UserError(`not every master can be reached, and a restore rebuilds every member:\n  ${unreachable.join('\n  ')}`, 'bring the master back (or take a lost one out of the profile first), then run again; nothing was changed');
+			throw new UserError(`not every master can be reached, and a restore rebuilds every member:\n  ${unreachable.join('\n  ')}`, 'bring the master back, or take a master lost for good out of the profile and restore onto the masters left; nothing was changed');
 		}
 		const progress = progressReporter({write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY), now: () => performance.now()});
 		const sent = new Map<string, number>();
@@ -105,13 +106,14 @@ export async function runEtcdRestore(options: EtcdRestoreOptions): Promise<numbe
 		const interrupted = openRestore(stateDir);
 		if (interrupted) process.stderr.write(`an earlier etcd restore${'stamp' in interrupted ? ` (begun ${interrupted.startedAt}, from ${interrupted.snapshot})` : ''} did not finish: this one rebuilds every member again${'stamp' in interrupted ? `; the data from before that one stays in ${keptDir(etcd.dataDir, interrupted.stamp)}` : ''}\n`);
 		const plan = restorePlanLines({snapshot, members, dataDir: etcd.dataDir, stamp, ...(currentRevision !== undefined ? {currentRevision} : {})});
-		for (const line of plan) process.stderr.write(`${line}\n`);
+		const width = process.stderr.isTTY ? Math.max(40, process.stderr.columns ?? 80) : Infinity;
+		for (const line of plan) process.stderr.write(`${wrapWords(line, width, '    ').join('\n')}\n`);
 		if (options.dryRun) {
 			process.stdout.write('etcd restore --dry-run: every master can take the restore; nothing was changed\n');
 			return EXIT.ok;
 		}
 		if (!options.yes) {
-			const answer = await askYes(restoreQuestion({profile: profile.name, masters: nodes.length}), stop.signal);
+			const answer = await askYes(restoreQuestion({profile: profile.name, masters: nodes.length}), stop);
 			if (answer !== 'yes') {
 				process.stderr.write(answer === 'interrupted' ? '\ninterrupted; nothing was changed\n' : 'nothing was changed\n');
 				return answer === 'interrupted' ? EXIT.interrupted : EXIT.ok;
@@ -226,4 +228,10 @@ function memberAnswers(member: {peerUrl: string}, credentials: EtcdClientCredent
 		req.on('timeout', () => req.destroy(new Error('timeout')));
 		req.on('error', () => resolve(false));
 	}).finally(() => agent.destroy());
+}
+
+/** An error's own message, without the name of the node it already starts with. */
+function messageOf(error: unknown): string {
+	const text = error instanceof Error ? error.message : String(error);
+	return text.replace(/^[\w.-]+: /, '');
 }

@@ -55,7 +55,7 @@ export async function runReset(options: ResetOptions): Promise<number> {
 		const prompt = resetPrompt(profile, targets, purge);
 		for (const line of prompt.plan) process.stderr.write(`${line}\n`);
 		if (!options.yes) {
-			const answer = await askYes(prompt.question, stop.signal);
+			const answer = await askYes(prompt.question, stop);
 			if (answer !== 'yes') {
 				process.stderr.write(answer === 'interrupted' ? '\ninterrupted; nothing was changed\n' : 'nothing was changed\n');
 				return answer === 'interrupted' ? EXIT.interrupted : EXIT.ok;

@@ -208,11 +208,11 @@ export function restorePlanLines(p: RestorePlanText): string[] {
 		`  lost: ${lost}`,
 		`  masters: ${p.members.map((m) => m.name).join(', ')}: each builds ${restoreDir(p.dataDir)} from the snapshot first, while the cluster still runs`,
 		`  then kube-apiserver, kube-controller-manager, kube-scheduler and etcd stop on every master, ${p.dataDir} moves to ${keptDir(p.dataDir, p.stamp)} (kept) and the restored data takes its place`,
-		'  then the members start one after another as a new cluster (a new cluster token), and once every member serves with one leader, the apiservers, then the controller managers and schedulers',
+		'  then the members start one after another as a new cluster (a new cluster token), and once every member serves with one leader, the apiservers, then the controller managers and schedulers: the control plane is down until then',
 		...(s.encryptionKeys === undefined ? ['  the snapshot has no sidecar: which encryption keys its Secrets need is not known (a Secret written with a key the config no longer has cannot be read after the restore)'] : []),
 	];
 }
 
 export function restoreQuestion(p: {profile: string; masters: number}): string {
-	return `Restore profile "${p.profile}"'s etcd on all ${p.masters} masters from this snapshot? The control plane is down until it is done. Type yes to go on: `;
+	return `Restore the etcd of "${p.profile}" on all ${p.masters} masters from this snapshot? Type yes to go on: `;
 }
