@@ -11,6 +11,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import type {EtcdClusterView} from '../../source/etcd/cluster-gate.js';
 import {etcdMember} from '../../source/etcd/members.js';
 import type {ManagedUnit} from '../../source/run/node-session.js';
+import type {ServiceName} from '../../source/cluster/services.js';
 import {checkRestoreNodes, restoreEtcd, type RestoreNode} from '../../source/run/etcd-restore/restore.js';
 import {
 	DEFAULT_REVISION_BUMP,
@@ -253,7 +254,7 @@ describe('the restore phases', () => {
 		};
 	}
 
-	function setup(options: {fail?: Record<string, Partial<Record<'prepare' | 'swap', boolean>>>; restoredServes?: boolean; apiserverReady?: boolean} = {}) {
+	function setup(options: {fail?: Record<string, Partial<Record<'prepare' | 'swap', boolean>>>; restoredServes?: boolean; apiserverReady?: boolean; schedulerHealthy?: boolean} = {}) {
 		const log: string[] = [];
 		const nodes = members.map((m) => new MemoryNode(m.name, log, options.fail?.[m.name]));
 		const said: string[] = [];
@@ -265,10 +266,11 @@ describe('the restore phases', () => {
 				log.push(`${name} serves?`);
 				return nodes.find((n) => n.name === name)!.running.has('etcd');
 			},
-			apiserverReady: async (name: string) => {
+			healthy: async (name: string, service: ServiceName) => {
 				const node = nodes.find((n) => n.name === name)!;
-				if (options.apiserverReady === false) return 'HTTP 500';
-				return node.running.has('kube-apiserver') && node.running.has('etcd') ? (true as const) : 'connection refused';
+				if (options.apiserverReady === false && service === 'kube-apiserver') return 'HTTP 500';
+				if (options.schedulerHealthy === false && service === 'kube-scheduler') return 'connection refused';
+				return node.running.has(service) && node.running.has('etcd') && (service === 'kube-apiserver' || node.running.has('kube-apiserver')) ? (true as const) : 'connection refused';
 			},
 			say: (line: string) => said.push(line),
 			journal: {begin: () => log.push('journal begin'), end: () => log.push('journal end')},
@@ -294,6 +296,7 @@ describe('the restore phases', () => {
 			expect(n.kept).toBe(true);
 		}
 		expect(said).toContain('lab-m3: kube-apiserver ready');
+		expect(said).toContain('lab-m3: kube-scheduler healthy');
 		// The members one after another, each once the one before answered.
 		expect(at('lab-m1 serves?')).toBeGreaterThan(at('lab-m1 start etcd'));
 		expect(at('lab-m2 start etcd')).toBeGreaterThan(at('lab-m1 serves?'));
@@ -354,11 +357,20 @@ describe('the restore phases', () => {
 	it('apiservers that do not get ready: reported with the journal, not undone (etcd serves the restored data), the other services not started', async () => {
 		const {nodes, input} = setup({apiserverReady: false});
 		const outcome = await restoreEtcd(input);
-		expect(outcome).toMatchObject({result: 'failed', phase: 'apiservers', undone: 'not undone: etcd serves the restored data', detail: 'etcd: journal line'});
+		expect(outcome).toMatchObject({result: 'failed', phase: 'control-plane', undone: 'not undone: etcd serves the restored data', detail: 'etcd: journal line'});
 		for (const n of nodes) {
 			expect(n.data).toBe('restored');
 			expect(n.running.has('kube-controller-manager')).toBe(false);
 		}
+	});
+
+	it('a scheduler that does not get healthy: the restore fails naming it, after every apiserver was ready', async () => {
+		const {said, input} = setup({schedulerHealthy: false});
+		const outcome = await restoreEtcd(input);
+		expect(outcome).toMatchObject({result: 'failed', phase: 'control-plane'});
+		expect(outcome.result === 'failed' && outcome.message).toMatch(/^lab-m1 kube-scheduler, lab-m2 kube-scheduler, lab-m3 kube-scheduler: not healthy within 5 s/);
+		expect(said).toContain('lab-m2: kube-apiserver ready');
+		expect(said).toContain('lab-m2: kube-controller-manager healthy');
 	});
 
 	it('the mark of a restore under way ends even when the apiservers do not get ready (apply may then help them)', async () => {

@@ -5,7 +5,7 @@
 import https from 'node:https';
 import {createClusterClient} from '../../cluster/client.js';
 import {readAdminCredentials} from '../../cluster/admin-credentials.js';
-import {CONTROL_PLANE} from '../../cluster/services.js';
+import {CONTROL_PLANE, type ServiceName} from '../../cluster/services.js';
 import {UserError} from '../../errors.js';
 import {etcdMember} from '../../etcd/members.js';
 import {EXIT} from '../../exit-codes.js';
@@ -124,7 +124,7 @@ export async function runEtcdRestore(options: EtcdRestoreOptions): Promise<numbe
 			nodes,
 			view: () => withProbe(members, credentials, (p) => p.view()),
 			memberServes: (name) => memberAnswers(members.find((m) => m.name === name)!, credentials),
-			apiserverReady: apiserverReadiness(profile, stateDir),
+			healthy: serviceHealth(profile, stateDir),
 			say: (line) => {
 				progress.done();
 				process.stdout.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
@@ -199,13 +199,13 @@ async function withProbe<T>(members: Parameters<typeof httpsEtcdProbe>[0], crede
 	}
 }
 
-function apiserverReadiness(profile: Profile, stateDir: string): (node: string) => Promise<true | string> {
+function serviceHealth(profile: Profile, stateDir: string): (node: string, service: ServiceName) => Promise<true | string> {
 	const admin = readAdminCredentials(profile, stateDir);
-	return async (name) => {
+	return async (name, service) => {
 		const node = profile.nodes.find((n) => n.name === name)!;
 		const client = createClusterClient(admin, 3000);
 		try {
-			const r = await client.health('kube-apiserver', {host: node.ip, port: CONTROL_PLANE['kube-apiserver'].port});
+			const r = await client.health(service, {host: node.ip, port: CONTROL_PLANE[service].port});
 			return r.state === 'ok' ? true : (r.detail ?? `HTTP ${r.httpStatus ?? 'no answer'}`);
 		} finally {
 			client.close();

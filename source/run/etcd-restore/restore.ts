@@ -6,8 +6,8 @@
 //   swap (old data kept aside, restored data in place)              → old data back, started;
 //   start etcd (in turn), gate (every member, one leader, the list)  → stopped, old data back,
 //                                                                     started, gated;
-//   start the apiservers (each /readyz), then the controller managers and schedulers: a
-//   failure here is reported, not undone (etcd serves the restored data: undoing it would
+//   start the apiservers (each /readyz), then the controller managers and schedulers (each
+//   /healthz): a failure here is reported, not undone (etcd serves the restored data: undoing it would
 //   lose it again; the apiserver's journal says why it does not serve).
 // A stop (Ctrl-C) is taken until the first service is stopped; after that the restore goes
 // on to the end, because stopping would leave the cluster without its control plane.
@@ -40,7 +40,7 @@ export interface RestoreTiming {
 	etcdWithinMs: number;
 	/** How long one member may take to serve before the next is started anyway. */
 	memberWithinMs: number;
-	/** How long each apiserver may take to be ready. */
+	/** How long each service may take to be healthy. */
 	apiserverWithinMs: number;
 	pollMs: number;
 }
@@ -56,8 +56,8 @@ export interface RestoreInput {
 	 * checks and serves its peers (it serves clients only once there is a quorum).
 	 */
 	memberServes(node: string): Promise<boolean>;
-	/** Whether the apiserver on `node` answers /readyz ok; else why not. */
-	apiserverReady(node: string): Promise<true | string>;
+	/** Whether `service` on `node` answers its health path ok (the apiserver /readyz, the others /healthz); else why not. */
+	healthy(node: string, service: ServiceName): Promise<true | string>;
 	say(line: string): void;
 	/**
 	 * Kept in the state directory from the first service stopped until etcd serves again
@@ -70,7 +70,7 @@ export interface RestoreInput {
 	clock?: {now(): number; sleep(ms: number): Promise<void>};
 }
 
-export type RestorePhase = 'prepare' | 'stop' | 'swap' | 'etcd' | 'apiservers';
+export type RestorePhase = 'prepare' | 'stop' | 'swap' | 'etcd' | 'control-plane';
 
 export type RestoreOutcome =
 	| {result: 'refused'; problems: Array<{problem: string; hint: string}>}
@@ -143,14 +143,18 @@ export async function restoreEtcd(input: RestoreInput): Promise<RestoreOutcome> 
 	input.journal?.end();
 	say(serving);
 
-	say('starting the apiservers');
-	const apiservers = (await onEvery(nodes, (n) => n.start(['kube-apiserver']))) ?? (await apiserversReady(input, clock));
-	if (apiservers !== undefined) {
-		return {result: 'failed', phase: 'apiservers', ...apiservers, hint: apiservers.hint ?? 'etcd serves the restored data; look at the apiserver\'s journal (journalctl -u kube-apiserver) on the node named', undone: 'not undone: etcd serves the restored data'};
+	// The apiservers first (each ready), then the controller managers and schedulers (each
+	// healthy): as the first install starts them, so none acts on a half-started control plane.
+	for (const [units, waitFor, what] of [
+		[['kube-apiserver'], ['kube-apiserver'], 'the apiservers'],
+		[['kube-controller-manager', 'kube-scheduler'], ['kube-controller-manager', 'kube-scheduler'], 'the controller managers and schedulers'],
+	] as const) {
+		say(`starting ${what}`);
+		const failed = (await onEvery(nodes, (n) => n.start(units))) ?? (await servicesHealthy(input, clock, waitFor));
+		if (failed !== undefined) {
+			return {result: 'failed', phase: 'control-plane', ...failed, hint: failed.hint ?? `etcd serves the restored data; look at the service's journal on the node named (journalctl -u ${units[0]})`, undone: 'not undone: etcd serves the restored data'};
+		}
 	}
-	say('starting the controller managers and schedulers');
-	const rest = await onEvery(nodes, (n) => n.start(['kube-controller-manager', 'kube-scheduler']));
-	if (rest !== undefined) return {result: 'failed', phase: 'apiservers', ...rest, undone: 'not undone: etcd serves the restored data'};
 	return {result: 'done', cluster: serving, tookMs: clock.now() - started};
 }
 
@@ -211,24 +215,28 @@ async function etcdServes(input: RestoreInput, clock: NonNullable<RestoreInput['
 	}
 }
 
-async function apiserversReady(input: RestoreInput, clock: NonNullable<RestoreInput['clock']>): Promise<Failure | undefined> {
+/** Each of `services` healthy on every node, in turn; the first that is not within its time. */
+async function servicesHealthy(input: RestoreInput, clock: NonNullable<RestoreInput['clock']>, services: readonly ServiceName[]): Promise<Failure | undefined> {
 	const timing = input.timing ?? DEFAULT_RESTORE_TIMING;
 	const started = clock.now();
-	const waiting = new Map(input.nodes.map((n) => [n.name, 'not asked yet']));
+	const waiting = new Map<string, string>(input.nodes.flatMap((n) => services.map((service) => [`${n.name}\0${service}`, 'not asked yet'] as const)));
 	for (;;) {
-		for (const [name] of waiting) {
-			const ready = await input.apiserverReady(name).catch((e: unknown) => String(e));
-			if (ready === true) {
-				waiting.delete(name);
-				input.say(`${name}: kube-apiserver ready`);
-			} else waiting.set(name, ready);
+		for (const [key] of waiting) {
+			const [name, service] = key.split('\0') as [string, ServiceName];
+			const ok = await input.healthy(name, service).catch((e: unknown) => String(e));
+			if (ok === true) {
+				waiting.delete(key);
+				input.say(`${name}: ${service} ${service === 'kube-apiserver' ? 'ready' : 'healthy'}`);
+			} else waiting.set(key, ok);
 		}
 		if (waiting.size === 0) return undefined;
 		if (clock.now() - started >= timing.apiserverWithinMs) {
-			const [name, why] = [...waiting][0]!;
+			const [key, why] = [...waiting][0]!;
+			const [name, service] = key.split('\0') as [string, ServiceName];
 			const node = input.nodes.find((n) => n.name === name)!;
-			const detail = await node.journalTail('kube-apiserver').catch(() => '');
-			return {message: `${[...waiting.keys()].join(', ')}: kube-apiserver not ready within ${Math.round(timing.apiserverWithinMs / 1000)} s (${name}: ${why})`, ...(detail ? {detail} : {})};
+			const detail = await node.journalTail(service).catch(() => '');
+			const names = [...waiting.keys()].map((k) => k.replace('\0', ' '));
+			return {message: `${names.join(', ')}: not healthy within ${Math.round(timing.apiserverWithinMs / 1000)} s (${name} ${service}: ${why})`, ...(detail ? {detail} : {})};
 		}
 		await clock.sleep(timing.pollMs);
 	}
