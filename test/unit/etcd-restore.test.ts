@@ -144,6 +144,10 @@ describe('the node scripts, in a real sh', () => {
 		expect(parseRestoreFacts(sh(restoreFactsScript(v)))).toMatchObject({etcdutl: true, data: false, freeKb: expect.any(Number)});
 		mkdirSync(join(v.dataDir, 'member'), {recursive: true});
 		expect(parseRestoreFacts(sh(restoreFactsScript({...v, etcdutl: join(dir, 'none')})))).toMatchObject({etcdutl: false, data: true});
+		// Read only: a data dir whose parent is not there is not made, and no free space is said.
+		const absent = join(dir, 'absent', 'etcd');
+		expect(parseRestoreFacts(sh(restoreFactsScript({...v, dataDir: absent})))).toEqual({etcdutl: true, data: false});
+		expect(existsSync(join(dir, 'absent'))).toBe(false);
 	});
 });
 
