@@ -40,10 +40,14 @@ export interface EncryptionKeyName {
 
 export const SNAPSHOT_DIR = 'snapshots';
 
+/** `20261201T134500Z`: a UTC time that sorts as text and fits a file name. */
+export function utcStamp(at: Date): string {
+	return at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
 /** `etcd-20261201T134500Z-rev12345.db`: sorts by time, says its revision. */
 export function snapshotFileName(takenAt: Date, revision: number): string {
-	const stamp = takenAt.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-	return `etcd-${stamp}-rev${revision}.db`;
+	return `etcd-${utcStamp(takenAt)}-rev${revision}.db`;
 }
 
 /** The sidecar of `etcd-….db` is `etcd-….json`. */

@@ -88,7 +88,7 @@ export async function runEtcdRestore(options: EtcdRestoreOptions): Promise<numbe
 		const locking = lockingConnect((node) => connectNode(profile, node, options, stop.signal), options.dryRun ? 'shared' : 'exclusive', 'etcd restore');
 		const connected = await Promise.allSettled(profile.nodes.map((n) => locking.connect(n)));
 		for (const c of connected) if (c.status === 'fulfilled') transports.push(c.value);
-		const unreachable = connected.flatMap((c, i) => (c.status === 'rejected' ? [`${profile.nodes[i]!.name}: ${messageOf(c.reason)}`] : []));
+		const unreachable = connected.flatMap((c, i) => (c.status === 'rejected' ? [`${profile.nodes[i]!.name}: ${messageOf(c.reason, profile.nodes[i]!.name)}`] : []));
 		if (unreachable.length > 0) {
 			throw new UserError(`not every master can be reached, and a restore rebuilds every member:\n  ${unreachable.join('\n  ')}`, 'bring the master back, or take a master lost for good out of the profile and restore onto the masters left; nothing was changed');
 		}
@@ -156,9 +156,6 @@ function report(outcome: RestoreOutcome, c: {nodes: readonly RestoreNode[]; data
 		case 'stopped':
 			err(['stopped before any service was stopped; the restored data was removed, nothing was changed']);
 			return EXIT.interrupted;
-		case 'refused':
-			err(outcome.problems.map((p) => `✗ ${p.problem}\n  ${p.hint}`));
-			return EXIT.invalid;
 		case 'failed':
 			err([
 				`✗ etcd restore failed at ${outcome.phase}: ${outcome.message}`,
@@ -230,8 +227,8 @@ function memberAnswers(member: {peerUrl: string}, credentials: EtcdClientCredent
 	}).finally(() => agent.destroy());
 }
 
-/** An error's own message, without the name of the node it already starts with. */
-function messageOf(error: unknown): string {
+/** An error's own message, without the node's name when it already starts with it. */
+function messageOf(error: unknown, node: string): string {
 	const text = error instanceof Error ? error.message : String(error);
-	return text.replace(/^[\w.-]+: /, '');
+	return text.startsWith(`${node}: `) ? text.slice(node.length + 2) : text;
 }

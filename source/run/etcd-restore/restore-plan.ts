@@ -20,7 +20,7 @@ import {posix} from 'node:path';
 import type {EtcdMember} from '../../etcd/members.js';
 import {initialClusterFlag} from '../../etcd/members.js';
 import {sh, shJoin, type ShellCommand} from '../../remote/shell.js';
-import type {EncryptionKeyName} from '../../snapshot/record.js';
+import {utcStamp, type EncryptionKeyName} from '../../snapshot/record.js';
 import {TOOL_STATE_DIR} from '../reset/reset-plan.js';
 import {failedDir, keptDir, restoreDir, trimmed} from './restore-dirs.js';
 
@@ -46,10 +46,8 @@ export interface RestoreValues {
 	bump: number;
 }
 
-/** `20261207T120000Z` */
-export function restoreStamp(now: Date): string {
-	return now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-}
+/** `20261207T120000Z`: names the restore's kept dirs and its token (the snapshots' stamp). */
+export const restoreStamp = utcStamp;
 
 /** The restored cluster's token: the cluster's own (the profile name) and the restore's stamp. */
 export function restoreToken(clusterToken: string, stamp: string): string {

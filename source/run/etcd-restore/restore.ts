@@ -73,7 +73,6 @@ export interface RestoreInput {
 export type RestorePhase = 'prepare' | 'stop' | 'swap' | 'etcd' | 'control-plane';
 
 export type RestoreOutcome =
-	| {result: 'refused'; problems: Array<{problem: string; hint: string}>}
 	| {result: 'done'; cluster: string; tookMs: number}
 	/** `undone`: the cluster was put back as it was before (its old data serving again), or how that failed too. */
 	| {result: 'failed'; phase: RestorePhase; message: string; hint?: string; detail?: string; undone: true | string}
@@ -215,28 +214,25 @@ async function etcdServes(input: RestoreInput, clock: NonNullable<RestoreInput['
 	}
 }
 
-/** Each of `services` healthy on every node, in turn; the first that is not within its time. */
+/** Each of `services` healthy on every node; the ones that are not once the time is up, the first with its journal. */
 async function servicesHealthy(input: RestoreInput, clock: NonNullable<RestoreInput['clock']>, services: readonly ServiceName[]): Promise<Failure | undefined> {
 	const timing = input.timing ?? DEFAULT_RESTORE_TIMING;
 	const started = clock.now();
-	const waiting = new Map<string, string>(input.nodes.flatMap((n) => services.map((service) => [`${n.name}\0${service}`, 'not asked yet'] as const)));
+	let waiting = input.nodes.flatMap((node) => services.map((service) => ({node, service, healthy: false, why: 'not asked yet'})));
 	for (;;) {
-		for (const [key] of waiting) {
-			const [name, service] = key.split('\0') as [string, ServiceName];
-			const ok = await input.healthy(name, service).catch((e: unknown) => String(e));
-			if (ok === true) {
-				waiting.delete(key);
-				input.say(`${name}: ${service} ${service === 'kube-apiserver' ? 'ready' : 'healthy'}`);
-			} else waiting.set(key, ok);
+		for (const w of waiting) {
+			const ok = await input.healthy(w.node.name, w.service).catch((e: unknown) => String(e));
+			w.healthy = ok === true;
+			if (ok === true) input.say(`${w.node.name}: ${w.service} ${w.service === 'kube-apiserver' ? 'ready' : 'healthy'}`);
+			else w.why = ok;
 		}
-		if (waiting.size === 0) return undefined;
+		waiting = waiting.filter((w) => !w.healthy);
+		if (waiting.length === 0) return undefined;
 		if (clock.now() - started >= timing.apiserverWithinMs) {
-			const [key, why] = [...waiting][0]!;
-			const [name, service] = key.split('\0') as [string, ServiceName];
-			const node = input.nodes.find((n) => n.name === name)!;
-			const detail = await node.journalTail(service).catch(() => '');
-			const names = [...waiting.keys()].map((k) => k.replace('\0', ' '));
-			return {message: `${names.join(', ')}: not healthy within ${Math.round(timing.apiserverWithinMs / 1000)} s (${name} ${service}: ${why})`, ...(detail ? {detail} : {})};
+			const first = waiting[0]!;
+			const detail = await first.node.journalTail(first.service).catch(() => '');
+			const names = waiting.map((w) => `${w.node.name} ${w.service}`);
+			return {message: `${names.join(', ')}: not healthy within ${Math.round(timing.apiserverWithinMs / 1000)} s (${first.node.name} ${first.service}: ${first.why})`, ...(detail ? {detail} : {})};
 		}
 		await clock.sleep(timing.pollMs);
 	}
