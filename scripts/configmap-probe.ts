@@ -34,6 +34,12 @@ export function adminTlsOf(kubeconfigPath: string): AdminTls {
 	};
 }
 
+// A write may wait out etcd's own request timeout (7 s: a proposal dropped while leadership
+// moves) before the apiserver answers: the probe waits longer, so a failure says what etcd said.
+const REQUEST_TIMEOUT_MS = 10_000;
+/** When a failure happened (UTC time of day) and how long its round had taken: to set beside the run's events. */
+const stamp = (started: number) => `${new Date().toISOString().slice(11, 23)} after ${Date.now() - started} ms`;
+
 export function probeConfigMap(ips: readonly string[], tls: AdminTls, name = 'e2e-membership-probe'): ConfigMapProbe {
 	const probe: ConfigMapProbe = {requests: 0, failures: [], longestGapMs: 0, writeMs: [], stop: async () => undefined};
 	let running = true;
@@ -47,21 +53,21 @@ export function probeConfigMap(ips: readonly string[], tls: AdminTls, name = 'e2
 			const readIp = ips[(i + 1) % ips.length]!;
 			try {
 				const body = JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name}, data: {i: value}});
-				let w = await request(`${base(writeIp)}/${name}`, tls, {method: 'PUT', body});
-				if (w.status === 404) w = await request(base(writeIp), tls, {method: 'POST', body});
+				let w = await request(`${base(writeIp)}/${name}`, tls, {method: 'PUT', body, timeoutMs: REQUEST_TIMEOUT_MS});
+				if (w.status === 404) w = await request(base(writeIp), tls, {method: 'POST', body, timeoutMs: REQUEST_TIMEOUT_MS});
 				probe.writeMs.push(Date.now() - started);
 				probe.requests++;
-				if (w.status !== 200 && w.status !== 201) probe.failures.push(`write via ${writeIp}: HTTP ${w.status} ${w.body.slice(0, 120)}`);
-				const r = await request(`${base(readIp)}/${name}`, tls);
+				if (w.status !== 200 && w.status !== 201) probe.failures.push(`${stamp(started)}: write via ${writeIp}: HTTP ${w.status} ${w.body.slice(0, 120)}`);
+				const r = await request(`${base(readIp)}/${name}`, tls, {timeoutMs: REQUEST_TIMEOUT_MS});
 				probe.requests++;
-				if (r.status !== 200) probe.failures.push(`read via ${readIp}: HTTP ${r.status}`);
-				else if ((JSON.parse(r.body) as {data?: {i?: string}}).data?.i !== value) probe.failures.push(`read via ${readIp}: not the value just written`);
+				if (r.status !== 200) probe.failures.push(`${stamp(started)}: read via ${readIp}: HTTP ${r.status} ${r.body.slice(0, 120)}`);
+				else if ((JSON.parse(r.body) as {data?: {i?: string}}).data?.i !== value) probe.failures.push(`${stamp(started)}: read via ${readIp}: not the value just written`);
 				else {
 					probe.longestGapMs = Math.max(probe.longestGapMs, Date.now() - lastOk);
 					lastOk = Date.now();
 				}
 			} catch (error) {
-				probe.failures.push(`via ${writeIp}/${readIp}: ${(error as Error).message}`);
+				probe.failures.push(`${stamp(started)}: via ${writeIp}/${readIp}: ${(error as Error).message}`);
 			}
 			await new Promise((r) => setTimeout(r, Math.max(0, 200 - (Date.now() - started))));
 		}

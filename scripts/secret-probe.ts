@@ -23,15 +23,15 @@ export interface SecretProbe {
 	stop: () => Promise<void>;
 }
 
-/** One HTTPS request (5 s timeout) with the given TLS material; never a status as an error. Also the e2e suites' `get`. */
+/** One HTTPS request (5 s timeout unless told) with the given TLS material; never a status as an error. Also the e2e suites' `get`. */
 export function request(
 	url: string,
 	tls: {ca: string; cert?: string; key?: string},
-	init: {method?: string; body?: string; headers?: Record<string, string>} = {},
+	init: {method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number} = {},
 ): Promise<{status: number; body: string}> {
 	return new Promise((resolve, reject) => {
 		const headers = {...(init.body ? {'content-type': 'application/json'} : {}), ...init.headers};
-		const req = https.request(url, {method: init.method ?? 'GET', ...tls, timeout: 5000, headers}, (res) => {
+		const req = https.request(url, {method: init.method ?? 'GET', ...tls, timeout: init.timeoutMs ?? 5000, headers}, (res) => {
 			let body = '';
 			res.setEncoding('utf8');
 			res.on('data', (c: string) => (body += c));

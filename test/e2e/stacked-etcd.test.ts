@@ -129,7 +129,11 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		await probe.stop();
 		const events = parseEvents(run.stdout);
 		const lines = events.filter((e): e is Extract<RunEvent, {type: 'log'}> => e.type === 'log' && e.step === 'etcd').map((e) => `${e.node}: ${e.line}`);
-		const probed = `probe ${probe.requests} requests, ${probe.failures.length} failed, longest gap ${probe.longestGapMs} ms`;
+		// A failure is printed beside the member steps' times (UTC), to tell which member move it met.
+		const hhmmss = (at: number) => new Date(at).toISOString().slice(11, 23);
+		const timeline = events.filter((e): e is Extract<RunEvent, {type: 'log'}> => e.type === 'log' && e.step === 'etcd').map((e) => `${hhmmss(e.at)} ${e.node}: ${e.line}`);
+		const probed = `probe ${probe.requests} requests, ${probe.failures.length} failed, longest gap ${probe.longestGapMs} ms` +
+			(probe.failures.length > 0 ? `\n${probe.failures.join('\n')}\n${timeline.join('\n')}` : '');
 		return {changed, run, wallS, failures: probe.failures, events, lines, probed};
 	}
 

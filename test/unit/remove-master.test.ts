@@ -12,6 +12,8 @@ import {finishedWithRemoval, removalEvents} from '../../source/run/remove-master
 import type {RunEvent} from '../../source/run/events.js';
 import {StepError} from '../../source/run/step-error.js';
 import type {InstalledNode} from '../../source/state/installed-nodes-file.js';
+import {etcdMember} from '../../source/etcd/members.js';
+import {FakeEtcd, ipOf} from './etcd/fake-etcd.js';
 
 const gone: InstalledNode = {name: 'm1', ip: '198.18.0.11', hostname: 'lab-m1', release: 'v1.37.2', installedAt: '2026-11-01T00:00:00.000Z', appliedAt: '2026-12-01T00:00:00.000Z', identity: {}};
 const profile = ProfileSchema.parse({name: 'p', kubernetesVersion: '1.37', binaries: '/tmp/bin', nodes: [{name: 'm2', ip: '198.18.0.12'}, {name: 'm3', ip: '198.18.0.13'}], etcd: {endpoints: ['https://198.18.0.12:2379']}});
@@ -160,6 +162,40 @@ describe('removeMaster', () => {
 			'forget',
 			'done forget',
 		]);
+	});
+
+	it("with a stacked etcd, an unreachable master's member is taken out of etcd through the others before it is forgotten", async () => {
+		const etcd = new FakeEtcd(['m1', 'm2', 'm3']);
+		etcd.running.delete('m1');
+		etcd.leader = etcd.idOf('m2');
+		const {log, context} = fakes({unreachable: true});
+		await removeMaster({...context, forgetUnreachable: true, etcd: {probe: etcd, member: etcdMember({name: 'm1', ip: ipOf('m1')}), remaining: ['m2', 'm3']}});
+		expect(etcd.calls).toEqual(['remove m1 through m2']);
+		expect(etcd.members.map((m) => m.name)).toEqual(['m2', 'm3']);
+		expect(reports(log)).toEqual([
+			'started stop-services',
+			'skipped stop-services: m1 is unreachable (--forget-unreachable)',
+			'skipped wait-gone: m1 is unreachable (--forget-unreachable)',
+			'started delete-lease',
+			'done delete-lease',
+			'started remove-files',
+			'done remove-files',
+			'started forget',
+			'done forget',
+		]);
+		expect(log).toContainEqual(expect.stringMatching(/^say m1's files, etcd unit and data dir stay on it \(unreachable\)/));
+		expect(log.filter((l) => l.startsWith('exec '))).toEqual([]);
+	});
+
+	it('with a stacked etcd that lost its quorum, an unreachable master is not forgotten: the hint is a restore', async () => {
+		const etcd = new FakeEtcd(['m1', 'm2']);
+		etcd.running.delete('m1');
+		const {log, context} = fakes({unreachable: true});
+		await expect(removeMaster({...context, forgetUnreachable: true, etcd: {probe: etcd, member: etcdMember({name: 'm1', ip: ipOf('m1')}), remaining: ['m2']}})).rejects.toThrow(
+			/^the etcd member m1 was not removed: the cluster has lost its quorum: 1 of its 2 voting members serve \(m1 down\).*etcd restore --snapshot FILE/,
+		);
+		expect(etcd.calls).toEqual([]);
+		expect(log).not.toContain('forget');
 	});
 });
 

@@ -31,7 +31,7 @@ export function registerApplyCommand(program: Command): void {
 		.option('--no-etcd-snapshot', 'upgrade a minor release without taking an etcd snapshot first (into the state directory, as the snapshot command does)')
 		.option('--no-compress', 'send the binaries as they are over SFTP, not zstd-compressed to nodes that have zstd')
 		.option('--remove-nodes', 'remove a master that left the profile (one per run) without asking: stop its services, wait until the cluster no longer uses it, with etcd.mode: stacked take its member out of etcd (leadership moved off it first), remove its files, forget it (required when apply does not ask)')
-		.option('--forget-unreachable', 'with --remove-nodes: forget such a master that cannot be reached (its client certificates stay valid until they expire)')
+		.option('--forget-unreachable', 'with --remove-nodes: forget such a master that cannot be reached (its files stay on it, its client certificates stay valid until they expire; with etcd.mode: stacked its member is taken out of etcd through the others)')
 		.option('--purge', 'a removed master loses its binaries too');
 	addSshOptions(command)
 		// The steps as the operation defines them (run/operation.ts): --only/--skip take these names.

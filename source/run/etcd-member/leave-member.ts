@@ -22,11 +22,22 @@ export interface LeaveHow {
 	pollMs?: number;
 }
 
-/** Why removing `listed` would cost the cluster its quorum, or undefined (pure). */
+/**
+ * Why removing `listed` would cost the cluster its quorum, or undefined (pure). The removal
+ * itself is committed by the cluster as it is (a quorum of today's voters, `listed` counted
+ * when it serves), and the cluster after it must keep a quorum of its own.
+ */
 export function quorumAfterRemoval(view: EtcdClusterView, listed: ListedMember): string | undefined {
 	if (listed.isLearner || listed.name === '') return undefined;
-	const voters = (view.members ?? []).filter((m) => !m.isLearner && m.name !== '' && m.id !== listed.id);
-	const serving = voters.filter((m) => view.statuses.some((s) => s.name === m.name && s.ok));
+	const serves = (m: ListedMember) => view.statuses.some((s) => s.name === m.name && s.ok);
+	const today = (view.members ?? []).filter((m) => !m.isLearner && m.name !== '');
+	const servingToday = today.filter(serves);
+	if (servingToday.length < Math.floor(today.length / 2) + 1) {
+		const down = today.filter((m) => !serves(m)).map((m) => m.name);
+		return `the cluster has lost its quorum: ${servingToday.length} of its ${today.length} voting members serve (${down.join(', ')} down), and a member change needs ${Math.floor(today.length / 2) + 1}; restore it onto the masters left from a snapshot (etcd restore --snapshot FILE, with the lost masters out of the profile)`;
+	}
+	const voters = today.filter((m) => m.id !== listed.id);
+	const serving = voters.filter(serves);
 	const quorum = Math.floor(voters.length / 2) + 1;
 	if (voters.length === 0) return `${listed.name} is the cluster's only voting member`;
 	if (serving.length < quorum) {

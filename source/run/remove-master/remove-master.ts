@@ -143,8 +143,24 @@ async function forgetUnreachable(ctx: RemovalContext, cause: Error): Promise<voi
 	ctx.report({step: 'stop-services', status: 'skipped', reason});
 	ctx.report({step: 'wait-gone', status: 'skipped', reason});
 	await step(ctx, 'delete-lease', () => deleteIdentityLeases(ctx));
-	ctx.report({step: 'remove-files', status: 'skipped', reason});
+	// Its files stay, but a stacked member must leave: a voter that never answers again would
+	// count against the quorum for good (and refuse every later add while it is "down").
+	if (ctx.etcd) await step(ctx, 'remove-files', () => removeUnreachableMember(ctx, ctx.etcd!));
+	else ctx.report({step: 'remove-files', status: 'skipped', reason});
 	await step(ctx, 'forget', async () => ctx.forget());
+}
+
+/** The member of a master that cannot be reached, out of etcd through the others; nothing is done on the node. */
+async function removeUnreachableMember(ctx: RemovalContext, etcd: NonNullable<RemovalContext['etcd']>): Promise<void> {
+	await leaveCluster(etcd.probe, etcd.member, {
+		say: ctx.say,
+		stop: async () =>
+			ctx.say(`${ctx.gone.name}'s files, etcd unit and data dir stay on it (unreachable): should it come back, its member stops itself (removed from the cluster); wipe the machine before it joins again`),
+		wipe: async () => undefined,
+		remaining: etcd.remaining,
+		...(ctx.timeoutMs !== undefined ? {timeoutMs: ctx.timeoutMs} : {}),
+		...(ctx.pollMs !== undefined ? {pollMs: ctx.pollMs} : {}),
+	});
 }
 
 async function waitGone(ctx: RemovalContext): Promise<void> {

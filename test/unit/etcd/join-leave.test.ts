@@ -1,67 +1,11 @@
 import {describe, expect, it} from 'vitest';
-import type {EtcdClusterView, ListedMember, MemberStatus} from '../../../source/etcd/cluster-gate.js';
-import type {EtcdClusterProbe} from '../../../source/etcd/https-etcd-probe.js';
 import {etcdMember} from '../../../source/etcd/members.js';
 import {joinMember, membershipOf} from '../../../source/run/etcd-member/join-member.js';
 import {leaveCluster} from '../../../source/run/etcd-member/leave-member.js';
 import type {NodeRun} from '../../../source/run/node-run.js';
 import type {RunnerOptions} from '../../../source/run/run-options.js';
+import {FakeEtcd, ipOf} from './fake-etcd.js';
 
-/**
- * A small model of an etcd cluster's membership, as its API answers (the collaborator of the
- * join and leave logic, not the thing under test): members with ids, who runs, who leads,
- * learners that etcd promotes only once they run; every call is logged in order.
- */
-class FakeEtcd implements EtcdClusterProbe {
-	calls: string[] = [];
-	members: ListedMember[];
-	running = new Set<string>();
-	leader: string;
-	next = 10;
-	constructor(names: string[]) {
-		this.members = names.map((name, i) => ({id: String(i + 1), name, peerUrls: [etcdMember({name, ip: ipOf(name)}).peerUrl], isLearner: false}));
-		for (const n of names) this.running.add(n);
-		this.leader = this.members[0]!.id;
-	}
-	async view(): Promise<EtcdClusterView> {
-		const names = [...new Set([...this.members.map((m) => m.name).filter(Boolean), 'm4'])];
-		const statuses: MemberStatus[] = names.map((name) => (this.running.has(name) ? {name, ok: true, leader: this.leader, memberId: this.idOf(name), raftIndex: 100, errors: []} : {name, ok: false, detail: 'connect ECONNREFUSED'}));
-		return {statuses, members: this.members.map((m) => ({...m}))};
-	}
-	idOf(name: string): string {
-		return this.members.find((m) => m.name === name)?.id ?? '0';
-	}
-	async moveLeader(leader: string, targetId: string): Promise<void> {
-		this.calls.push(`move ${leader}->${this.members.find((m) => m.id === targetId)?.name}`);
-		this.leader = targetId;
-	}
-	async addLearner(through: string, peerUrl: string): Promise<string> {
-		this.calls.push(`add ${peerUrl} through ${through}`);
-		const id = String(this.next++);
-		this.members.push({id, name: '', peerUrls: [peerUrl], isLearner: true});
-		return id;
-	}
-	async promote(through: string, id: string): Promise<void> {
-		const m = this.members.find((x) => x.id === id)!;
-		if (!this.running.has(m.name)) throw new Error('etcdserver: can only promote a learner member which is in sync with leader');
-		this.calls.push(`promote ${m.name} through ${through}`);
-		m.isLearner = false;
-	}
-	async removeMember(through: string, id: string): Promise<void> {
-		this.calls.push(`remove ${this.members.find((m) => m.id === id)?.name || id} through ${through}`);
-		this.members = this.members.filter((m) => m.id !== id);
-	}
-	/** The member at `ip` starts: it takes its name, and runs. */
-	start(name: string): void {
-		const m = this.members.find((x) => x.peerUrls.includes(etcdMember({name, ip: ipOf(name)}).peerUrl));
-		if (m) m.name = name;
-		this.running.add(name);
-		this.calls.push(`start ${name}`);
-	}
-	close(): void {}
-}
-
-const ipOf = (name: string) => `10.0.0.${name.slice(1)}`;
 const node = (name: string, etcdBootstrap: 'new' | 'existing' = 'new') => ({node: {name, ip: ipOf(name)}, directories: [], files: [], etcdBootstrap});
 const optionsWith = (installed: string[]) =>
 	({
@@ -134,6 +78,13 @@ describe('a member leaving a stacked etcd', () => {
 		const etcd = new FakeEtcd(['m1', 'm2', 'm3']);
 		etcd.running.delete('m2');
 		await expect(leaveCluster(etcd, etcdMember({name: 'm3', ip: ipOf('m3')}), how(etcd, ['m1', 'm2']))).rejects.toThrow(/^the etcd member m3 was not removed: without m3 the cluster has 2 voting members and needs 2 serving, but only 1 serve \(m2 down\)/);
+		expect(etcd.calls).toEqual([]);
+	});
+	it('is refused when the cluster cannot commit the change: no quorum of its voters today', async () => {
+		const etcd = new FakeEtcd(['m1', 'm2', 'm3']);
+		etcd.running.delete('m2');
+		etcd.running.delete('m3');
+		await expect(leaveCluster(etcd, etcdMember({name: 'm3', ip: ipOf('m3')}), how(etcd, ['m1', 'm2']))).rejects.toThrow(/^the etcd member m3 was not removed: the cluster has lost its quorum: 1 of its 3 voting members serve \(m2, m3 down\), and a member change needs 2/);
 		expect(etcd.calls).toEqual([]);
 	});
 	it('one already gone from the member list is only stopped and wiped', async () => {
