@@ -6,8 +6,8 @@ import type {TargetPaths} from '../render/paths.js';
 import {ETCD_METRICS_PORT, etcdMember, initialClusterFlag, type EtcdMember} from './members.js';
 
 /** The etcd minors a member can run (supported-etcd.ts decides which one a profile may use). */
-export type EtcdMinor = '3.5' | '3.6';
-const ETCD_MINORS: readonly EtcdMinor[] = ['3.5', '3.6'];
+export type EtcdMinor = '3.5' | '3.6' | '3.7';
+const ETCD_MINORS: readonly EtcdMinor[] = ['3.5', '3.6', '3.7'];
 
 export interface EtcdFlagContext {
 	etcd: StackedEtcd;
@@ -71,7 +71,8 @@ export const ETCD_FLAGS: readonly EtcdFlagRule[] = [
 	// needs no client certificate, and nothing off the node reaches it.
 	{name: 'listen-metrics-urls', value: fixed(`http://127.0.0.1:${ETCD_METRICS_PORT}`)},
 	// kubeadm's: a member checks its data against its peers before it serves (a corrupt member
-	// stays out instead of serving wrong data). Renamed to a feature gate in 3.6.
+	// stays out instead of serving wrong data). Renamed to a feature gate in 3.6; the old
+	// experimental-* names are gone in 3.7 (etcd.io/docs/v3.7/feature-gates).
 	{name: 'experimental-initial-corrupt-check', value: fixed('true'), until: '3.6'},
 	{name: 'feature-gates', value: fixed('InitialCorruptCheck=true'), since: '3.6'},
 	// kubeadm's: progress notifications every 5 s let the apiserver's watch cache serve

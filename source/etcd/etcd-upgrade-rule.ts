@@ -12,9 +12,11 @@ import type {EtcdClusterView} from './cluster-gate.js';
  * 3.5 → 3.6: 3.5.20 fixed voters turning back into learners ("too many learner member" on
  * the 3.6 start, etcd blog 2025-03), and 3.5.26 repairs members that v2store and v3store
  * disagree on (the "zombie members" that come back under 3.6, etcd blog 2025-12-21).
+ * 3.6 → 3.7: etcd's upgrade guide names 3.6.11 the first patch fit for the rolling upgrade.
  */
 export const MINOR_UPGRADE_FROM: Readonly<Record<string, {patch: number; why: string}>> = {
 	'3.5': {patch: 26, why: 'etcd requires 3.5.26 or later before 3.6 (it repairs the member list that 3.6 reads; etcd.io/blog/2025/zombie_members_upgrade)'},
+	'3.6': {patch: 11, why: 'etcd requires 3.6.11 or later before 3.7 (earlier 3.6 patches may not take part in a rolling upgrade to 3.7; etcd.io/docs/v3.7/upgrades/upgrade_3_7)'},
 };
 
 interface Release {

@@ -33,6 +33,15 @@ export const SUPPORTED_ETCD: readonly EtcdRange[] = [
 		// Kubernetes"); 3.6 servers serve the 3.5 client API the older apiservers use.
 		why: 'kubeadm ships 3.6.x from 1.34; the older apiservers use the same v3 API',
 	},
+	{
+		minor: '3.7',
+		fromPatch: 0,
+		since: '1.34',
+		// kubeadm 1.37 ships etcd 3.7.0 and lists it for 1.34-1.36 too (SupportedEtcdVersion in
+		// cmd/kubeadm/app/constants); 1.37's apiserver is built on the 3.7 client. Not before
+		// 1.34: no release before it was tested against a 3.7 server.
+		why: 'kubeadm 1.37 ships 3.7.0 and lists it for 1.34-1.36',
+	},
 ];
 
 export interface EtcdVersionProblem {

@@ -185,7 +185,7 @@ export function setApiserverArg(profilePath: string, name: string, value: string
 }
 
 /** A node as bare as before any install: the control plane, a stacked etcd member and every file the tool placed, gone. */
-function bareNode(name: string) {
+export function bareNode(name: string) {
 	return nodeSsh(name, `systemctl disable --now ${UNITS.join(' ')} etcd 2>/dev/null; rm -rf /opt/k8s /etc/kubernetes /data/k8s /var/lib/k8s-master-setup /var/lib/etcd /var/lib/etcd.* /etc/etcd /etc/systemd/system/kube-*.service /etc/systemd/system/etcd.service; systemctl daemon-reload`, {reject: false});
 }
 

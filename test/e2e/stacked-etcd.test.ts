@@ -29,6 +29,9 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 
 	const OLDER_ETCD_VERSION = '3.6.15';
 	const olderEtcd = () => join(dirname(env.LAB_ETCD_BINARIES as string), `v${OLDER_ETCD_VERSION}`);
+	// The next minor, which kubeadm 1.37 ships (scripts/build-etcd.sh 3.7.3): the suite upgrades to it.
+	const NEWER_ETCD_VERSION = '3.7.3';
+	const newerEtcd = () => join(dirname(env.LAB_ETCD_BINARIES as string), `v${NEWER_ETCD_VERSION}`);
 
 	beforeAll(async () => {
 		env = await bareStackedLab(3, NODES, work);
@@ -215,6 +218,37 @@ describe.skipIf(skip)('a stacked etcd from bare machines, on the lab', () => {
 		expect(statuses.map((s) => s.version)).toEqual(NODES.map(() => env.LAB_ETCD_VERSION));
 		expect(new Set(statuses.map((s) => s.leader)).size).toBe(1);
 		writeFileSync(profilePath, readFileSync(upgraded));
+	});
+
+	it('an etcd minor upgrade (the lab release to 3.7) takes a snapshot first, then rolls one member at a time, the leader last: no failed write, the cluster on 3.7, and back to 3.6 refused', async () => {
+		const {changed: upgraded, run, wallS, failures, events, lines, probed} = await applyEtcdChange('profile-etcd-minor.yaml', {binaries: newerEtcd()});
+		expect(run.exitCode, run.all).toBe(0);
+		console.log(`etcd minor upgrade ${env.LAB_ETCD_VERSION} -> ${NEWER_ETCD_VERSION} on 3 members: ${wallS.toFixed(1)} s; ${probed}`);
+		expect(failures).toEqual([]);
+		// The snapshot came before any member changed, and is a whole file.
+		const snapshotLine = events.find((e): e is Extract<RunEvent, {type: 'log'}> => e.type === 'log' && /^before the minor upgrade: etcd snapshot /.test(e.line));
+		const snapshotPath = /etcd snapshot (\S+)/.exec(snapshotLine?.line ?? '')?.[1] as string;
+		expect(snapshotPath, run.all).toBeTruthy();
+		expect(readFileSync(snapshotPath).length).toBeGreaterThan(100_000);
+		const firstEtcdStep = events.find((e) => e.type === 'step-started' && e.step === 'etcd')?.at ?? -Infinity;
+		expect(snapshotLine!.at).toBeLessThanOrEqual(firstEtcdStep);
+		expect(lines.filter((l) => /: starting etcd: inputs changed: .*\betcd\b/.test(l))).toHaveLength(3);
+		const moved = lines.filter((l) => /moved etcd leadership from lab-m\d to lab-m\d before its restart/.test(l));
+		expect(moved).toHaveLength(1);
+		const creds = credentials();
+		const agent = etcdAgent(creds);
+		const statuses = (await Promise.all(NODES.map((n) => etcdPostJson(`https://${ipOf(n)}:2379`, '/v3/maintenance/status', {agent, credentials: creds, idleTimeoutMs: 5000})))) as Array<{leader: string; version: string}>;
+		agent.destroy();
+		expect(statuses.map((s) => s.version)).toEqual(NODES.map(() => NEWER_ETCD_VERSION));
+		expect(new Set(statuses.map((s) => s.leader)).size).toBe(1);
+		writeFileSync(profilePath, readFileSync(upgraded));
+		// Back to the 3.6 binaries: a minor downgrade, refused before anything is written.
+		const back = join(work, 'profile-etcd-back.yaml');
+		const profile = YAML.parse(readFileSync(profilePath, 'utf8'));
+		writeFileSync(back, YAML.stringify({...profile, etcd: {...profile.etcd, binaries: env.LAB_ETCD_BINARIES}}));
+		const refused = await startApply(applyArgs(env, back, stateDir));
+		expect(refused.exitCode, refused.all).toBe(2);
+		expect(refused.stderr).toContain(`etcd.binaries: ${NEWER_ETCD_VERSION} → ${env.LAB_ETCD_VERSION} is a minor downgrade (lab-m1, lab-m2, lab-m3)`);
 	});
 
 	it("status shows the members, the leader and the db size; a member stopped is a degraded cluster naming it", async () => {

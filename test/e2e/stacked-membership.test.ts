@@ -7,7 +7,7 @@ import type {RunEvent} from '../../source/run/events.js';
 import {etcdAgent, etcdPostJson, type EtcdClientCredentials} from '../../source/snapshot/etcd-https.js';
 import {probeSecrets, seedSecrets} from '../../scripts/secret-probe.js';
 import {cannotRun} from '../require-or-skip.js';
-import {adminCreds, applyArgs, bareStackedLab, canRunLab, labScript, nodeSsh, parseEvents, putLabEtcdBack, startApply} from './apply-support.js';
+import {adminCreds, applyArgs, bareNode, bareStackedLab, canRunLab, cli, get, labScript, nodeSsh, parseEvents, putLabEtcdBack, startApply} from './apply-support.js';
 
 /**
  * A stacked etcd's members come and go with their masters (issue 26, item 6), on a 4-node lab
@@ -70,6 +70,8 @@ describe.skipIf(skip)('a stacked etcd member joins and leaves with its master, o
 	}, 240_000);
 
 	afterAll(async () => {
+		// The last test powers masters off (lost for good): they boot again before they are wiped.
+		for (const n of ALL) await execa('bash', [labScript, 'start-node', n], {stdio: 'inherit', reject: false});
 		await putLabEtcdBack(ALL);
 		await execa('bash', [labScript, 'up', '3'], {stdio: 'inherit'});
 	}, 240_000);
@@ -175,4 +177,61 @@ describe.skipIf(skip)('a stacked etcd member joins and leaves with its master, o
 			await nodeSsh('lab-m3', 'systemctl start etcd');
 		}
 	}, 120_000);
+
+	it("masters lost for good: one of three forgotten, its member taken out through the others; then the quorum lost, the removal refused naming a restore, the survivor restored from a snapshot, the lost master forgotten, its machine wiped and added back", async () => {
+		const admin = adminCreds(join(stateDir, 'admin.kubeconfig'));
+		const api = (n: string) => `https://${ipOf(n)}:6443/api/v1/namespaces/default/configmaps`;
+		writeFileSync(path('m2-m3'), YAML.stringify(profileWith(['lab-m2', 'lab-m3'])));
+		writeFileSync(path('m2'), YAML.stringify(profileWith(['lab-m2'])));
+		const apply = (profile: string) => startApply([...applyArgs(env, path(profile), stateDir), '--remove-nodes', '--forget-unreachable']);
+		const t0 = Date.now();
+		const times: string[] = [];
+		const lap = (what: string) => times.push(`${what} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+		// lab-m4 lost for good (powered off), out of the profile: forgotten, its member out of etcd through the others.
+		await execa('bash', [labScript, 'stop-node', 'lab-m4']);
+		const forget4 = await apply('m2-m3');
+		lap('lab-m4 forgotten');
+		expect(forget4.exitCode, forget4.all).toBe(0);
+		expect(forget4.stderr).toMatch(/lab-m4: removed lab-m4 from etcd's member list through lab-m[23]/);
+		expect(forget4.stderr).toContain("lab-m4: lab-m4's files, etcd unit and data dir stay on it (unreachable)");
+		expect((await memberList('lab-m2')).map((m) => m.name).sort()).toEqual(['lab-m2', 'lab-m3']);
+
+		// A ConfigMap, a snapshot, then lab-m3 lost too: one member of two serves, no quorum.
+		const body = JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'e2e-lost-kept'}, data: {v: 'before the snapshot'}});
+		expect([201, 409]).toContain((await get(api('lab-m2'), admin, {method: 'POST', body})).status);
+		const taken = await execa('node', [cli, 'snapshot', '--profile-file', path('m2-m3'), '--state-dir', stateDir], {reject: false, all: true});
+		expect(taken.exitCode, taken.all).toBe(0);
+		const file = /^etcd snapshot: (\S+)$/m.exec(taken.stdout)?.[1] as string;
+		await execa('bash', [labScript, 'stop-node', 'lab-m3']);
+		const refused = await apply('m2');
+		expect(refused.exitCode, refused.all).toBe(2);
+		expect(refused.stderr).toContain('lab-m3 is not removed: the cluster has lost its quorum: 1 of its 2 voting members serve (lab-m3 down)');
+		expect(refused.stderr).toContain('etcd restore --snapshot FILE onto the masters left');
+
+		// The survivor restored from the snapshot as a cluster of one; then lab-m3 forgotten (its member went with the old cluster).
+		const restored = await execa('node', [cli, 'etcd', 'restore', '--snapshot', file, '--profile-file', path('m2'), '--state-dir', stateDir, '--known-hosts', env.LAB_KNOWN_HOSTS as string, '--yes'], {reject: false, all: true});
+		lap('lab-m2 restored');
+		expect(restored.exitCode, restored.all).toBe(0);
+		expect((await memberList('lab-m2')).map((m) => m.name)).toEqual(['lab-m2']);
+		const forget3 = await apply('m2');
+		lap('lab-m3 forgotten');
+		expect(forget3.exitCode, forget3.all).toBe(0);
+		expect(forget3.stderr).toMatch(/lab-m3: lab-m3 is not in etcd's member list \(removed already\)/);
+
+		// lab-m3's machine replaced: booted, wiped, added back as a learner, promoted; the ConfigMap reads through it.
+		await execa('bash', [labScript, 'start-node', 'lab-m3']);
+		await bareNode('lab-m3');
+		const added = await startApply(applyArgs(env, path('m2-m3'), stateDir));
+		lap('lab-m3 added back');
+		expect(added.exitCode, added.all).toBe(0);
+		expect(etcdLines(parseEvents(added.stdout))).toContainEqual(expect.stringMatching(/^lab-m3: promoted lab-m3 from learner to voting member/));
+		const members = await memberList('lab-m3');
+		expect(members.map((m) => m.name).sort()).toEqual(['lab-m2', 'lab-m3']);
+		expect(members.some((m) => m.isLearner)).toBe(false);
+		const read = await get(`${api('lab-m3')}/e2e-lost-kept`, admin);
+		expect(read.status, read.body).toBe(200);
+		expect((JSON.parse(read.body) as {data: {v: string}}).data.v).toBe('before the snapshot');
+		console.log(`masters lost for good: ${times.join('; ')}`);
+	}, 420_000);
 });

@@ -192,8 +192,10 @@ describe('removeMaster', () => {
 		etcd.running.delete('m1');
 		const {log, context} = fakes({unreachable: true});
 		await expect(removeMaster({...context, forgetUnreachable: true, etcd: {probe: etcd, member: etcdMember({name: 'm1', ip: ipOf('m1')}), remaining: ['m2']}})).rejects.toThrow(
-			/^the etcd member m1 was not removed: the cluster has lost its quorum: 1 of its 2 voting members serve \(m1 down\).*etcd restore --snapshot FILE/,
+			/^the etcd member m1 was not removed: the cluster has lost its quorum: 1 of its 2 voting members serve \(m1 down\), and a member change needs 2$/,
 		);
+		const error = await removeMaster({...context, forgetUnreachable: true, etcd: {probe: etcd, member: etcdMember({name: 'm1', ip: ipOf('m1')}), remaining: ['m2']}}).catch((e: StepError) => e);
+		expect((error as StepError).hint).toMatch(/masters lost for good: take them out of the profile, etcd restore --snapshot FILE onto the masters left/);
 		expect(etcd.calls).toEqual([]);
 		expect(log).not.toContain('forget');
 	});

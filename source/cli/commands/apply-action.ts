@@ -220,9 +220,11 @@ async function applyPrepared(
 			? {node: gone.name, run: (emit, stderr) => removeDeparted({gone, profile, options, stateDir, admin, health, installed, ...(plan.etcd ? {etcdClient: plan.etcd.client} : {}), signal: stop.signal, emit, stderr})}
 			: undefined;
 	try {
-		if (gone) await refuseUnsafeRemoval(gone, profile, installed, health);
+		// The stacked etcd first: with its quorum lost no apiserver is ready either, and what to do
+		// (a restore onto the masters left) is etcd's to say.
 		const etcdMinorUpgrade = plan.etcd ? await refuseUnsafeEtcdChange(plan.etcd, profile, installed.recorded) : false;
 		if (etcdMinorUpgrade) runnerOptions.etcdMinorUpgrade = true;
+		if (gone) await refuseUnsafeRemoval(gone, profile, installed, health);
 		if (interactive && !options.dryRun) return exitCode(await applyWithGrid(runnerOptions, stop, profile.name, kubeconfigPath, admin, options, removal));
 		const sink = options.json ? await jsonSink() : await plainSink();
 		const held = holdRunFinished(sink);

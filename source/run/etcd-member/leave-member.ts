@@ -22,6 +22,15 @@ export interface LeaveHow {
 	pollMs?: number;
 }
 
+const LOST_QUORUM = 'the cluster has lost its quorum';
+
+/** What to do about a quorumAfterRemoval problem; `then`: how to go on once it is done. */
+export function quorumHint(problem: string, then: string): string {
+	return problem.startsWith(LOST_QUORUM)
+		? `bring the members that are down back (status; journalctl -u etcd on them), then ${then}; masters lost for good: take them out of the profile, etcd restore --snapshot FILE onto the masters left, then apply --remove-nodes --forget-unreachable forgets each lost one`
+		: `bring the other members back first (status; journalctl -u etcd on them), then ${then}`;
+}
+
 /**
  * Why removing `listed` would cost the cluster its quorum, or undefined (pure). The removal
  * itself is committed by the cluster as it is (a quorum of today's voters, `listed` counted
@@ -34,7 +43,7 @@ export function quorumAfterRemoval(view: EtcdClusterView, listed: ListedMember):
 	const servingToday = today.filter(serves);
 	if (servingToday.length < Math.floor(today.length / 2) + 1) {
 		const down = today.filter((m) => !serves(m)).map((m) => m.name);
-		return `the cluster has lost its quorum: ${servingToday.length} of its ${today.length} voting members serve (${down.join(', ')} down), and a member change needs ${Math.floor(today.length / 2) + 1}; restore it onto the masters left from a snapshot (etcd restore --snapshot FILE, with the lost masters out of the profile)`;
+		return `${LOST_QUORUM}: ${servingToday.length} of its ${today.length} voting members serve (${down.join(', ')} down), and a member change needs ${Math.floor(today.length / 2) + 1}`;
 	}
 	const voters = today.filter((m) => m.id !== listed.id);
 	const serving = voters.filter(serves);
@@ -52,7 +61,7 @@ export async function leaveCluster(probe: EtcdClusterProbe, member: EtcdMember, 
 	const listed = (view.members ?? []).find((m) => m.name === member.name || m.peerUrls.includes(member.peerUrl));
 	if (listed) {
 		const problem = quorumAfterRemoval(view, listed);
-		if (problem) throw new StepError(`the etcd member ${member.name} was not removed: ${problem}`, 'bring the other members back first (status; journalctl -u etcd on them), then run again; nothing was changed');
+		if (problem) throw new StepError(`the etcd member ${member.name} was not removed: ${problem}`, `${quorumHint(problem, 'run again')}; nothing was changed`);
 		const leader = leaderOf(view);
 		if (leader?.name === member.name) await moveLeadership(probe, view, member.name, how);
 		const through = view.statuses.find((s): s is Extract<MemberStatus, {ok: true}> => s.ok && s.name !== member.name && how.remaining.includes(s.name));

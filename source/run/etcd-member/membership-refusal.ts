@@ -7,7 +7,7 @@
 import {UserError} from '../../errors.js';
 import type {Profile} from '../../profile/schema.js';
 import {judgeEtcdCluster, type EtcdClusterView} from '../../etcd/cluster-gate.js';
-import {quorumAfterRemoval} from './leave-member.js';
+import {quorumAfterRemoval, quorumHint} from './leave-member.js';
 import {strayMembers} from './join-member.js';
 import type {EtcdMember} from '../../etcd/members.js';
 
@@ -63,7 +63,7 @@ export function judgeMemberChange(view: EtcdClusterView, change: MembershipChang
 	const listed = view.members?.find((m) => m.name === gone);
 	if (view.members === undefined) return new UserError(`${gone} is not removed: no etcd member answered`, 'bring the members back (status), then apply again; nothing was changed');
 	const problem = listed ? quorumAfterRemoval(view, listed) : undefined;
-	if (problem) return new UserError(`${gone} is not removed: ${problem}`, 'bring the other members back first (status; journalctl -u etcd on them), then apply again; nothing was changed');
+	if (problem) return new UserError(`${gone} is not removed: ${problem}`, `${quorumHint(problem, 'apply again')}; nothing was changed`);
 	return undefined;
 }
 

@@ -21,6 +21,15 @@ describe('an etcd release change on a running stacked cluster', () => {
 		expect(early?.hint).toMatch(/3\.5\.26 or later first/);
 	});
 
+	it('3.6 → 3.7 only from 3.6.11, the first patch etcd names fit for the rolling upgrade', () => {
+		expect(releaseChangeProblem('3.6.11', '3.7.0')).toBeUndefined();
+		expect(releaseChangeProblem('3.6.16', '3.7.3')).toBeUndefined();
+		const early = releaseChangeProblem('3.6.10', '3.7.3');
+		expect(early?.problem).toMatch(/^3\.6\.10 → 3\.7\.3: etcd requires 3\.6\.11 or later before 3\.7/);
+		expect(early?.hint).toMatch(/^set etcd\.binaries to 3\.6\.11 or later first, apply, wait until every member is healthy, then 3\.7$/);
+		expect(releaseChangeProblem('3.5.26', '3.7.3')?.problem).toMatch(/skips a minor/);
+	});
+
 	it('a minor down and a skipped minor are refused, each with what to do', () => {
 		expect(releaseChangeProblem('3.6.0', '3.5.26')?.problem).toMatch(/minor downgrade/);
 		expect(releaseChangeProblem('3.6.0', '3.5.26')?.hint).toMatch(/downgrade validate\/enable 3\.5.*keep etcd\.binaries on 3\.6\.x/);

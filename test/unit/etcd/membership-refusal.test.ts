@@ -49,6 +49,15 @@ describe('a member change against the cluster as it is', () => {
 		expect(judgeMemberChange(five, {added: [], removed: ['m1'], had: ['m1', 'm2', 'm3', 'm4', 'm5']})).toBeUndefined();
 		expect(quorumAfterRemoval({statuses: [up('m1', '1')], members: listed('m1')}, listed('m1')[0]!)).toBe("m1 is the cluster's only voting member");
 	});
+	it('refuses removing a lost master from a cluster that lost its quorum (it could not commit the change), the hint a restore onto the masters left', () => {
+		// Two of three lost: m1 alone cannot commit a member removal.
+		const view: EtcdClusterView = {statuses: [up('m1', '1'), down('m2'), down('m3')], members: listed('m1', 'm2', 'm3')};
+		const refusal = judgeMemberChange(view, change([], ['m3']));
+		expect(refusal?.message).toBe('m3 is not removed: the cluster has lost its quorum: 1 of its 3 voting members serve (m2, m3 down), and a member change needs 2');
+		expect(refusal?.hint).toMatch(/^bring the members that are down back .* masters lost for good: take them out of the profile, etcd restore --snapshot FILE onto the masters left, then apply --remove-nodes --forget-unreachable forgets each lost one; nothing was changed$/);
+		// After the restore the lost members are no longer listed: nothing to refuse.
+		expect(judgeMemberChange({statuses: [up('m1', '1')], members: listed('m1')}, change([], ['m3']))).toBeUndefined();
+	});
 });
 
 describe('an installed cluster keeps its etcd mode', () => {
