@@ -57,7 +57,10 @@ export function etcdPost(endpoint: string, path: string, options: EtcdPostOption
 			reject(error);
 		};
 		const onAbort = () => fail(new EtcdRequestError(endpoint, `${endpoint}: stopped (signal)`, 'run the command again to take the snapshot'));
-		const req = https.request(url, {method: 'POST', agent: options.agent, headers: {'content-type': 'application/json'}}, (res) => {
+		// `timeout` here (not only req.setTimeout, which starts once the socket is connected):
+		// a member whose machine is off never answers the SYN, and a connect waits out the
+		// kernel's retries (over a minute on the lab) before it fails.
+		const req = https.request(url, {method: 'POST', agent: options.agent, timeout: options.idleTimeoutMs, headers: {'content-type': 'application/json'}}, (res) => {
 			const status = res.statusCode ?? 0;
 			if (status !== 200) {
 				const chunks: Buffer[] = [];
