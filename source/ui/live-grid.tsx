@@ -100,9 +100,11 @@ export function LiveGrid({store, profileName, onRetry, onQuit, stopSignal, onExi
 	useEffect(() => {
 		if (view.quitting && (state.finished || store.ended || quitSettled)) {
 			exit({outcome: 'quit'});
-		} else if (store.ended && !state.finished) {
-			// The event source ended without run-finished (the runner stopped or crashed).
-			exit({outcome: 'finished', ok: false, failedNodes: state.failedNodes});
+		} else if (store.ended && !store.snapshot.finished) {
+			// The event source ended without run-finished (the runner stopped or crashed). The
+			// store's own snapshot, not the frame's: the frame may lag the last events by a
+			// flush, and a run that finished well was then reported failed (seen under load).
+			exit({outcome: 'finished', ok: false, failedNodes: store.snapshot.failedNodes});
 		} else if (state.finished && state.ok && exitWhenDone) {
 			exit({outcome: 'finished', ok: true, failedNodes: []});
 		}
