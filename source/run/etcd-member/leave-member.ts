@@ -41,9 +41,10 @@ export function quorumAfterRemoval(view: EtcdClusterView, listed: ListedMember):
 	const serves = (m: ListedMember) => view.statuses.some((s) => s.name === m.name && s.ok);
 	const today = (view.members ?? []).filter((m) => !m.isLearner && m.name !== '');
 	const servingToday = today.filter(serves);
-	if (servingToday.length < Math.floor(today.length / 2) + 1) {
+	const quorumToday = Math.floor(today.length / 2) + 1;
+	if (servingToday.length < quorumToday) {
 		const down = today.filter((m) => !serves(m)).map((m) => m.name);
-		return `${LOST_QUORUM}: ${servingToday.length} of its ${today.length} voting members serve (${down.join(', ')} down), and a member change needs ${Math.floor(today.length / 2) + 1}`;
+		return `${LOST_QUORUM}: ${servingToday.length} of its ${today.length} voting members serve (${down.join(', ')} down), and a member change needs ${quorumToday}`;
 	}
 	const voters = today.filter((m) => m.id !== listed.id);
 	const serving = voters.filter(serves);

@@ -70,7 +70,7 @@ export async function removeMaster(ctx: RemovalContext): Promise<void> {
 		await step(ctx, 'wait-gone', () => waitGone(ctx));
 		await step(ctx, 'delete-lease', () => deleteIdentityLeases(ctx));
 		await step(ctx, 'remove-files', async () => {
-			if (ctx.etcd) await leaveEtcd(ctx, ctx.etcd, transport);
+			if (ctx.etcd) await leaveEtcd(ctx, ctx.etcd, () => stopEtcd(ctx, transport));
 			const r = await transport.exec(resetScript(ctx.profile, {purge: ctx.purge, withEtcd: ctx.etcd !== undefined}), {timeoutMs: 120_000});
 			if (r.code !== 0) throw new StepError(`removing the tool's files on ${gone.name} failed (exit ${r.code})`, `run k8s-master-setup reset --node ${gone.name} once it is fixed`, r.stderr);
 			ctx.say(`removed ${r.stdout.split('\n').filter((l) => l.startsWith('removed ')).length} files and directories on ${gone.name}${ctx.purge ? ' (binaries included)' : ' (binaries kept)'}`);
@@ -84,21 +84,27 @@ export async function removeMaster(ctx: RemovalContext): Promise<void> {
 	});
 }
 
-/** The member leaves (leadership moved, member remove), then it is stopped; its data dir goes with the files. */
-async function leaveEtcd(ctx: RemovalContext, etcd: NonNullable<RemovalContext['etcd']>, transport: Transport): Promise<void> {
+/**
+ * The member leaves (leadership moved, member remove), then `stop` (its unit stopped on the node, or
+ * for a node that cannot be reached only a line saying what stays); its data dir goes with the files.
+ */
+async function leaveEtcd(ctx: RemovalContext, etcd: NonNullable<RemovalContext['etcd']>, stop: () => Promise<void>): Promise<void> {
 	await leaveCluster(etcd.probe, etcd.member, {
 		say: ctx.say,
-		stop: async () => {
-			const r = await transport.exec(sh`systemctl disable --now --quiet etcd`, {timeoutMs: 120_000});
-			if (r.code !== 0) throw new StepError(`stopping etcd on ${ctx.gone.name} failed (exit ${r.code})`, 'look at the unit with systemctl status etcd on the node', r.stderr);
-			ctx.say(`stopped etcd on ${ctx.gone.name}`);
-		},
+		stop,
 		// The reset script that follows removes the data dir with the member's unit and certificates.
 		wipe: async () => undefined,
 		remaining: etcd.remaining,
 		...(ctx.timeoutMs !== undefined ? {timeoutMs: ctx.timeoutMs} : {}),
 		...(ctx.pollMs !== undefined ? {pollMs: ctx.pollMs} : {}),
 	});
+}
+
+/** Stops and disables the member's unit on its node. */
+async function stopEtcd(ctx: RemovalContext, transport: Transport): Promise<void> {
+	const r = await transport.exec(sh`systemctl disable --now --quiet etcd`, {timeoutMs: 120_000});
+	if (r.code !== 0) throw new StepError(`stopping etcd on ${ctx.gone.name} failed (exit ${r.code})`, 'look at the unit with systemctl status etcd on the node', r.stderr);
+	ctx.say(`stopped etcd on ${ctx.gone.name}`);
 }
 
 async function step(ctx: RemovalContext, name: RemovalStepName, run: () => Promise<void>): Promise<void> {
@@ -145,22 +151,11 @@ async function forgetUnreachable(ctx: RemovalContext, cause: Error): Promise<voi
 	await step(ctx, 'delete-lease', () => deleteIdentityLeases(ctx));
 	// Its files stay, but a stacked member must leave: a voter that never answers again would
 	// count against the quorum for good (and refuse every later add while it is "down").
-	if (ctx.etcd) await step(ctx, 'remove-files', () => removeUnreachableMember(ctx, ctx.etcd!));
+	const unreachableStays = async () =>
+		ctx.say(`${gone.name}'s files, etcd unit and data dir stay on it (unreachable): should it come back, its member stops itself (removed from the cluster); wipe the machine before it joins again`);
+	if (ctx.etcd) await step(ctx, 'remove-files', () => leaveEtcd(ctx, ctx.etcd!, unreachableStays));
 	else ctx.report({step: 'remove-files', status: 'skipped', reason});
 	await step(ctx, 'forget', async () => ctx.forget());
-}
-
-/** The member of a master that cannot be reached, out of etcd through the others; nothing is done on the node. */
-async function removeUnreachableMember(ctx: RemovalContext, etcd: NonNullable<RemovalContext['etcd']>): Promise<void> {
-	await leaveCluster(etcd.probe, etcd.member, {
-		say: ctx.say,
-		stop: async () =>
-			ctx.say(`${ctx.gone.name}'s files, etcd unit and data dir stay on it (unreachable): should it come back, its member stops itself (removed from the cluster); wipe the machine before it joins again`),
-		wipe: async () => undefined,
-		remaining: etcd.remaining,
-		...(ctx.timeoutMs !== undefined ? {timeoutMs: ctx.timeoutMs} : {}),
-		...(ctx.pollMs !== undefined ? {pollMs: ctx.pollMs} : {}),
-	});
 }
 
 async function waitGone(ctx: RemovalContext): Promise<void> {
